@@ -1,0 +1,85 @@
+import { Schema } from "effect"
+import { Direction } from "./Connection.js"
+
+// ---- peer failures (A5): the typed error channel of every check ----
+
+export const OfflineReason = Schema.Literal("refused", "dns", "unreachable", "connect_timeout", "timeout")
+export class Offline extends Schema.TaggedError<Offline>()("Offline", {
+  reason: OfflineReason,
+  detail: Schema.optional(Schema.String)
+}) {
+  override get message() {
+    return `remote site offline (${this.reason})`
+  }
+}
+
+export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", {
+  reason: Schema.Literal("not_found")
+}) {
+  override get message() {
+    return "remote site reports no such connection"
+  }
+}
+
+export const RemoteErrorReason = Schema.Union(
+  Schema.Literal(
+    "reset",
+    "tls",
+    "transport",
+    "bad_body",
+    "unknown_status",
+    "no_route",
+    "too_large",
+    "missing_connection_info",
+    "invalid_url"
+  ),
+  Schema.TemplateLiteral("http_", Schema.Int)
+)
+export class RemoteError extends Schema.TaggedError<RemoteError>()("RemoteError", {
+  reason: RemoteErrorReason,
+  detail: Schema.optional(Schema.String),
+  // the raw `status` string when the remote answered one we do not know (A2)
+  remoteStatus: Schema.optional(Schema.String)
+}) {
+  override get message() {
+    return this.detail === undefined ? `remote error (${this.reason})` : `remote error (${this.reason}): ${this.detail}`
+  }
+}
+
+export type PeerFailure = Offline | NotFound | RemoteError
+
+// ---- registry failures: client-visible, the _tag is the GraphQL extensions.code ----
+
+export class ConnectionNotFound extends Schema.TaggedError<ConnectionNotFound>()("ConnectionNotFound", {
+  uuid: Schema.String
+}) {
+  override get message() {
+    return `No connection with uuid ${this.uuid}`
+  }
+}
+
+export class InvalidSiteUrl extends Schema.TaggedError<InvalidSiteUrl>()("InvalidSiteUrl", {
+  message: Schema.String
+}) {}
+
+export class DuplicateConnection extends Schema.TaggedError<DuplicateConnection>()("DuplicateConnection", {
+  siteUrl: Schema.String,
+  direction: Direction
+}) {
+  override get message() {
+    return `A ${this.direction} connection to ${this.siteUrl} already exists`
+  }
+}
+
+export class SelfConnection extends Schema.TaggedError<SelfConnection>()("SelfConnection", {
+  siteUrl: Schema.String
+}) {
+  override get message() {
+    return "site_url cannot create a connection to yourself"
+  }
+}
+
+export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInput", {
+  field: Schema.String,
+  message: Schema.String
+}) {}

@@ -1,0 +1,51 @@
+import { Schema } from "effect"
+import { Connection, ConnectionUuid } from "./Connection.js"
+import { OfflineReason, RemoteErrorReason } from "./Errors.js"
+
+export const SenderStatus = Schema.Literal(
+  "active",
+  "suspended",
+  "revoked",
+  "pending",
+  "expired",
+  "offline",
+  "not_found",
+  "error"
+)
+export type SenderStatus = typeof SenderStatus.Type
+
+// one receiver connection's answer from its remote sender (get-connection-status)
+export class SenderStatusFetched extends Schema.TaggedClass<SenderStatusFetched>()("SenderStatusFetched", {
+  connectionUuid: ConnectionUuid,
+  status: SenderStatus,
+  remoteStatus: Schema.NullOr(Schema.String),
+  reason: Schema.NullOr(Schema.Union(OfflineReason, RemoteErrorReason, Schema.Literal("not_found"))),
+  detail: Schema.NullOr(Schema.String),
+  checkedAt: Schema.DateTimeUtcFromSelf,
+  durationMs: Schema.Number
+}) {}
+
+export const VerificationOutcome = Schema.Literal("exists", "not_found", "offline", "error")
+export type VerificationOutcome = typeof VerificationOutcome.Type
+
+// one sender connection's answer from its remote receiver (verify-connection)
+export class ReceiverVerification extends Schema.TaggedClass<ReceiverVerification>()("ReceiverVerification", {
+  connectionUuid: ConnectionUuid,
+  outcome: VerificationOutcome,
+  // true when the severed rule (A4) suspended the local row because of this answer
+  suspended: Schema.Boolean,
+  reason: Schema.NullOr(Schema.Union(OfflineReason, RemoteErrorReason, Schema.Literal("not_found"))),
+  checkedAt: Schema.DateTimeUtcFromSelf,
+  // the row after the severed suspend, when it happened
+  connection: Schema.NullOr(Connection)
+}) {}
+
+export const ChangeKind = Schema.Literal("created", "updated", "deleted")
+export type ChangeKind = typeof ChangeKind.Type
+
+export class ConnectionChange extends Schema.TaggedClass<ConnectionChange>()("ConnectionChange", {
+  kind: ChangeKind,
+  connectionUuid: ConnectionUuid,
+  // the row after the change; null when deleted
+  connection: Schema.NullOr(Connection)
+}) {}

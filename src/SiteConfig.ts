@@ -1,0 +1,29 @@
+import { Config, Effect } from "effect"
+import * as UrlPrefix from "./Domain/UrlPrefix.js"
+
+// Who we are on the wire (B §1.6) and where the sync API lives (B §2); shared by the peer client and routes.
+export class SiteConfig extends Effect.Service<SiteConfig>()("syncwatch/SiteConfig", {
+  effect: Effect.gen(function* () {
+    const host = yield* Config.string("HOST").pipe(Config.withDefault("127.0.0.1"))
+    const port = yield* Config.port("PORT").pipe(Config.withDefault(4000))
+    const siteUrl = yield* Config.string("SITE_URL").pipe(
+      Config.withDefault(`http://${host}:${port}`),
+      Config.validate({ message: "SITE_URL must be an http(s) URL", validation: isHttpUrl })
+    )
+    const urlPrefix = yield* Config.string("SYNC_URL_PREFIX").pipe(
+      Config.withDefault("/phoenix_kit"),
+      Config.map(UrlPrefix.normalize)
+    )
+    const allowInternalUrls = yield* Config.boolean("ALLOW_INTERNAL_URLS").pipe(Config.withDefault(false))
+    return { siteUrl, urlPrefix, allowInternalUrls } as const
+  })
+}) {}
+
+const isHttpUrl = (value: string): boolean => {
+  try {
+    const url = new URL(value)
+    return url.protocol === "http:" || url.protocol === "https:"
+  } catch {
+    return false
+  }
+}
