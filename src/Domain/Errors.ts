@@ -33,7 +33,7 @@ export const RemoteErrorReason = Schema.Union(
     "missing_connection_info",
     "invalid_url"
   ),
-  Schema.TemplateLiteral("http_", Schema.Int)
+  Schema.TemplateLiteral("http_", Schema.Number)
 )
 export class RemoteError extends Schema.TaggedError<RemoteError>()("RemoteError", {
   reason: RemoteErrorReason,
