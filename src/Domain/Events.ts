@@ -49,3 +49,17 @@ export class ConnectionChange extends Schema.TaggedClass<ConnectionChange>()("Co
   // the row after the change; null when deleted
   connection: Schema.NullOr(Connection)
 }) {}
+
+// a sender the severed rule (A4) just suspended, published after the write
+export class ReceiverConnectionSevered extends Schema.TaggedClass<ReceiverConnectionSevered>()(
+  "ReceiverConnectionSevered",
+  { connectionUuid: ConnectionUuid, connection: Connection }
+) {}
+
+export class StatusRoundCompleted extends Schema.TaggedClass<StatusRoundCompleted>()("StatusRoundCompleted", {
+  round: Schema.Int,
+  checked: Schema.Int,
+  severed: Schema.Int
+}) {}
+
+export type StatusEvent = SenderStatusFetched | ReceiverConnectionSevered | StatusRoundCompleted

@@ -1,0 +1,139 @@
+import { Effect, type Redacted } from "effect"
+import { Connections } from "./Connections.js"
+import {
+  type Connection,
+  type ConnectionStatus,
+  type Direction,
+  type Metadata,
+  RemoteNotification
+} from "./Domain/Connection.js"
+import type { PeerFailure } from "./Domain/Errors.js"
+import { formatIsoSeconds, nowSeconds } from "./Domain/Time.js"
+import { PeerClient } from "./Peer/Client.js"
+
+// What the other side was told about a local change; returned to the admin, never blocking the change.
+export interface RemoteNotice {
+  readonly connectionUuid: string
+  readonly endpoint: "update-status" | "delete-connection"
+  readonly outcome: "updated" | "deleted" | "not_found" | "offline" | "error" | "skipped"
+  readonly reason: string | null
+}
+
+export interface CreateInput {
+  readonly name: string
+  readonly direction: Direction
+  readonly siteUrl: string
+  readonly authToken?: Redacted.Redacted<string> | undefined
+  readonly status?: ConnectionStatus | undefined
+  readonly remoteNotified?: boolean | undefined
+  readonly notifyRemote?: boolean | undefined
+  readonly password?: Redacted.Redacted<string> | undefined
+}
+
+const remoteStatuses = new Set<ConnectionStatus>(["active", "suspended", "revoked"])
+
+// The admin's side of the pair: local registry changes, each followed (or preceded) by telling the remote.
+export class Pairing extends Effect.Service<Pairing>()("syncwatch/Pairing", {
+  effect: Effect.gen(function* () {
+    const connections = yield* Connections
+    const peer = yield* PeerClient
+
+    const failed = (connection: Connection, endpoint: RemoteNotice["endpoint"]) => (error: PeerFailure) =>
+      Effect.as(
+        Effect.logWarning("Remote site was not told").pipe(
+          Effect.annotateLogs({ connectionUuid: connection.uuid, endpoint, reason: error.reason })
+        ),
+        {
+          connectionUuid: connection.uuid,
+          endpoint,
+          outcome: error._tag === "Offline" ? "offline" : error._tag === "NotFound" ? "not_found" : "error",
+          reason: error.reason
+        } satisfies RemoteNotice
+      )
+
+    const manualNotification = Effect.map(
+      nowSeconds,
+      (now) =>
+        new RemoteNotification({
+          notified_at: formatIsoSeconds(now),
+          notification_success: true,
+          notification_status: "registered",
+          notification_message: "Marked as registered by an admin",
+          remote_connection_uuid: null,
+          http_status: null
+        })
+    )
+
+    const create = Effect.fn("Pairing.create")(function* (input: CreateInput) {
+      const metadata: Metadata =
+        input.remoteNotified === true && input.notifyRemote !== true
+          ? { remote_notification: yield* manualNotification }
+          : {}
+      const created = yield* connections.create({
+        name: input.name,
+        direction: input.direction,
+        siteUrl: input.siteUrl,
+        authToken: input.authToken,
+        status: input.status,
+        metadata
+      })
+      if (input.notifyRemote !== true || created.connection.direction !== "sender") {
+        return { ...created, remoteNotification: null }
+      }
+      const notification = yield* peer.register(created.connection, created.authToken, input.password)
+      if (notification === null) return { ...created, remoteNotification: null }
+      const connection = yield* connections
+        .recordRemoteNotification(created.connection.uuid, notification)
+        .pipe(Effect.orDie)
+      return { connection, authToken: created.authToken, remoteNotification: notification }
+    })
+
+    const updateStatus = Effect.fn("Pairing.updateStatus")(function* (
+      uuid: string,
+      status: ConnectionStatus,
+      reason?: string
+    ) {
+      const connection = yield* connections.updateStatus(uuid, status, reason)
+      if (!remoteStatuses.has(status)) {
+        const notice: RemoteNotice = {
+          connectionUuid: connection.uuid,
+          endpoint: "update-status",
+          outcome: "skipped",
+          reason: `${status} is not sent to remotes`
+        }
+        return { connection, notice }
+      }
+      const notice = yield* peer.notifyStatusChange(connection, status as "active" | "suspended" | "revoked").pipe(
+        Effect.map(
+          (outcome): RemoteNotice => ({
+            connectionUuid: connection.uuid,
+            endpoint: "update-status",
+            outcome,
+            reason: null
+          })
+        ),
+        Effect.catchAll(failed(connection, "update-status"))
+      )
+      return { connection, notice }
+    })
+
+    const remove = Effect.fn("Pairing.delete")(function* (uuid: string) {
+      const connection = yield* connections.get(uuid)
+      const notice = yield* peer.notifyDelete(connection).pipe(
+        Effect.map(
+          (outcome): RemoteNotice => ({
+            connectionUuid: connection.uuid,
+            endpoint: "delete-connection",
+            outcome,
+            reason: null
+          })
+        ),
+        Effect.catchAll(failed(connection, "delete-connection"))
+      )
+      const deleted = yield* connections.delete(uuid)
+      return { connection: deleted, notice }
+    })
+
+    return { create, updateStatus, delete: remove } as const
+  })
+}) {}

@@ -1,0 +1,171 @@
+import { timingSafeEqual } from "node:crypto"
+import { HttpLayerRouter, HttpServerRequest, type HttpServerResponse } from "@effect/platform"
+import { Effect, Layer, Option, Redacted } from "effect"
+import { Connections } from "../Connections.js"
+import { formatIsoSeconds, nowSeconds } from "../Domain/Time.js"
+import { SiteConfig } from "../SiteConfig.js"
+import { failure, json, optionalString, params, type Rejected, reject, requireStrings } from "./Request.js"
+import { SyncSettings } from "./Settings.js"
+
+const DISABLED = "DB Sync module is disabled"
+const NOT_FOUND = "Connection not found"
+const REMOTE_STATUSES: ReadonlyArray<string> = ["active", "suspended", "revoked"]
+
+const samePassword = (stored: Redacted.Redacted<string>, given: string) => {
+  const a = Buffer.from(Redacted.value(stored), "utf8")
+  const b = Buffer.from(given, "utf8")
+  // compare a same-length buffer either way, so the timing does not reveal the length
+  return timingSafeEqual(a, a.length === b.length ? b : a) && a.length === b.length
+}
+
+// The sync API other sites call (B §3, A6): same status codes and bodies as PhoenixKitSync, checks in its order.
+export const make = Effect.gen(function* () {
+  const connections = yield* Connections
+  const settings = yield* SyncSettings
+
+  const whenEnabled = <R>(
+    handler: (input: Record<string, unknown>) => Effect.Effect<HttpServerResponse.HttpServerResponse, Rejected, R>,
+    disabledMessage = DISABLED
+  ) =>
+    Effect.gen(function* () {
+      if (!settings.enabled) return failure(503, disabledMessage)
+      return yield* handler(yield* params)
+    })
+
+  const status = Effect.succeed(
+    json({
+      enabled: settings.enabled,
+      incoming_mode: settings.incomingMode,
+      password_required: settings.incomingMode === "require_password"
+    })
+  )
+
+  const verifyConnection = whenEnabled((input) =>
+    Effect.gen(function* () {
+      const { sender_url, auth_token_hash } = yield* requireStrings(input, ["sender_url", "auth_token_hash"])
+      const found = yield* connections.findBySiteAndHash(sender_url, Redacted.make(auth_token_hash))
+      return Option.isSome(found) ? json({ success: true, exists: true }) : json({ success: false, exists: false }, 404)
+    })
+  )
+
+  const updateStatus = whenEnabled((input) =>
+    Effect.gen(function* () {
+      const fields = yield* requireStrings(input, ["sender_url", "auth_token_hash", "status"])
+      const status = fields.status
+      if (!REMOTE_STATUSES.includes(status)) return failure(400, "Invalid status value")
+      const found = yield* connections.findBySiteAndHash(fields.sender_url, Redacted.make(fields.auth_token_hash))
+      if (Option.isNone(found)) return failure(404, NOT_FOUND)
+      yield* connections
+        .setStatusFromRemote(found.value.uuid, status as "active" | "suspended" | "revoked")
+        .pipe(Effect.orElseSucceed(() => undefined))
+      return json({ success: true, message: `Status updated to ${status}` })
+    })
+  )
+
+  const deleteConnection = whenEnabled((input) =>
+    Effect.gen(function* () {
+      const { sender_url, auth_token_hash } = yield* requireStrings(input, ["sender_url", "auth_token_hash"])
+      const found = yield* connections.findBySiteAndHash(sender_url, Redacted.make(auth_token_hash))
+      if (Option.isNone(found)) return failure(404, NOT_FOUND)
+      const deleted = yield* connections.delete(found.value.uuid).pipe(Effect.option)
+      return Option.isSome(deleted)
+        ? json({ success: true, message: "Connection deleted" })
+        : failure(500, "Failed to delete connection")
+    })
+  )
+
+  const getConnectionStatus = whenEnabled((input) =>
+    Effect.gen(function* () {
+      const { receiver_url, auth_token_hash } = yield* requireStrings(input, ["receiver_url", "auth_token_hash"])
+      yield* Effect.logInfo("Sender status queried").pipe(
+        Effect.annotateLogs({ receiverUrl: receiver_url, hasTokenHash: true })
+      )
+      const found = yield* connections.findSenderByHash(Redacted.make(auth_token_hash))
+      if (Option.isNone(found)) return failure(404, NOT_FOUND)
+      const sender = found.value
+      const status =
+        sender.status === "pending"
+          ? yield* connections.autoActivate(sender.uuid).pipe(
+              Effect.map((activated) => activated.status),
+              Effect.tapErrorCause((cause) => Effect.logError("Auto-activation failed", cause)),
+              Effect.orElseSucceed(() => sender.status)
+            )
+          : sender.status
+      return json({ success: true, status, name: sender.name })
+    })
+  )
+
+  const registerConnection = Effect.gen(function* () {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    if (!settings.enabled) return failure(503, "Sync module is disabled")
+    if (settings.incomingMode === "deny_all") return failure(403, "Incoming connections are not allowed")
+    const input = yield* params
+    const fields = yield* requireStrings(input, ["sender_url", "connection_name", "auth_token"])
+    const password = yield* optionalString(input, "password")
+    if (settings.incomingMode === "require_password") {
+      const stored = Option.filter(settings.incomingPassword, (p) => Redacted.value(p) !== "")
+      if (Option.isNone(stored) || Option.isNone(password)) return failure(401, "Password required")
+      if (!samePassword(stored.value, password.value)) return failure(401, "Invalid password")
+    }
+    if (Option.isSome(yield* connections.findReceiverBySite(fields.sender_url))) {
+      return failure(409, "A connection already exists")
+    }
+    const forwarded = settings.trustProxy ? request.headers["x-forwarded-for"]?.split(",")[0]?.trim() : undefined
+    const pending = settings.incomingMode === "require_approval"
+    const created = yield* connections
+      .create({
+        name: `From: ${fields.connection_name}`,
+        direction: "receiver",
+        siteUrl: fields.sender_url,
+        authToken: Redacted.make(fields.auth_token),
+        status: pending ? "pending" : "active",
+        metadata: {
+          registered_via: "api",
+          registered_at: formatIsoSeconds(yield* nowSeconds),
+          remote_ip: forwarded || Option.getOrElse(request.remoteAddress, () => "unknown"),
+          user_agent: request.headers["user-agent"] ?? "unknown"
+        }
+      })
+      .pipe(
+        Effect.catchTag("DuplicateConnection", () => reject(409, "A connection already exists")),
+        Effect.catchAll((error) =>
+          Effect.zipRight(
+            Effect.logWarning("Registration refused").pipe(Effect.annotateLogs("error", error.message)),
+            reject(500, "Fetch failed")
+          )
+        )
+      )
+    return json({
+      success: true,
+      message: pending ? "Connection registered, pending approval" : "Connection registered and activated",
+      connection_status: created.connection.status,
+      connection_uuid: created.connection.uuid
+    })
+  })
+
+  return { status, verifyConnection, updateStatus, deleteConnection, getConnectionStatus, registerConnection } as const
+})
+
+const respond = <R>(handler: Effect.Effect<HttpServerResponse.HttpServerResponse, Rejected, R>) =>
+  handler.pipe(
+    Effect.catchTag("Rejected", (rejected) => Effect.succeed(rejected.response)),
+    Effect.catchAllCause((cause) =>
+      Effect.as(Effect.logError("Sync API handler failed", cause), failure(500, "Internal server error"))
+    )
+  )
+
+export const RouteLive = Layer.unwrapEffect(
+  Effect.gen(function* () {
+    const api = yield* make
+    const { urlPrefix } = yield* SiteConfig
+    const base = `${urlPrefix}/sync/api` as `/${string}`
+    return HttpLayerRouter.addAll([
+      HttpLayerRouter.route("GET", `${base}/status`, respond(api.status)),
+      HttpLayerRouter.route("POST", `${base}/verify-connection`, respond(api.verifyConnection)),
+      HttpLayerRouter.route("POST", `${base}/update-status`, respond(api.updateStatus)),
+      HttpLayerRouter.route("POST", `${base}/delete-connection`, respond(api.deleteConnection)),
+      HttpLayerRouter.route("POST", `${base}/get-connection-status`, respond(api.getConnectionStatus)),
+      HttpLayerRouter.route("POST", `${base}/register-connection`, respond(api.registerConnection))
+    ])
+  })
+)

@@ -1,0 +1,19 @@
+import { Config, Effect, type Option, type Redacted } from "effect"
+
+export const IncomingMode = ["auto_accept", "require_approval", "require_password", "deny_all"] as const
+export type IncomingMode = (typeof IncomingMode)[number]
+
+// How this site answers other sites (B §3.1, §3.6): the reference keeps these in its Settings table.
+export class SyncSettings extends Effect.Service<SyncSettings>()("syncwatch/SyncSettings", {
+  effect: Effect.gen(function* () {
+    const enabled = yield* Config.boolean("SYNC_ENABLED").pipe(Config.withDefault(true))
+    const incomingMode = yield* Config.literal(...IncomingMode)("INCOMING_MODE").pipe(
+      Config.withDefault("require_approval" as const)
+    )
+    const incomingPassword: Option.Option<Redacted.Redacted<string>> = yield* Config.redacted("INCOMING_PASSWORD").pipe(
+      Config.option
+    )
+    const trustProxy = yield* Config.boolean("TRUST_PROXY").pipe(Config.withDefault(false))
+    return { enabled, incomingMode, incomingPassword, trustProxy } as const
+  })
+}) {}

@@ -1,0 +1,58 @@
+import { createServer } from "node:http"
+import { HttpLayerRouter, HttpServer, HttpServerResponse } from "@effect/platform"
+import { NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
+import { SqlClient } from "@effect/sql"
+import { Config, Effect, Layer, Logger, LogLevel } from "effect"
+import { Connections } from "./Connections.js"
+import { SqlLive } from "./Db.js"
+import * as Yoga from "./graphql/Yoga.js"
+import { Pairing } from "./Pairing.js"
+import { PeerClient } from "./Peer/Client.js"
+import * as PeerRoutes from "./Peer/Routes.js"
+import { SyncSettings } from "./Peer/Settings.js"
+import { SiteConfig } from "./SiteConfig.js"
+import { StatusChecks } from "./StatusChecks.js"
+
+const HealthRoute = HttpLayerRouter.add(
+  "GET",
+  "/health",
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`SELECT 1`
+    return yield* HttpServerResponse.json({ status: "ok" })
+  }).pipe(Effect.catchAll(() => HttpServerResponse.json({ status: "unavailable" }, { status: 503 })))
+)
+
+const Routes = Layer.mergeAll(Yoga.RouteLive, PeerRoutes.RouteLive, HealthRoute)
+
+const Services = Layer.mergeAll(StatusChecks.Default, Pairing.Default).pipe(
+  Layer.provideMerge(Layer.mergeAll(Connections.Default, PeerClient.Default, SiteConfig.Default, SyncSettings.Default))
+)
+
+const Announce = Layer.effectDiscard(
+  Effect.gen(function* () {
+    const { address } = yield* HttpServer.HttpServer
+    if (address._tag !== "TcpAddress") return
+    const { siteUrl, urlPrefix } = yield* SiteConfig
+    yield* Effect.logInfo(`syncwatch GraphQL at http://${address.hostname}:${address.port}/graphql`).pipe(
+      Effect.annotateLogs({ siteUrl, syncApi: `${urlPrefix}/sync/api` })
+    )
+  })
+)
+
+const LogLevelLive = Layer.unwrapEffect(
+  Config.logLevel("LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info), Effect.map(Logger.minimumLogLevel))
+)
+
+const HttpServerLive = NodeHttpServer.layerConfig(createServer, {
+  port: Config.port("PORT").pipe(Config.withDefault(4000)),
+  host: Config.string("HOST").pipe(Config.withDefault("127.0.0.1"))
+})
+
+// the whole application over any HttpServer: tests provide NodeHttpServer.layerTest instead
+export const AppLive = Layer.merge(
+  HttpLayerRouter.serve(Routes, { disableListenLog: true, disableLogger: true }),
+  Announce.pipe(Layer.provide(SiteConfig.Default))
+).pipe(Layer.provide(Services), Layer.provide([SqlLive, NodeHttpClient.layerUndici]), Layer.provide(LogLevelLive))
+
+export const ServerLive = AppLive.pipe(Layer.provide(HttpServerLive))

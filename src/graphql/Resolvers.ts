@@ -1,0 +1,108 @@
+import { Effect, Option, Redacted, Schema } from "effect"
+import type { YogaInitialContext } from "graphql-yoga"
+import { Connections } from "../Connections.js"
+import { type Connection, RemoteNotification } from "../Domain/Connection.js"
+import type { ConnectionChange, StatusEvent } from "../Domain/Events.js"
+import { Pairing, type RemoteNotice } from "../Pairing.js"
+import { StatusChecks } from "../StatusChecks.js"
+import type { Bridge } from "./Bridge.js"
+import type { Resolvers } from "./generated/resolvers.js"
+import { DateTimeScalar } from "./Scalars.js"
+
+export interface UserContext {
+  // what the remote sites were told during this operation, sent back in extensions.remoteNotices
+  readonly remoteNotices: Array<RemoteNotice>
+}
+export type Context = YogaInitialContext & UserContext
+
+const decodeNotification = Schema.decodeUnknownOption(RemoteNotification)
+const optional = <A>(value: A | null | undefined): A | undefined => value ?? undefined
+const redacted = (value: string | null | undefined) => (value == null ? undefined : Redacted.make(value))
+
+const noticeTo =
+  (ctx: Context) =>
+  ({ notice }: { readonly notice: RemoteNotice }) =>
+    Effect.sync(() => ctx.remoteNotices.push(notice))
+
+const enumOf = <const V extends string>(...values: ReadonlyArray<V>) =>
+  Object.fromEntries(values.map((value) => [value.toUpperCase(), value])) as { [K in V as Uppercase<K>]: K }
+
+export const make = Effect.gen(function* () {
+  const connections = yield* Connections
+  const checks = yield* StatusChecks
+  const pairing = yield* Pairing
+  return (bridge: Bridge<never>): Resolvers<Context> => ({
+    DateTime: DateTimeScalar,
+    Direction: enumOf("sender", "receiver"),
+    ConnectionStatus: enumOf("pending", "active", "suspended", "revoked", "expired"),
+    SenderStatus: enumOf("active", "suspended", "revoked", "pending", "expired", "offline", "not_found", "error"),
+    VerificationOutcome: enumOf("exists", "not_found", "offline", "error"),
+    ChangeKind: enumOf("created", "updated", "deleted"),
+    StatusEvent: { __resolveType: (event) => event._tag },
+    Connection: {
+      remoteNotification: (connection: Connection) =>
+        Option.getOrNull(decodeNotification(connection.metadata["remote_notification"]))
+    },
+    RemoteNotification: {
+      notifiedAt: (n) => n.notified_at,
+      success: (n) => n.notification_success,
+      status: (n) => n.notification_status,
+      message: (n) => n.notification_message,
+      remoteConnectionUuid: (n) => n.remote_connection_uuid,
+      httpStatus: (n) => n.http_status
+    },
+    Query: {
+      connections: (_, args, ctx) =>
+        bridge.run(
+          connections.list({ direction: optional(args.direction), status: optional(args.status) }),
+          ctx.request.signal
+        ),
+      connection: (_, args, ctx) =>
+        bridge.run(
+          connections.get(args.uuid).pipe(Effect.catchTag("ConnectionNotFound", () => Effect.succeed(null))),
+          ctx.request.signal
+        ),
+      senderStatuses: (_, args, ctx) => bridge.run(checks.checkSenders(optional(args.uuids)), ctx.request.signal)
+    },
+    Mutation: {
+      createConnection: (_, { input }, ctx) =>
+        bridge.run(
+          pairing
+            .create({
+              name: input.name,
+              direction: input.direction,
+              siteUrl: input.siteUrl,
+              authToken: redacted(input.authToken),
+              status: optional(input.status),
+              remoteNotified: optional(input.remoteNotified),
+              notifyRemote: optional(input.notifyRemote),
+              password: redacted(input.password)
+            })
+            .pipe(Effect.map((created) => ({ ...created, authToken: Redacted.value(created.authToken) }))),
+          ctx.request.signal
+        ),
+      updateConnectionStatus: (_, args, ctx) =>
+        bridge.run(
+          pairing.updateStatus(args.uuid, args.status, optional(args.reason)).pipe(
+            Effect.tap(noticeTo(ctx)),
+            Effect.map(({ connection }) => connection)
+          ),
+          ctx.request.signal
+        ),
+      deleteConnection: (_, args, ctx) =>
+        bridge.run(pairing.delete(args.uuid).pipe(Effect.tap(noticeTo(ctx)), Effect.as(true)), ctx.request.signal),
+      verifyReceiverConnections: (_, args, ctx) =>
+        bridge.run(checks.verifySenders(optional(args.uuids)), ctx.request.signal)
+    },
+    Subscription: {
+      statusEvents: {
+        subscribe: (_, args) => bridge.stream(checks.statusEvents(optional(args.everySeconds))),
+        resolve: (event: StatusEvent) => event
+      },
+      connectionChanged: {
+        subscribe: () => bridge.stream(connections.changes),
+        resolve: (change: ConnectionChange) => change
+      }
+    }
+  })
+})

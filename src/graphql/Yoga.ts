@@ -1,0 +1,56 @@
+import { readFileSync } from "node:fs"
+import { HttpApp, HttpLayerRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { Deferred, Effect, Layer } from "effect"
+import { createSchema, createYoga, isAsyncIterable, type Plugin, useExecutionCancellation } from "graphql-yoga"
+import * as Bridge from "./Bridge.js"
+import * as Resolvers from "./Resolvers.js"
+import * as Ws from "./Ws.js"
+
+const typeDefs = readFileSync(new URL("../../schema.graphql", import.meta.url), "utf8")
+
+// notices of what the remote sites were told travel back in the response's extensions
+const useRemoteNotices = (): Plugin<Resolvers.Context> => ({
+  onExecute: ({ args }) => ({
+    onExecuteDone: ({ result, setResult }) => {
+      const notices = (args.contextValue as Resolvers.Context).remoteNotices
+      if (notices.length === 0 || isAsyncIterable(result)) return
+      setResult({ ...result, extensions: { ...result.extensions, remoteNotices: notices } })
+    }
+  })
+})
+
+export const make = Effect.gen(function* () {
+  const resolvers = yield* Resolvers.make
+  const shutdown = yield* Deferred.make<void>()
+  yield* Effect.addFinalizer(() => Deferred.succeed(shutdown, undefined))
+  const bridge = Bridge.make(yield* Effect.runtime<never>(), Deferred.await(shutdown))
+  return createYoga<object, Resolvers.UserContext>({
+    schema: createSchema<Resolvers.Context>({ typeDefs, resolvers: resolvers(bridge) }),
+    context: () => ({ remoteNotices: [] }),
+    plugins: [useExecutionCancellation(), useRemoteNotices()],
+    graphqlEndpoint: "/graphql",
+    landingPage: false,
+    logging: false
+  })
+})
+
+export const RouteLive = Layer.unwrapScoped(
+  Effect.map(make, (yoga) => {
+    const http = HttpApp.fromWebHandler(async (request) => yoga.fetch(request))
+    const ws = Ws.handler(yoga as never)
+    return HttpLayerRouter.add(
+      "*",
+      "/graphql",
+      Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+        request.headers["upgrade"]?.toLowerCase() === "websocket" ? ws : http
+      ).pipe(
+        // an SSE socket is never reused: closing it lets the server close on shutdown
+        Effect.map((response) =>
+          response.headers["content-type"]?.startsWith("text/event-stream")
+            ? HttpServerResponse.setHeader(response, "connection", "close")
+            : response
+        )
+      )
+    )
+  })
+)

@@ -1,0 +1,481 @@
+import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
+import type { Connection as ConnectionModel, RemoteNotification as RemoteNotificationModel } from '../../Domain/Connection.js';
+import type { SenderStatusFetched as SenderStatusFetchedModel, ReceiverVerification as ReceiverVerificationModel, ReceiverConnectionSevered as ReceiverConnectionSeveredModel, StatusRoundCompleted as StatusRoundCompletedModel, ConnectionChange as ConnectionChangeModel } from '../../Domain/Events.js';
+export type Maybe<T> = T | null;
+export type InputMaybe<T> = T | null | undefined;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
+export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
+/** All built-in and custom scalars, mapped to their actual values */
+export type Scalars = {
+  ID: { input: string; output: string; }
+  String: { input: string; output: string; }
+  Boolean: { input: boolean; output: boolean; }
+  Int: { input: number; output: number; }
+  Float: { input: number; output: number; }
+  /** ISO-8601 UTC date-time, e.g. 2026-05-13T10:00:00Z */
+  DateTime: { input: string; output: unknown; }
+};
+
+export type ChangeKind =
+  | 'created'
+  | 'deleted'
+  | 'updated';
+
+export type Connection = {
+  readonly __typename?: 'Connection';
+  readonly approvedAt: Maybe<Scalars['DateTime']['output']>;
+  readonly direction: Direction;
+  readonly insertedAt: Scalars['DateTime']['output'];
+  readonly name: Scalars['String']['output'];
+  readonly remoteNotification: Maybe<RemoteNotification>;
+  /** true when the remote confirmed the registration (a sender is then verified against it) */
+  readonly remoteNotified: Scalars['Boolean']['output'];
+  readonly revokedAt: Maybe<Scalars['DateTime']['output']>;
+  readonly revokedReason: Maybe<Scalars['String']['output']>;
+  readonly siteUrl: Scalars['String']['output'];
+  readonly status: ConnectionStatus;
+  readonly suspendedAt: Maybe<Scalars['DateTime']['output']>;
+  readonly suspendedReason: Maybe<Scalars['String']['output']>;
+  readonly updatedAt: Scalars['DateTime']['output'];
+  readonly uuid: Scalars['ID']['output'];
+};
+
+export type ConnectionChange = {
+  readonly __typename?: 'ConnectionChange';
+  /** the connection after the change; null when deleted */
+  readonly connection: Maybe<Connection>;
+  readonly connectionUuid: Scalars['ID']['output'];
+  readonly kind: ChangeKind;
+};
+
+export type ConnectionStatus =
+  | 'active'
+  | 'expired'
+  | 'pending'
+  | 'revoked'
+  | 'suspended';
+
+export type CreateConnectionInput = {
+  /** raw token; generated when omitted; only its hash is stored */
+  readonly authToken?: InputMaybe<Scalars['String']['input']>;
+  readonly direction: Direction;
+  readonly name: Scalars['String']['input'];
+  /** for a sender: register the connection at the remote site now (register-connection) */
+  readonly notifyRemote?: InputMaybe<Scalars['Boolean']['input']>;
+  /** the remote's incoming-connection password, sent with notifyRemote */
+  readonly password?: InputMaybe<Scalars['String']['input']>;
+  /** sets remote_notification.notification_success (default false); ignored with notifyRemote */
+  readonly remoteNotified?: InputMaybe<Scalars['Boolean']['input']>;
+  readonly siteUrl: Scalars['String']['input'];
+  /** default PENDING for a sender, ACTIVE for a receiver */
+  readonly status?: InputMaybe<ConnectionStatus>;
+};
+
+export type CreateConnectionPayload = {
+  readonly __typename?: 'CreateConnectionPayload';
+  /** the raw token, shown once */
+  readonly authToken: Scalars['String']['output'];
+  readonly connection: Connection;
+  /** the remote's answer when notifyRemote was asked for a sender */
+  readonly remoteNotification: Maybe<RemoteNotification>;
+};
+
+export type Direction =
+  | 'receiver'
+  | 'sender';
+
+export type Mutation = {
+  readonly __typename?: 'Mutation';
+  readonly createConnection: CreateConnectionPayload;
+  /** the remote is told first (delete-connection); the outcome is in extensions.remoteNotices */
+  readonly deleteConnection: Scalars['Boolean']['output'];
+  /** the remote is told (update-status); the outcome is in extensions.remoteNotices */
+  readonly updateConnectionStatus: Connection;
+  /** eligible senders only; applies the severed rule */
+  readonly verifyReceiverConnections: ReadonlyArray<ReceiverVerification>;
+};
+
+
+export type MutationCreateConnectionArgs = {
+  input: CreateConnectionInput;
+};
+
+
+export type MutationDeleteConnectionArgs = {
+  uuid: Scalars['ID']['input'];
+};
+
+
+export type MutationUpdateConnectionStatusArgs = {
+  reason?: InputMaybe<Scalars['String']['input']>;
+  status: ConnectionStatus;
+  uuid: Scalars['ID']['input'];
+};
+
+
+export type MutationVerifyReceiverConnectionsArgs = {
+  uuids?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
+};
+
+export type Query = {
+  readonly __typename?: 'Query';
+  readonly connection: Maybe<Connection>;
+  readonly connections: ReadonlyArray<Connection>;
+  /** checks now; all receivers when omitted */
+  readonly senderStatuses: ReadonlyArray<SenderStatusFetched>;
+};
+
+
+export type QueryConnectionArgs = {
+  uuid: Scalars['ID']['input'];
+};
+
+
+export type QueryConnectionsArgs = {
+  direction?: InputMaybe<Direction>;
+  status?: InputMaybe<ConnectionStatus>;
+};
+
+
+export type QuerySenderStatusesArgs = {
+  uuids?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
+};
+
+export type ReceiverConnectionSevered = {
+  readonly __typename?: 'ReceiverConnectionSevered';
+  /** the local sender after its suspension */
+  readonly connection: Connection;
+  readonly connectionUuid: Scalars['ID']['output'];
+};
+
+export type ReceiverVerification = {
+  readonly __typename?: 'ReceiverVerification';
+  readonly checkedAt: Scalars['DateTime']['output'];
+  readonly connectionUuid: Scalars['ID']['output'];
+  readonly outcome: VerificationOutcome;
+  readonly reason: Maybe<Scalars['String']['output']>;
+  /** true when this answer suspended the local sender (the severed rule) */
+  readonly suspended: Scalars['Boolean']['output'];
+};
+
+/** The outcome of the last registration attempt at the remote site (metadata.remote_notification) */
+export type RemoteNotification = {
+  readonly __typename?: 'RemoteNotification';
+  /** null when the remote could not be reached */
+  readonly httpStatus: Maybe<Scalars['Int']['output']>;
+  readonly message: Maybe<Scalars['String']['output']>;
+  readonly notifiedAt: Scalars['DateTime']['output'];
+  readonly remoteConnectionUuid: Maybe<Scalars['String']['output']>;
+  /** registered, pending or failed */
+  readonly status: Scalars['String']['output'];
+  readonly success: Scalars['Boolean']['output'];
+};
+
+/** What the remote sender says about a receiver connection, or why it could not say */
+export type SenderStatus =
+  | 'active'
+  | 'error'
+  | 'expired'
+  | 'not_found'
+  | 'offline'
+  | 'pending'
+  | 'revoked'
+  | 'suspended';
+
+export type SenderStatusFetched = {
+  readonly __typename?: 'SenderStatusFetched';
+  readonly checkedAt: Scalars['DateTime']['output'];
+  readonly connectionUuid: Scalars['ID']['output'];
+  readonly detail: Maybe<Scalars['String']['output']>;
+  readonly durationMs: Scalars['Float']['output'];
+  /** short machine reason for OFFLINE / NOT_FOUND / ERROR, e.g. refused, timeout, http_500, no_route */
+  readonly reason: Maybe<Scalars['String']['output']>;
+  /** the raw status string the remote answered, also when it is not one we know */
+  readonly remoteStatus: Maybe<Scalars['String']['output']>;
+  readonly status: SenderStatus;
+};
+
+export type StatusEvent = ReceiverConnectionSevered | SenderStatusFetched | StatusRoundCompleted;
+
+export type StatusRoundCompleted = {
+  readonly __typename?: 'StatusRoundCompleted';
+  readonly checked: Scalars['Int']['output'];
+  readonly round: Scalars['Int']['output'];
+  readonly severed: Scalars['Int']['output'];
+};
+
+export type Subscription = {
+  readonly __typename?: 'Subscription';
+  readonly connectionChanged: ConnectionChange;
+  /** one round on subscribe, then one every everySeconds (>= 1) until the client leaves */
+  readonly statusEvents: StatusEvent;
+};
+
+
+export type SubscriptionStatusEventsArgs = {
+  everySeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type VerificationOutcome =
+  | 'error'
+  | 'exists'
+  | 'not_found'
+  | 'offline';
+
+
+
+export type ResolverTypeWrapper<T> = Promise<T> | T;
+
+
+export type ResolverWithResolve<TResult, TParent, TContext, TArgs> = {
+  resolve: ResolverFn<TResult, TParent, TContext, TArgs>;
+};
+export type Resolver<TResult, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> = ResolverFn<TResult, TParent, TContext, TArgs> | ResolverWithResolve<TResult, TParent, TContext, TArgs>;
+
+export type ResolverFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => Promise<TResult> | TResult;
+
+export type SubscriptionSubscribeFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => AsyncIterable<TResult> | Promise<AsyncIterable<TResult>>;
+
+export type SubscriptionResolveFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => TResult | Promise<TResult>;
+
+export interface SubscriptionSubscriberObject<TResult, TKey extends string, TParent, TContext, TArgs> {
+  subscribe: SubscriptionSubscribeFn<{ [key in TKey]: TResult }, TParent, TContext, TArgs>;
+  resolve?: SubscriptionResolveFn<TResult, { [key in TKey]: TResult }, TContext, TArgs>;
+}
+
+export interface SubscriptionResolverObject<TResult, TParent, TContext, TArgs> {
+  subscribe: SubscriptionSubscribeFn<any, TParent, TContext, TArgs>;
+  resolve: SubscriptionResolveFn<TResult, any, TContext, TArgs>;
+}
+
+export type SubscriptionObject<TResult, TKey extends string, TParent, TContext, TArgs> =
+  | SubscriptionSubscriberObject<TResult, TKey, TParent, TContext, TArgs>
+  | SubscriptionResolverObject<TResult, TParent, TContext, TArgs>;
+
+export type SubscriptionResolver<TResult, TKey extends string, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> =
+  | ((...args: any[]) => SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>)
+  | SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>;
+
+export type TypeResolveFn<TTypes, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>> = (
+  parent: TParent,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => Maybe<TTypes> | Promise<Maybe<TTypes>>;
+
+export type IsTypeOfResolverFn<T = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>> = (obj: T, context: TContext, info: GraphQLResolveInfo) => boolean | Promise<boolean>;
+
+export type NextResolverFn<T> = () => Promise<T>;
+
+export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> = (
+  next: NextResolverFn<TResult>,
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => TResult | Promise<TResult>;
+
+
+
+/** Mapping of union types */
+export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = {
+  StatusEvent:
+    | ( ReceiverConnectionSeveredModel )
+    | ( SenderStatusFetchedModel )
+    | ( StatusRoundCompletedModel )
+  ;
+};
+
+
+/** Mapping between all available schema types and the resolvers types */
+export type ResolversTypes = {
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  ChangeKind: null;
+  Connection: ResolverTypeWrapper<ConnectionModel>;
+  ConnectionChange: ResolverTypeWrapper<ConnectionChangeModel>;
+  ConnectionStatus: null;
+  CreateConnectionInput: CreateConnectionInput;
+  CreateConnectionPayload: ResolverTypeWrapper<Omit<CreateConnectionPayload, 'connection' | 'remoteNotification'> & { connection: ResolversTypes['Connection'], remoteNotification?: Maybe<ResolversTypes['RemoteNotification']> }>;
+  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  Direction: null;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  ReceiverConnectionSevered: ResolverTypeWrapper<ReceiverConnectionSeveredModel>;
+  ReceiverVerification: ResolverTypeWrapper<ReceiverVerificationModel>;
+  RemoteNotification: ResolverTypeWrapper<RemoteNotificationModel>;
+  SenderStatus: null;
+  SenderStatusFetched: ResolverTypeWrapper<SenderStatusFetchedModel>;
+  StatusEvent: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['StatusEvent']>;
+  StatusRoundCompleted: ResolverTypeWrapper<StatusRoundCompletedModel>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  VerificationOutcome: null;
+};
+
+/** Mapping between all available schema types and the resolvers parents */
+export type ResolversParentTypes = {
+  Boolean: Scalars['Boolean']['output'];
+  Connection: ConnectionModel;
+  ConnectionChange: ConnectionChangeModel;
+  CreateConnectionInput: CreateConnectionInput;
+  CreateConnectionPayload: Omit<CreateConnectionPayload, 'connection' | 'remoteNotification'> & { connection: ResolversParentTypes['Connection'], remoteNotification?: Maybe<ResolversParentTypes['RemoteNotification']> };
+  DateTime: Scalars['DateTime']['output'];
+  Float: Scalars['Float']['output'];
+  ID: Scalars['ID']['output'];
+  Int: Scalars['Int']['output'];
+  Mutation: Record<PropertyKey, never>;
+  Query: Record<PropertyKey, never>;
+  ReceiverConnectionSevered: ReceiverConnectionSeveredModel;
+  ReceiverVerification: ReceiverVerificationModel;
+  RemoteNotification: RemoteNotificationModel;
+  SenderStatusFetched: SenderStatusFetchedModel;
+  StatusEvent: ResolversUnionTypes<ResolversParentTypes>['StatusEvent'];
+  StatusRoundCompleted: StatusRoundCompletedModel;
+  String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
+};
+
+export type ChangeKindResolvers = { CREATED: 'created', DELETED: 'deleted', UPDATED: 'updated' };
+
+export type ConnectionResolvers<ContextType = any, ParentType extends ResolversParentTypes['Connection'] = ResolversParentTypes['Connection']> = {
+  approvedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  direction?: Resolver<ResolversTypes['Direction'], ParentType, ContextType>;
+  insertedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  remoteNotification?: Resolver<Maybe<ResolversTypes['RemoteNotification']>, ParentType, ContextType>;
+  remoteNotified?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  revokedReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  siteUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ConnectionStatus'], ParentType, ContextType>;
+  suspendedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  suspendedReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  uuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type ConnectionChangeResolvers<ContextType = any, ParentType extends ResolversParentTypes['ConnectionChange'] = ResolversParentTypes['ConnectionChange']> = {
+  connection?: Resolver<Maybe<ResolversTypes['Connection']>, ParentType, ContextType>;
+  connectionUuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['ChangeKind'], ParentType, ContextType>;
+};
+
+export type ConnectionStatusResolvers = { ACTIVE: 'active', EXPIRED: 'expired', PENDING: 'pending', REVOKED: 'revoked', SUSPENDED: 'suspended' };
+
+export type CreateConnectionPayloadResolvers<ContextType = any, ParentType extends ResolversParentTypes['CreateConnectionPayload'] = ResolversParentTypes['CreateConnectionPayload']> = {
+  authToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  connection?: Resolver<ResolversTypes['Connection'], ParentType, ContextType>;
+  remoteNotification?: Resolver<Maybe<ResolversTypes['RemoteNotification']>, ParentType, ContextType>;
+};
+
+export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
+  name: 'DateTime';
+}
+
+export type DirectionResolvers = { RECEIVER: 'receiver', SENDER: 'sender' };
+
+export type MutationResolvers<ContextType = any, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  createConnection?: Resolver<ResolversTypes['CreateConnectionPayload'], ParentType, ContextType, RequireFields<MutationCreateConnectionArgs, 'input'>>;
+  deleteConnection?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteConnectionArgs, 'uuid'>>;
+  updateConnectionStatus?: Resolver<ResolversTypes['Connection'], ParentType, ContextType, RequireFields<MutationUpdateConnectionStatusArgs, 'status' | 'uuid'>>;
+  verifyReceiverConnections?: Resolver<ReadonlyArray<ResolversTypes['ReceiverVerification']>, ParentType, ContextType, Partial<MutationVerifyReceiverConnectionsArgs>>;
+};
+
+export type QueryResolvers<ContextType = any, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  connection?: Resolver<Maybe<ResolversTypes['Connection']>, ParentType, ContextType, RequireFields<QueryConnectionArgs, 'uuid'>>;
+  connections?: Resolver<ReadonlyArray<ResolversTypes['Connection']>, ParentType, ContextType, Partial<QueryConnectionsArgs>>;
+  senderStatuses?: Resolver<ReadonlyArray<ResolversTypes['SenderStatusFetched']>, ParentType, ContextType, Partial<QuerySenderStatusesArgs>>;
+};
+
+export type ReceiverConnectionSeveredResolvers<ContextType = any, ParentType extends ResolversParentTypes['ReceiverConnectionSevered'] = ResolversParentTypes['ReceiverConnectionSevered']> = {
+  connection?: Resolver<ResolversTypes['Connection'], ParentType, ContextType>;
+  connectionUuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type ReceiverVerificationResolvers<ContextType = any, ParentType extends ResolversParentTypes['ReceiverVerification'] = ResolversParentTypes['ReceiverVerification']> = {
+  checkedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  connectionUuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['VerificationOutcome'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  suspended?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type RemoteNotificationResolvers<ContextType = any, ParentType extends ResolversParentTypes['RemoteNotification'] = ResolversParentTypes['RemoteNotification']> = {
+  httpStatus?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  message?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  notifiedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  remoteConnectionUuid?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  success?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type SenderStatusResolvers = { ACTIVE: 'active', ERROR: 'error', EXPIRED: 'expired', NOT_FOUND: 'not_found', OFFLINE: 'offline', PENDING: 'pending', REVOKED: 'revoked', SUSPENDED: 'suspended' };
+
+export type SenderStatusFetchedResolvers<ContextType = any, ParentType extends ResolversParentTypes['SenderStatusFetched'] = ResolversParentTypes['SenderStatusFetched']> = {
+  checkedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  connectionUuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  detail?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  durationMs?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  remoteStatus?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['SenderStatus'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type StatusEventResolvers<ContextType = any, ParentType extends ResolversParentTypes['StatusEvent'] = ResolversParentTypes['StatusEvent']> = {
+  __resolveType: TypeResolveFn<'ReceiverConnectionSevered' | 'SenderStatusFetched' | 'StatusRoundCompleted', ParentType, ContextType>;
+};
+
+export type StatusRoundCompletedResolvers<ContextType = any, ParentType extends ResolversParentTypes['StatusRoundCompleted'] = ResolversParentTypes['StatusRoundCompleted']> = {
+  checked?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  round?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  severed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type SubscriptionResolvers<ContextType = any, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  connectionChanged?: SubscriptionResolver<ResolversTypes['ConnectionChange'], "connectionChanged", ParentType, ContextType>;
+  statusEvents?: SubscriptionResolver<ResolversTypes['StatusEvent'], "statusEvents", ParentType, ContextType, Partial<SubscriptionStatusEventsArgs>>;
+};
+
+export type VerificationOutcomeResolvers = { ERROR: 'error', EXISTS: 'exists', NOT_FOUND: 'not_found', OFFLINE: 'offline' };
+
+export type Resolvers<ContextType = any> = {
+  ChangeKind?: ChangeKindResolvers;
+  Connection?: ConnectionResolvers<ContextType>;
+  ConnectionChange?: ConnectionChangeResolvers<ContextType>;
+  ConnectionStatus?: ConnectionStatusResolvers;
+  CreateConnectionPayload?: CreateConnectionPayloadResolvers<ContextType>;
+  DateTime?: GraphQLScalarType;
+  Direction?: DirectionResolvers;
+  Mutation?: MutationResolvers<ContextType>;
+  Query?: QueryResolvers<ContextType>;
+  ReceiverConnectionSevered?: ReceiverConnectionSeveredResolvers<ContextType>;
+  ReceiverVerification?: ReceiverVerificationResolvers<ContextType>;
+  RemoteNotification?: RemoteNotificationResolvers<ContextType>;
+  SenderStatus?: SenderStatusResolvers;
+  SenderStatusFetched?: SenderStatusFetchedResolvers<ContextType>;
+  StatusEvent?: StatusEventResolvers<ContextType>;
+  StatusRoundCompleted?: StatusRoundCompletedResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
+  VerificationOutcome?: VerificationOutcomeResolvers;
+};
+
