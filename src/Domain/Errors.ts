@@ -83,3 +83,12 @@ export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInp
   field: Schema.String,
   message: Schema.String
 }) {}
+
+// B §7.21 fixed: a hash is the shared credential, so no two rows of one direction may hold the same one
+export class DuplicateToken extends Schema.TaggedError<DuplicateToken>()("DuplicateToken", {
+  direction: Direction
+}) {
+  override get message() {
+    return `A ${this.direction} connection with this auth token already exists`
+  }
+}

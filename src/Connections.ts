@@ -1,0 +1,218 @@
+import { Array as Arr, Effect, Option, PubSub, Redacted, Schema, Stream } from "effect"
+import * as Repo from "./Connections/Repo.js"
+import * as UuidV7 from "./Connections/UuidV7.js"
+import {
+  type Connection,
+  type ConnectionStatus,
+  ConnectionUuid,
+  type Direction,
+  type Metadata,
+  RemoteNotification
+} from "./Domain/Connection.js"
+import { ConnectionNotFound, InvalidInput, SelfConnection } from "./Domain/Errors.js"
+import { type ChangeKind, ConnectionChange } from "./Domain/Events.js"
+import * as SiteUrl from "./Domain/SiteUrl.js"
+import { nowSeconds } from "./Domain/Time.js"
+import * as Token from "./Domain/Token.js"
+import { SiteConfig } from "./SiteConfig.js"
+
+export interface CreateInput {
+  readonly name: string
+  readonly direction: Direction
+  readonly siteUrl: string
+  readonly authToken?: Redacted.Redacted<string> | undefined
+  readonly status?: ConnectionStatus | undefined
+  readonly metadata?: Metadata | undefined
+}
+
+export interface ListFilter {
+  readonly direction?: Direction | undefined
+  readonly status?: ConnectionStatus | undefined
+}
+
+const make = Effect.gen(function* () {
+  const site = yield* SiteConfig
+  const repo = yield* Repo.make
+  const nextUuid = yield* UuidV7.makeGenerator
+  const pubsub = yield* Effect.acquireRelease(PubSub.unbounded<ConnectionChange>(), PubSub.shutdown)
+
+  // called only after the write has committed
+  const publish = (kind: ChangeKind, connection: Connection) =>
+    PubSub.publish(
+      pubsub,
+      new ConnectionChange({
+        kind,
+        connectionUuid: connection.uuid,
+        connection: kind === "deleted" ? null : connection
+      })
+    )
+
+  const parseUuid = (uuid: string) =>
+    Schema.decodeUnknown(ConnectionUuid)(uuid.toLowerCase()).pipe(
+      Effect.mapError(() => new InvalidInput({ field: "uuid", message: "uuid is not a valid UUID" }))
+    )
+
+  const found =
+    (uuid: string) =>
+    <R>(effect: Effect.Effect<Option.Option<Connection>, never, R>) =>
+      Effect.flatMap(
+        effect,
+        Option.match({
+          onNone: () => Effect.fail(new ConnectionNotFound({ uuid })),
+          onSome: Effect.succeed
+        })
+      )
+
+  const create = Effect.fn("Connections.create")(function* (input: CreateInput) {
+    if (input.name.trim() === "") {
+      return yield* new InvalidInput({ field: "name", message: "name can't be blank" })
+    }
+    if (input.authToken !== undefined && Redacted.value(input.authToken).trim() === "") {
+      return yield* new InvalidInput({ field: "authToken", message: "authToken can't be blank" })
+    }
+    const siteUrl = yield* SiteUrl.validate(input.siteUrl, { allowInternal: site.allowInternalUrls })
+    if (input.direction === "sender" && isSameSite(siteUrl, site.siteUrl)) {
+      return yield* new SelfConnection({ siteUrl })
+    }
+    const authToken = input.authToken ?? (yield* Token.generate)
+    const connection = yield* repo.insert({
+      uuid: yield* nextUuid,
+      name: input.name,
+      direction: input.direction,
+      siteUrl,
+      authTokenHash: Token.hash(authToken),
+      status: input.status ?? (input.direction === "sender" ? "pending" : "active"),
+      metadata: input.metadata ?? {},
+      now: yield* nowSeconds
+    })
+    yield* publish("created", connection)
+    return { connection, authToken }
+  })
+
+  const list = Effect.fn("Connections.list")(function* (filter: ListFilter = {}) {
+    return yield* repo.list(filter)
+  })
+
+  const get = Effect.fn("Connections.get")(function* (uuid: string) {
+    return yield* repo.findByUuid(yield* parseUuid(uuid)).pipe(found(uuid))
+  })
+
+  const getMany = Effect.fn("Connections.getMany")(function* (uuids: ReadonlyArray<string>) {
+    const wanted = Arr.dedupe(yield* Effect.forEach(uuids, parseUuid))
+    const rows = yield* repo.findByUuids(wanted)
+    const byUuid = new Map(rows.map((row) => [row.uuid as string, row]))
+    return yield* Effect.forEach(wanted, (uuid) =>
+      Option.fromNullable(byUuid.get(uuid)).pipe(Effect.mapError(() => new ConnectionNotFound({ uuid })))
+    )
+  })
+
+  const updateStatus = Effect.fn("Connections.updateStatus")(function* (
+    uuid: string,
+    status: ConnectionStatus,
+    reason?: string | undefined
+  ) {
+    const given = reason === undefined || reason.trim() === "" ? undefined : reason
+    const connection = yield* repo
+      .setAdminStatus(yield* parseUuid(uuid), status, given, yield* nowSeconds)
+      .pipe(found(uuid))
+    yield* publish("updated", connection)
+    return connection
+  })
+
+  const remove = Effect.fn("Connections.delete")(function* (uuid: string) {
+    const connection = yield* repo.remove(yield* parseUuid(uuid)).pipe(found(uuid))
+    yield* publish("deleted", connection)
+    return connection
+  })
+
+  const findSenderByHash = Effect.fn("Connections.findSenderByHash")(function* (hash: Redacted.Redacted<string>) {
+    return yield* repo.findSenderByHash(hash)
+  })
+
+  const findBySiteAndHash = Effect.fn("Connections.findBySiteAndHash")(function* (
+    siteUrl: string,
+    hash: Redacted.Redacted<string>
+  ) {
+    return yield* repo.findBySiteAndHash(siteUrl, hash)
+  })
+
+  const findReceiverBySite = Effect.fn("Connections.findReceiverBySite")(function* (siteUrl: string) {
+    return yield* repo.findReceiverBySite(siteUrl)
+  })
+
+  // Conditional writes: when the guard refuses, the current row is returned and nothing is published.
+  const writeOrCurrent = (uuid: ConnectionUuid, write: Effect.Effect<Option.Option<Connection>>) =>
+    Effect.flatMap(
+      write,
+      Option.match({
+        onNone: () => repo.findByUuid(uuid).pipe(found(uuid)),
+        onSome: (connection) => Effect.as(publish("updated", connection), connection)
+      })
+    )
+
+  const setStatusFromRemote = Effect.fn("Connections.setStatusFromRemote")(function* (
+    uuid: ConnectionUuid,
+    status: "active" | "suspended" | "revoked"
+  ) {
+    return yield* writeOrCurrent(uuid, repo.setStatusIfChanged(uuid, status, yield* nowSeconds))
+  })
+
+  const autoActivate = Effect.fn("Connections.autoActivate")(function* (uuid: ConnectionUuid) {
+    return yield* writeOrCurrent(uuid, repo.autoActivate(uuid, yield* nowSeconds))
+  })
+
+  const recordRemoteNotification = Effect.fn("Connections.recordRemoteNotification")(function* (
+    uuid: ConnectionUuid,
+    notification: RemoteNotification
+  ) {
+    const encoded = Schema.encodeSync(RemoteNotification)(notification)
+    const connection = yield* repo.setRemoteNotification(uuid, encoded, yield* nowSeconds).pipe(found(uuid))
+    yield* publish("updated", connection)
+    return connection
+  })
+
+  const suspendSevered = Effect.fn("Connections.suspendSevered")(function* (uuid: ConnectionUuid) {
+    const suspended = yield* repo.suspendSevered(uuid, yield* nowSeconds)
+    if (Option.isSome(suspended)) yield* publish("updated", suspended.value)
+    return suspended
+  })
+
+  return {
+    create,
+    list,
+    get,
+    getMany,
+    updateStatus,
+    delete: remove,
+    findSenderByHash,
+    findBySiteAndHash,
+    findReceiverBySite,
+    setStatusFromRemote,
+    autoActivate,
+    recordRemoteNotification,
+    suspendSevered,
+    changes: Stream.fromPubSub(pubsub),
+    subscribe: PubSub.subscribe(pubsub)
+  } as const
+})
+
+export class Connections extends Effect.Service<Connections>()("syncwatch/Connections", {
+  scoped: make,
+  dependencies: [SiteConfig.Default]
+}) {}
+
+// B §1.7: scheme, host and port (default ports filled in), case-insensitive, path ignored;
+// an unparseable URL of ours skips the check as in the reference
+const isSameSite = (siteUrl: string, ownUrl: string): boolean => {
+  const key = (url: string) => {
+    try {
+      const parsed = new URL(url.replace(/\/+$/, "").toLowerCase())
+      const port = parsed.port === "" ? (parsed.protocol === "https:" ? "443" : "80") : parsed.port
+      return `${parsed.protocol}//${parsed.hostname}:${port}`
+    } catch {
+      return undefined
+    }
+  }
+  const own = key(ownUrl)
+  return own !== undefined && own === key(siteUrl)
+}

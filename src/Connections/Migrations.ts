@@ -1,0 +1,10 @@
+import * as SqliteMigrator from "@effect/sql-sqlite-node/SqliteMigrator"
+import CreateConnections from "./migrations/0001_create_connections.js"
+
+export const loader = SqliteMigrator.fromRecord({
+  "0001_create_connections": CreateConnections
+})
+
+// Migrator.make without a schema dump needs nothing but the SqlClient (run/layer would also ask for a
+// FileSystem, a Path and a CommandExecutor only to dump the schema with the sqlite3 CLI)
+export const run = SqliteMigrator.make({})({ loader })

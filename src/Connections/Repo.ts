@@ -1,0 +1,231 @@
+import { SqlClient, type SqlError, type Statement } from "@effect/sql"
+import { type DateTime, Effect, Option, Redacted, Schema } from "effect"
+import {
+  Connection,
+  ConnectionStatus,
+  ConnectionUuid,
+  Direction,
+  Metadata,
+  REVOKED_REASON,
+  SEVERED_REASON
+} from "../Domain/Connection.js"
+import { DuplicateConnection, DuplicateToken } from "../Domain/Errors.js"
+import { formatIsoSeconds } from "../Domain/Time.js"
+
+const Row = Schema.Struct({
+  uuid: ConnectionUuid,
+  name: Schema.String,
+  direction: Direction,
+  site_url: Schema.String,
+  auth_token_hash: Schema.NullOr(Schema.Redacted(Schema.String)),
+  status: ConnectionStatus,
+  metadata: Schema.parseJson(Metadata),
+  approved_at: Schema.NullOr(Schema.DateTimeUtc),
+  suspended_at: Schema.NullOr(Schema.DateTimeUtc),
+  suspended_reason: Schema.NullOr(Schema.String),
+  revoked_at: Schema.NullOr(Schema.DateTimeUtc),
+  revoked_reason: Schema.NullOr(Schema.String),
+  inserted_at: Schema.DateTimeUtc,
+  updated_at: Schema.DateTimeUtc
+})
+
+const toConnection = (row: typeof Row.Type): Connection =>
+  new Connection({
+    uuid: row.uuid,
+    name: row.name,
+    direction: row.direction,
+    siteUrl: row.site_url,
+    authTokenHash: row.auth_token_hash,
+    status: row.status,
+    metadata: row.metadata,
+    approvedAt: row.approved_at,
+    suspendedAt: row.suspended_at,
+    suspendedReason: row.suspended_reason,
+    revokedAt: row.revoked_at,
+    revokedReason: row.revoked_reason,
+    insertedAt: row.inserted_at,
+    updatedAt: row.updated_at
+  })
+
+const decodeRows = Schema.decodeUnknown(Schema.Array(Row))
+
+export interface NewConnection {
+  readonly uuid: ConnectionUuid
+  readonly name: string
+  readonly direction: Direction
+  readonly siteUrl: string
+  readonly authTokenHash: Redacted.Redacted<string>
+  readonly status: ConnectionStatus
+  readonly metadata: Metadata
+  readonly now: DateTime.Utc
+}
+
+// Every statement is a single SQL statement, atomic on its own; the guards sit in the WHERE clauses.
+export const make = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+
+  const decode = (statement: Effect.Effect<ReadonlyArray<unknown>, SqlError.SqlError>) =>
+    statement.pipe(
+      Effect.flatMap(decodeRows),
+      Effect.map((rows) => rows.map(toConnection))
+    )
+  // rows that fail to decode or SQL that fails are bugs or a broken disk, not something a caller can act on
+  const all = (statement: Effect.Effect<ReadonlyArray<unknown>, SqlError.SqlError>) => Effect.orDie(decode(statement))
+  const first = (statement: Effect.Effect<ReadonlyArray<unknown>, SqlError.SqlError>) =>
+    Effect.map(all(statement), (rows) => Option.fromNullable(rows[0]))
+
+  const uniqueViolation = (error: SqlError.SqlError): string => {
+    const cause = error.cause as { readonly code?: unknown; readonly message?: unknown } | undefined
+    return cause?.code === "SQLITE_CONSTRAINT_UNIQUE" ? String(cause.message) : ""
+  }
+
+  const insert = (input: NewConnection): Effect.Effect<Connection, DuplicateConnection | DuplicateToken> => {
+    const now = formatIsoSeconds(input.now)
+    const insert = sql`INSERT INTO connections ${sql.insert({
+      uuid: input.uuid,
+      name: input.name,
+      direction: input.direction,
+      site_url: input.siteUrl,
+      auth_token_hash: Redacted.value(input.authTokenHash),
+      status: input.status,
+      metadata: JSON.stringify(input.metadata),
+      inserted_at: now,
+      updated_at: now
+    })} RETURNING *`
+    return decode(insert).pipe(
+      Effect.map((rows) => rows[0]!),
+      Effect.catchTags({
+        SqlError: (error) => {
+          const violation = uniqueViolation(error)
+          if (violation.includes("connections.auth_token_hash")) {
+            return Effect.fail(new DuplicateToken({ direction: input.direction }))
+          }
+          if (violation.includes("connections.site_url")) {
+            return Effect.fail(new DuplicateConnection({ siteUrl: input.siteUrl, direction: input.direction }))
+          }
+          return Effect.die(error)
+        },
+        ParseError: Effect.die
+      })
+    )
+  }
+
+  const list = (filter: {
+    readonly direction?: Direction | undefined
+    readonly status?: ConnectionStatus | undefined
+  }) => {
+    const clauses: Array<Statement.Fragment> = []
+    if (filter.direction !== undefined) clauses.push(sql`direction = ${filter.direction}`)
+    if (filter.status !== undefined) clauses.push(sql`status = ${filter.status}`)
+    return all(sql`SELECT * FROM connections WHERE ${sql.and(clauses)} ORDER BY inserted_at, uuid`)
+  }
+
+  const findByUuid = (uuid: ConnectionUuid) => first(sql`SELECT * FROM connections WHERE uuid = ${uuid}`)
+
+  const findByUuids = (uuids: ReadonlyArray<ConnectionUuid>) =>
+    uuids.length === 0 ? Effect.succeed([]) : all(sql`SELECT * FROM connections WHERE ${sql.in("uuid", uuids)}`)
+
+  const findSenderByHash = (hash: Redacted.Redacted<string>) =>
+    first(sql`
+      SELECT * FROM connections WHERE auth_token_hash = ${Redacted.value(hash)} AND direction = 'sender'`)
+
+  const findBySiteAndHash = (siteUrl: string, hash: Redacted.Redacted<string>) =>
+    first(sql`
+      SELECT * FROM connections WHERE site_url = ${siteUrl} AND auth_token_hash = ${Redacted.value(hash)}
+      ORDER BY inserted_at, uuid LIMIT 1`)
+
+  const findReceiverBySite = (siteUrl: string) =>
+    first(sql`SELECT * FROM connections WHERE site_url = ${siteUrl} AND direction = 'receiver'`)
+
+  const update = (uuid: ConnectionUuid, set: Statement.Fragment, guard: Statement.Fragment = sql`1=1`) =>
+    first(sql`UPDATE connections SET ${set} WHERE uuid = ${uuid} AND ${guard} RETURNING *`)
+
+  // T3/T6, T5, T7 and the bare pending/expired writes of B §1.2; no admin actor is recorded
+  const setAdminStatus = (
+    uuid: ConnectionUuid,
+    status: ConnectionStatus,
+    reason: string | undefined,
+    now: DateTime.Utc
+  ) => {
+    const at = formatIsoSeconds(now)
+    switch (status) {
+      case "active":
+        return update(
+          uuid,
+          sql`status = 'active', approved_at = COALESCE(approved_at, ${at}), suspended_at = NULL,
+            suspended_by_uuid = NULL, suspended_reason = NULL, updated_at = ${at}`
+        )
+      case "suspended":
+        return update(
+          uuid,
+          sql`status = 'suspended', suspended_at = ${at}, suspended_reason = ${reason ?? null}, updated_at = ${at}`
+        )
+      case "revoked":
+        return update(
+          uuid,
+          sql`status = 'revoked', revoked_at = ${at}, revoked_reason = ${reason ?? REVOKED_REASON}, updated_at = ${at}`
+        )
+      case "pending":
+      case "expired":
+        return update(uuid, sql`status = ${status}, updated_at = ${at}`)
+    }
+  }
+
+  // T8: status only, and no write at all when it is already that value
+  const setStatusIfChanged = (uuid: ConnectionUuid, status: ConnectionStatus, now: DateTime.Utc) =>
+    update(uuid, sql`status = ${status}, updated_at = ${formatIsoSeconds(now)}`, sql`status <> ${status}`)
+
+  // T4: the `pending` guard is re-checked by the write itself
+  const autoActivate = (uuid: ConnectionUuid, now: DateTime.Utc) => {
+    const at = formatIsoSeconds(now)
+    const keys = {
+      auto_activated: true,
+      auto_activated_at: at,
+      auto_activated_reason: "receiver queried connection status"
+    }
+    return update(
+      uuid,
+      sql`status = 'active', approved_at = ${at}, metadata = json_patch(metadata, ${JSON.stringify(keys)}),
+        updated_at = ${at}`,
+      sql`status = 'pending'`
+    )
+  }
+
+  // B §7.17 fixed: set inside the metadata as it is now, not as some earlier read saw it
+  const setRemoteNotification = (uuid: ConnectionUuid, notification: unknown, now: DateTime.Utc) =>
+    update(
+      uuid,
+      sql`metadata = json_set(metadata, '$.remote_notification', json(${JSON.stringify(notification)})),
+        updated_at = ${formatIsoSeconds(now)}`
+    )
+
+  // A4: gone, suspended, revoked or expired rows are left alone; two concurrent severs write once
+  const suspendSevered = (uuid: ConnectionUuid, now: DateTime.Utc) => {
+    const at = formatIsoSeconds(now)
+    return update(
+      uuid,
+      sql`status = 'suspended', suspended_at = ${at}, suspended_reason = ${SEVERED_REASON}, updated_at = ${at}`,
+      sql`status NOT IN ('suspended', 'revoked', 'expired')`
+    )
+  }
+
+  const remove = (uuid: ConnectionUuid) => first(sql`DELETE FROM connections WHERE uuid = ${uuid} RETURNING *`)
+
+  return {
+    insert,
+    list,
+    findByUuid,
+    findByUuids,
+    findSenderByHash,
+    findBySiteAndHash,
+    findReceiverBySite,
+    setAdminStatus,
+    setStatusIfChanged,
+    autoActivate,
+    setRemoteNotification,
+    suspendSevered,
+    remove
+  } as const
+})
+
+export type Repo = Effect.Effect.Success<typeof make>

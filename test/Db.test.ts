@@ -1,0 +1,77 @@
+import { writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { SqlClient } from "@effect/sql"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Layer } from "effect"
+import { SqlLive } from "../src/Db.js"
+import { configProvider, sqlAt, tempDir } from "./utils/Db.js"
+
+const openWith = (databaseUrl: string) =>
+  Layer.build(SqlLive).pipe(Effect.withConfigProvider(configProvider({ DATABASE_URL: databaseUrl })))
+
+const tables = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const rows = yield* sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`
+  return rows.map((row) => row.name)
+})
+
+describe("SqlLive", () => {
+  it.scoped("creates the missing directory of DATABASE_URL, runs the migrations, uses WAL", () =>
+    Effect.gen(function* () {
+      const dir = yield* tempDir
+      const result = yield* Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        const [mode] = yield* sql<{ journal_mode: string }>`PRAGMA journal_mode`
+        return { tables: yield* tables, mode: mode?.journal_mode }
+      }).pipe(Effect.provide(sqlAt(join(dir, "not", "yet", "there.db"))))
+      assert.include(result.tables, "connections")
+      assert.include(result.tables, "effect_sql_migrations")
+      assert.strictEqual(result.mode, "wal")
+    })
+  )
+
+  it.scoped("accepts a file: prefix and :memory:", () =>
+    Effect.gen(function* () {
+      const dir = yield* tempDir
+      assert.include(yield* Effect.provide(tables, sqlAt(`file:${join(dir, "prefixed.db")}`)), "connections")
+      assert.include(yield* Effect.provide(tables, sqlAt(`file://${join(dir, "url.db")}`)), "connections")
+      assert.include(yield* Effect.provide(tables, sqlAt(":memory:")), "connections")
+    })
+  )
+
+  it.scoped("keeps its data and migrations across a restart on the same file", () =>
+    Effect.gen(function* () {
+      const file = join(yield* tempDir, "restart.db")
+      yield* Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        yield* sql`INSERT INTO connections ${sql.insert({
+          uuid: "01900000-0000-7000-8000-000000000000",
+          name: "n",
+          direction: "sender",
+          site_url: "https://a.example.com",
+          status: "pending",
+          inserted_at: "2026-05-13T10:00:00Z",
+          updated_at: "2026-05-13T10:00:00Z"
+        })}`
+      }).pipe(Effect.provide(sqlAt(file)))
+      const names = yield* Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        return yield* sql<{ name: string }>`SELECT name FROM connections`
+      }).pipe(Effect.provide(sqlAt(file)))
+      assert.deepStrictEqual(names, [{ name: "n" }])
+    })
+  )
+
+  it.scoped("fails at startup naming DATABASE_URL when the path cannot hold a database", () =>
+    Effect.gen(function* () {
+      const dir = yield* tempDir
+      const file = join(dir, "plain-file")
+      writeFileSync(file, "this is not a database, just some text that is long enough to be read\n")
+      for (const url of [join(file, "sub", "x.db"), dir, file]) {
+        const error = yield* Effect.flip(Effect.scoped(openWith(url)))
+        assert.include(String(error), "DATABASE_URL")
+        assert.include(String(error), url)
+      }
+    })
+  )
+})
