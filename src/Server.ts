@@ -2,7 +2,7 @@ import { createServer } from "node:http"
 import { HttpLayerRouter, HttpServer, HttpServerResponse } from "@effect/platform"
 import { NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
 import { SqlClient } from "@effect/sql"
-import { Config, Effect, Layer, Logger, LogLevel } from "effect"
+import { Config, ConfigError, Effect, Either, Layer, Logger, LogLevel } from "effect"
 import { Connections } from "./Connections.js"
 import { SqlLive } from "./Db.js"
 import * as Yoga from "./graphql/Yoga.js"
@@ -40,8 +40,29 @@ const Announce = Layer.effectDiscard(
   })
 )
 
+const levels: Record<string, LogLevel.LogLevel> = {
+  all: LogLevel.All,
+  trace: LogLevel.Trace,
+  debug: LogLevel.Debug,
+  info: LogLevel.Info,
+  warn: LogLevel.Warning,
+  warning: LogLevel.Warning,
+  error: LogLevel.Error,
+  fatal: LogLevel.Fatal,
+  none: LogLevel.None
+}
+
 const LogLevelLive = Layer.unwrapEffect(
-  Config.logLevel("LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info), Effect.map(Logger.minimumLogLevel))
+  Config.string("LOG_LEVEL").pipe(
+    Config.withDefault("info"),
+    Config.mapOrFail((value) => {
+      const level = levels[value.trim().toLowerCase()]
+      return level === undefined
+        ? Either.left(ConfigError.InvalidData([], `LOG_LEVEL must be one of ${Object.keys(levels).join(", ")}`))
+        : Either.right(level)
+    }),
+    Effect.map(Logger.minimumLogLevel)
+  )
 )
 
 const HttpServerLive = NodeHttpServer.layerConfig(createServer, {

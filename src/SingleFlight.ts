@@ -12,7 +12,8 @@ export const make = <K, A, E>(): Effect.Effect<
 
     const start = (key: K, effect: Effect.Effect<A, E>) =>
       Effect.gen(function* () {
-        const fiber = yield* Effect.forkIn(effect, scope)
+        // forked inside the caller's uninterruptible mask: make the shared work interruptible again
+        const fiber = yield* Effect.forkIn(Effect.interruptible(effect), scope)
         const entry = { fiber, waiters: 0 }
         inFlight.set(key, entry)
         fiber.addObserver(() => {

@@ -1,0 +1,257 @@
+import { NodeHttpClient } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Chunk, Deferred, Effect, Fiber, Layer, Logger, LogLevel, Option, Redacted, Stream, TestClock } from "effect"
+import { Connections } from "../src/Connections.js"
+import * as Token from "../src/Domain/Token.js"
+import { PeerClient } from "../src/Peer/Client.js"
+import { StatusChecks } from "../src/StatusChecks.js"
+import { SqlTest, withConfig } from "./utils/Db.js"
+import * as FakeSite from "./utils/FakeSite.js"
+
+const TOKEN = "status-checks-token"
+
+const layer = (config: Record<string, string> = {}) =>
+  StatusChecks.Default.pipe(
+    Layer.provideMerge(Connections.Default),
+    Layer.provide(PeerClient.Default),
+    Layer.provide(NodeHttpClient.layerUndici),
+    Layer.provideMerge(SqlTest),
+    Layer.provide(withConfig({ SITE_URL: "https://me.example.com", ALLOW_INTERNAL_URLS: "true", ...config }))
+  )
+
+const receiver = (siteUrl: string, token = TOKEN) =>
+  Effect.flatMap(Connections, (connections) =>
+    connections.create({ name: "r", direction: "receiver", siteUrl, authToken: Redacted.make(token) })
+  ).pipe(Effect.map(({ connection }) => connection))
+
+const registeredSender = (siteUrl: string, token = TOKEN) =>
+  Effect.gen(function* () {
+    const connections = yield* Connections
+    const { connection } = yield* connections.create({
+      name: "s",
+      direction: "sender",
+      siteUrl,
+      authToken: Redacted.make(token),
+      status: "active",
+      metadata: {
+        remote_notification: {
+          notified_at: "2026-05-13T10:00:00Z",
+          notification_success: true,
+          notification_status: "registered",
+          notification_message: null,
+          remote_connection_uuid: null,
+          http_status: 200
+        }
+      }
+    })
+    return connection
+  })
+
+const collect = <A, E, R>(stream: Stream.Stream<A, E, R>) => Effect.map(Stream.runCollect(stream), Chunk.toArray)
+
+// every log line, rendered, for checks on what is (never) logged
+const captureLogs = Effect.gen(function* () {
+  const lines: Array<string> = []
+  const logger = Logger.make(({ logLevel, message, annotations }) => {
+    lines.push(`${logLevel.label} ${JSON.stringify(message)} ${JSON.stringify(Object.fromEntries(annotations))}`)
+  })
+  return { lines, layer: Logger.replace(Logger.defaultLogger, logger) }
+})
+
+describe("StatusChecks.fetchSenderStatuses", () => {
+  it.live("maps each remote answer to a sender status, in completion order", () =>
+    Effect.gen(function* () {
+      const active = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "n" }))
+      const gone = yield* FakeSite.make(FakeSite.json(200, { success: false, error: "Connection not found" }))
+      const odd = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "frozen" }))
+      const broken = yield* FakeSite.make(FakeSite.json(500, { success: false }))
+      const slow = yield* FakeSite.make(FakeSite.hang)
+      const port = yield* FakeSite.closedPort
+      const receivers = yield* Effect.all([
+        receiver(slow.url, "t0"),
+        receiver(active.url, "t1"),
+        receiver(gone.url, "t2"),
+        receiver(odd.url, "t3"),
+        receiver(broken.url, "t4"),
+        receiver(`http://127.0.0.1:${port}`, "t5")
+      ])
+      const checks = yield* StatusChecks
+      const results = yield* collect(checks.fetchSenderStatuses(receivers).pipe(Stream.take(5)))
+      const byUuid = new Map(results.map((r) => [r.connectionUuid as string, r]))
+      const [hanging, ...answered] = receivers
+      assert.isFalse(byUuid.has(hanging!.uuid), "the hanging remote cannot come first")
+      const summary = answered.map((c) => {
+        const r = byUuid.get(c.uuid)
+        return [r?.status, r?.reason, r?.remoteStatus]
+      })
+      assert.deepStrictEqual(summary, [
+        ["active", null, "active"],
+        ["not_found", "not_found", null],
+        ["error", "unknown_status", "frozen"],
+        ["error", "http_500", null],
+        ["offline", "refused", null]
+      ])
+      for (const r of results) assert.isAtLeast(r.durationMs, 0)
+      // taking five ended the stream: the hanging request was closed, not left running
+      const outcome = yield* Deferred.await(slow.closed)
+      assert.isFalse(outcome.completed)
+    }).pipe(Effect.scoped, Effect.provide(layer()))
+  )
+
+  it.live("interrupting the consumer closes every in-flight request", () =>
+    Effect.gen(function* () {
+      const a = yield* FakeSite.make(FakeSite.hang)
+      const b = yield* FakeSite.make(FakeSite.hang)
+      const receivers = yield* Effect.all([receiver(a.url, "ta"), receiver(b.url, "tb")])
+      const checks = yield* StatusChecks
+      const fiber = yield* Effect.fork(collect(checks.fetchSenderStatuses(receivers)))
+      yield* Deferred.await(a.received)
+      yield* Deferred.await(b.received)
+      yield* Fiber.interrupt(fiber)
+      // both remotes see their request's socket closed, cut off before any answer
+      const outcomes = yield* Effect.all([Deferred.await(a.closed), Deferred.await(b.closed)])
+      assert.deepStrictEqual(
+        outcomes.map((o) => o.completed),
+        [false, false]
+      )
+      // nothing was left in flight: the next check asks the remote again instead of joining a dead request
+      const again = yield* Effect.fork(checks.senderStatus(receivers[0]!))
+      while ((yield* a.requests).length < 2) yield* Effect.promise(() => new Promise((r) => setImmediate(r)))
+      yield* Fiber.interrupt(again)
+    }).pipe(Effect.scoped, Effect.provide(layer()))
+  )
+
+  it.effect("a remote that never answers is offline (timeout) exactly at PEER_TIMEOUT_MS", () =>
+    Effect.gen(function* () {
+      const site = yield* FakeSite.make(FakeSite.hang)
+      const connection = yield* receiver(site.url)
+      const checks = yield* StatusChecks
+      const fiber = yield* Effect.fork(checks.senderStatus(connection))
+      yield* Deferred.await(site.received)
+      yield* TestClock.adjust("4999 millis")
+      assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)), "still pending 1 ms before the deadline")
+      yield* TestClock.adjust("1 millis")
+      const result = yield* Fiber.join(fiber)
+      assert.strictEqual(result.status, "offline")
+      assert.strictEqual(result.reason, "timeout")
+      assert.strictEqual(result.durationMs, 5000)
+    }).pipe(Effect.scoped, Effect.provide(layer({ PEER_TIMEOUT_MS: "5000" })))
+  )
+
+  it.effect("concurrent checks of one connection share a single request", () =>
+    Effect.gen(function* () {
+      const site = yield* FakeSite.make(FakeSite.hang)
+      const connection = yield* receiver(site.url)
+      const checks = yield* StatusChecks
+      const first = yield* Effect.fork(checks.senderStatus(connection))
+      const second = yield* Effect.fork(collect(checks.fetchSenderStatuses([connection])))
+      yield* Deferred.await(site.received)
+      yield* Effect.yieldNow()
+      yield* TestClock.adjust("30 seconds")
+      const [one, [two]] = yield* Effect.all([Fiber.join(first), Fiber.join(second)])
+      assert.strictEqual(one.status, "offline")
+      assert.deepStrictEqual(two, one, "both callers got the one shared result")
+      assert.strictEqual((yield* site.requests).length, 1)
+    }).pipe(Effect.scoped, Effect.provide(layer()))
+  )
+
+  it.effect("one caller leaving does not cancel the request another caller still waits for", () =>
+    Effect.gen(function* () {
+      const site = yield* FakeSite.make(FakeSite.hang)
+      const connection = yield* receiver(site.url)
+      const checks = yield* StatusChecks
+      const leaving = yield* Effect.fork(checks.senderStatus(connection))
+      const staying = yield* Effect.fork(checks.senderStatus(connection))
+      yield* Deferred.await(site.received)
+      yield* Fiber.interrupt(leaving)
+      assert.isTrue(Option.isNone(yield* Deferred.poll(site.closed)), "request still open for the other caller")
+      yield* TestClock.adjust("30 seconds")
+      assert.strictEqual((yield* Fiber.join(staying)).reason, "timeout")
+      assert.strictEqual((yield* site.requests).length, 1)
+    }).pipe(Effect.scoped, Effect.provide(layer()))
+  )
+
+  it.live("CHECK_CONCURRENCY bounds the requests in flight", () =>
+    Effect.gen(function* () {
+      const site = yield* FakeSite.make(FakeSite.hang)
+      const receivers = yield* Effect.forEach([1, 2, 3, 4, 5], (i) => receiver(`${site.url}/r${i}`, `t${i}`))
+      const checks = yield* StatusChecks
+      const fiber = yield* Effect.fork(collect(checks.fetchSenderStatuses(receivers)))
+      yield* Deferred.await(site.received)
+      // give the other checks every chance to start: three more event-loop turns with real sockets
+      yield* Effect.repeatN(
+        Effect.promise(() => new Promise((resolve) => setImmediate(resolve))),
+        50
+      )
+      assert.strictEqual((yield* site.requests).length, 2)
+      yield* Fiber.interrupt(fiber)
+    }).pipe(Effect.scoped, Effect.provide(layer({ CHECK_CONCURRENCY: "2" })))
+  )
+})
+
+describe("StatusChecks.verifyReceiverConnections", () => {
+  it.live("verifies only eligible senders and applies the severed rule before emitting (cases 60, 63)", () =>
+    Effect.gen(function* () {
+      const { lines, layer: logs } = yield* captureLogs
+      const exists = yield* FakeSite.make(FakeSite.json(200, { success: true, exists: true }))
+      const gone = yield* FakeSite.make(FakeSite.json(404, { success: false, exists: false }))
+      const noRoute = yield* FakeSite.make(FakeSite.text(404, "<html>no route</html>"))
+      const down = yield* FakeSite.make(FakeSite.json(503, { success: false, error: "DB Sync module is disabled" }))
+      const port = yield* FakeSite.closedPort
+      const connections = yield* Connections
+      const senders = yield* Effect.all([
+        registeredSender(exists.url, "s1"),
+        registeredSender(gone.url, "s2"),
+        registeredSender(noRoute.url, "s3"),
+        registeredSender(down.url, "s4"),
+        registeredSender(`http://127.0.0.1:${port}`, "s5")
+      ])
+      const never = yield* connections
+        .create({
+          name: "never registered",
+          direction: "sender",
+          siteUrl: `${gone.url}/other`,
+          authToken: Redacted.make("s6")
+        })
+        .pipe(Effect.orElse(() => Effect.die("setup")))
+      const checks = yield* StatusChecks
+      const seenAtEmit: Array<string> = []
+      const results = yield* collect(
+        checks
+          .verifyReceiverConnections([...senders, never.connection])
+          .pipe(
+            Stream.tap((v) =>
+              v.outcome === "not_found"
+                ? Effect.map(connections.get(v.connectionUuid), (row) => seenAtEmit.push(row.status))
+                : Effect.void
+            )
+          )
+      ).pipe(Effect.provide(logs))
+      const byUuid = new Map(results.map((r) => [r.connectionUuid as string, [r.outcome, r.suspended, r.reason]]))
+      assert.deepStrictEqual(
+        senders.map((s) => byUuid.get(s.uuid)),
+        [
+          ["exists", false, null],
+          ["not_found", true, "not_found"],
+          ["error", false, "no_route"],
+          ["error", false, "http_503"],
+          ["offline", false, "refused"]
+        ]
+      )
+      assert.strictEqual(results.length, 5, "the never-registered sender is not verified")
+      assert.deepStrictEqual(seenAtEmit, ["suspended"], "suspended before its event")
+      const severed = yield* connections.get(senders[1]!.uuid)
+      assert.strictEqual(severed.suspendedReason, "Remote site reports connection not found")
+      for (const sender of [senders[0]!, senders[2]!, senders[3]!, senders[4]!]) {
+        assert.strictEqual((yield* connections.get(sender.uuid)).status, "active")
+      }
+      assert.strictEqual((yield* connections.get(never.connection.uuid)).status, "pending")
+      const warnings = lines.filter((l) => l.startsWith("WARN"))
+      assert.strictEqual(warnings.filter((l) => l.includes("severed rule")).length, 1)
+      assert.strictEqual(warnings.filter((l) => l.includes("Verify failed")).length, 2)
+      assert.strictEqual(lines.filter((l) => l.startsWith("DEBUG") && l.includes("offline during verify")).length, 1)
+      const hashes = ["s1", "s2", "s3", "s4", "s5"].map((t) => Redacted.value(Token.hash(Redacted.make(t))))
+      for (const line of lines) for (const secret of [...hashes, "s1", "s2"]) assert.notInclude(line, `"${secret}`)
+    }).pipe(Effect.scoped, Effect.provide(layer()), Logger.withMinimumLogLevel(LogLevel.Debug))
+  )
+})

@@ -1,0 +1,66 @@
+import { createServer } from "node:net"
+import { join } from "node:path"
+import { Effect, Layer, type Scope } from "effect"
+import { ServerLive } from "../../src/Server.js"
+import { configProvider, tempDir } from "./Db.js"
+
+// A port nobody listens on right now, so a site can know its own SITE_URL before it starts.
+export const freePort: Effect.Effect<number> = Effect.async<number>((resume) => {
+  const server = createServer()
+  server.listen(0, "127.0.0.1", () => {
+    const address = server.address()
+    const port = typeof address === "object" && address !== null ? address.port : 0
+    server.close(() => resume(Effect.succeed(port)))
+  })
+})
+
+export interface RunningSite {
+  readonly port: number
+  readonly siteUrl: string
+  readonly graphqlUrl: string
+  readonly databaseUrl: string
+  readonly config: Record<string, string>
+}
+
+// The whole syncwatch server on 127.0.0.1 with its own SQLite file, exactly as `npm start` assembles it.
+// Closing the scope shuts it down. `config` overrides the test defaults (any key of the README's table).
+export const startSite = (config: Record<string, string> = {}): Effect.Effect<RunningSite, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const port = yield* freePort
+    const dir = yield* tempDir
+    const siteUrl = `http://127.0.0.1:${port}`
+    const values = {
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      SITE_URL: siteUrl,
+      ALLOW_INTERNAL_URLS: "true",
+      DATABASE_URL: join(dir, "syncwatch.db"),
+      LOG_LEVEL: "warning",
+      ...config
+    }
+    yield* Layer.build(ServerLive).pipe(Effect.withConfigProvider(configProvider(values)), Effect.orDie)
+    return {
+      port,
+      siteUrl: values.SITE_URL,
+      graphqlUrl: `http://127.0.0.1:${port}/graphql`,
+      databaseUrl: values.DATABASE_URL,
+      config: values
+    }
+  })
+
+// Restart-friendly variant: the same config (and so the same database file and port) started again.
+export const restartSite = (site: RunningSite): Effect.Effect<RunningSite, never, Scope.Scope> => startSite(site.config)
+
+export const graphql = (url: string, query: string, variables: Record<string, unknown> = {}) =>
+  Effect.promise(async () => {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify({ query, variables })
+    })
+    return (await response.json()) as {
+      readonly data?: Record<string, unknown> | null
+      readonly errors?: ReadonlyArray<{ readonly message: string; readonly extensions?: { readonly code?: string } }>
+      readonly extensions?: Record<string, unknown>
+    }
+  })
