@@ -1,6 +1,6 @@
 import { createServer } from "node:http"
 import { HttpLayerRouter, HttpServer, HttpServerResponse } from "@effect/platform"
-import { NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
+import { NodeHttpServer } from "@effect/platform-node"
 import { SqlClient } from "@effect/sql"
 import { Config, ConfigError, Effect, Either, Layer, Logger, LogLevel } from "effect"
 import { Connections } from "./Connections.js"
@@ -10,6 +10,7 @@ import { Pairing } from "./Pairing.js"
 import { PeerClient } from "./Peer/Client.js"
 import * as PeerRoutes from "./Peer/Routes.js"
 import { SyncSettings } from "./Peer/Settings.js"
+import { PeerHttpClientLive } from "./Peer/Transport.js"
 import { SiteConfig } from "./SiteConfig.js"
 import { StatusChecks } from "./StatusChecks.js"
 
@@ -25,7 +26,8 @@ const HealthRoute = HttpLayerRouter.add(
 
 const Routes = Layer.mergeAll(Yoga.RouteLive, PeerRoutes.RouteLive, HealthRoute)
 
-const Services = Layer.mergeAll(StatusChecks.Default, Pairing.Default).pipe(
+// every service of the app; needs SqlClient and HttpClient
+export const ServicesLive = Layer.mergeAll(StatusChecks.Default, Pairing.Default).pipe(
   Layer.provideMerge(Layer.mergeAll(Connections.Default, PeerClient.Default, SiteConfig.Default, SyncSettings.Default))
 )
 
@@ -74,6 +76,6 @@ const HttpServerLive = NodeHttpServer.layerConfig(createServer, {
 export const AppLive = Layer.merge(
   HttpLayerRouter.serve(Routes, { disableListenLog: true, disableLogger: true }),
   Announce.pipe(Layer.provide(SiteConfig.Default))
-).pipe(Layer.provide(Services), Layer.provide([SqlLive, NodeHttpClient.layerUndici]), Layer.provide(LogLevelLive))
+).pipe(Layer.provide(ServicesLive), Layer.provide([SqlLive, PeerHttpClientLive]), Layer.provide(LogLevelLive))
 
 export const ServerLive = AppLive.pipe(Layer.provide(HttpServerLive))
