@@ -39,10 +39,11 @@ export const startSite = (config: Record<string, string> = {}): Effect.Effect<Ru
       ...config
     }
     yield* Layer.build(ServerLive).pipe(Effect.withConfigProvider(configProvider(values)), Effect.orDie)
+    const listening = Number(values.PORT)
     return {
-      port,
+      port: listening,
       siteUrl: values.SITE_URL,
-      graphqlUrl: `http://127.0.0.1:${port}/graphql`,
+      graphqlUrl: `http://127.0.0.1:${listening}/graphql`,
       databaseUrl: values.DATABASE_URL,
       config: values
     }
@@ -59,8 +60,8 @@ export const graphql = (url: string, query: string, variables: Record<string, un
       body: JSON.stringify({ query, variables })
     })
     return (await response.json()) as {
-      readonly data?: Record<string, unknown> | null
+      readonly data?: Record<string, any> | null
       readonly errors?: ReadonlyArray<{ readonly message: string; readonly extensions?: { readonly code?: string } }>
-      readonly extensions?: Record<string, unknown>
+      readonly extensions?: Record<string, any>
     }
   })
