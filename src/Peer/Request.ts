@@ -20,27 +20,36 @@ const tooLarge = () => reject(413, "Request body too large")
 const acceptsJson = (accept: string | undefined) =>
   accept === undefined || accept.trim() === "" || /json|\*\/\*|application\/\*/i.test(accept)
 
+// Past the limit the rest is read and dropped, so the client gets to read the 413 rather than a reset socket;
+// past DRAIN_LIMIT the socket is given up on.
+const DRAIN_LIMIT = 16 * BODY_LIMIT
+
 const readCapped = (request: HttpServerRequest.HttpServerRequest) =>
   Effect.gen(function* () {
     const declared = Number(request.headers["content-length"] ?? "0")
     if (declared > BODY_LIMIT) return yield* tooLarge()
     const chunks: Array<Uint8Array> = []
-    let size = 0
-    yield* request.stream.pipe(
+    const size = yield* request.stream.pipe(
       Stream.mapError(() => reject(400, "Unreadable body")),
-      Stream.runForEach((chunk) => {
-        size += chunk.byteLength
-        chunks.push(chunk)
-        return size > BODY_LIMIT ? tooLarge() : Effect.void
+      Stream.runFoldEffect(0, (read, chunk) => {
+        const next = read + chunk.byteLength
+        if (next <= BODY_LIMIT) chunks.push(chunk)
+        return next > DRAIN_LIMIT ? tooLarge() : Effect.succeed(next)
       })
     )
+    if (size > BODY_LIMIT) return yield* tooLarge()
     return Buffer.concat(chunks).toString("utf8")
   })
+
+// B §3.0: the pipeline's `accepts ["json"]` runs before any handler, so it answers even a disabled module
+export const negotiate = Effect.gen(function* () {
+  const request = yield* HttpServerRequest.HttpServerRequest
+  if (!acceptsJson(request.headers["accept"])) return yield* reject(406, "Not Acceptable")
+})
 
 // the request's parameters: query string merged under the JSON body; a body that is not an object adds nothing
 export const params = Effect.gen(function* () {
   const request = yield* HttpServerRequest.HttpServerRequest
-  if (!acceptsJson(request.headers["accept"])) return yield* reject(406, "Not Acceptable")
   const query = Object.fromEntries(new URL(request.url, "http://local").searchParams)
   const text = yield* readCapped(request)
   if (text.trim() === "") return query as Record<string, unknown>

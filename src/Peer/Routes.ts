@@ -4,12 +4,14 @@ import { Effect, Layer, Option, Redacted } from "effect"
 import { Connections } from "../Connections.js"
 import { formatIsoSeconds, nowSeconds } from "../Domain/Time.js"
 import { SiteConfig } from "../SiteConfig.js"
-import { failure, json, optionalString, params, type Rejected, reject, requireStrings } from "./Request.js"
+import { failure, json, negotiate, optionalString, params, type Rejected, reject, requireStrings } from "./Request.js"
 import { SyncSettings } from "./Settings.js"
 
 const DISABLED = "DB Sync module is disabled"
 const NOT_FOUND = "Connection not found"
-const REMOTE_STATUSES: ReadonlyArray<string> = ["active", "suspended", "revoked"]
+const REMOTE_STATUSES = ["active", "suspended", "revoked"] as const
+const isRemoteStatus = (status: string): status is (typeof REMOTE_STATUSES)[number] =>
+  (REMOTE_STATUSES as ReadonlyArray<string>).includes(status)
 
 const samePassword = (stored: Redacted.Redacted<string>, given: string) => {
   const a = Buffer.from(Redacted.value(stored), "utf8")
@@ -52,13 +54,13 @@ export const make = Effect.gen(function* () {
     Effect.gen(function* () {
       const fields = yield* requireStrings(input, ["sender_url", "auth_token_hash", "status"])
       const status = fields.status
-      if (!REMOTE_STATUSES.includes(status)) return failure(400, "Invalid status value")
+      if (!isRemoteStatus(status)) return failure(400, "Invalid status value")
       const found = yield* connections.findBySiteAndHash(fields.sender_url, Redacted.make(fields.auth_token_hash))
       if (Option.isNone(found)) return failure(404, NOT_FOUND)
-      yield* connections
-        .setStatusFromRemote(found.value.uuid, status as "active" | "suspended" | "revoked")
-        .pipe(Effect.orElseSucceed(() => undefined))
-      return json({ success: true, message: `Status updated to ${status}` })
+      const updated = yield* connections.setStatusFromRemote(found.value.uuid, status).pipe(Effect.option)
+      return Option.isSome(updated)
+        ? json({ success: true, message: `Status updated to ${status}` })
+        : failure(500, "Failed to update status")
     })
   )
 
@@ -101,8 +103,9 @@ export const make = Effect.gen(function* () {
     if (settings.incomingMode === "deny_all") return failure(403, "Incoming connections are not allowed")
     const input = yield* params
     const fields = yield* requireStrings(input, ["sender_url", "connection_name", "auth_token"])
-    const password = yield* optionalString(input, "password")
     if (settings.incomingMode === "require_password") {
+      // other modes ignore the field, as the reference does
+      const password = yield* optionalString(input, "password")
       const stored = Option.filter(settings.incomingPassword, (p) => Redacted.value(p) !== "")
       if (Option.isNone(stored) || Option.isNone(password)) return failure(401, "Password required")
       if (!samePassword(stored.value, password.value)) return failure(401, "Invalid password")
@@ -147,7 +150,7 @@ export const make = Effect.gen(function* () {
 })
 
 const respond = <R>(handler: Effect.Effect<HttpServerResponse.HttpServerResponse, Rejected, R>) =>
-  handler.pipe(
+  Effect.zipRight(negotiate, handler).pipe(
     Effect.catchTag("Rejected", (rejected) => Effect.succeed(rejected.response)),
     Effect.catchAllCause((cause) =>
       Effect.as(Effect.logError("Sync API handler failed", cause), failure(500, "Internal server error"))
