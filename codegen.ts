@@ -1,7 +1,10 @@
 import type { CodegenConfig } from "@graphql-codegen/cli"
+import { ConnectionStatus, Direction } from "./src/Domain/Connection.js"
+import { ChangeKind, SenderStatus, VerificationOutcome } from "./src/Domain/Events.js"
 
-const enumValues = (values: ReadonlyArray<string>) =>
-  Object.fromEntries(values.map((value) => [value.toUpperCase(), value.toLowerCase()]))
+// GraphQL enum values are the upper-cased domain literals; resolvers see the domain values
+const enumValues = (schema: { readonly literals: ReadonlyArray<string> }) =>
+  Object.fromEntries(schema.literals.map((value) => [value.toUpperCase(), value]))
 
 const config: CodegenConfig = {
   schema: "schema.graphql",
@@ -18,20 +21,11 @@ const config: CodegenConfig = {
         inputMaybeValue: "T | null | undefined",
         scalars: { DateTime: { input: "string", output: "unknown" } },
         enumValues: {
-          Direction: enumValues(["sender", "receiver"]),
-          ConnectionStatus: enumValues(["pending", "active", "suspended", "revoked", "expired"]),
-          SenderStatus: enumValues([
-            "active",
-            "suspended",
-            "revoked",
-            "pending",
-            "expired",
-            "offline",
-            "not_found",
-            "error"
-          ]),
-          VerificationOutcome: enumValues(["exists", "not_found", "offline", "error"]),
-          ChangeKind: enumValues(["created", "updated", "deleted"])
+          Direction: enumValues(Direction),
+          ConnectionStatus: enumValues(ConnectionStatus),
+          SenderStatus: enumValues(SenderStatus),
+          VerificationOutcome: enumValues(VerificationOutcome),
+          ChangeKind: enumValues(ChangeKind)
         },
         mappers: {
           Connection: "../../Domain/Connection.js#Connection",

@@ -1,13 +1,12 @@
 import { Effect, type Redacted } from "effect"
-import { Connections } from "./Connections.js"
+import * as Connections from "./Connections.js"
 import {
   type Connection,
   type ConnectionStatus,
-  type Direction,
   type Metadata,
   RemoteNotification
 } from "./Domain/Connection.js"
-import type { PeerFailure } from "./Domain/Errors.js"
+import { failureOutcome, type PeerFailure } from "./Domain/Errors.js"
 import { formatIsoSeconds, nowSeconds } from "./Domain/Time.js"
 import { PeerClient } from "./Peer/Client.js"
 
@@ -19,12 +18,7 @@ export interface RemoteNotice {
   readonly reason: string | null
 }
 
-export interface CreateInput {
-  readonly name: string
-  readonly direction: Direction
-  readonly siteUrl: string
-  readonly authToken?: Redacted.Redacted<string> | undefined
-  readonly status?: ConnectionStatus | undefined
+export interface CreateInput extends Omit<Connections.CreateInput, "metadata"> {
   readonly remoteNotified?: boolean | undefined
   readonly notifyRemote?: boolean | undefined
   readonly password?: Redacted.Redacted<string> | undefined
@@ -35,20 +29,25 @@ const remoteStatuses = new Set<ConnectionStatus>(["active", "suspended", "revoke
 // The admin's side of the pair: local registry changes, each followed (or preceded) by telling the remote.
 export class Pairing extends Effect.Service<Pairing>()("syncwatch/Pairing", {
   effect: Effect.gen(function* () {
-    const connections = yield* Connections
+    const connections = yield* Connections.Connections
     const peer = yield* PeerClient
 
-    const failed = (connection: Connection, endpoint: RemoteNotice["endpoint"]) => (error: PeerFailure) =>
-      Effect.as(
-        Effect.logWarning("Remote site was not told").pipe(
-          Effect.annotateLogs({ connectionUuid: connection.uuid, endpoint, reason: error.reason })
-        ),
-        {
-          connectionUuid: connection.uuid,
-          endpoint,
-          outcome: error._tag === "Offline" ? "offline" : error._tag === "NotFound" ? "not_found" : "error",
-          reason: error.reason
-        } satisfies RemoteNotice
+    // tell the remote; whatever it answers, or not, becomes the notice and is never an error
+    const tell = (
+      connection: Connection,
+      endpoint: RemoteNotice["endpoint"],
+      call: Effect.Effect<RemoteNotice["outcome"], PeerFailure>
+    ) =>
+      call.pipe(
+        Effect.map((outcome): RemoteNotice => ({ connectionUuid: connection.uuid, endpoint, outcome, reason: null })),
+        Effect.catchAll((error) =>
+          Effect.as(
+            Effect.logWarning("Remote site was not told").pipe(
+              Effect.annotateLogs({ connectionUuid: connection.uuid, endpoint, reason: error.reason })
+            ),
+            { connectionUuid: connection.uuid, endpoint, outcome: failureOutcome(error), reason: error.reason }
+          )
+        )
       )
 
     const manualNotification = Effect.map(
@@ -103,33 +102,17 @@ export class Pairing extends Effect.Service<Pairing>()("syncwatch/Pairing", {
         }
         return { connection, notice }
       }
-      const notice = yield* peer.notifyStatusChange(connection, status as "active" | "suspended" | "revoked").pipe(
-        Effect.map(
-          (outcome): RemoteNotice => ({
-            connectionUuid: connection.uuid,
-            endpoint: "update-status",
-            outcome,
-            reason: null
-          })
-        ),
-        Effect.catchAll(failed(connection, "update-status"))
+      const notice = yield* tell(
+        connection,
+        "update-status",
+        peer.notifyStatusChange(connection, status as "active" | "suspended" | "revoked")
       )
       return { connection, notice }
     })
 
     const remove = Effect.fn("Pairing.delete")(function* (uuid: string) {
       const connection = yield* connections.get(uuid)
-      const notice = yield* peer.notifyDelete(connection).pipe(
-        Effect.map(
-          (outcome): RemoteNotice => ({
-            connectionUuid: connection.uuid,
-            endpoint: "delete-connection",
-            outcome,
-            reason: null
-          })
-        ),
-        Effect.catchAll(failed(connection, "delete-connection"))
-      )
+      const notice = yield* tell(connection, "delete-connection", peer.notifyDelete(connection))
       const deleted = yield* connections.delete(uuid)
       return { connection: deleted, notice }
     })

@@ -1,7 +1,7 @@
 import { Chunk, Clock, Config, DateTime, Duration, Effect, Option, Schedule, Stream } from "effect"
 import { Connections } from "./Connections.js"
 import { type Connection, isVerifiable } from "./Domain/Connection.js"
-import { InvalidInput, type PeerFailure } from "./Domain/Errors.js"
+import { failureOutcome, InvalidInput, type PeerFailure } from "./Domain/Errors.js"
 import {
   ReceiverConnectionSevered,
   ReceiverVerification,
@@ -53,7 +53,7 @@ export class StatusChecks extends Effect.Service<StatusChecks>()("syncwatch/Stat
         return new SenderStatusFetched({
           ...timing,
           ...failureFields(error),
-          status: error._tag === "Offline" ? "offline" : error._tag === "NotFound" ? "not_found" : "error",
+          status: failureOutcome(error),
           remoteStatus: error._tag === "RemoteError" ? (error.remoteStatus ?? null) : null
         })
       }).pipe(permits.withPermits(1))

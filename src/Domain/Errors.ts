@@ -48,6 +48,9 @@ export class RemoteError extends Schema.TaggedError<RemoteError>()("RemoteError"
 
 export type PeerFailure = Offline | NotFound | RemoteError
 
+export const failureOutcome = (error: PeerFailure): "offline" | "not_found" | "error" =>
+  error._tag === "Offline" ? "offline" : error._tag === "NotFound" ? "not_found" : "error"
+
 // ---- registry failures: client-visible, the _tag is the GraphQL extensions.code ----
 
 export class ConnectionNotFound extends Schema.TaggedError<ConnectionNotFound>()("ConnectionNotFound", {

@@ -1,8 +1,14 @@
 import { Effect, Option, Redacted, Schema } from "effect"
 import type { YogaInitialContext } from "graphql-yoga"
 import { Connections } from "../Connections.js"
-import { type Connection, RemoteNotification } from "../Domain/Connection.js"
-import type { ConnectionChange, StatusEvent } from "../Domain/Events.js"
+import { type Connection, ConnectionStatus, Direction, RemoteNotification } from "../Domain/Connection.js"
+import {
+  ChangeKind,
+  type ConnectionChange,
+  SenderStatus,
+  type StatusEvent,
+  VerificationOutcome
+} from "../Domain/Events.js"
 import { Pairing, type RemoteNotice } from "../Pairing.js"
 import { StatusChecks } from "../StatusChecks.js"
 import type { Bridge } from "./Bridge.js"
@@ -24,8 +30,9 @@ const noticeTo =
   ({ notice }: { readonly notice: RemoteNotice }) =>
     Effect.sync(() => ctx.remoteNotices.push(notice))
 
-const enumOf = <const V extends string>(...values: ReadonlyArray<V>) =>
-  Object.fromEntries(values.map((value) => [value.toUpperCase(), value])) as { [K in V as Uppercase<K>]: K }
+// GraphQL enum values are the upper-cased domain literals (as in codegen.ts)
+const enumOf = <const V extends string>(schema: { readonly literals: ReadonlyArray<V> }) =>
+  Object.fromEntries(schema.literals.map((value) => [value.toUpperCase(), value])) as { [K in V as Uppercase<K>]: K }
 
 export const make = Effect.gen(function* () {
   const connections = yield* Connections
@@ -33,11 +40,11 @@ export const make = Effect.gen(function* () {
   const pairing = yield* Pairing
   return (bridge: Bridge<never>): Resolvers<Context> => ({
     DateTime: DateTimeScalar,
-    Direction: enumOf("sender", "receiver"),
-    ConnectionStatus: enumOf("pending", "active", "suspended", "revoked", "expired"),
-    SenderStatus: enumOf("active", "suspended", "revoked", "pending", "expired", "offline", "not_found", "error"),
-    VerificationOutcome: enumOf("exists", "not_found", "offline", "error"),
-    ChangeKind: enumOf("created", "updated", "deleted"),
+    Direction: enumOf(Direction),
+    ConnectionStatus: enumOf(ConnectionStatus),
+    SenderStatus: enumOf(SenderStatus),
+    VerificationOutcome: enumOf(VerificationOutcome),
+    ChangeKind: enumOf(ChangeKind),
     StatusEvent: { __resolveType: (event) => event._tag },
     Connection: {
       remoteNotification: (connection: Connection) =>
