@@ -1,14 +1,11 @@
 import { Effect, type Redacted } from "effect"
 import * as Connections from "./Connections.js"
-import {
-  type Connection,
-  type ConnectionStatus,
-  type Metadata,
-  RemoteNotification
-} from "./Domain/Connection.js"
+import { type Connection, type ConnectionStatus, type Metadata, RemoteNotification } from "./Domain/Connection.js"
 import { failureOutcome, type PeerFailure } from "./Domain/Errors.js"
+import * as SiteUrl from "./Domain/SiteUrl.js"
 import { formatIsoSeconds, nowSeconds } from "./Domain/Time.js"
 import { PeerClient } from "./Peer/Client.js"
+import { SiteConfig } from "./SiteConfig.js"
 
 // What the other side was told about a local change; returned to the admin, never blocking the change.
 export interface RemoteNotice {
@@ -31,6 +28,7 @@ export class Pairing extends Effect.Service<Pairing>()("syncwatch/Pairing", {
   effect: Effect.gen(function* () {
     const connections = yield* Connections.Connections
     const peer = yield* PeerClient
+    const site = yield* SiteConfig
 
     // tell the remote; whatever it answers, or not, becomes the notice and is never an error
     const tell = (
@@ -117,6 +115,18 @@ export class Pairing extends Effect.Service<Pairing>()("syncwatch/Pairing", {
       return { connection: deleted, notice }
     })
 
-    return { create, updateStatus, delete: remove } as const
+    // the site-URL guard first: this must not become a way to probe internal addresses
+    const inspectRemote = Effect.fn("Pairing.inspectRemote")(function* (siteUrl: string) {
+      yield* SiteUrl.validate(siteUrl, { allowInternal: site.allowInternalUrls })
+      const status = yield* peer.checkRemoteStatus(siteUrl)
+      return {
+        siteUrl,
+        enabled: status.enabled,
+        incomingMode: status.incoming_mode,
+        passwordRequired: status.password_required
+      }
+    })
+
+    return { create, updateStatus, delete: remove, inspectRemote } as const
   })
 }) {}

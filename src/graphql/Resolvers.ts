@@ -69,6 +69,7 @@ export const make = Effect.gen(function* () {
           connections.get(args.uuid).pipe(Effect.catchTag("ConnectionNotFound", () => Effect.succeed(null))),
           ctx.request.signal
         ),
+      remoteSite: (_, args, ctx) => bridge.run(pairing.inspectRemote(args.siteUrl), ctx.request.signal),
       senderStatuses: (_, args, ctx) => bridge.run(checks.checkSenders(optional(args.uuids)), ctx.request.signal)
     },
     Mutation: {

@@ -250,6 +250,29 @@ describe("queries and mutations", () => {
   )
 })
 
+describe("remoteSite", () => {
+  it.live("asks a site whether it takes connections, behind the site-URL guard", () =>
+    Effect.gen(function* () {
+      const remote = yield* FakeSite.make(
+        FakeSite.json(200, { enabled: true, incoming_mode: "require_password", password_required: true })
+      )
+      const query = `query ($url: String!) { remoteSite(siteUrl: $url) { siteUrl enabled incomingMode passwordRequired } }`
+      const answer = yield* withYoga((yoga) => exec(yoga, query, { url: remote.url }))
+      assert.deepStrictEqual(answer.data, {
+        remoteSite: { siteUrl: remote.url, enabled: true, incomingMode: "require_password", passwordRequired: true }
+      })
+      const guarded = yield* withYoga((yoga) => exec(yoga, query, { url: remote.url }), {
+        ALLOW_INTERNAL_URLS: "false"
+      })
+      assert.deepStrictEqual(codes(guarded), ["InvalidSiteUrl"])
+      const port = yield* FakeSite.closedPort
+      const offline = yield* withYoga((yoga) => exec(yoga, query, { url: `http://127.0.0.1:${port}` }))
+      assert.deepStrictEqual(codes(offline), ["Offline"])
+      assert.strictEqual((yield* remote.requests).length, 1, "the guarded call never left")
+    }).pipe(Effect.scoped)
+  )
+})
+
 describe("defects", () => {
   it.live("are logged and masked", () =>
     Effect.gen(function* () {

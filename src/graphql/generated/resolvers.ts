@@ -121,6 +121,8 @@ export type Query = {
   readonly __typename?: 'Query';
   readonly connection: Maybe<Connection>;
   readonly connections: ReadonlyArray<Connection>;
+  /** asks a site whether it accepts connections (errors: InvalidSiteUrl, Offline, RemoteError) */
+  readonly remoteSite: RemoteSite;
   /** checks now; all receivers when omitted */
   readonly senderStatuses: ReadonlyArray<SenderStatusFetched>;
 };
@@ -134,6 +136,11 @@ export type QueryConnectionArgs = {
 export type QueryConnectionsArgs = {
   direction?: InputMaybe<Direction>;
   status?: InputMaybe<ConnectionStatus>;
+};
+
+
+export type QueryRemoteSiteArgs = {
+  siteUrl: Scalars['String']['input'];
 };
 
 
@@ -169,6 +176,16 @@ export type RemoteNotification = {
   /** registered, pending or failed */
   readonly status: Scalars['String']['output'];
   readonly success: Scalars['Boolean']['output'];
+};
+
+/** What a remote site says about itself (GET {prefix}/sync/api/status), to check before pairing */
+export type RemoteSite = {
+  readonly __typename?: 'RemoteSite';
+  readonly enabled: Scalars['Boolean']['output'];
+  /** auto_accept, require_approval, require_password or deny_all */
+  readonly incomingMode: Scalars['String']['output'];
+  readonly passwordRequired: Scalars['Boolean']['output'];
+  readonly siteUrl: Scalars['String']['output'];
 };
 
 /** What the remote sender says about a receiver connection, or why it could not say */
@@ -320,6 +337,7 @@ export type ResolversTypes = {
   ReceiverConnectionSevered: ResolverTypeWrapper<ReceiverConnectionSeveredModel>;
   ReceiverVerification: ResolverTypeWrapper<ReceiverVerificationModel>;
   RemoteNotification: ResolverTypeWrapper<RemoteNotificationModel>;
+  RemoteSite: ResolverTypeWrapper<RemoteSite>;
   SenderStatus: null;
   SenderStatusFetched: ResolverTypeWrapper<SenderStatusFetchedModel>;
   StatusEvent: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['StatusEvent']>;
@@ -345,6 +363,7 @@ export type ResolversParentTypes = {
   ReceiverConnectionSevered: ReceiverConnectionSeveredModel;
   ReceiverVerification: ReceiverVerificationModel;
   RemoteNotification: RemoteNotificationModel;
+  RemoteSite: RemoteSite;
   SenderStatusFetched: SenderStatusFetchedModel;
   StatusEvent: ResolversUnionTypes<ResolversParentTypes>['StatusEvent'];
   StatusRoundCompleted: StatusRoundCompletedModel;
@@ -401,6 +420,7 @@ export type MutationResolvers<ContextType = any, ParentType extends ResolversPar
 export type QueryResolvers<ContextType = any, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   connection?: Resolver<Maybe<ResolversTypes['Connection']>, ParentType, ContextType, RequireFields<QueryConnectionArgs, 'uuid'>>;
   connections?: Resolver<ReadonlyArray<ResolversTypes['Connection']>, ParentType, ContextType, Partial<QueryConnectionsArgs>>;
+  remoteSite?: Resolver<ResolversTypes['RemoteSite'], ParentType, ContextType, RequireFields<QueryRemoteSiteArgs, 'siteUrl'>>;
   senderStatuses?: Resolver<ReadonlyArray<ResolversTypes['SenderStatusFetched']>, ParentType, ContextType, Partial<QuerySenderStatusesArgs>>;
 };
 
@@ -425,6 +445,13 @@ export type RemoteNotificationResolvers<ContextType = any, ParentType extends Re
   remoteConnectionUuid?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   success?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type RemoteSiteResolvers<ContextType = any, ParentType extends ResolversParentTypes['RemoteSite'] = ResolversParentTypes['RemoteSite']> = {
+  enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  incomingMode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  passwordRequired?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  siteUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type SenderStatusResolvers = { ACTIVE: 'active', ERROR: 'error', EXPIRED: 'expired', NOT_FOUND: 'not_found', OFFLINE: 'offline', PENDING: 'pending', REVOKED: 'revoked', SUSPENDED: 'suspended' };
@@ -471,6 +498,7 @@ export type Resolvers<ContextType = any> = {
   ReceiverConnectionSevered?: ReceiverConnectionSeveredResolvers<ContextType>;
   ReceiverVerification?: ReceiverVerificationResolvers<ContextType>;
   RemoteNotification?: RemoteNotificationResolvers<ContextType>;
+  RemoteSite?: RemoteSiteResolvers<ContextType>;
   SenderStatus?: SenderStatusResolvers;
   SenderStatusFetched?: SenderStatusFetchedResolvers<ContextType>;
   StatusEvent?: StatusEventResolvers<ContextType>;
