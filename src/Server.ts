@@ -1,4 +1,5 @@
-import { createServer } from "node:http"
+import { createServer, type IncomingMessage } from "node:http"
+import type { Socket } from "node:net"
 import { HttpLayerRouter, HttpServer, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { SqlClient } from "@effect/sql"
@@ -67,7 +68,27 @@ const LogLevelLive = Layer.unwrapEffect(
   )
 )
 
-const HttpServerLive = NodeHttpServer.layerConfig(createServer, {
+// server.close() closes idle keep-alive sockets but waits for one that never carried a request
+// (undici opens a spare after an abort, browsers preconnect) until the client drops it
+const createClosableServer = () => {
+  const server = createServer()
+  const unused = new Set<Socket>()
+  server.on("connection", (socket: Socket) => {
+    unused.add(socket)
+    socket.once("close", () => unused.delete(socket))
+  })
+  server.on("request", (request: IncomingMessage) => unused.delete(request.socket))
+  server.on("upgrade", (request: IncomingMessage) => unused.delete(request.socket))
+  const close = server.close.bind(server)
+  server.close = (callback) => {
+    close(callback)
+    for (const socket of unused) socket.destroy()
+    return server
+  }
+  return server
+}
+
+const HttpServerLive = NodeHttpServer.layerConfig(createClosableServer, {
   port: Config.port("PORT").pipe(Config.withDefault(4000)),
   host: Config.string("HOST").pipe(Config.withDefault("127.0.0.1"))
 })

@@ -1,10 +1,21 @@
 import { HttpServerRequest, HttpServerResponse, Socket } from "@effect/platform"
-import { Effect, Runtime } from "effect"
-import type { ExecutionArgs } from "graphql"
-import { makeServer } from "graphql-ws"
+import { Deferred, Effect, Fiber, Runtime } from "effect"
+import type { DocumentNode, ExecutionArgs, GraphQLError } from "graphql"
+import { type Context, MessageType, makeServer, stringifyMessage } from "graphql-ws"
 import type { YogaServerInstance } from "graphql-yoga"
 
 type Envelope = ReturnType<YogaServerInstance<object, object>["getEnveloped"]>
+
+// a syntax error is the operation's error: thrown out of onSubscribe it would close the whole socket.
+// Known by name: yoga may throw it from another copy of graphql (CJS next to our ESM).
+const parse = (envelope: Envelope, query: string): DocumentNode | Array<GraphQLError> => {
+  try {
+    return envelope.parse(query)
+  } catch (error) {
+    if (error instanceof Error && error.name === "GraphQLError") return [error as GraphQLError]
+    throw error
+  }
+}
 
 // graphql-ws over the Effect server's own WebSocket upgrade. yoga's envelop parses, validates and
 // executes, so the plugins, the context and the resolver bridge are the same as over HTTP.
@@ -15,13 +26,17 @@ export const handler = (yoga: YogaServerInstance<object, object>) =>
     const write = yield* socket.writer
     const runtime = yield* Effect.runtime<never>()
     const left = new AbortController()
-    const webRequest = new Request(`http://localhost${request.url}`, { signal: left.signal })
+    // POST: an operation over the socket is no GET, whose mutations yoga refuses (405 over HTTP)
+    const webRequest = new Request(`http://localhost${request.url}`, { method: "POST", signal: left.signal })
+    let connection: Context | undefined
     const server = makeServer<Record<string, unknown>>({
       execute: (args) => (args.rootValue as Envelope).execute(args),
       subscribe: (args) => (args.rootValue as Envelope).subscribe(args),
-      onSubscribe: async (_ctx, _id, params) => {
+      onSubscribe: async (ctx, _id, params) => {
+        connection = ctx
         const envelope = yoga.getEnveloped({ request: webRequest, params })
-        const document = envelope.parse(params.query)
+        const document = parse(envelope, params.query)
+        if (Array.isArray(document)) return document
         const errors = envelope.validate(envelope.schema, document)
         if (errors.length > 0) return errors
         return {
@@ -34,13 +49,17 @@ export const handler = (yoga: YogaServerInstance<object, object>) =>
         } satisfies ExecutionArgs
       }
     })
+    const ended = yield* Deferred.make<void>()
+    // once the socket is gone a write would wait forever for it to open again
+    const send = (data: string | Socket.CloseEvent) =>
+      Runtime.runPromise(runtime)(Effect.raceFirst(write(data), Deferred.await(ended)))
     let onMessage: (data: string) => Promise<void> = async () => {}
     const closed = server.opened(
       {
         protocol: request.headers["sec-websocket-protocol"] ?? "",
-        send: (data) => Runtime.runPromise(runtime)(write(data)),
+        send,
         close: (code, reason) => {
-          Runtime.runFork(runtime)(write(new Socket.CloseEvent(code, reason)))
+          void send(new Socket.CloseEvent(code, reason))
         },
         onMessage: (cb) => {
           onMessage = cb
@@ -48,18 +67,33 @@ export const handler = (yoga: YogaServerInstance<object, object>) =>
       },
       {}
     )
-    yield* socket
+    // not a child of this fiber: when the server shuts down, the socket must outlive the interruption
+    // long enough for the farewell
+    const session = yield* socket
       .runRaw((data) =>
         Effect.promise(() => onMessage(typeof data === "string" ? data : new TextDecoder().decode(data)))
       )
       .pipe(
         Effect.catchAll(() => Effect.void),
-        Effect.ensuring(
-          Effect.promise(async () => {
-            left.abort()
-            await closed(1000, "bye")
-          })
-        )
+        Effect.ensuring(Deferred.succeed(ended, undefined)),
+        Effect.forkDaemon
       )
+    // the server shuts down: each open subscription ends with a `complete` (as an SSE stream ends with
+    // `event: complete`), then the socket closes; without it the client sees its subscriptions fail
+    const farewell = Effect.promise(async () => {
+      for (const id of Object.keys(connection?.subscriptions ?? {})) {
+        await send(stringifyMessage({ id, type: MessageType.Complete }))
+      }
+      await send(new Socket.CloseEvent(1001, "Going away"))
+    })
+    yield* Fiber.join(session).pipe(
+      Effect.onInterrupt(() => Effect.zipRight(farewell, Fiber.interrupt(session))),
+      Effect.ensuring(
+        Effect.promise(async () => {
+          left.abort()
+          await closed(1000, "bye")
+        })
+      )
+    )
     return HttpServerResponse.empty()
   })

@@ -29,6 +29,9 @@ export const make = Effect.gen(function* () {
     context: () => ({ remoteNotices: [] }),
     plugins: [useExecutionCancellation(), useRemoteNotices()],
     graphqlEndpoint: "/graphql",
+    // Node's own Response and ReadableStream: cancelling the ponyfill's SSE body waits for the pending
+    // pull (the next event or ping, 12 s), so a client that left kept its subscription's work running
+    fetchAPI: { Request, Response, Headers, ReadableStream, TextEncoder, TextDecoder },
     landingPage: false,
     logging: false
   })
