@@ -1,0 +1,38 @@
+import { Effect } from "effect"
+import { graphql, type RunningSite } from "../utils/App.js"
+
+// The operations the transport tests send, and the connections they need, made through the API itself.
+
+export const CREATE = `mutation ($input: CreateConnectionInput!) {
+  createConnection(input: $input) { connection { uuid status } authToken }
+}`
+
+export const STATUS_EVENTS = `subscription ($every: Int) {
+  statusEvents(everySeconds: $every) {
+    __typename
+    ... on SenderStatusFetched { connectionUuid status remoteStatus reason }
+    ... on ReceiverConnectionSevered { connectionUuid connection { uuid status suspendedReason } }
+    ... on StatusRoundCompleted { round checked severed }
+  }
+}`
+
+export const CONNECTION_CHANGED = `subscription {
+  connectionChanged { kind connectionUuid connection { uuid status suspendedReason } }
+}`
+
+export const SENDER_STATUSES = "{ senderStatuses { connectionUuid status } }"
+
+const create = (site: RunningSite, input: Record<string, unknown>) =>
+  Effect.flatMap(graphql(site.graphqlUrl, CREATE, { input }), (result) => {
+    const payload = result.data?.["createConnection"] as { connection: { uuid: string } } | undefined
+    return payload === undefined
+      ? Effect.die(new Error(`createConnection failed: ${JSON.stringify(result.errors)}`))
+      : Effect.succeed(payload.connection.uuid)
+  })
+
+export const createReceiver = (site: RunningSite, siteUrl: string, name = "receiver") =>
+  create(site, { name, direction: "RECEIVER", siteUrl })
+
+// a sender the remote confirmed, so a status round verifies it (and may apply the severed rule)
+export const createRegisteredSender = (site: RunningSite, siteUrl: string, name = "sender") =>
+  create(site, { name, direction: "SENDER", siteUrl, status: "ACTIVE", remoteNotified: true })
