@@ -7,8 +7,8 @@ export class SiteConfig extends Effect.Service<SiteConfig>()("syncwatch/SiteConf
     const host = yield* Config.string("HOST").pipe(Config.withDefault("127.0.0.1"))
     const port = yield* Config.port("PORT").pipe(Config.withDefault(4000))
     const siteUrl = yield* Config.string("SITE_URL").pipe(
-      Config.withDefault(`http://${host}:${port}`),
-      Config.validate({ message: "SITE_URL must be an http(s) URL", validation: isHttpUrl })
+      Config.validate({ message: "SITE_URL must be an http(s) URL", validation: isHttpUrl }),
+      Config.withDefault(`http://${host}:${port}`)
     )
     const urlPrefix = yield* Config.string("SYNC_URL_PREFIX").pipe(
       Config.withDefault("/phoenix_kit"),

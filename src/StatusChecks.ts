@@ -17,8 +17,8 @@ export class StatusChecks extends Effect.Service<StatusChecks>()("syncwatch/Stat
     const connections = yield* Connections
     const peer = yield* PeerClient
     const concurrency = yield* Config.integer("CHECK_CONCURRENCY").pipe(
-      Config.withDefault(64),
-      Config.validate({ message: "CHECK_CONCURRENCY must be a positive integer", validation: (n) => n > 0 })
+      Config.validate({ message: "CHECK_CONCURRENCY must be a positive integer", validation: (n) => n > 0 }),
+      Config.withDefault(64)
     )
     const permits = yield* Effect.makeSemaphore(concurrency)
     const statusFlight = yield* SingleFlight.make<string, SenderStatusFetched, never>()

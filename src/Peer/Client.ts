@@ -24,8 +24,8 @@ const RemoteStatus = Schema.parseJson(
 const make = Effect.gen(function* () {
   const site = yield* SiteConfig
   const timeoutMs = yield* Config.integer("PEER_TIMEOUT_MS").pipe(
-    Config.withDefault(30_000),
-    Config.validate({ message: "PEER_TIMEOUT_MS must be an integer > 0", validation: (ms) => ms > 0 })
+    Config.validate({ message: "PEER_TIMEOUT_MS must be an integer > 0", validation: (ms) => ms > 0 }),
+    Config.withDefault(30_000)
   )
   const client = (yield* HttpClient.HttpClient).pipe(
     HttpClient.mapRequest(HttpClientRequest.setHeaders({ accept: "application/json", "user-agent": USER_AGENT })),
