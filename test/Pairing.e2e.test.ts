@@ -1,9 +1,9 @@
 import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Scope } from "effect"
+import { Deferred, Effect, Exit, Scope } from "effect"
 import { graphql, type RunningSite, restartSite, startSite } from "./utils/App.js"
+import { sse } from "./utils/Clients.js"
 import { tempDir } from "./utils/Db.js"
-import * as Sse from "./utils/Sse.js"
 
 // Two syncwatch instances on loopback, each with its own SQLite file and SITE_URL, observed only
 // through GraphQL, the way a frontend would.
@@ -58,7 +58,7 @@ describe("two instances watching each other", () => {
       assert.deepInclude(receiver, { name: "From: Shop", siteUrl: a.siteUrl, status: "PENDING" })
 
       // B's admin page mounts: one round; querying A auto-activates A's sender
-      const round1 = yield* Sse.subscribe(b.graphqlUrl, STATUS_EVENTS, { every: 1 })
+      const round1 = yield* sse(b.graphqlUrl, STATUS_EVENTS, { every: 1 })
       assert.deepStrictEqual((yield* round1.next).data, {
         statusEvents: {
           __typename: "SenderStatusFetched",
@@ -126,11 +126,11 @@ describe("two instances watching each other", () => {
       assert.deepStrictEqual(yield* receiversOf(b), [])
 
       const again = yield* restartSite(a)
-      const changes = yield* Sse.subscribe(
+      const changes = yield* sse(
         again.graphqlUrl,
         "subscription { connectionChanged { kind connectionUuid connection { status } } }"
       )
-      const events = yield* Sse.subscribe(again.graphqlUrl, STATUS_EVENTS)
+      const events = yield* sse(again.graphqlUrl, STATUS_EVENTS)
       const first = yield* events.next
       assert.deepStrictEqual(first.data, {
         statusEvents: {
@@ -142,7 +142,7 @@ describe("two instances watching each other", () => {
       assert.deepStrictEqual((yield* events.next).data, {
         statusEvents: { __typename: "StatusRoundCompleted", round: 1, checked: 1, severed: 1 }
       })
-      yield* events.completed
+      assert.strictEqual(yield* Deferred.await(events.ended), "complete")
       assert.deepStrictEqual((yield* changes.next).data, {
         connectionChanged: { kind: "UPDATED", connectionUuid: sender["uuid"], connection: { status: "SUSPENDED" } }
       })
