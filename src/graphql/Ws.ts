@@ -17,6 +17,15 @@ const parse = (envelope: Envelope, query: string): DocumentNode | Array<GraphQLE
   }
 }
 
+const completedOperation = (text: string): string | undefined => {
+  try {
+    const message = JSON.parse(text) as { readonly type?: unknown; readonly id?: unknown }
+    return message.type === MessageType.Complete && typeof message.id === "string" ? message.id : undefined
+  } catch {
+    return undefined
+  }
+}
+
 // graphql-ws over the Effect server's own WebSocket upgrade. yoga's envelop parses, validates and
 // executes, so the plugins, the context and the resolver bridge are the same as over HTTP.
 export const handler = (yoga: YogaServerInstance<object, object>) =>
@@ -26,14 +35,21 @@ export const handler = (yoga: YogaServerInstance<object, object>) =>
     const write = yield* socket.writer
     const runtime = yield* Effect.runtime<never>()
     const left = new AbortController()
-    // POST: an operation over the socket is no GET, whose mutations yoga refuses (405 over HTTP)
-    const webRequest = new Request(`http://localhost${request.url}`, { method: "POST", signal: left.signal })
+    // each operation's own lifetime: the client completing it (or leaving) interrupts its fiber
+    const operations = new Map<string, AbortController>()
     let connection: Context | undefined
     const server = makeServer<Record<string, unknown>>({
       execute: (args) => (args.rootValue as Envelope).execute(args),
       subscribe: (args) => (args.rootValue as Envelope).subscribe(args),
-      onSubscribe: async (ctx, _id, params) => {
+      onSubscribe: async (ctx, id, params) => {
         connection = ctx
+        const operation = new AbortController()
+        operations.set(id, operation)
+        // POST: an operation over the socket is no GET, whose mutations yoga refuses (405 over HTTP)
+        const webRequest = new Request(`http://localhost${request.url}`, {
+          method: "POST",
+          signal: AbortSignal.any([left.signal, operation.signal])
+        })
         const envelope = yoga.getEnveloped({ request: webRequest, params })
         const document = parse(envelope, params.query)
         if (Array.isArray(document)) return document
@@ -47,8 +63,19 @@ export const handler = (yoga: YogaServerInstance<object, object>) =>
           contextValue: await envelope.contextFactory(),
           rootValue: envelope
         } satisfies ExecutionArgs
+      },
+      onComplete: (_ctx, id) => {
+        operations.delete(id)
       }
     })
+    // graphql-ws only stops subscriptions on a client's `complete`; a query or mutation still running
+    // is ours to interrupt, as over HTTP when the client aborts
+    const cancelOnComplete = (text: string) => {
+      const id = completedOperation(text)
+      if (id === undefined) return
+      operations.get(id)?.abort()
+      operations.delete(id)
+    }
     const ended = yield* Deferred.make<void>()
     // once the socket is gone a write would wait forever for it to open again
     const send = (data: string | Socket.CloseEvent) =>
@@ -70,9 +97,11 @@ export const handler = (yoga: YogaServerInstance<object, object>) =>
     // not a child of this fiber: when the server shuts down, the socket must outlive the interruption
     // long enough for the farewell
     const session = yield* socket
-      .runRaw((data) =>
-        Effect.promise(() => onMessage(typeof data === "string" ? data : new TextDecoder().decode(data)))
-      )
+      .runRaw((data) => {
+        const text = typeof data === "string" ? data : new TextDecoder().decode(data)
+        cancelOnComplete(text)
+        return Effect.promise(() => onMessage(text))
+      })
       .pipe(
         Effect.catchAll(() => Effect.void),
         Effect.ensuring(Deferred.succeed(ended, undefined)),

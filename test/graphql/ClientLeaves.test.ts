@@ -47,6 +47,20 @@ describe("the client leaves, the work dies", () => {
     }).pipe(Effect.scoped)
   )
 
+  it.live("graphql-ws senderStatuses query: completing that one operation closes the remote request", () =>
+    Effect.gen(function* () {
+      const { site, remote } = yield* hangingReceiver
+      let closed = 0
+      const client = yield* wsClient(site.port, { closed: () => closed++ })
+      yield* wsSubscribe(client, "subscription { connectionChanged { kind } }")
+      const query = yield* wsSubscribe(client, SENDER_STATUSES)
+      yield* Deferred.await(remote.received).pipe(within("the status request"))
+      yield* query.unsubscribe
+      yield* remoteSeesTheClose(remote)
+      assert.strictEqual(closed, 0, "the socket stays open for the other operation")
+    }).pipe(Effect.scoped)
+  )
+
   it.live("graphql-ws statusEvents: disposing the client closes the remote request", () =>
     Effect.gen(function* () {
       const { site, remote } = yield* hangingReceiver
