@@ -1,0 +1,151 @@
+import { type ChildProcess, fork, spawn } from "node:child_process"
+import { readFileSync, writeFileSync } from "node:fs"
+import { createServer } from "node:net"
+import { fileURLToPath } from "node:url"
+import type { RemoteMessage, RemoteStats } from "./remote.js"
+
+// Child processes of the bench: the remote sender and syncwatch itself. Every child is registered so that
+// run.ts can kill what is left on exit, on a signal or on a crash.
+
+export const ROOT = fileURLToPath(new URL("..", import.meta.url))
+const GUARD = new URL("OrphanGuard.ts", import.meta.url).href
+const children = new Set<ChildProcess>()
+
+export const killAll = (signal: NodeJS.Signals = "SIGKILL") => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+}
+
+const track = (child: ChildProcess, name: string) => {
+  children.add(child)
+  child.on("exit", (code, signal) => {
+    children.delete(child)
+    if (!stopping.has(child)) console.error(`[bench] ${name} (pid ${child.pid}) exited early: ${signal ?? code}`)
+  })
+  return child
+}
+const stopping = new WeakSet<ChildProcess>()
+
+// SIGTERM first so syncwatch shuts down cleanly (and writes its --cpu-prof), SIGKILL if it hangs
+export const stop = (child: ChildProcess, graceMs = 10_000): Promise<void> =>
+  new Promise((resolve) => {
+    stopping.add(child)
+    if (child.exitCode !== null || child.signalCode !== null) return resolve()
+    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs)
+    child.once("exit", () => {
+      clearTimeout(timer)
+      resolve()
+    })
+    child.kill("SIGTERM")
+  })
+
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      const port = typeof address === "object" && address !== null ? address.port : 0
+      server.close(() => resolve(port))
+    })
+  })
+
+export interface Remote {
+  readonly child: ChildProcess
+  readonly origin: string
+  readonly stats: () => Promise<RemoteStats>
+}
+
+export const startRemote = (): Promise<Remote> =>
+  new Promise((resolve, reject) => {
+    const child = track(
+      fork(fileURLToPath(new URL("remote.ts", import.meta.url)), [], {
+        execArgv: ["--import", "tsx"],
+        stdio: ["ignore", "inherit", "inherit", "ipc"]
+      }),
+      "remote sender"
+    )
+    const pending: Array<(stats: RemoteStats) => void> = []
+    child.on("message", (message: RemoteMessage) => {
+      if (message.type === "stats") pending.shift()?.(message.stats)
+      else
+        resolve({
+          child,
+          origin: `http://127.0.0.1:${message.port}`,
+          stats: () =>
+            new Promise((answer) => {
+              pending.push(answer)
+              child.send({ type: "stats" })
+            })
+        })
+    })
+    child.once("exit", (code) => reject(new Error(`remote sender exited before it listened (${code})`)))
+  })
+
+export interface Syncwatch {
+  readonly child: ChildProcess
+  readonly pid: number
+  readonly origin: string
+}
+
+// `node --import tsx src/main.ts` is what `npm start` (tsx src/main.ts) runs, minus tsx's wrapper process,
+// so the pid we watch is the server's own
+export const startSyncwatch = async (env: Record<string, string>, nodeArgs: ReadonlyArray<string> = []) => {
+  const child = track(
+    spawn(process.execPath, ["--import", "tsx", "--import", GUARD, ...nodeArgs, "src/main.ts"], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"]
+    }),
+    "syncwatch"
+  )
+  const prefix = (line: string) => (line === "" ? "" : `[syncwatch] ${line}\n`)
+  const forward = (to: NodeJS.WriteStream) => (chunk: Buffer) =>
+    to.write(chunk.toString().split("\n").map(prefix).join(""))
+  child.stdout?.on("data", forward(process.stdout))
+  child.stderr?.on("data", forward(process.stderr))
+  const origin = `http://${env["HOST"]}:${env["PORT"]}`
+  const deadline = Date.now() + 60_000
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error("syncwatch exited during startup")
+    const ready = await fetch(`${origin}/health`).then(
+      (response) => response.ok,
+      () => false
+    )
+    if (ready) return { child, pid: child.pid!, origin } satisfies Syncwatch
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error("syncwatch did not answer /health within 60 s")
+}
+
+// Linux: VmHWM is the peak resident set of the process; writing 5 to clear_refs resets it (kernel >= 4.0)
+const statusKb = (pid: number, field: "VmRSS" | "VmHWM"): number | undefined => {
+  try {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"))
+    return match?.[1] === undefined ? undefined : Number(match[1])
+  } catch {
+    return undefined
+  }
+}
+export const rssMb = (pid: number) => mb(statusKb(pid, "VmRSS"))
+export const peakRssMb = (pid: number) => mb(statusKb(pid, "VmHWM"))
+const mb = (kb: number | undefined) => (kb === undefined ? undefined : kb / 1024)
+
+// utime + stime of the process in ms (Linux clock ticks are 10 ms on every common kernel config)
+export const cpuMs = (pid: number): number | undefined => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+    return (Number(fields[11]) + Number(fields[12])) * 10
+  } catch {
+    return undefined
+  }
+}
+
+export const resetPeakRss = (pid: number): boolean => {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, "5")
+    return true
+  } catch {
+    return false
+  }
+}

@@ -1,0 +1,81 @@
+import { readFileSync } from "node:fs"
+
+// tsx bench/profile.ts <file.cpuprofile> [top]: where a --cpu-prof profile spends its time, as self time
+// by function and by package (effect, graphql, undici, ... and syncwatch's own src/), plus inclusive time
+// of syncwatch's own functions. Under tsx, src/ positions are in the transpiled code (line 1, column n).
+
+interface Node {
+  readonly id: number
+  readonly callFrame: {
+    readonly functionName: string
+    readonly url: string
+    readonly lineNumber: number
+    readonly columnNumber: number
+  }
+  readonly children?: ReadonlyArray<number>
+}
+interface Profile {
+  readonly nodes: ReadonlyArray<Node>
+  readonly samples: ReadonlyArray<number>
+  readonly timeDeltas: ReadonlyArray<number>
+}
+
+const [file, topArg] = process.argv.slice(2)
+if (file === undefined) {
+  console.error("usage: tsx bench/profile.ts <file.cpuprofile> [top]")
+  process.exit(2)
+}
+const top = Number(topArg ?? 25)
+const profile = JSON.parse(readFileSync(file, "utf8")) as Profile
+
+const byId = new Map(profile.nodes.map((node) => [node.id, node]))
+const parent = new Map<number, number>()
+for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id)
+
+const selfUs = new Map<number, number>()
+for (const [i, id] of profile.samples.entries()) selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0))
+const total = [...selfUs.values()].reduce((a, b) => a + b, 0)
+
+const packageOf = (url: string): string => {
+  if (url === "") return "(native/gc/idle)"
+  const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)
+  if (nm?.[1] !== undefined) return nm[1]
+  if (url.includes("/src/")) return `syncwatch ${url.slice(url.lastIndexOf("/src/") + 1)}`
+  if (url.startsWith("node:")) return "node core"
+  return url
+}
+const where = (node: Node) => {
+  const { functionName, url, lineNumber, columnNumber } = node.callFrame
+  const short = url.replace(/^.*node_modules\//, "").replace(/^.*\/src\//, "src/")
+  return `${functionName || "(anonymous)"} ${short}:${lineNumber + 1}:${columnNumber + 1}`
+}
+
+const add = (map: Map<string, number>, key: string, us: number) => map.set(key, (map.get(key) ?? 0) + us)
+const byFunction = new Map<string, number>()
+const byPackage = new Map<string, number>()
+const inclusiveOwn = new Map<string, number>()
+for (const [id, us] of selfUs) {
+  const node = byId.get(id)!
+  add(byFunction, where(node), us)
+  add(byPackage, packageOf(node.callFrame.url), us)
+  // inclusive time of syncwatch's own frames, each counted once per sample stack
+  const seen = new Set<string>()
+  for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+    const frame = byId.get(at)!
+    if (!frame.callFrame.url.includes("/src/") || frame.callFrame.url.includes("node_modules")) continue
+    const key = where(frame)
+    if (!seen.has(key)) add(inclusiveOwn, key, us)
+    seen.add(key)
+  }
+}
+
+const print = (title: string, map: Map<string, number>) => {
+  console.log(`\n${title}`)
+  for (const [key, us] of [...map].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+    console.log(`${(us / 1000).toFixed(0).padStart(8)} ms ${((us / total) * 100).toFixed(1).padStart(5)}%  ${key}`)
+  }
+}
+console.log(`total sampled ${(total / 1000).toFixed(0)} ms`)
+print("self time by package", byPackage)
+print("self time by function", byFunction)
+print("inclusive time of syncwatch's own functions", inclusiveOwn)
