@@ -1,4 +1,4 @@
-import { Chunk, Clock, Config, DateTime, Duration, Effect, Option, Schedule, Stream } from "effect"
+import { Clock, Config, DateTime, Duration, Effect, Option, Queue, Schedule, Stream, Take } from "effect"
 import { Connections } from "./Connections.js"
 import { type Connection, isVerifiable } from "./Domain/Connection.js"
 import { failureOutcome, InvalidInput, type PeerFailure } from "./Domain/Errors.js"
@@ -11,6 +11,23 @@ import {
 } from "./Domain/Events.js"
 import { PeerClient } from "./Peer/Client.js"
 import * as SingleFlight from "./SingleFlight.js"
+
+// each result the moment it is ready; the consumer leaving closes the scope and interrupts every check
+const inCompletionOrder = <A, B>(
+  items: Iterable<A>,
+  check: (item: A) => Effect.Effect<B>,
+  concurrency: number
+): Stream.Stream<B> =>
+  Stream.unwrapScoped(
+    Effect.gen(function* () {
+      const results = yield* Effect.acquireRelease(Queue.unbounded<Take.Take<B>>(), Queue.shutdown)
+      yield* Effect.forEach(items, (item) => Effect.flatMap(check(item), (b) => Queue.offer(results, Take.of(b))), {
+        concurrency,
+        discard: true
+      }).pipe(Effect.zipRight(Queue.offer(results, Take.end)), Effect.forkScoped)
+      return Stream.fromQueue(results).pipe(Stream.flattenTake)
+    })
+  )
 
 export class StatusChecks extends Effect.Service<StatusChecks>()("syncwatch/StatusChecks", {
   scoped: Effect.gen(function* () {
@@ -92,22 +109,17 @@ export class StatusChecks extends Effect.Service<StatusChecks>()("syncwatch/Stat
         Effect.annotateLogs({ connectionUuid: connection.uuid, siteUrl: connection.siteUrl })
       )
 
-    const senderStatus = Effect.fn("StatusChecks.senderStatus")((connection: Connection) =>
-      statusFlight(connection.uuid, querySender(connection))
-    )
+    // per-check work is untraced: a span each costs more than the check itself at 10k connections;
+    // the spans are on the operations that run them (checkSenders, verifySenders, statusEvents' rounds)
+    const senderStatus = (connection: Connection) => statusFlight(connection.uuid, querySender(connection))
 
-    const verify = Effect.fn("StatusChecks.verifyReceiver")((connection: Connection) =>
-      verifyFlight(connection.uuid, verifyReceiver(connection))
-    )
+    const verify = (connection: Connection) => verifyFlight(connection.uuid, verifyReceiver(connection))
 
     const fetchSenderStatuses = (receivers: Iterable<Connection>): Stream.Stream<SenderStatusFetched> =>
-      Stream.fromIterable(receivers).pipe(Stream.mapEffect(senderStatus, { concurrency, unordered: true }))
+      inCompletionOrder(receivers, senderStatus, concurrency)
 
     const verifyReceiverConnections = (senders: Iterable<Connection>): Stream.Stream<ReceiverVerification> =>
-      Stream.fromIterable(senders).pipe(
-        Stream.filter(isVerifiable),
-        Stream.mapEffect(verify, { concurrency, unordered: true })
-      )
+      inCompletionOrder(Array.from(senders).filter(isVerifiable), verify, concurrency)
 
     const ofDirection = (direction: Connection["direction"], uuids: ReadonlyArray<string> | undefined) =>
       uuids === undefined
@@ -171,14 +183,12 @@ export class StatusChecks extends Effect.Service<StatusChecks>()("syncwatch/Stat
     }
 
     const checkSenders = Effect.fn("StatusChecks.checkSenders")((uuids?: ReadonlyArray<string>) =>
-      Effect.flatMap(receiversOf(uuids), (receivers) => Stream.runCollect(fetchSenderStatuses(receivers))).pipe(
-        Effect.map(Chunk.toReadonlyArray)
-      )
+      Effect.flatMap(receiversOf(uuids), (receivers) => Effect.forEach(receivers, senderStatus, { concurrency }))
     )
 
     const verifySenders = Effect.fn("StatusChecks.verifySenders")((uuids?: ReadonlyArray<string>) =>
-      Effect.flatMap(sendersOf(uuids), (senders) => Stream.runCollect(verifyReceiverConnections(senders))).pipe(
-        Effect.map(Chunk.toReadonlyArray)
+      Effect.flatMap(sendersOf(uuids), (senders) =>
+        Effect.forEach(senders.filter(isVerifiable), verify, { concurrency })
       )
     )
 

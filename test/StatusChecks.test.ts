@@ -1,9 +1,9 @@
-import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Deferred, Effect, Fiber, Layer, Logger, LogLevel, Option, Redacted, Stream, TestClock } from "effect"
 import { Connections } from "../src/Connections.js"
 import * as Token from "../src/Domain/Token.js"
 import { PeerClient } from "../src/Peer/Client.js"
+import { PeerHttpClientLive } from "../src/Peer/Transport.js"
 import { StatusChecks } from "../src/StatusChecks.js"
 import { SqlTest, withConfig } from "./utils/Db.js"
 import * as FakeSite from "./utils/FakeSite.js"
@@ -14,7 +14,7 @@ const layer = (config: Record<string, string> = {}) =>
   StatusChecks.Default.pipe(
     Layer.provideMerge(Connections.Default),
     Layer.provide(PeerClient.Default),
-    Layer.provide(NodeHttpClient.layerUndici),
+    Layer.provide(PeerHttpClientLive),
     Layer.provideMerge(SqlTest),
     Layer.provide(withConfig({ SITE_URL: "https://me.example.com", ALLOW_INTERNAL_URLS: "true", ...config }))
   )

@@ -1,4 +1,5 @@
-import { HttpClient, HttpClientRequest } from "@effect/platform"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { Config, Effect, Option, Redacted, Schema } from "effect"
 import Package from "../../package.json" with { type: "json" }
 import { type Connection, ConnectionStatus } from "../Domain/Connection.js"
@@ -31,6 +32,7 @@ const make = Effect.gen(function* () {
     HttpClient.mapRequest(HttpClientRequest.setHeaders({ accept: "application/json", "user-agent": USER_AGENT })),
     // a peer is another organisation's site: our trace ids are none of its business
     HttpClient.withTracerPropagation(false),
+    HttpClient.withTracerDisabledWhen(() => true),
     // leaving the call early (cap, deadline, interruption) aborts the request and closes the socket
     HttpClient.withScope
   )
@@ -100,7 +102,8 @@ const make = Effect.gen(function* () {
 
   const badBody = () => new RemoteError({ reason: "bad_body", detail: "the answer is not the protocol's JSON" })
 
-  const getConnectionStatus = Effect.fn("PeerClient.getConnectionStatus")(function* (connection: Connection) {
+  // the two checks run by the thousand: untraced (a span each costs more than the request)
+  const getConnectionStatus = Effect.fnUntraced(function* (connection: Connection) {
     const { siteUrl, hash } = yield* credentials(connection)
     const reply = yield* post(siteUrl, "get-connection-status", { receiver_url: site.siteUrl, auth_token_hash: hash })
     const body = yield* bounded(reply)
@@ -118,7 +121,7 @@ const make = Effect.gen(function* () {
     return { status: answer.status, name: typeof answer.name === "string" ? answer.name : null }
   })
 
-  const verifyConnection = Effect.fn("PeerClient.verifyConnection")(function* (connection: Connection) {
+  const verifyConnection = Effect.fnUntraced(function* (connection: Connection) {
     const { siteUrl, hash } = yield* credentials(connection)
     const reply = yield* post(siteUrl, "verify-connection", { sender_url: site.siteUrl, auth_token_hash: hash })
     const body = yield* bounded(reply)

@@ -1,4 +1,5 @@
-import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Data, Effect, Option, Stream } from "effect"
 
 // Parsing of a sync-API request the way the reference's Phoenix pipeline sees it (B §3.0), minus its crashes (A6).

@@ -1,5 +1,7 @@
 import { timingSafeEqual } from "node:crypto"
-import { HttpLayerRouter, HttpServerRequest, type HttpServerResponse } from "@effect/platform"
+import * as HttpLayerRouter from "@effect/platform/HttpLayerRouter"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Effect, Layer, Option, Redacted } from "effect"
 import { Connections } from "../Connections.js"
 import { formatIsoSeconds, nowSeconds } from "../Domain/Time.js"

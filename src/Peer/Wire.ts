@@ -1,5 +1,6 @@
-import type { HttpClientError, HttpClientResponse } from "@effect/platform"
-import { Effect, Option, Stream } from "effect"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import { Effect, Option } from "effect"
 import { Offline, RemoteError } from "../Domain/Errors.js"
 
 export const MAX_BODY_BYTES = 1024 * 1024
@@ -10,24 +11,19 @@ export interface Reply {
   readonly body: Option.Option<string>
 }
 
+// the dispatcher refuses bodies over MAX_BODY_BYTES as they stream in (maxResponseSize, Transport.ts)
+const overCap = (error: HttpClientError.ResponseError) =>
+  unwrap(error.cause).some(({ code }) => code === "UND_ERR_RES_EXCEEDED_MAX_SIZE")
+
 export const readBody = (
   response: HttpClientResponse.HttpClientResponse
-): Effect.Effect<Option.Option<string>, HttpClientError.ResponseError> => {
-  if (Number(response.headers["content-length"]) > MAX_BODY_BYTES) return Effect.succeedNone
-  return response.stream.pipe(
-    Stream.runFoldWhile(
-      { size: 0, chunks: [] as Array<Uint8Array> },
-      (read) => read.size <= MAX_BODY_BYTES,
-      (read, chunk) => {
-        read.chunks.push(chunk)
-        return { size: read.size + chunk.length, chunks: read.chunks }
-      }
-    ),
-    Effect.map((read) =>
-      read.size > MAX_BODY_BYTES ? Option.none() : Option.some(Buffer.concat(read.chunks).toString("utf8"))
-    )
-  )
-}
+): Effect.Effect<Option.Option<string>, HttpClientError.ResponseError> =>
+  Number(response.headers["content-length"]) > MAX_BODY_BYTES
+    ? Effect.succeedNone
+    : response.text.pipe(
+        Effect.map(Option.some),
+        Effect.catchIf(overCap, () => Effect.succeedNone)
+      )
 
 // B §4.5 port note, with A5's classes: undici nests the errno several `cause`s deep, or in an AggregateError
 const offlineCodes: Record<string, Offline["reason"]> = {

@@ -1,4 +1,6 @@
-import { HttpServerRequest, HttpServerResponse, Socket } from "@effect/platform"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Socket from "@effect/platform/Socket"
 import { Deferred, Effect, Fiber, Runtime } from "effect"
 import type { DocumentNode, ExecutionArgs, GraphQLError } from "graphql"
 import { type Context, MessageType, makeServer, stringifyMessage } from "graphql-ws"

@@ -1,8 +1,8 @@
-import { NodeHttpClient } from "@effect/platform-node"
 import { ConfigProvider, DateTime, Layer, Redacted } from "effect"
 import { Connection, ConnectionUuid } from "../../src/Domain/Connection.js"
 import * as Token from "../../src/Domain/Token.js"
 import { PeerClient } from "../../src/Peer/Client.js"
+import { PeerHttpClientLive } from "../../src/Peer/Transport.js"
 
 export const OUR_URL = "https://us.example.com"
 export const TOKEN = Redacted.make("test-token-123")
@@ -11,7 +11,7 @@ export const HASH = "19b6b086eebb807f54e6327309dec0ff347a6c3c30bf3bb396f167513eb
 
 export const layer = (config: Record<string, string | number> = {}) =>
   PeerClient.Default.pipe(
-    Layer.provide(NodeHttpClient.layerUndici),
+    Layer.provide(PeerHttpClientLive),
     Layer.provide(Layer.setConfigProvider(ConfigProvider.fromJson({ SITE_URL: OUR_URL, ...config })))
   )
 

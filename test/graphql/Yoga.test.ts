@@ -1,10 +1,10 @@
-import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, Layer, TestClock } from "effect"
 import type { YogaServerInstance } from "graphql-yoga"
 import { Connections } from "../../src/Connections.js"
 import * as Yoga from "../../src/graphql/Yoga.js"
 import { Pairing } from "../../src/Pairing.js"
+import { PeerHttpClientLive } from "../../src/Peer/Transport.js"
 import { ServicesLive } from "../../src/Server.js"
 import { StatusChecks } from "../../src/StatusChecks.js"
 import { SqlTest, withConfig } from "../utils/Db.js"
@@ -25,7 +25,7 @@ const withYoga = <A, E>(
 ) =>
   Effect.flatMap(Yoga.make, (yoga) => use(yoga as never)).pipe(
     Effect.provide(ServicesLive),
-    Effect.provide([SqlTest, NodeHttpClient.layerUndici]),
+    Effect.provide([SqlTest, PeerHttpClientLive]),
     Effect.provide(withConfig({ SITE_URL: SELF, ALLOW_INTERNAL_URLS: "true", ...config })),
     Effect.scoped
   )

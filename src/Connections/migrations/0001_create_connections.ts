@@ -1,4 +1,4 @@
-import { SqlClient } from "@effect/sql"
+import * as SqlClient from "@effect/sql/SqlClient"
 import { Effect } from "effect"
 
 // Timestamps are ISO-8601 text in whole seconds with a `Z` (B §1.1), so they sort as text.
