@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { performance } from "node:perf_hooks"
-import { NodeHttpClient } from "@effect/platform-node"
 import { ConfigProvider, Effect, Layer, Redacted } from "effect"
 import { Connections } from "../src/Connections.js"
 import { SqlLive } from "../src/Db.js"
 import * as Yoga from "../src/graphql/Yoga.js"
 import { Pairing } from "../src/Pairing.js"
 import { PeerClient } from "../src/Peer/Client.js"
+import { PeerHttpClientLive } from "../src/Peer/Transport.js"
 import { SiteConfig } from "../src/SiteConfig.js"
 import { StatusChecks } from "../src/StatusChecks.js"
 import { bareRun, bareTargets, ENDPOINT, makeBareAgent, PREFIX, receiver } from "./Checks.js"
@@ -57,7 +57,7 @@ const main = Effect.gen(function* () {
   )
   const services = Layer.mergeAll(StatusChecks.Default, Pairing.Default).pipe(
     Layer.provideMerge(Layer.mergeAll(Connections.Default, PeerClient.Default, SiteConfig.Default)),
-    Layer.provideMerge(Layer.mergeAll(SqlLive, NodeHttpClient.layerUndici)),
+    Layer.provideMerge(Layer.mergeAll(SqlLive, PeerHttpClientLive)),
     Layer.provide(Layer.setConfigProvider(config))
   )
 

@@ -47,6 +47,7 @@ export class StatusChecks extends Effect.Service<StatusChecks>()("syncwatch/Stat
       detail: error._tag === "NotFound" ? null : (error.detail ?? null)
     })
 
+    // results are built from values already typed: their classes skip a second validation (the hot path)
     const querySender = (connection: Connection) =>
       Effect.gen(function* () {
         const started = yield* nowMillis
@@ -58,21 +59,27 @@ export class StatusChecks extends Effect.Service<StatusChecks>()("syncwatch/Stat
           durationMs: finished - started
         }
         if (result._tag === "Right") {
-          return new SenderStatusFetched({
-            ...timing,
-            status: result.right.status,
-            remoteStatus: result.right.status,
-            reason: null,
-            detail: null
-          })
+          return new SenderStatusFetched(
+            {
+              ...timing,
+              status: result.right.status,
+              remoteStatus: result.right.status,
+              reason: null,
+              detail: null
+            },
+            true
+          )
         }
         const error = result.left
-        return new SenderStatusFetched({
-          ...timing,
-          ...failureFields(error),
-          status: failureOutcome(error),
-          remoteStatus: error._tag === "RemoteError" ? (error.remoteStatus ?? null) : null
-        })
+        return new SenderStatusFetched(
+          {
+            ...timing,
+            ...failureFields(error),
+            status: failureOutcome(error),
+            remoteStatus: error._tag === "RemoteError" ? (error.remoteStatus ?? null) : null
+          },
+          true
+        )
       }).pipe(permits.withPermits(1))
 
     const verifyReceiver = (connection: Connection) =>
@@ -80,29 +87,32 @@ export class StatusChecks extends Effect.Service<StatusChecks>()("syncwatch/Stat
         const result = yield* peer.verifyConnection(connection).pipe(Effect.either)
         const checkedAt = yield* DateTime.now
         const base = { connectionUuid: connection.uuid, checkedAt, suspended: false, connection: null }
-        if (result._tag === "Right") return new ReceiverVerification({ ...base, outcome: "exists", reason: null })
+        if (result._tag === "Right") return new ReceiverVerification({ ...base, outcome: "exists", reason: null }, true)
         const error = result.left
         switch (error._tag) {
           case "NotFound": {
             yield* Effect.logWarning("Verify returned not_found: applying the severed rule")
             // the remote's answer is in: finish the local write even if the requester leaves now
             const suspended = yield* Effect.uninterruptible(connections.suspendSevered(connection.uuid))
-            return new ReceiverVerification({
-              ...base,
-              outcome: "not_found",
-              reason: error.reason,
-              suspended: Option.isSome(suspended),
-              connection: Option.getOrNull(suspended)
-            })
+            return new ReceiverVerification(
+              {
+                ...base,
+                outcome: "not_found",
+                reason: error.reason,
+                suspended: Option.isSome(suspended),
+                connection: Option.getOrNull(suspended)
+              },
+              true
+            )
           }
           case "Offline":
             yield* Effect.logDebug("Remote site offline during verify").pipe(
               Effect.annotateLogs("reason", error.reason)
             )
-            return new ReceiverVerification({ ...base, outcome: "offline", reason: error.reason })
+            return new ReceiverVerification({ ...base, outcome: "offline", reason: error.reason }, true)
           case "RemoteError":
             yield* Effect.logWarning("Verify failed").pipe(Effect.annotateLogs("reason", error.reason))
-            return new ReceiverVerification({ ...base, outcome: "error", reason: error.reason })
+            return new ReceiverVerification({ ...base, outcome: "error", reason: error.reason }, true)
         }
       }).pipe(
         permits.withPermits(1),

@@ -48,11 +48,9 @@ const make = Effect.gen(function* () {
         duration: timeoutMs,
         onTimeout: () => new Offline({ reason: "timeout", detail: `no answer within ${timeoutMs} ms` })
       }),
-      Effect.tapBoth({
-        onSuccess: (reply) => Effect.logDebug(`peer answered HTTP ${reply.status}`),
-        onFailure: (error) => Effect.logDebug(`peer call failed: ${error.message}`)
-      }),
-      Effect.annotateLogs({ peer: request.url })
+      Effect.tapError((error) =>
+        Effect.logDebug(`peer call failed: ${error.message}`).pipe(Effect.annotateLogs({ peer: request.url }))
+      )
     )
 
   const endpointUrl = (siteUrl: string, endpoint: UrlPrefix.Endpoint): Effect.Effect<URL, RemoteError> =>
