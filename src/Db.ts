@@ -15,25 +15,63 @@ export const toFilename = (url: string): string => {
   return url.startsWith("file:") ? url.slice("file:".length) : url
 }
 
-const invalid = (message: string, cause: unknown) =>
-  ConfigError.InvalidData(["DATABASE_URL"], `${message}: ${cause instanceof Error ? cause.message : String(cause)}`)
+const reason = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
+const invalid = (message: string, cause?: unknown) =>
+  ConfigError.InvalidData(["DATABASE_URL"], cause === undefined ? message : `${message}: ${reason(cause)}`)
+
+const databaseUrl = Config.string("DATABASE_URL").pipe(
+  Config.validate({
+    message: "DATABASE_URL is empty: set it to a file such as ./data/syncwatch.db (or :memory:), or unset it",
+    validation: (value) => value.trim() !== ""
+  }),
+  Config.withDefault("./data/syncwatch.db"),
+  Config.map(toFilename)
+)
+
+// One process per file (SQLite has no cross-process change feed): an exclusive lock on a side file, held
+// for the life of the scope and dropped by the OS if the process dies. PostgreSQL is the way to run several.
+const lockFile = (filename: string) =>
+  Effect.gen(function* () {
+    const lock = yield* SqliteClient.make({ filename: `${filename}.lock`, disableWAL: true })
+    yield* lock`PRAGMA busy_timeout = 0`
+    yield* lock`BEGIN EXCLUSIVE`
+  }).pipe(
+    Effect.catchAllDefect(Effect.fail),
+    Effect.mapError((cause) =>
+      invalid(
+        `${filename} is already in use by another syncwatch process (${reason(cause)}): stop it, or give this one its own DATABASE_URL`
+      )
+    )
+  )
+
+// PRAGMA quick_check reads every page: a damaged file is refused here, not by masked errors later
+const checkIntegrity = (client: SqlClient.SqlClient, filename: string) =>
+  client<{ quick_check: string }>`PRAGMA quick_check`.pipe(
+    Effect.flatMap((rows) => {
+      const problems = rows.map((row) => row.quick_check).filter((text) => text !== "ok")
+      return problems.length === 0 ? Effect.void : Effect.fail(problems.slice(0, 3).join("; "))
+    }),
+    Effect.catchAllDefect(Effect.fail),
+    Effect.mapError((cause) =>
+      invalid(`the database ${filename} is damaged (${reason(cause)}): restore it from a backup, or set DATABASE_URL to another file`)
+    )
+  )
 
 export const SqlLive = Layer.scopedContext(
   Effect.gen(function* () {
-    const filename = yield* Config.string("DATABASE_URL").pipe(
-      Config.withDefault("./data/syncwatch.db"),
-      Config.map(toFilename)
-    )
+    const filename = yield* databaseUrl
     if (filename !== MEMORY) {
       yield* Effect.try({
         try: () => mkdirSync(dirname(filename), { recursive: true }),
         catch: (cause) => invalid(`cannot create the directory of ${filename}`, cause)
       })
+      yield* lockFile(filename)
     }
     // better-sqlite3 throws from its constructor (and the WAL pragma), which the client turns into a defect
     const client = yield* SqliteClient.make({ filename, disableWAL: filename === MEMORY }).pipe(
       Effect.catchAllDefect((cause) => Effect.fail(invalid(`cannot open the database ${filename}`, cause)))
     )
+    yield* checkIntegrity(client, filename)
     yield* Migrations.run.pipe(Effect.provideService(SqlClient.SqlClient, client))
     return Context.make(SqliteClient.SqliteClient, client).pipe(Context.add(SqlClient.SqlClient, client))
   })

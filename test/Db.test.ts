@@ -2,9 +2,9 @@ import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import { Effect, Exit, Layer, Scope } from "effect"
 import { SqlLive } from "../src/Db.js"
-import { configProvider, sqlAt, tempDir } from "./utils/Db.js"
+import { configProvider, damagedDatabase, sqlAt, tempDir } from "./utils/Db.js"
 
 const openWith = (databaseUrl: string) =>
   Layer.build(SqlLive).pipe(Effect.withConfigProvider(configProvider({ DATABASE_URL: databaseUrl })))
@@ -72,6 +72,39 @@ describe("SqlLive", () => {
         assert.include(String(error), "DATABASE_URL")
         assert.include(String(error), url)
       }
+    })
+  )
+})
+
+describe("SqlLive refuses what it cannot trust", () => {
+  it.scoped("an empty DATABASE_URL, naming it", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(Effect.scoped(openWith("  ")))
+      assert.include(String(error), "DATABASE_URL is empty")
+    })
+  )
+
+  it.scoped("a second opening of the same file while the first holds it, naming DATABASE_URL", () =>
+    Effect.gen(function* () {
+      const file = join(yield* tempDir, "one.db")
+      const first = yield* Scope.make()
+      yield* openWith(file).pipe(Scope.extend(first))
+      const error = yield* Effect.flip(Effect.scoped(openWith(file)))
+      assert.include(String(error), "DATABASE_URL")
+      assert.include(String(error), "already in use")
+      // the lock goes with the first holder
+      yield* Scope.close(first, Exit.void)
+      yield* Effect.scoped(openWith(file))
+    })
+  )
+
+  it.scoped("a damaged file (PRAGMA quick_check), naming the file", () =>
+    Effect.gen(function* () {
+      const file = join(yield* tempDir, "damaged.db")
+      yield* damagedDatabase(file)
+      const error = yield* Effect.flip(Effect.scoped(openWith(file)))
+      assert.include(String(error), "DATABASE_URL")
+      assert.include(String(error), `the database ${file} is damaged`)
     })
   )
 })

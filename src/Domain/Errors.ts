@@ -95,3 +95,21 @@ export class DuplicateToken extends Schema.TaggedError<DuplicateToken>()("Duplic
     return `A ${this.direction} connection with this auth token already exists`
   }
 }
+
+// ---- the service itself: client-visible, so a caller can tell "try later" from a bug ----
+
+// the store refuses writes (read-only file, full disk, I/O error): nothing was changed
+export class StoreUnavailable extends Schema.TaggedError<StoreUnavailable>()("StoreUnavailable", {
+  reason: Schema.String
+}) {
+  override get message() {
+    return `The database is unavailable: ${this.reason}`
+  }
+}
+
+// the server stopped while the operation ran; it can be retried once the server is back
+export class ShuttingDown extends Schema.TaggedError<ShuttingDown>()("ShuttingDown", {}) {
+  override get message() {
+    return "The server is shutting down; retry once it is back"
+  }
+}

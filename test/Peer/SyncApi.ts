@@ -4,7 +4,7 @@ import { SqlClient } from "@effect/sql"
 import { expect } from "@effect/vitest"
 import { Effect } from "effect"
 import { graphql, type RunningSite, startSite } from "../utils/App.js"
-import { sqlAt } from "../utils/Db.js"
+import { peekAt } from "../utils/Db.js"
 
 // What another site sees of the sync API: real HTTP on 127.0.0.1, the store read back from the same SQLite file.
 
@@ -155,7 +155,7 @@ export const storedRows = (site: RunningSite): Effect.Effect<ReadonlyArray<Store
     const sql = yield* SqlClient.SqlClient
     const rows = yield* sql<Record<string, unknown>>`SELECT * FROM connections ORDER BY uuid`
     return rows.map((row) => ({ ...row, metadata: JSON.parse(String(row["metadata"])) }) as StoredRow)
-  }).pipe(Effect.provide(sqlAt(site.databaseUrl)), Effect.orDie)
+  }).pipe(Effect.provide(peekAt(site.databaseUrl)), Effect.orDie)
 
 export const storedRow = (site: RunningSite, uuid: string): Effect.Effect<StoredRow | undefined> =>
   Effect.map(storedRows(site), (rows) => rows.find((row) => row.uuid === uuid))
