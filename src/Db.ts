@@ -53,7 +53,9 @@ const checkIntegrity = (client: SqlClient.SqlClient, filename: string) =>
     }),
     Effect.catchAllDefect(Effect.fail),
     Effect.mapError((cause) =>
-      invalid(`the database ${filename} is damaged (${reason(cause)}): restore it from a backup, or set DATABASE_URL to another file`)
+      invalid(
+        `the database ${filename} is damaged (${reason(cause)}): restore it from a backup, or set DATABASE_URL to another file`
+      )
     )
   )
 

@@ -14,6 +14,7 @@ import { PeerClient } from "./Peer/Client.js"
 import * as PeerRoutes from "./Peer/Routes.js"
 import { SyncSettings } from "./Peer/Settings.js"
 import { PeerHttpClientLive } from "./Peer/Transport.js"
+import * as Limits from "./ServerLimits.js"
 import { SiteConfig } from "./SiteConfig.js"
 import { StatusChecks } from "./StatusChecks.js"
 
@@ -45,7 +46,8 @@ const Announce = Layer.effectDiscard(
   })
 )
 
-const levels: Record<string, LogLevel.LogLevel> = {
+// the README's LOG_LEVEL row lists exactly these (test/Startup.test.ts)
+export const LOG_LEVELS: Record<string, LogLevel.LogLevel> = {
   all: LogLevel.All,
   trace: LogLevel.Trace,
   debug: LogLevel.Debug,
@@ -61,9 +63,9 @@ const LogLevelLive = Layer.unwrapEffect(
   Config.string("LOG_LEVEL").pipe(
     Config.withDefault("info"),
     Config.mapOrFail((value) => {
-      const level = levels[value.trim().toLowerCase()]
+      const level = LOG_LEVELS[value.trim().toLowerCase()]
       return level === undefined
-        ? Either.left(ConfigError.InvalidData([], `LOG_LEVEL must be one of ${Object.keys(levels).join(", ")}`))
+        ? Either.left(ConfigError.InvalidData([], `LOG_LEVEL must be one of ${Object.keys(LOG_LEVELS).join(", ")}`))
         : Either.right(level)
     }),
     Effect.map(Logger.minimumLogLevel)
@@ -72,8 +74,14 @@ const LogLevelLive = Layer.unwrapEffect(
 
 // server.close() closes idle keep-alive sockets but waits for one that never carried a request
 // (undici opens a spare after an abort, browsers preconnect) until the client drops it
-const createClosableServer = () => {
-  const server = createServer()
+const createClosableServer = (limits: Limits.ServerLimits) => {
+  const server = createServer({
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    // Node checks both timeouts on this interval (30 s by default): a slow body is cut near its deadline
+    connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(limits.requestTimeoutMs / 4)))
+  })
+  server.maxConnections = limits.maxConnections
   const unused = new Set<Socket>()
   server.on("connection", (socket: Socket) => {
     unused.add(socket)
@@ -90,10 +98,16 @@ const createClosableServer = () => {
   return server
 }
 
-const HttpServerLive = NodeHttpServer.layerConfig(createClosableServer, {
-  port: Config.port("PORT").pipe(Config.withDefault(4000)),
-  host: Config.string("HOST").pipe(Config.withDefault("127.0.0.1"))
-})
+const HttpServerLive = Layer.unwrapEffect(
+  Effect.gen(function* () {
+    const port = yield* Config.port("PORT").pipe(Config.withDefault(4000))
+    const host = yield* Config.string("HOST").pipe(Config.withDefault("127.0.0.1"))
+    const limits = yield* Limits.serverLimits
+    return NodeHttpServer.layer(() => createClosableServer(limits), { port, host }).pipe(
+      Layer.catchAll((error) => Layer.fail(Limits.listenFailure(error.cause, host, port)))
+    )
+  })
+)
 
 // the whole application over any HttpServer: tests provide NodeHttpServer.layerTest instead
 export const AppLive = Layer.merge(

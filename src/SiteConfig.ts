@@ -1,4 +1,6 @@
-import { Config, Effect } from "effect"
+import { isIPv6 } from "node:net"
+import { hostname } from "node:os"
+import { Config, Effect, Option } from "effect"
 import * as UrlPrefix from "./Domain/UrlPrefix.js"
 
 // Who we are on the wire (B §1.6) and where the sync API lives (B §2); shared by the peer client and routes.
@@ -6,10 +8,16 @@ export class SiteConfig extends Effect.Service<SiteConfig>()("syncwatch/SiteConf
   effect: Effect.gen(function* () {
     const host = yield* Config.string("HOST").pipe(Config.withDefault("127.0.0.1"))
     const port = yield* Config.port("PORT").pipe(Config.withDefault(4000))
-    const siteUrl = yield* Config.string("SITE_URL").pipe(
+    const given = yield* Config.string("SITE_URL").pipe(
       Config.validate({ message: "SITE_URL must be an http(s) URL", validation: isHttpUrl }),
-      Config.withDefault(`http://${host}:${port}`)
+      Config.option
     )
+    const siteUrl = Option.getOrElse(given, () => defaultSiteUrl(host, port))
+    if (Option.isNone(given) && EVERY_INTERFACE.has(host)) {
+      yield* Effect.logWarning(
+        `HOST=${host} listens on every interface and SITE_URL is unset: other sites are told ${siteUrl}; set SITE_URL to the URL they can reach`
+      )
+    }
     const urlPrefix = yield* Config.string("SYNC_URL_PREFIX").pipe(
       Config.withDefault("/phoenix_kit"),
       Config.map(UrlPrefix.normalize)
@@ -26,4 +34,12 @@ const isHttpUrl = (value: string): boolean => {
   } catch {
     return false
   }
+}
+
+const EVERY_INTERFACE = new Set(["0.0.0.0", "::", "[::]"])
+
+// SITE_URL when unset: HOST and PORT as a URL; a wildcard HOST names no address, so the machine's name
+export const defaultSiteUrl = (host: string, port: number): string => {
+  const name = EVERY_INTERFACE.has(host) ? hostname() : host
+  return `http://${isIPv6(name) ? `[${name}]` : name}:${port}`
 }

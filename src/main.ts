@@ -1,5 +1,5 @@
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Layer } from "effect"
 import { ServerLive } from "./Server.js"
+import * as Startup from "./Startup.js"
 
-ServerLive.pipe(Layer.launch, NodeRuntime.runMain)
+NodeRuntime.runMain(Startup.launch(ServerLive), { disableErrorReporting: true })

@@ -1,11 +1,12 @@
 import { spawn } from "node:child_process"
+import * as Net from "node:net"
 import { join } from "node:path"
 import { assert, describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect, Exit } from "effect"
+import { Deferred, Effect, Exit, Layer } from "effect"
 import { STATUS_EVENTS } from "./graphql/Documents.js"
 import { freePort, graphql } from "./utils/App.js"
 import { sse, within, wsClient, wsSubscribe } from "./utils/Clients.js"
-import { tempDir } from "./utils/Db.js"
+import { damagedDatabase, sqlAt, tempDir } from "./utils/Db.js"
 
 // The real process, as `npm start` runs it: src/main.ts under tsx, configured by its environment.
 
@@ -88,14 +89,27 @@ const stopsCleanly = (signal: NodeJS.Signals) =>
     yield* Deferred.await(overWs.done).pipe(within("the ws subscription to complete"))
   })
 
-const refusesToStart = (env: Record<string, string>, variable: string) =>
+// exit 1 with one line that names the variable and says what to do
+const refusesToStart = (env: Record<string, string>, variable: string, fix?: string) =>
   Effect.gen(function* () {
     const app = yield* launch(env)
     const exit = yield* Deferred.await(app.exited).pipe(within("exit on bad config", "20 seconds"))
-    assert.notStrictEqual(exit.code, 0, exit.output)
+    assert.strictEqual(exit.code, 1, exit.output)
     assert.include(exit.output, variable)
     assert.notInclude(exit.output, "GraphQL at")
+    assert.lengthOf(exit.output.trim().split("\n"), 1, exit.output)
+    assert.match(exit.output, /^syncwatch did not start: /)
+    if (fix !== undefined) assert.include(exit.output, fix)
   })
+
+// a port held by another listener for the scope's life
+const busyPort = Effect.acquireRelease(
+  Effect.async<Net.Server>((resume) => {
+    const server = Net.createServer()
+    server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
+  }),
+  (server) => Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
+).pipe(Effect.map((server) => (server.address() as Net.AddressInfo).port))
 
 describe("the process", () => {
   it.live("serves, then exits 0 on SIGTERM", () => stopsCleanly("SIGTERM").pipe(Effect.scoped))
@@ -108,5 +122,67 @@ describe("the process", () => {
 
   it.live("refuses CHECK_CONCURRENCY=0", () =>
     refusesToStart({ CHECK_CONCURRENCY: "0" }, "CHECK_CONCURRENCY").pipe(Effect.scoped)
+  )
+
+  it.live("refuses a port in use, naming PORT", () =>
+    Effect.gen(function* () {
+      const port = yield* busyPort
+      yield* refusesToStart({ PORT: String(port) }, "PORT", "already in use")
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("refuses a HOST that does not resolve or is not ours, naming HOST", () =>
+    Effect.gen(function* () {
+      yield* refusesToStart({ HOST: "no-such-host.invalid" }, "HOST", "set HOST to an address of this machine")
+      yield* refusesToStart({ HOST: "192.0.2.1" }, "HOST", "set HOST to an address of this machine")
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("refuses an empty DATABASE_URL instead of using a throwaway database", () =>
+    refusesToStart({ DATABASE_URL: "" }, "DATABASE_URL is empty").pipe(Effect.scoped)
+  )
+
+  it.live("refuses require_password without INCOMING_PASSWORD", () =>
+    refusesToStart({ INCOMING_MODE: "require_password" }, "INCOMING_PASSWORD").pipe(Effect.scoped)
+  )
+
+  it.live("refuses a database file another process holds, naming DATABASE_URL", () =>
+    Effect.gen(function* () {
+      const file = join(yield* tempDir, "held.db")
+      // this test process holds the file, as a first syncwatch would
+      yield* Layer.build(sqlAt(file))
+      yield* refusesToStart({ DATABASE_URL: file }, "DATABASE_URL", "already in use by another syncwatch process")
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("refuses a damaged database file, naming it", () =>
+    Effect.gen(function* () {
+      const file = join(yield* tempDir, "damaged.db")
+      yield* damagedDatabase(file)
+      yield* refusesToStart({ DATABASE_URL: file }, "DATABASE_URL", `the database ${file} is damaged`)
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("HOST=0.0.0.0 without SITE_URL: a warning, and a valid URL of ours", () =>
+    Effect.gen(function* () {
+      const app = yield* launch({ HOST: "0.0.0.0", LOG_LEVEL: "warning" })
+      yield* Deferred.await(app.exited).pipe(
+        Effect.flatMap((exit) => Effect.die(new Error(`exited: ${exit.output}`))),
+        Effect.raceFirst(
+          Effect.promise(async () => {
+            for (;;) {
+              if (app.output().includes("listens on every interface")) return
+              await new Promise((resolve) => app.child.stdout.once("data", resolve))
+            }
+          })
+        ),
+        within("the warning", "20 seconds")
+      )
+      const told = /other sites are told (\S+);/.exec(app.output())?.[1]
+      assert.isDefined(told, app.output())
+      const url = new URL(told!)
+      assert.strictEqual(url.port, String(app.port))
+      assert.notStrictEqual(url.hostname, "0.0.0.0")
+    }).pipe(Effect.scoped)
   )
 })

@@ -1,4 +1,4 @@
-import { Config, Effect, type Option, type Redacted } from "effect"
+import { Config, ConfigError, Effect, Option, Redacted } from "effect"
 
 export const IncomingMode = ["auto_accept", "require_approval", "require_password", "deny_all"] as const
 export type IncomingMode = (typeof IncomingMode)[number]
@@ -13,6 +13,18 @@ export class SyncSettings extends Effect.Service<SyncSettings>()("syncwatch/Sync
     const incomingPassword: Option.Option<Redacted.Redacted<string>> = yield* Config.redacted("INCOMING_PASSWORD").pipe(
       Config.option
     )
+    // the reference starts and then refuses everyone (401); we refuse to start instead
+    if (
+      incomingMode === "require_password" &&
+      !Option.exists(incomingPassword, (password) => Redacted.value(password) !== "")
+    ) {
+      return yield* Effect.fail(
+        ConfigError.InvalidData(
+          ["INCOMING_PASSWORD"],
+          "INCOMING_MODE=require_password needs INCOMING_PASSWORD: set it to the password other sites must send, or choose another INCOMING_MODE"
+        )
+      )
+    }
     const trustProxy = yield* Config.boolean("TRUST_PROXY").pipe(Config.withDefault(false))
     return { enabled, incomingMode, incomingPassword, trustProxy } as const
   })

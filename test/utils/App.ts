@@ -25,6 +25,10 @@ export interface RunningSite {
 // The whole syncwatch server on 127.0.0.1 with its own SQLite file, exactly as `npm start` assembles it.
 // Closing the scope shuts it down. `config` overrides the test defaults (any key of the README's table).
 export const startSite = (config: Record<string, string> = {}): Effect.Effect<RunningSite, never, Scope.Scope> =>
+  Effect.orDie(tryStartSite(config))
+
+// the same, failing with whatever stopped the start (a ConfigError naming its variable…)
+export const tryStartSite = (config: Record<string, string> = {}): Effect.Effect<RunningSite, unknown, Scope.Scope> =>
   Effect.gen(function* () {
     const port = yield* freePort
     const dir = yield* tempDir
@@ -38,7 +42,7 @@ export const startSite = (config: Record<string, string> = {}): Effect.Effect<Ru
       LOG_LEVEL: "warning",
       ...config
     }
-    yield* Layer.build(ServerLive).pipe(Effect.withConfigProvider(configProvider(values)), Effect.orDie)
+    yield* Layer.build(ServerLive).pipe(Effect.withConfigProvider(configProvider(values)))
     const listening = Number(values.PORT)
     return {
       port: listening,

@@ -59,4 +59,3 @@ export const damagedDatabase = (file: string): Effect.Effect<void> =>
     for (let i = 2 * 4096; i < 6 * 4096; i++) bytes[i] = (i * 31) % 251
     writeFileSync(file, bytes)
   })
-
