@@ -1,4 +1,4 @@
-import { Array as Arr, Effect, Option, PubSub, Redacted, Schema, Stream } from "effect"
+import { Config, Effect, Option, PubSub, Redacted, Schema, Stream } from "effect"
 import * as Repo from "./Connections/Repo.js"
 import * as UuidV7 from "./Connections/UuidV7.js"
 import {
@@ -32,6 +32,10 @@ export interface ListFilter {
 
 const make = Effect.gen(function* () {
   const site = yield* SiteConfig
+  const maxUuids = yield* Config.integer("MAX_UUIDS").pipe(
+    Config.validate({ message: "MAX_UUIDS must be a positive integer", validation: (n) => n > 0 }),
+    Config.withDefault(1_000)
+  )
   const repo = yield* Repo.make
   const nextUuid = yield* UuidV7.makeGenerator
   const pubsub = yield* Effect.acquireRelease(PubSub.unbounded<ConnectionChange>(), PubSub.shutdown)
@@ -97,8 +101,15 @@ const make = Effect.gen(function* () {
     return yield* repo.findByUuid(yield* parseUuid(uuid)).pipe(found(uuid))
   })
 
+  // bounded before any work: a list past the cap is refused whole; duplicates go in one pass
   const getMany = Effect.fn("Connections.getMany")(function* (uuids: ReadonlyArray<string>) {
-    const wanted = Arr.dedupe(yield* Effect.forEach(uuids, parseUuid))
+    if (uuids.length > maxUuids) {
+      return yield* new InvalidInput({
+        field: "uuids",
+        message: `uuids holds ${uuids.length} ids; at most ${maxUuids} are allowed (MAX_UUIDS)`
+      })
+    }
+    const wanted = Array.from(new Set(yield* Effect.forEach(uuids, parseUuid)))
     const rows = yield* repo.findByUuids(wanted)
     const byUuid = new Map(rows.map((row) => [row.uuid as string, row]))
     return yield* Effect.forEach(wanted, (uuid) =>

@@ -218,6 +218,38 @@ describe("Connections reads", () => {
       assert.deepInclude(yield* Effect.flip(connections.getMany([a.uuid, "x"])), { _tag: "InvalidInput" })
     }))
 
+  it.scoped("getMany: MAX_UUIDS ids pass (duplicates counted), one more is InvalidInput; lists past the IN chunk", () =>
+    Effect.gen(function* () {
+      const connections = yield* Connections
+      const created = yield* Effect.forEach(Array.from({ length: 3 }), (_, i) =>
+        connections.create({ name: `s${i}`, direction: "sender", siteUrl: `https://s${i}.example.com` })
+      )
+      const uuids = created.map((c) => c.connection.uuid as string)
+      const atCap = [uuids[0]!, uuids[1]!, uuids[0]!, uuids[2]!]
+      assert.deepStrictEqual(
+        (yield* connections.getMany(atCap)).map((c) => c.uuid),
+        uuids
+      )
+      const error = yield* Effect.flip(connections.getMany([...atCap, uuids[1]!]))
+      assert.deepInclude(error, { _tag: "InvalidInput", field: "uuids" })
+      assert.include(error.message, "at most 4")
+    }).pipe(Effect.provide(layer({ MAX_UUIDS: "4" })))
+  )
+
+  it.scoped("getMany: 1,000 ids by default, read in chunks, each known one found once", () =>
+    Effect.gen(function* () {
+      const connections = yield* Connections
+      const one = yield* connections.create({ name: "a", direction: "sender", siteUrl: "https://a.example.com" })
+      const unknown = Array.from({ length: 999 }, (_, i) => `01900000-0000-7000-8000-${String(i).padStart(12, "0")}`)
+      const missing = yield* Effect.flip(connections.getMany([one.connection.uuid, ...unknown]))
+      assert.deepInclude(missing, { _tag: "ConnectionNotFound", uuid: unknown[0] })
+      const tooMany = yield* Effect.flip(connections.getMany([one.connection.uuid, ...unknown, unknown[0]!]))
+      assert.deepInclude(tooMany, { _tag: "InvalidInput", field: "uuids" })
+      const repeated = yield* connections.getMany(Array.from({ length: 1000 }, () => one.connection.uuid))
+      assert.lengthOf(repeated, 1)
+    }).pipe(Effect.provide(layer()))
+  )
+
   test("hash lookups compare exactly: sender-only, site+hash any direction, receiver by site", () =>
     Effect.gen(function* () {
       const connections = yield* Connections

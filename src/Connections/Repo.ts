@@ -1,7 +1,7 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import type * as SqlError from "@effect/sql/SqlError"
 import type * as Statement from "@effect/sql/Statement"
-import { type DateTime, Effect, Option, Redacted, Schema } from "effect"
+import { Array as Arr, type DateTime, Effect, Option, Redacted, Schema } from "effect"
 import {
   Connection,
   ConnectionStatus,
@@ -54,6 +54,8 @@ const toConnection = (row: typeof Row.Type): Connection =>
   )
 
 const decodeRows = Schema.decodeUnknown(Schema.Array(Row))
+
+const IN_CHUNK = 500
 
 export interface NewConnection {
   readonly uuid: ConnectionUuid
@@ -128,8 +130,14 @@ export const make = Effect.gen(function* () {
 
   const findByUuid = (uuid: ConnectionUuid) => first(sql`SELECT * FROM connections WHERE uuid = ${uuid}`)
 
+  // chunked: one statement's bound variables stay far below SQLite's limit whatever the caller's cap
   const findByUuids = (uuids: ReadonlyArray<ConnectionUuid>) =>
-    uuids.length === 0 ? Effect.succeed([]) : all(sql`SELECT * FROM connections WHERE ${sql.in("uuid", uuids)}`)
+    Effect.map(
+      Effect.forEach(Arr.chunksOf(uuids, IN_CHUNK), (chunk) =>
+        all(sql`SELECT * FROM connections WHERE ${sql.in("uuid", chunk)}`)
+      ),
+      (chunks) => chunks.flat()
+    )
 
   const findSenderByHash = (hash: Redacted.Redacted<string>) =>
     first(sql`
