@@ -1,10 +1,16 @@
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Socket from "@effect/platform/Socket"
-import { Deferred, Effect, Fiber, Runtime } from "effect"
+import { Config, Deferred, Effect, Fiber, Runtime } from "effect"
 import type { DocumentNode, ExecutionArgs, GraphQLError } from "graphql"
 import { type Context, MessageType, makeServer, stringifyMessage } from "graphql-ws"
 import type { YogaServerInstance } from "graphql-yoga"
+
+// WS_MAX_MESSAGE_BYTES: the largest graphql-ws message a client may send
+export const maxMessageBytes = Config.integer("WS_MAX_MESSAGE_BYTES").pipe(
+  Config.validate({ message: "WS_MAX_MESSAGE_BYTES must be a positive integer", validation: (n) => n > 0 }),
+  Config.withDefault(1024 * 1024)
+)
 
 type Envelope = ReturnType<YogaServerInstance<object, object>["getEnveloped"]>
 
@@ -30,7 +36,7 @@ const completedOperation = (text: string): string | undefined => {
 
 // graphql-ws over the Effect server's own WebSocket upgrade. yoga's envelop parses, validates and
 // executes, so the plugins, the context and the resolver bridge are the same as over HTTP.
-export const handler = (yoga: YogaServerInstance<object, object>) =>
+export const handler = (yoga: YogaServerInstance<object, object>, maxMessageBytes: number) =>
   Effect.gen(function* () {
     const request = yield* HttpServerRequest.HttpServerRequest
     const socket = yield* request.upgrade
@@ -100,6 +106,11 @@ export const handler = (yoga: YogaServerInstance<object, object>) =>
     // long enough for the farewell
     const session = yield* socket
       .runRaw((data) => {
+        // the HTTP body limit does not see socket messages: one too big closes the socket (RFC 6455 1009)
+        const size = typeof data === "string" ? Buffer.byteLength(data) : data.byteLength
+        if (size > maxMessageBytes) {
+          return Effect.promise(() => send(new Socket.CloseEvent(1009, "Message too big")))
+        }
         const text = typeof data === "string" ? data : new TextDecoder().decode(data)
         cancelOnComplete(text)
         return Effect.promise(() => onMessage(text))

@@ -41,9 +41,9 @@ export const make = Effect.gen(function* () {
 })
 
 export const RouteLive = Layer.unwrapScoped(
-  Effect.map(make, (yoga) => {
+  Effect.map(Effect.all([make, Ws.maxMessageBytes]), ([yoga, maxMessageBytes]) => {
     const http = HttpApp.fromWebHandler(async (request) => yoga.fetch(request))
-    const ws = Ws.handler(yoga as never)
+    const ws = Ws.handler(yoga as never, maxMessageBytes)
     return HttpLayerRouter.add(
       "*",
       "/graphql",

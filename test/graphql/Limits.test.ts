@@ -1,0 +1,98 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Deferred, Effect, Exit } from "effect"
+import WebSocket from "ws"
+import { graphql, startSite } from "../utils/App.js"
+import { within } from "../utils/Clients.js"
+
+// Bounded work per request: caps that refuse before any work, the same over HTTP and graphql-ws.
+
+const health = (port: number) =>
+  Effect.promise(() => fetch(`http://127.0.0.1:${port}/health`).then((response) => response.status))
+
+const uuids = (n: number) =>
+  Array.from({ length: n }, (_, i) => `01900000-0000-7000-8000-${String(i).padStart(12, "0")}`)
+
+// a raw graphql-ws socket: what the server closes it with, and every message it sent
+const rawSocket = (port: number) =>
+  Effect.gen(function* () {
+    const socket = yield* Effect.acquireRelease(
+      Effect.sync(() => new WebSocket(`ws://127.0.0.1:${port}/graphql`, "graphql-transport-ws")),
+      (socket) => Effect.sync(() => socket.terminate())
+    )
+    const closed = yield* Deferred.make<number>()
+    const messages: Array<{ readonly type: string; readonly id?: string }> = []
+    const acked = yield* Deferred.make<void>()
+    const answered = yield* Deferred.make<string>()
+    socket.on("close", (code) => Deferred.unsafeDone(closed, Exit.succeed(code)))
+    socket.on("message", (data) => {
+      const message = JSON.parse(String(data)) as { readonly type: string; readonly id?: string }
+      messages.push(message)
+      if (message.type === "connection_ack") Deferred.unsafeDone(acked, Exit.void)
+      if (message.type === "next" || message.type === "error") Deferred.unsafeDone(answered, Exit.succeed(message.type))
+    })
+    yield* Effect.async<void>((resume) => void socket.once("open", () => resume(Effect.void)))
+    socket.send(JSON.stringify({ type: "connection_init" }))
+    yield* Deferred.await(acked).pipe(within("connection_ack"))
+    return { socket, closed, answered, messages }
+  })
+
+// a subscribe message of exactly `bytes` bytes: the padding travels in an unused variable
+const subscribeOfSize = (bytes: number) => {
+  const base = (pad: string) =>
+    JSON.stringify({ id: "1", type: "subscribe", payload: { query: "{ connections { uuid } }", variables: { pad } } })
+  const message = base("x".repeat(bytes - base("").length))
+  assert.strictEqual(Buffer.byteLength(message), bytes)
+  return message
+}
+
+describe("caps on a request's work", () => {
+  it.live("20,000 uuids are refused with InvalidInput while /health answers", () =>
+    Effect.gen(function* () {
+      const site = yield* startSite()
+      const [refused, status] = yield* Effect.all(
+        [
+          graphql(site.graphqlUrl, "query ($u: [ID!]) { senderStatuses(uuids: $u) { connectionUuid } }", {
+            u: uuids(20_000)
+          }),
+          health(site.port)
+        ],
+        { concurrency: 2 }
+      )
+      assert.strictEqual(refused.errors?.[0]?.extensions?.code, "InvalidInput", JSON.stringify(refused.errors))
+      assert.include(refused.errors?.[0]?.message, "at most 1000")
+      assert.strictEqual(status, 200)
+      // the same cap for verifyReceiverConnections
+      const verify = yield* graphql(
+        site.graphqlUrl,
+        "mutation ($u: [ID!]) { verifyReceiverConnections(uuids: $u) { connectionUuid } }",
+        { u: uuids(1_001) }
+      )
+      assert.strictEqual(verify.errors?.[0]?.extensions?.code, "InvalidInput")
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("a 2 MiB graphql-ws message closes the socket with 1009", () =>
+    Effect.gen(function* () {
+      const site = yield* startSite()
+      const { socket, closed } = yield* rawSocket(site.port)
+      socket.send(subscribeOfSize(2 * 1024 * 1024))
+      assert.strictEqual(yield* Deferred.await(closed).pipe(within("the close")), 1009)
+      assert.strictEqual(yield* health(site.port), 200)
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("WS_MAX_MESSAGE_BYTES at its edge: the limit is answered, one byte more closes with 1009", () =>
+    Effect.gen(function* () {
+      const site = yield* startSite({ WS_MAX_MESSAGE_BYTES: "4096" })
+      const atLimit = yield* rawSocket(site.port)
+      atLimit.socket.send(subscribeOfSize(4096))
+      assert.strictEqual(yield* Deferred.await(atLimit.answered).pipe(within("the answer")), "next")
+      assert.isFalse(yield* Deferred.isDone(atLimit.closed))
+
+      const over = yield* rawSocket(site.port)
+      over.socket.send(subscribeOfSize(4097))
+      assert.strictEqual(yield* Deferred.await(over.closed).pipe(within("the close")), 1009)
+      assert.isFalse(over.messages.some((message) => message.type === "next"))
+    }).pipe(Effect.scoped)
+  )
+})
