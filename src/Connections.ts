@@ -151,6 +151,9 @@ const make = Effect.gen(function* () {
     return yield* repo.findReceiverBySite(siteUrl)
   })
 
+  // registrations from other sites waiting for an admin (capped by the sync API)
+  const countPendingReceivers = repo.countPendingReceivers.pipe(Effect.withSpan("Connections.countPendingReceivers"))
+
   // Conditional writes: when the guard refuses, the current row is returned and nothing is published.
   const writeOrCurrent = (uuid: ConnectionUuid, write: Effect.Effect<Option.Option<Connection>>) =>
     Effect.flatMap(
@@ -198,6 +201,7 @@ const make = Effect.gen(function* () {
     findSenderByHash,
     findBySiteAndHash,
     findReceiverBySite,
+    countPendingReceivers,
     setStatusFromRemote,
     autoActivate,
     recordRemoteNotification,

@@ -131,9 +131,14 @@ export class StatusChecks extends Effect.Service<StatusChecks>()("syncwatch/Stat
     const verifyReceiverConnections = (senders: Iterable<Connection>): Stream.Stream<ReceiverVerification> =>
       inCompletionOrder(Array.from(senders).filter(isVerifiable), verify, concurrency)
 
+    // A deliberate change from the reference: a receiver still pending (registered by another site, not yet
+    // approved) is not checked until an admin activates it, so a registration never makes us send traffic.
+    // Asked for by uuid, it is checked: that is the admin's own request.
     const ofDirection = (direction: Connection["direction"], uuids: ReadonlyArray<string> | undefined) =>
       uuids === undefined
-        ? connections.list({ direction })
+        ? Effect.map(connections.list({ direction }), (all) =>
+            direction === "receiver" ? all.filter((connection) => connection.status !== "pending") : all
+          )
         : Effect.flatMap(connections.getMany(uuids), (found) => {
             const wrong = found.find((connection) => connection.direction !== direction)
             return wrong === undefined

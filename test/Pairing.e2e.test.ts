@@ -42,7 +42,7 @@ const STATUS_EVENTS = `subscription ($every: Int) { statusEvents(everySeconds: $
 } }`
 
 describe("two instances watching each other", () => {
-  it.live("pair, auto-activate, suspend, see it on the next round, delete on both sides", () =>
+  it.live("pair, approve, check, suspend, see it on the next round, delete on both sides", () =>
     Effect.gen(function* () {
       const a = yield* startSite()
       const b = yield* startSite({ INCOMING_MODE: "require_approval" })
@@ -57,7 +57,23 @@ describe("two instances watching each other", () => {
       assert.deepStrictEqual(others, [])
       assert.deepInclude(receiver, { name: "From: Shop", siteUrl: a.siteUrl, status: "PENDING" })
 
-      // B's admin page mounts: one round; querying A auto-activates A's sender
+      // a deliberate change from the reference: B's rounds skip a pending receiver, so a registration alone
+      // never makes B call A
+      const skipped = yield* sse(b.graphqlUrl, STATUS_EVENTS)
+      assert.deepStrictEqual((yield* skipped.next).data, {
+        statusEvents: { __typename: "StatusRoundCompleted", round: 1, checked: 0, severed: 0 }
+      })
+      const stillPending = yield* ok(a, `{ connection(uuid: "${sender["uuid"]}") { status } }`)
+      assert.strictEqual(stillPending.data!["connection"]["status"], "PENDING")
+
+      // B's admin approves the registration, and A is told
+      const approved = yield* ok(
+        b,
+        `mutation { updateConnectionStatus(uuid: "${receiver!["uuid"]}", status: ACTIVE) { status } }`
+      )
+      assert.deepInclude(approved.extensions?.["remoteNotices"][0], { endpoint: "update-status", outcome: "updated" })
+
+      // B's admin page mounts: one round, which now asks A
       const round1 = yield* sse(b.graphqlUrl, STATUS_EVENTS, { every: 1 })
       assert.deepStrictEqual((yield* round1.next).data, {
         statusEvents: {
@@ -70,9 +86,8 @@ describe("two instances watching each other", () => {
       assert.deepStrictEqual((yield* round1.next).data, {
         statusEvents: { __typename: "StatusRoundCompleted", round: 1, checked: 1, severed: 0 }
       })
-      const activated = yield* ok(a, `{ connection(uuid: "${sender["uuid"]}") { status approvedAt } }`)
+      const activated = yield* ok(a, `{ connection(uuid: "${sender["uuid"]}") { status } }`)
       assert.strictEqual(activated.data!["connection"]["status"], "ACTIVE")
-      assert.isString(activated.data!["connection"]["approvedAt"])
 
       // A suspends its sender and tells B
       const suspended = yield* ok(

@@ -148,6 +148,15 @@ export const make = Effect.gen(function* () {
       SELECT * FROM connections WHERE site_url = ${siteUrl} AND auth_token_hash = ${Redacted.value(hash)}
       ORDER BY inserted_at, uuid LIMIT 1`)
 
+  const countPendingReceivers = Effect.orDie(
+    Effect.map(
+      sql<{
+        readonly n: number
+      }>`SELECT count(*) AS n FROM connections WHERE direction = 'receiver' AND status = 'pending'`,
+      (rows) => rows[0]?.n ?? 0
+    )
+  )
+
   const findReceiverBySite = (siteUrl: string) =>
     first(sql`SELECT * FROM connections WHERE site_url = ${siteUrl} AND direction = 'receiver'`)
 
@@ -233,6 +242,7 @@ export const make = Effect.gen(function* () {
     findSenderByHash,
     findBySiteAndHash,
     findReceiverBySite,
+    countPendingReceivers,
     setAdminStatus,
     setStatusIfChanged,
     autoActivate,

@@ -2,10 +2,11 @@ import { timingSafeEqual } from "node:crypto"
 import * as HttpLayerRouter from "@effect/platform/HttpLayerRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import { Effect, Layer, Option, Redacted } from "effect"
+import { Config, Effect, Layer, Option, Redacted } from "effect"
 import { Connections } from "../Connections.js"
 import { formatIsoSeconds, nowSeconds } from "../Domain/Time.js"
 import { SiteConfig } from "../SiteConfig.js"
+import * as RateLimit from "./RateLimit.js"
 import { failure, json, negotiate, optionalString, params, type Rejected, reject, requireStrings } from "./Request.js"
 import { SyncSettings } from "./Settings.js"
 
@@ -99,6 +100,13 @@ export const make = Effect.gen(function* () {
     })
   )
 
+  // checked and inserted under one permit, so concurrent registrations cannot overshoot the cap
+  const registering = yield* Effect.makeSemaphore(1)
+  const maxPending = yield* Config.integer("MAX_PENDING_REGISTRATIONS").pipe(
+    Config.validate({ message: "MAX_PENDING_REGISTRATIONS must be a positive integer", validation: (n) => n > 0 }),
+    Config.withDefault(1_000)
+  )
+
   const registerConnection = Effect.gen(function* () {
     const request = yield* HttpServerRequest.HttpServerRequest
     if (!settings.enabled) return failure(503, "Sync module is disabled")
@@ -115,8 +123,13 @@ export const make = Effect.gen(function* () {
     if (Option.isSome(yield* connections.findReceiverBySite(fields.sender_url))) {
       return failure(409, "A connection already exists")
     }
-    const forwarded = settings.trustProxy ? request.headers["x-forwarded-for"]?.split(",")[0]?.trim() : undefined
     const pending = settings.incomingMode === "require_approval"
+    if (pending && (yield* connections.countPendingReceivers) >= maxPending) {
+      yield* Effect.logWarning("Registration refused: too many pending registrations").pipe(
+        Effect.annotateLogs("maxPending", maxPending)
+      )
+      return failure(503, "Too many pending registrations; try again later")
+    }
     const created = yield* connections
       .create({
         name: `From: ${fields.connection_name}`,
@@ -127,7 +140,7 @@ export const make = Effect.gen(function* () {
         metadata: {
           registered_via: "api",
           registered_at: formatIsoSeconds(yield* nowSeconds),
-          remote_ip: forwarded || Option.getOrElse(request.remoteAddress, () => "unknown"),
+          remote_ip: RateLimit.clientAddress(request, settings.trustProxy),
           user_agent: request.headers["user-agent"] ?? "unknown"
         }
       })
@@ -146,13 +159,16 @@ export const make = Effect.gen(function* () {
       connection_status: created.connection.status,
       connection_uuid: created.connection.uuid
     })
-  })
+  }).pipe(registering.withPermits(1))
 
   return { status, verifyConnection, updateStatus, deleteConnection, getConnectionStatus, registerConnection } as const
 })
 
-const respond = <R>(handler: Effect.Effect<HttpServerResponse.HttpServerResponse, Rejected, R>) =>
-  Effect.zipRight(negotiate, handler).pipe(
+const respond = <R, R2>(
+  limit: Effect.Effect<void, Rejected, R2>,
+  handler: Effect.Effect<HttpServerResponse.HttpServerResponse, Rejected, R>
+) =>
+  Effect.zipRight(Effect.zipRight(limit, negotiate), handler).pipe(
     Effect.catchTag("Rejected", (rejected) => Effect.succeed(rejected.response)),
     Effect.catchAllCause((cause) =>
       Effect.as(Effect.logError("Sync API handler failed", cause), failure(500, "Internal server error"))
@@ -162,15 +178,17 @@ const respond = <R>(handler: Effect.Effect<HttpServerResponse.HttpServerResponse
 export const RouteLive = Layer.unwrapEffect(
   Effect.gen(function* () {
     const api = yield* make
+    const limit = yield* RateLimit.make
     const { urlPrefix } = yield* SiteConfig
     const base = `${urlPrefix}/sync/api` as `/${string}`
+    const register = Effect.zipRight(limit("api"), limit("register"))
     return HttpLayerRouter.addAll([
-      HttpLayerRouter.route("GET", `${base}/status`, respond(api.status)),
-      HttpLayerRouter.route("POST", `${base}/verify-connection`, respond(api.verifyConnection)),
-      HttpLayerRouter.route("POST", `${base}/update-status`, respond(api.updateStatus)),
-      HttpLayerRouter.route("POST", `${base}/delete-connection`, respond(api.deleteConnection)),
-      HttpLayerRouter.route("POST", `${base}/get-connection-status`, respond(api.getConnectionStatus)),
-      HttpLayerRouter.route("POST", `${base}/register-connection`, respond(api.registerConnection))
+      HttpLayerRouter.route("GET", `${base}/status`, respond(limit("api"), api.status)),
+      HttpLayerRouter.route("POST", `${base}/verify-connection`, respond(limit("api"), api.verifyConnection)),
+      HttpLayerRouter.route("POST", `${base}/update-status`, respond(limit("api"), api.updateStatus)),
+      HttpLayerRouter.route("POST", `${base}/delete-connection`, respond(limit("api"), api.deleteConnection)),
+      HttpLayerRouter.route("POST", `${base}/get-connection-status`, respond(limit("api"), api.getConnectionStatus)),
+      HttpLayerRouter.route("POST", `${base}/register-connection`, respond(register, api.registerConnection))
     ])
   })
-)
+).pipe(Layer.provide(RateLimit.layer))

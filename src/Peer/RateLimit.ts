@@ -1,0 +1,51 @@
+import * as RateLimiter from "@effect/experimental/RateLimiter"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import { Config, Duration, Effect, Layer, Option } from "effect"
+import { failure, Rejected } from "./Request.js"
+import { SyncSettings } from "./Settings.js"
+
+export type Bucket = "api" | "register"
+
+const perMinute = (name: string, fallback: number) =>
+  Config.integer(name).pipe(
+    Config.validate({ message: `${name} must be a positive integer (requests per minute)`, validation: (n) => n > 0 }),
+    Config.withDefault(fallback)
+  )
+
+// who is calling: the socket's address, or the proxy's word for it under TRUST_PROXY
+export const clientAddress = (request: HttpServerRequest.HttpServerRequest, trustProxy: boolean): string => {
+  const forwarded = trustProxy ? request.headers["x-forwarded-for"]?.split(",")[0]?.trim() : undefined
+  return forwarded || Option.getOrElse(request.remoteAddress, () => "unknown")
+}
+
+// Token buckets per client address on the open sync API: a real peer (a few calls per connection and
+// round, one registration) never empties them; a flood gets 429 with Retry-After before any work.
+export const make = Effect.gen(function* () {
+  const limiter = yield* RateLimiter.RateLimiter
+  const settings = yield* SyncSettings
+  const limits: Record<Bucket, number> = {
+    api: yield* perMinute("SYNC_RATE_LIMIT", 3_000),
+    register: yield* perMinute("REGISTER_RATE_LIMIT", 30)
+  }
+  return (bucket: Bucket) =>
+    Effect.gen(function* () {
+      const request = yield* HttpServerRequest.HttpServerRequest
+      const key = `${bucket}:${clientAddress(request, settings.trustProxy)}`
+      yield* limiter
+        .consume({ algorithm: "token-bucket", onExceeded: "fail", window: "1 minute", limit: limits[bucket], key })
+        .pipe(
+          Effect.catchAll((error) => {
+            // the memory store cannot fail; were it to, the request goes on unlimited
+            if (!(error instanceof RateLimiter.RateLimitExceeded)) return Effect.void
+            const seconds = Math.max(1, Math.ceil(Duration.toSeconds(error.retryAfter)))
+            const response = failure(429, "Too many requests", { retry_after: seconds })
+            return Effect.fail(
+              new Rejected({ response: HttpServerResponse.setHeader(response, "retry-after", String(seconds)) })
+            )
+          })
+        )
+    })
+})
+
+export const layer = RateLimiter.layer.pipe(Layer.provide(RateLimiter.layerStoreMemory))
