@@ -9,7 +9,7 @@ import {
   type Metadata,
   RemoteNotification
 } from "./Domain/Connection.js"
-import { ConnectionNotFound, InvalidInput, SelfConnection } from "./Domain/Errors.js"
+import { ConnectionNotFound, InvalidInput, SelfConnection, type StoreUnavailable } from "./Domain/Errors.js"
 import { type ChangeKind, ConnectionChange } from "./Domain/Events.js"
 import * as SiteUrl from "./Domain/SiteUrl.js"
 import { nowSeconds } from "./Domain/Time.js"
@@ -58,7 +58,7 @@ const make = Effect.gen(function* () {
 
   const found =
     (uuid: string) =>
-    <R>(effect: Effect.Effect<Option.Option<Connection>, never, R>) =>
+    <E, R>(effect: Effect.Effect<Option.Option<Connection>, E, R>) =>
       Effect.flatMap(
         effect,
         Option.match({
@@ -155,7 +155,7 @@ const make = Effect.gen(function* () {
   const countPendingReceivers = repo.countPendingReceivers.pipe(Effect.withSpan("Connections.countPendingReceivers"))
 
   // Conditional writes: when the guard refuses, the current row is returned and nothing is published.
-  const writeOrCurrent = (uuid: ConnectionUuid, write: Effect.Effect<Option.Option<Connection>>) =>
+  const writeOrCurrent = (uuid: ConnectionUuid, write: Effect.Effect<Option.Option<Connection>, StoreUnavailable>) =>
     Effect.flatMap(
       write,
       Option.match({

@@ -2,13 +2,12 @@ import { createServer, type IncomingMessage } from "node:http"
 import type { Socket } from "node:net"
 import * as HttpLayerRouter from "@effect/platform/HttpLayerRouter"
 import * as HttpServer from "@effect/platform/HttpServer"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import * as SqlClient from "@effect/sql/SqlClient"
 import { Config, ConfigError, Effect, Either, Layer, Logger, LogLevel } from "effect"
 import { Connections } from "./Connections.js"
 import { SqlLive } from "./Db.js"
 import * as Yoga from "./graphql/Yoga.js"
+import * as Health from "./Health.js"
 import { Pairing } from "./Pairing.js"
 import { PeerClient } from "./Peer/Client.js"
 import * as PeerRoutes from "./Peer/Routes.js"
@@ -18,17 +17,7 @@ import * as Limits from "./ServerLimits.js"
 import { SiteConfig } from "./SiteConfig.js"
 import { StatusChecks } from "./StatusChecks.js"
 
-const HealthRoute = HttpLayerRouter.add(
-  "GET",
-  "/health",
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    yield* sql`SELECT 1`
-    return yield* HttpServerResponse.json({ status: "ok" })
-  }).pipe(Effect.catchAll(() => HttpServerResponse.json({ status: "unavailable" }, { status: 503 })))
-)
-
-const Routes = Layer.mergeAll(Yoga.RouteLive, PeerRoutes.RouteLive, HealthRoute)
+const Routes = Layer.mergeAll(Yoga.RouteLive, PeerRoutes.RouteLive, Health.RouteLive)
 
 // every service of the app; needs SqlClient and HttpClient
 export const ServicesLive = Layer.mergeAll(StatusChecks.Default, Pairing.Default).pipe(

@@ -93,7 +93,11 @@ export class StatusChecks extends Effect.Service<StatusChecks>()("syncwatch/Stat
           case "NotFound": {
             yield* Effect.logWarning("Verify returned not_found: applying the severed rule")
             // the remote's answer is in: finish the local write even if the requester leaves now
-            const suspended = yield* Effect.uninterruptible(connections.suspendSevered(connection.uuid))
+            const suspended = yield* Effect.uninterruptible(connections.suspendSevered(connection.uuid)).pipe(
+              Effect.catchTag("StoreUnavailable", (error) =>
+                Effect.as(Effect.logError("The severed rule could not be applied", error), Option.none())
+              )
+            )
             return new ReceiverVerification(
               {
                 ...base,

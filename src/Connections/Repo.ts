@@ -11,7 +11,7 @@ import {
   REVOKED_REASON,
   SEVERED_REASON
 } from "../Domain/Connection.js"
-import { DuplicateConnection, DuplicateToken } from "../Domain/Errors.js"
+import { DuplicateConnection, DuplicateToken, StoreUnavailable } from "../Domain/Errors.js"
 import { formatIsoSeconds } from "../Domain/Time.js"
 
 const Row = Schema.Struct({
@@ -57,6 +57,16 @@ const decodeRows = Schema.decodeUnknown(Schema.Array(Row))
 
 const IN_CHUNK = 500
 
+// SQLite's word that the store, not the statement, is at fault: read-only file, full disk, I/O, lock, damage
+const UNAVAILABLE = /^SQLITE_(READONLY|FULL|IOERR|CANTOPEN|BUSY|LOCKED|CORRUPT|NOTADB|PERM)/
+
+export const storeFailure = (error: SqlError.SqlError): Effect.Effect<never, StoreUnavailable> => {
+  const cause = error.cause as { readonly code?: unknown; readonly message?: unknown } | undefined
+  return typeof cause?.code === "string" && UNAVAILABLE.test(cause.code)
+    ? Effect.fail(new StoreUnavailable({ reason: `${cause.code}: ${String(cause.message)}` }))
+    : Effect.die(error)
+}
+
 export interface NewConnection {
   readonly uuid: ConnectionUuid
   readonly name: string
@@ -81,13 +91,21 @@ export const make = Effect.gen(function* () {
   const all = (statement: Effect.Effect<ReadonlyArray<unknown>, SqlError.SqlError>) => Effect.orDie(decode(statement))
   const first = (statement: Effect.Effect<ReadonlyArray<unknown>, SqlError.SqlError>) =>
     Effect.map(all(statement), (rows) => Option.fromNullable(rows[0]))
+  // a write the store refuses is StoreUnavailable: the caller can say so, and nothing changed
+  const written = (statement: Effect.Effect<ReadonlyArray<unknown>, SqlError.SqlError>) =>
+    decode(statement).pipe(
+      Effect.catchTags({ SqlError: storeFailure, ParseError: Effect.die }),
+      Effect.map((rows) => Option.fromNullable(rows[0]))
+    )
 
   const uniqueViolation = (error: SqlError.SqlError): string => {
     const cause = error.cause as { readonly code?: unknown; readonly message?: unknown } | undefined
     return cause?.code === "SQLITE_CONSTRAINT_UNIQUE" ? String(cause.message) : ""
   }
 
-  const insert = (input: NewConnection): Effect.Effect<Connection, DuplicateConnection | DuplicateToken> => {
+  const insert = (
+    input: NewConnection
+  ): Effect.Effect<Connection, DuplicateConnection | DuplicateToken | StoreUnavailable> => {
     const now = formatIsoSeconds(input.now)
     const insert = sql`INSERT INTO connections ${sql.insert({
       uuid: input.uuid,
@@ -111,7 +129,7 @@ export const make = Effect.gen(function* () {
           if (violation.includes("connections.site_url")) {
             return Effect.fail(new DuplicateConnection({ siteUrl: input.siteUrl, direction: input.direction }))
           }
-          return Effect.die(error)
+          return storeFailure(error)
         },
         ParseError: Effect.die
       })
@@ -161,7 +179,7 @@ export const make = Effect.gen(function* () {
     first(sql`SELECT * FROM connections WHERE site_url = ${siteUrl} AND direction = 'receiver'`)
 
   const update = (uuid: ConnectionUuid, set: Statement.Fragment, guard: Statement.Fragment = sql`1=1`) =>
-    first(sql`UPDATE connections SET ${set} WHERE uuid = ${uuid} AND ${guard} RETURNING *`)
+    written(sql`UPDATE connections SET ${set} WHERE uuid = ${uuid} AND ${guard} RETURNING *`)
 
   // T3/T6, T5, T7 and the bare pending/expired writes of B §1.2; no admin actor is recorded
   const setAdminStatus = (
@@ -232,7 +250,7 @@ export const make = Effect.gen(function* () {
     )
   }
 
-  const remove = (uuid: ConnectionUuid) => first(sql`DELETE FROM connections WHERE uuid = ${uuid} RETURNING *`)
+  const remove = (uuid: ConnectionUuid) => written(sql`DELETE FROM connections WHERE uuid = ${uuid} RETURNING *`)
 
   return {
     insert,

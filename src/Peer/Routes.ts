@@ -146,6 +146,12 @@ export const make = Effect.gen(function* () {
       })
       .pipe(
         Effect.catchTag("DuplicateConnection", () => reject(409, "A connection already exists")),
+        Effect.catchTag("StoreUnavailable", (error) =>
+          Effect.zipRight(
+            Effect.logError("Registration refused: the database is unavailable", error),
+            reject(503, "Service temporarily unavailable")
+          )
+        ),
         Effect.catchAll((error) =>
           Effect.zipRight(
             Effect.logWarning("Registration refused").pipe(Effect.annotateLogs("error", error.message)),
