@@ -2,15 +2,18 @@ import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Socket from "@effect/platform/Socket"
 import { Config, Deferred, Effect, Fiber, Runtime } from "effect"
-import type { DocumentNode, ExecutionArgs, GraphQLError } from "graphql"
+import { type DocumentNode, type ExecutionArgs, type GraphQLError, getOperationAST } from "graphql"
 import { type Context, MessageType, makeServer, stringifyMessage } from "graphql-ws"
 import type { YogaServerInstance } from "graphql-yoga"
+import { ShuttingDown } from "../Domain/Errors.js"
 
 // WS_MAX_MESSAGE_BYTES: the largest graphql-ws message a client may send
 export const maxMessageBytes = Config.integer("WS_MAX_MESSAGE_BYTES").pipe(
   Config.validate({ message: "WS_MAX_MESSAGE_BYTES must be a positive integer", validation: (n) => n > 0 }),
   Config.withDefault(1024 * 1024)
 )
+
+const shuttingDown = { message: new ShuttingDown().message, extensions: { code: "ShuttingDown" } }
 
 type Envelope = ReturnType<YogaServerInstance<object, object>["getEnveloped"]>
 
@@ -45,6 +48,8 @@ export const handler = (yoga: YogaServerInstance<object, object>, maxMessageByte
     const left = new AbortController()
     // each operation's own lifetime: the client completing it (or leaving) interrupts its fiber
     const operations = new Map<string, AbortController>()
+    // queries and mutations in flight: at shutdown they end with ShuttingDown, as over HTTP
+    const oneShots = new Set<string>()
     let connection: Context | undefined
     const server = makeServer<Record<string, unknown>>({
       execute: (args) => (args.rootValue as Envelope).execute(args),
@@ -63,6 +68,7 @@ export const handler = (yoga: YogaServerInstance<object, object>, maxMessageByte
         if (Array.isArray(document)) return document
         const errors = envelope.validate(envelope.schema, document)
         if (errors.length > 0) return errors
+        if (getOperationAST(document, params.operationName)?.operation !== "subscription") oneShots.add(id)
         return {
           schema: envelope.schema,
           document,
@@ -74,6 +80,7 @@ export const handler = (yoga: YogaServerInstance<object, object>, maxMessageByte
       },
       onComplete: (_ctx, id) => {
         operations.delete(id)
+        oneShots.delete(id)
       }
     })
     // graphql-ws only stops subscriptions on a client's `complete`; a query or mutation still running
@@ -124,7 +131,11 @@ export const handler = (yoga: YogaServerInstance<object, object>, maxMessageByte
     // `event: complete`), then the socket closes; without it the client sees its subscriptions fail
     const farewell = Effect.promise(async () => {
       for (const id of Object.keys(connection?.subscriptions ?? {})) {
-        await send(stringifyMessage({ id, type: MessageType.Complete }))
+        await send(
+          oneShots.has(id)
+            ? stringifyMessage({ id, type: MessageType.Error, payload: [shuttingDown] })
+            : stringifyMessage({ id, type: MessageType.Complete })
+        )
       }
       await send(new Socket.CloseEvent(1001, "Going away"))
     })

@@ -3,8 +3,15 @@ import * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpLayerRouter from "@effect/platform/HttpLayerRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import { Deferred, Effect, Layer } from "effect"
-import { createSchema, createYoga, isAsyncIterable, type Plugin, useExecutionCancellation } from "graphql-yoga"
+import { Cause, Deferred, Effect, Layer, Runtime } from "effect"
+import {
+  createSchema,
+  createYoga,
+  isAsyncIterable,
+  maskError,
+  type Plugin,
+  useExecutionCancellation
+} from "graphql-yoga"
 import * as Bridge from "./Bridge.js"
 import * as Resolvers from "./Resolvers.js"
 import * as Ws from "./Ws.js"
@@ -26,7 +33,15 @@ export const make = Effect.gen(function* () {
   const resolvers = yield* Resolvers.make
   const shutdown = yield* Deferred.make<void>()
   yield* Effect.addFinalizer(() => Deferred.succeed(shutdown, undefined))
-  const bridge = Bridge.make(yield* Effect.runtime<never>(), Deferred.await(shutdown))
+  const runtime = yield* Effect.runtime<never>()
+  const bridge = Bridge.make(runtime, Deferred.await(shutdown))
+  // the one place every masked error passes, ours (resolver defects) or yoga's own (parsing, validation,
+  // plugins): each is logged once with its cause, then the client sees "Unexpected error."
+  const logMasked = (error: unknown) => {
+    const cause =
+      error instanceof Error && "originalError" in error && error.originalError ? error.originalError : error
+    Runtime.runFork(runtime)(Effect.logError("GraphQL error masked", Cause.die(cause)))
+  }
   return createYoga<object, Resolvers.UserContext>({
     schema: createSchema<Resolvers.Context>({ typeDefs, resolvers: resolvers(bridge) }),
     context: () => ({ remoteNotices: [] }),
@@ -35,6 +50,13 @@ export const make = Effect.gen(function* () {
     // Node's own Response and ReadableStream: cancelling the ponyfill's SSE body waits for the pending
     // pull (the next event or ping, 12 s), so a client that left kept its subscription's work running
     fetchAPI: { Request, Response, Headers, ReadableStream, TextEncoder, TextDecoder },
+    maskedErrors: {
+      maskError: (error, message, isDev) => {
+        const masked = maskError(error, message, isDev)
+        if (masked !== error) logMasked(error)
+        return masked
+      }
+    },
     landingPage: false,
     logging: false
   })

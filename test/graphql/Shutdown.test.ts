@@ -2,7 +2,7 @@ import * as Net from "node:net"
 import { assert, describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Exit, Scope } from "effect"
 import { startSite } from "../utils/App.js"
-import { sse, within, wsClient, wsSubscribe } from "../utils/Clients.js"
+import { type Result, sse, within, wsClient, wsSubscribe } from "../utils/Clients.js"
 import * as FakeSite from "../utils/FakeSite.js"
 import { createReceiver, STATUS_EVENTS } from "./Documents.js"
 
@@ -57,6 +57,40 @@ describe("shutdown", () => {
 
       yield* Scope.close(siteScope, Exit.void).pipe(Effect.disconnect, within("shutdown"))
       yield* Deferred.await(dropped).pipe(within("the spare connection to be closed"))
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("a query in flight at shutdown gets ShuttingDown, with 503 over HTTP and over graphql-ws", () =>
+    Effect.gen(function* () {
+      const siteScope = yield* Scope.make()
+      const site = yield* startSite().pipe(Scope.extend(siteScope))
+      // one hanging remote per operation: concurrent checks of one connection would share one request
+      const forHttp = yield* FakeSite.make(FakeSite.hang)
+      const forWs = yield* FakeSite.make(FakeSite.hang)
+      const query = "query ($u: [ID!]) { senderStatuses(uuids: $u) { connectionUuid status } }"
+      const httpUuid = yield* createReceiver(site, forHttp.url, "http")
+      const wsUuid = yield* createReceiver(site, forWs.url, "ws")
+      const overHttp = Effect.runPromise(
+        Effect.promise(async () => {
+          const response = await fetch(site.graphqlUrl, {
+            method: "POST",
+            headers: { "content-type": "application/json", accept: "application/graphql-response+json" },
+            body: JSON.stringify({ query, variables: { u: [httpUuid] } })
+          })
+          return { status: response.status, body: (await response.json()) as Result }
+        })
+      )
+      const overWs = yield* wsSubscribe(yield* wsClient(site.port), query, { u: [wsUuid] })
+      yield* Deferred.await(forHttp.received).pipe(within("the HTTP query's remote request"))
+      yield* Deferred.await(forWs.received).pipe(within("the ws query's remote request"))
+
+      yield* Scope.close(siteScope, Exit.void).pipe(Effect.disconnect, within("shutdown"))
+
+      const http = yield* Effect.promise(() => overHttp).pipe(within("the HTTP answer"))
+      assert.strictEqual(http.status, 503)
+      assert.strictEqual(http.body.errors?.[0]?.extensions?.["code"], "ShuttingDown")
+      const ws = yield* Deferred.await(overWs.done).pipe(Effect.flip, within("the ws answer"))
+      assert.deepInclude((ws as ReadonlyArray<unknown>)[0], { extensions: { code: "ShuttingDown" } })
     }).pipe(Effect.scoped)
   )
 })
