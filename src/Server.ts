@@ -8,6 +8,7 @@ import { Connections } from "./Connections.js"
 import { SqlLive } from "./Db.js"
 import * as Yoga from "./graphql/Yoga.js"
 import * as Health from "./Health.js"
+import * as Logs from "./Logs.js"
 import { Pairing } from "./Pairing.js"
 import { PeerClient } from "./Peer/Client.js"
 import * as PeerRoutes from "./Peer/Routes.js"
@@ -102,6 +103,11 @@ const HttpServerLive = Layer.unwrapEffect(
 export const AppLive = Layer.merge(
   HttpLayerRouter.serve(Routes, { disableListenLog: true, disableLogger: true }),
   Announce.pipe(Layer.provide(SiteConfig.Default))
-).pipe(Layer.provide(ServicesLive), Layer.provide([SqlLive, PeerHttpClientLive]), Layer.provide(LogLevelLive))
+).pipe(
+  Layer.provide(ServicesLive),
+  Layer.provide([SqlLive, PeerHttpClientLive]),
+  Layer.provide(LogLevelLive),
+  Layer.provide(Logs.SafeLogsLive)
+)
 
 export const ServerLive = AppLive.pipe(Layer.provide(HttpServerLive))

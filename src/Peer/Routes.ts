@@ -9,6 +9,7 @@ import { SiteConfig } from "../SiteConfig.js"
 import * as RateLimit from "./RateLimit.js"
 import { failure, json, negotiate, optionalString, params, type Rejected, reject, requireStrings } from "./Request.js"
 import { SyncSettings } from "./Settings.js"
+import * as Traffic from "./Traffic.js"
 
 const DISABLED = "DB Sync module is disabled"
 const NOT_FOUND = "Connection not found"
@@ -82,7 +83,7 @@ export const make = Effect.gen(function* () {
   const getConnectionStatus = whenEnabled((input) =>
     Effect.gen(function* () {
       const { receiver_url, auth_token_hash } = yield* requireStrings(input, ["receiver_url", "auth_token_hash"])
-      yield* Effect.logInfo("Sender status queried").pipe(
+      yield* Effect.logDebug("Sender status queried").pipe(
         Effect.annotateLogs({ receiverUrl: receiver_url, hasTokenHash: true })
       )
       const found = yield* connections.findSenderByHash(Redacted.make(auth_token_hash))
@@ -125,7 +126,7 @@ export const make = Effect.gen(function* () {
     }
     const pending = settings.incomingMode === "require_approval"
     if (pending && (yield* connections.countPendingReceivers) >= maxPending) {
-      yield* Effect.logWarning("Registration refused: too many pending registrations").pipe(
+      yield* Effect.logDebug("Registration refused: too many pending registrations").pipe(
         Effect.annotateLogs("maxPending", maxPending)
       )
       return failure(503, "Too many pending registrations; try again later")
@@ -154,7 +155,7 @@ export const make = Effect.gen(function* () {
         ),
         Effect.catchAll((error) =>
           Effect.zipRight(
-            Effect.logWarning("Registration refused").pipe(Effect.annotateLogs("error", error.message)),
+            Effect.logDebug("Registration refused").pipe(Effect.annotateLogs("error", error.message)),
             reject(500, "Fetch failed")
           )
         )
@@ -171,6 +172,7 @@ export const make = Effect.gen(function* () {
 })
 
 const respond = <R, R2>(
+  record: (status: number) => Effect.Effect<void>,
   limit: Effect.Effect<void, Rejected, R2>,
   handler: Effect.Effect<HttpServerResponse.HttpServerResponse, Rejected, R>
 ) =>
@@ -178,23 +180,38 @@ const respond = <R, R2>(
     Effect.catchTag("Rejected", (rejected) => Effect.succeed(rejected.response)),
     Effect.catchAllCause((cause) =>
       Effect.as(Effect.logError("Sync API handler failed", cause), failure(500, "Internal server error"))
-    )
+    ),
+    Effect.tap((response) => record(response.status))
   )
 
-export const RouteLive = Layer.unwrapEffect(
+export const RouteLive = Layer.unwrapScoped(
   Effect.gen(function* () {
     const api = yield* make
     const limit = yield* RateLimit.make
+    const traffic = yield* Traffic.make
     const { urlPrefix } = yield* SiteConfig
     const base = `${urlPrefix}/sync/api` as `/${string}`
-    const register = Effect.zipRight(limit("api"), limit("register"))
+    const route = <R>(
+      method: "GET" | "POST",
+      endpoint: string,
+      handler: Effect.Effect<HttpServerResponse.HttpServerResponse, Rejected, R>
+    ) =>
+      HttpLayerRouter.route(
+        method,
+        `${base}/${endpoint}`,
+        respond(
+          (status) => traffic.record(endpoint, status),
+          endpoint === "register-connection" ? Effect.zipRight(limit("api"), limit("register")) : limit("api"),
+          handler
+        )
+      )
     return HttpLayerRouter.addAll([
-      HttpLayerRouter.route("GET", `${base}/status`, respond(limit("api"), api.status)),
-      HttpLayerRouter.route("POST", `${base}/verify-connection`, respond(limit("api"), api.verifyConnection)),
-      HttpLayerRouter.route("POST", `${base}/update-status`, respond(limit("api"), api.updateStatus)),
-      HttpLayerRouter.route("POST", `${base}/delete-connection`, respond(limit("api"), api.deleteConnection)),
-      HttpLayerRouter.route("POST", `${base}/get-connection-status`, respond(limit("api"), api.getConnectionStatus)),
-      HttpLayerRouter.route("POST", `${base}/register-connection`, respond(register, api.registerConnection))
+      route("GET", "status", api.status),
+      route("POST", "verify-connection", api.verifyConnection),
+      route("POST", "update-status", api.updateStatus),
+      route("POST", "delete-connection", api.deleteConnection),
+      route("POST", "get-connection-status", api.getConnectionStatus),
+      route("POST", "register-connection", api.registerConnection)
     ])
   })
 ).pipe(Layer.provide(RateLimit.layer))

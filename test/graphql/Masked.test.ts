@@ -12,16 +12,19 @@ const nestedFragments = (depth: number) => {
 }
 
 describe("masked errors", () => {
-  it.live("an error inside yoga, outside our resolvers, is masked for the client and logged once with its cause", () => {
-    const lines: Array<string> = []
-    const capture = Logger.map(Logger.logfmtLogger, (line) => lines.push(line))
-    return Effect.gen(function* () {
-      const site = yield* startSite()
-      const result = yield* graphql(site.graphqlUrl, nestedFragments(20_000))
-      assert.strictEqual(result.errors?.[0]?.message, "Unexpected error.", JSON.stringify(result).slice(0, 300))
-      const logged = lines.filter((line) => line.includes("GraphQL error masked"))
-      assert.lengthOf(logged, 1)
-      assert.include(logged[0], "RangeError")
-    }).pipe(Effect.scoped, Effect.provide(Logger.replace(Logger.defaultLogger, capture)))
-  })
+  it.live(
+    "an error inside yoga, outside our resolvers, is masked for the client and logged once with its cause",
+    () => {
+      const lines: Array<string> = []
+      const capture = Logger.map(Logger.logfmtLogger, (line) => lines.push(line))
+      return Effect.gen(function* () {
+        const site = yield* startSite()
+        const result = yield* graphql(site.graphqlUrl, nestedFragments(20_000))
+        assert.strictEqual(result.errors?.[0]?.message, "Unexpected error.", JSON.stringify(result).slice(0, 300))
+        const logged = lines.filter((line) => line.includes("GraphQL error masked"))
+        assert.lengthOf(logged, 1)
+        assert.include(logged[0], "RangeError")
+      }).pipe(Effect.scoped, Effect.provide(Logger.replace(Logger.defaultLogger, capture)))
+    }
+  )
 })
