@@ -5,8 +5,9 @@ import { assert, describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Exit, Layer } from "effect"
 import { STATUS_EVENTS } from "./graphql/Documents.js"
 import { freePort, graphql } from "./utils/App.js"
-import { sse, within, wsClient, wsSubscribe } from "./utils/Clients.js"
+import { type Result, sse, within, wsClient, wsSubscribe } from "./utils/Clients.js"
 import { damagedDatabase, sqlAt, tempDir } from "./utils/Db.js"
+import * as FakeSite from "./utils/FakeSite.js"
 
 // The real process, as `npm start` runs it: src/main.ts under tsx, configured by its environment.
 
@@ -183,6 +184,33 @@ describe("the process", () => {
       const url = new URL(told!)
       assert.strictEqual(url.port, String(app.port))
       assert.notStrictEqual(url.hostname, "0.0.0.0")
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("SIGTERM while a query waits on a remote: the query gets ShuttingDown (503), the process exits 0", () =>
+    Effect.gen(function* () {
+      const app = yield* launch({ LOG_LEVEL: "info", ALLOW_INTERNAL_URLS: "true" })
+      yield* started(app)
+      const remote = yield* FakeSite.make(FakeSite.hang)
+      const created = yield* graphql(
+        app.graphqlUrl,
+        `mutation { createConnection(input: {name: "r", direction: RECEIVER, siteUrl: "${remote.url}"}) { connection { uuid } } }`
+      )
+      assert.isUndefined(created.errors, JSON.stringify(created.errors))
+      const answer = fetch(app.graphqlUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/graphql-response+json" },
+        body: JSON.stringify({ query: "{ senderStatuses { connectionUuid status } }" })
+      }).then(async (response) => ({ status: response.status, body: (await response.json()) as Result }))
+      yield* Deferred.await(remote.received).pipe(within("the remote's request"))
+
+      app.child.kill("SIGTERM")
+      const exit = yield* Deferred.await(app.exited).pipe(within("exit after SIGTERM"))
+      assert.strictEqual(exit.code, 0, exit.output)
+      const { status, body } = yield* Effect.promise(() => answer)
+      assert.strictEqual(status, 503)
+      assert.strictEqual(body.errors?.[0]?.extensions?.["code"], "ShuttingDown")
+      assert.isFalse((yield* Deferred.await(remote.closed).pipe(within("the remote's socket"))).completed)
     }).pipe(Effect.scoped)
   )
 })

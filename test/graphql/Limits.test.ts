@@ -2,7 +2,9 @@ import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Exit } from "effect"
 import WebSocket from "ws"
 import { graphql, startSite } from "../utils/App.js"
-import { within } from "../utils/Clients.js"
+import { realPingInterval, within } from "../utils/Clients.js"
+import * as FakeSite from "../utils/FakeSite.js"
+import { createReceiver } from "./Documents.js"
 
 // Bounded work per request: caps that refuse before any work, the same over HTTP and graphql-ws.
 
@@ -93,6 +95,33 @@ describe("caps on a request's work", () => {
       over.socket.send(subscribeOfSize(4097))
       assert.strictEqual(yield* Deferred.await(over.closed).pipe(within("the close")), 1009)
       assert.isFalse(over.messages.some((message) => message.type === "next"))
+    }).pipe(Effect.scoped)
+  )
+})
+
+describe("aborts stop work", () => {
+  it.live("an aborted 40-alias senderStatuses query closes every peer socket", () =>
+    Effect.gen(function* () {
+      yield* realPingInterval
+      const site = yield* startSite()
+      const remotes = yield* Effect.forEach(Array.from({ length: 3 }), () => FakeSite.make(FakeSite.hang))
+      yield* Effect.forEach(remotes, (remote, i) => createReceiver(site, remote.url, `hangs ${i}`))
+      const aliases = Array.from({ length: 40 }, (_, i) => `a${i}: senderStatuses { connectionUuid status }`)
+      const controller = new AbortController()
+      const pending = fetch(site.graphqlUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json" },
+        body: JSON.stringify({ query: `{ ${aliases.join("\n")} }` }),
+        signal: controller.signal
+      }).catch((error: unknown) => error)
+      yield* Effect.forEach(remotes, (remote) => Deferred.await(remote.received).pipe(within("each remote's request")))
+      controller.abort()
+      assert.instanceOf(yield* Effect.promise(() => pending), Error)
+      for (const remote of remotes) {
+        const outcome = yield* Deferred.await(remote.closed).pipe(within("the remote's socket to close"))
+        assert.isFalse(outcome.completed)
+      }
+      assert.strictEqual(yield* health(site.port), 200)
     }).pipe(Effect.scoped)
   )
 })
