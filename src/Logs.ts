@@ -5,15 +5,15 @@ import { Effect, FiberRef, HashMap, HashSet, Layer, Logger } from "effect"
 export const ANNOTATION_LIMIT = 200
 export const MESSAGE_LIMIT = 1000
 
-const CONTROL = /[\u0000-\u001f\u007f\u2028\u2029]/g
+const CONTROL = /[\p{Cc}\u2028\u2029]/gu
 
-const escape = (text: string): string =>
+const escapeControls = (text: string): string =>
   text.replace(CONTROL, (c) =>
     c === "\n" ? "\\n" : c === "\r" ? "\\r" : c === "\t" ? "\\t" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
   )
 
 export const clip = (text: string, limit: number): string =>
-  escape(text.length > limit ? `${text.slice(0, limit)}…(${text.length - limit} more chars)` : text)
+  escapeControls(text.length > limit ? `${text.slice(0, limit)}…(${text.length - limit} more chars)` : text)
 
 const clipAny = (value: unknown, limit: number): unknown => (typeof value === "string" ? clip(value, limit) : value)
 
