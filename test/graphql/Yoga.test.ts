@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Fiber, Layer, TestClock } from "effect"
+import { Deferred, Effect, Fiber, Layer, Logger, TestClock } from "effect"
 import type { YogaServerInstance } from "graphql-yoga"
 import { Connections } from "../../src/Connections.js"
 import * as Yoga from "../../src/graphql/Yoga.js"
@@ -274,8 +274,13 @@ describe("remoteSite", () => {
 })
 
 describe("defects", () => {
-  it.live("are logged and masked", () =>
+  it.live("are masked, and logged once with their cause", () =>
     Effect.gen(function* () {
+      const lines: Array<string> = []
+      const capture = Logger.replace(
+        Logger.defaultLogger,
+        Logger.map(Logger.logfmtLogger, (line) => lines.push(line))
+      )
       const dying = Layer.succeed(
         Connections,
         new Connections({ list: () => Effect.die(new Error("secret internals")) } as unknown as Connections)
@@ -283,8 +288,12 @@ describe("defects", () => {
       const stub = <T>(tag: { new (x: never): T }) => new tag({} as never)
       const result = yield* Effect.flatMap(Yoga.make, (yoga) => exec(yoga as never, "{ connections { uuid } }")).pipe(
         Effect.provide([dying, Layer.succeed(StatusChecks, stub(StatusChecks)), Layer.succeed(Pairing, stub(Pairing))]),
-        Effect.scoped
+        Effect.scoped,
+        Effect.provide(capture)
       )
+      const logged = lines.filter((line) => line.includes("secret internals"))
+      assert.lengthOf(logged, 1)
+      assert.include(logged[0], "GraphQL error masked")
       assert.deepStrictEqual(
         result.errors?.map((e) => e.message),
         ["Unexpected error."]
