@@ -48,4 +48,40 @@ export const make = Effect.gen(function* () {
     })
 })
 
-export const layer = RateLimiter.layer.pipe(Layer.provide(RateLimiter.layerStoreMemory))
+// The library's memory store, with a bound: it keeps a bucket per key forever, so a crowd of addresses
+// would grow it without end. Here the least recently seen keys go first; a forgotten bucket comes back
+// full, which can only favour that caller, and a caller seen within the window is never forgotten first.
+export const MAX_TRACKED_ADDRESSES = 100_000
+
+export const boundedStoreMemory = (maxKeys: number) =>
+  Layer.sync(RateLimiter.RateLimiterStore, () => {
+    const buckets = new Map<string, { tokens: number; lastRefill: number }>()
+    return RateLimiter.RateLimiterStore.of({
+      fixedWindow: () => Effect.dieMessage("the sync API uses token buckets only"),
+      tokenBucket: (options) =>
+        Effect.clockWith((clock) =>
+          Effect.sync(() => {
+            const refillMillis = Duration.toMillis(options.refillRate)
+            const now = clock.unsafeCurrentTimeMillis()
+            const bucket = buckets.get(options.key) ?? { tokens: options.limit, lastRefill: now }
+            const refills = Math.floor((now - bucket.lastRefill) / refillMillis)
+            if (refills > 0) {
+              bucket.tokens = Math.min(options.limit, bucket.tokens + refills)
+              bucket.lastRefill += refills * refillMillis
+            }
+            // Map order is insertion order: re-inserting keeps the least recently seen first
+            buckets.delete(options.key)
+            buckets.set(options.key, bucket)
+            for (const key of buckets.keys()) {
+              if (buckets.size <= maxKeys) break
+              buckets.delete(key)
+            }
+            const left = bucket.tokens - options.tokens
+            if (options.allowOverflow || left >= 0) bucket.tokens = left
+            return left
+          })
+        )
+    })
+  })
+
+export const layer = RateLimiter.layer.pipe(Layer.provide(boundedStoreMemory(MAX_TRACKED_ADDRESSES)))
