@@ -101,7 +101,6 @@ export const make = Effect.gen(function* () {
     })
   )
 
-  // checked and inserted under one permit, so concurrent registrations cannot overshoot the cap
   const registering = yield* Effect.makeSemaphore(1)
   const maxPending = yield* Config.integer("MAX_PENDING_REGISTRATIONS").pipe(
     Config.validate({ message: "MAX_PENDING_REGISTRATIONS must be a positive integer", validation: (n) => n > 0 }),
@@ -125,48 +124,52 @@ export const make = Effect.gen(function* () {
       return failure(409, "A connection already exists")
     }
     const pending = settings.incomingMode === "require_approval"
-    if (pending && (yield* connections.countPendingReceivers) >= maxPending) {
-      yield* Effect.logDebug("Registration refused: too many pending registrations").pipe(
-        Effect.annotateLogs("maxPending", maxPending)
-      )
-      return failure(503, "Too many pending registrations; try again later")
-    }
-    const created = yield* connections
-      .create({
-        name: `From: ${fields.connection_name}`,
-        direction: "receiver",
-        siteUrl: fields.sender_url,
-        authToken: Redacted.make(fields.auth_token),
-        status: pending ? "pending" : "active",
-        metadata: {
-          registered_via: "api",
-          registered_at: formatIsoSeconds(yield* nowSeconds),
-          remote_ip: RateLimit.clientAddress(request, settings.trustProxy),
-          user_agent: request.headers["user-agent"] ?? "unknown"
-        }
-      })
-      .pipe(
-        Effect.catchTag("DuplicateConnection", () => reject(409, "A connection already exists")),
-        Effect.catchTag("StoreUnavailable", (error) =>
-          Effect.zipRight(
-            Effect.logError("Registration refused: the database is unavailable", error),
-            reject(503, "Service temporarily unavailable")
-          )
-        ),
-        Effect.catchAll((error) =>
-          Effect.zipRight(
-            Effect.logDebug("Registration refused").pipe(Effect.annotateLogs("error", error.message)),
-            reject(500, "Fetch failed")
+    // the count and the insert under one permit (and nothing slower: the body is already read), so
+    // concurrent registrations cannot overshoot the cap
+    const created = yield* Effect.gen(function* () {
+      if (pending && (yield* connections.countPendingReceivers) >= maxPending) {
+        yield* Effect.logDebug("Registration refused: too many pending registrations").pipe(
+          Effect.annotateLogs("maxPending", maxPending)
+        )
+        return yield* reject(503, "Too many pending registrations; try again later")
+      }
+      return yield* connections
+        .create({
+          name: `From: ${fields.connection_name}`,
+          direction: "receiver",
+          siteUrl: fields.sender_url,
+          authToken: Redacted.make(fields.auth_token),
+          status: pending ? "pending" : "active",
+          metadata: {
+            registered_via: "api",
+            registered_at: formatIsoSeconds(yield* nowSeconds),
+            remote_ip: RateLimit.clientAddress(request, settings.trustProxy),
+            user_agent: request.headers["user-agent"] ?? "unknown"
+          }
+        })
+        .pipe(
+          Effect.catchTag("DuplicateConnection", () => reject(409, "A connection already exists")),
+          Effect.catchTag("StoreUnavailable", (error) =>
+            Effect.zipRight(
+              Effect.logError("Registration refused: the database is unavailable", error),
+              reject(503, "Service temporarily unavailable")
+            )
+          ),
+          Effect.catchAll((error) =>
+            Effect.zipRight(
+              Effect.logDebug("Registration refused").pipe(Effect.annotateLogs("error", error.message)),
+              reject(500, "Fetch failed")
+            )
           )
         )
-      )
+    }).pipe(registering.withPermits(1))
     return json({
       success: true,
       message: pending ? "Connection registered, pending approval" : "Connection registered and activated",
       connection_status: created.connection.status,
       connection_uuid: created.connection.uuid
     })
-  }).pipe(registering.withPermits(1))
+  })
 
   return { status, verifyConnection, updateStatus, deleteConnection, getConnectionStatus, registerConnection } as const
 })
