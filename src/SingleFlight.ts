@@ -1,40 +1,35 @@
-import { Effect, Fiber, type Scope } from "effect"
+import { Effect, type Exit } from "effect"
 
-// Concurrent callers asking for the same key share one running effect. The shared fiber lives in the
-// owner's scope and is interrupted when its last caller leaves, so the work still dies with whoever asked.
-export const make = <K, A, E>(): Effect.Effect<
-  (key: K, effect: Effect.Effect<A, E>) => Effect.Effect<A, E>,
-  never,
-  Scope.Scope
-> =>
-  Effect.map(Effect.scope, (scope) => {
-    const inFlight = new Map<K, { readonly fiber: Fiber.RuntimeFiber<A, E>; waiters: number }>()
+// Started with a callback for its outcome; returns the function that cancels it.
+export type Task<A, E> = (done: (exit: Exit.Exit<A, E>) => void) => () => void
 
-    const start = (key: K, effect: Effect.Effect<A, E>) =>
-      Effect.gen(function* () {
-        // forked inside the caller's uninterruptible mask: make the shared work interruptible again
-        const fiber = yield* Effect.forkIn(Effect.interruptible(effect), scope)
-        const entry = { fiber, waiters: 0 }
-        inFlight.set(key, entry)
-        fiber.addObserver(() => {
-          if (inFlight.get(key) === entry) inFlight.delete(key)
+// Concurrent callers asking for the same key share one running task. The task is a callback computation
+// (a request on the wire), not a fiber: each caller waits in Effect.async, and when the last one leaves
+// the task is cancelled, so the work still dies with whoever asked.
+export const make = <K, A, E>() => {
+  const inFlight = new Map<K, { waiters: Array<(exit: Exit.Exit<A, E>) => void>; cancel: () => void }>()
+
+  return (key: K, task: Task<A, E>): Effect.Effect<A, E> =>
+    Effect.async<A, E>((resume) => {
+      let entry = inFlight.get(key)
+      if (entry === undefined) {
+        const started = { waiters: [resume], cancel: () => {} }
+        entry = started
+        inFlight.set(key, started)
+        started.cancel = task((exit) => {
+          if (inFlight.get(key) === started) inFlight.delete(key)
+          for (const waiter of started.waiters) waiter(exit)
+          started.waiters = []
         })
-        return entry
+      } else {
+        entry.waiters.push(resume)
+      }
+      const joined = entry
+      return Effect.sync(() => {
+        joined.waiters = joined.waiters.filter((waiter) => waiter !== resume)
+        if (joined.waiters.length > 0 || inFlight.get(key) !== joined) return
+        inFlight.delete(key)
+        joined.cancel()
       })
-
-    return (key, effect) =>
-      Effect.uninterruptibleMask((restore) =>
-        Effect.gen(function* () {
-          const entry = inFlight.get(key) ?? (yield* start(key, effect))
-          entry.waiters++
-          return yield* restore(Fiber.join(entry.fiber)).pipe(
-            Effect.ensuring(Effect.sync(() => entry.waiters--)),
-            Effect.onInterrupt(() => {
-              if (entry.waiters > 0) return Effect.void
-              if (inFlight.get(key) === entry) inFlight.delete(key)
-              return Fiber.interrupt(entry.fiber)
-            })
-          )
-        })
-      )
-  })
+    })
+}

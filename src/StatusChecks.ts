@@ -1,7 +1,19 @@
-import { Clock, Config, DateTime, Duration, Effect, Option, Queue, Schedule, Stream, Take } from "effect"
+import {
+  Cause,
+  Config,
+  type ConfigError,
+  DateTime,
+  Duration,
+  Effect,
+  Option,
+  Queue,
+  Schedule,
+  Stream,
+  Take
+} from "effect"
 import { Connections } from "./Connections.js"
 import { type Connection, isVerifiable } from "./Domain/Connection.js"
-import { failureOutcome, InvalidInput, type PeerFailure } from "./Domain/Errors.js"
+import { type ConnectionNotFound, failureOutcome, InvalidInput, type PeerFailure } from "./Domain/Errors.js"
 import {
   ReceiverConnectionSevered,
   ReceiverVerification,
@@ -10,9 +22,34 @@ import {
   StatusRoundCompleted
 } from "./Domain/Events.js"
 import { PeerClient } from "./Peer/Client.js"
-import * as SingleFlight from "./SingleFlight.js"
 
-// each result the moment it is ready; the consumer leaving closes the scope and interrupts every check
+export interface StatusChecksApi {
+  // one receiver's remote sender asked for its status; concurrent checks of one connection share one request
+  readonly checkReceiver: (connection: Connection) => Effect.Effect<SenderStatusFetched>
+  // one sender's remote receiver asked whether it still has the connection; not_found suspends it (A4)
+  readonly verifySender: (connection: Connection) => Effect.Effect<ReceiverVerification>
+  // each result the moment its check completes, at most CHECK_CONCURRENCY checks in flight
+  readonly receiverChecks: (receivers: Iterable<Connection>) => Stream.Stream<SenderStatusFetched>
+  // the eligible senders only (registered at the remote)
+  readonly senderVerifications: (senders: Iterable<Connection>) => Stream.Stream<ReceiverVerification>
+  // the streams above collected, in completion order: every receiver (sender) when uuids is omitted;
+  // unknown uuids are ConnectionNotFound, connections of the other direction InvalidInput
+  readonly checkReceivers: (
+    uuids?: ReadonlyArray<string>
+  ) => Effect.Effect<Array<SenderStatusFetched>, InvalidInput | ConnectionNotFound>
+  readonly verifySenders: (
+    uuids?: ReadonlyArray<string>
+  ) => Effect.Effect<Array<ReceiverVerification>, InvalidInput | ConnectionNotFound>
+  // one round now; with everySeconds, another after each interval until the consumer leaves
+  readonly statusEvents: (everySeconds?: number) => Stream.Stream<StatusEvent, InvalidInput>
+}
+
+// results are built from values already typed: their classes skip a second validation (the hot path)
+const trusted = { disableValidation: true } as const
+
+// Each result the moment it is ready, through a bounded queue: a slow consumer holds the checks back instead of
+// a whole round piling up. The consumer leaving closes the scope and interrupts every check; a check that dies
+// ends the stream with its cause.
 const inCompletionOrder = <A, B>(
   items: Iterable<A>,
   check: (item: A) => Effect.Effect<B>,
@@ -20,79 +57,91 @@ const inCompletionOrder = <A, B>(
 ): Stream.Stream<B> =>
   Stream.unwrapScoped(
     Effect.gen(function* () {
-      const results = yield* Effect.acquireRelease(Queue.unbounded<Take.Take<B>>(), Queue.shutdown)
+      const results = yield* Effect.acquireRelease(Queue.bounded<Take.Take<B>>(concurrency), Queue.shutdown)
       yield* Effect.forEach(items, (item) => Effect.flatMap(check(item), (b) => Queue.offer(results, Take.of(b))), {
         concurrency,
         discard: true
-      }).pipe(Effect.zipRight(Queue.offer(results, Take.end)), Effect.forkScoped)
+      }).pipe(
+        Effect.onExit((exit) =>
+          exit._tag === "Success"
+            ? Queue.offer(results, Take.end)
+            : Cause.isInterruptedOnly(exit.cause)
+              ? Effect.void
+              : Effect.logError("A status check died: ending the stream", exit.cause).pipe(
+                  Effect.zipRight(Queue.offer(results, Take.failCause(exit.cause)))
+                )
+        ),
+        Effect.forkScoped
+      )
       return Stream.fromQueue(results).pipe(Stream.flattenTake)
     })
   )
 
-export class StatusChecks extends Effect.Service<StatusChecks>()("syncwatch/StatusChecks", {
-  scoped: Effect.gen(function* () {
+const collect = <A>(stream: Stream.Stream<A>): Effect.Effect<Array<A>> =>
+  Effect.suspend(() => {
+    const all: Array<A> = []
+    return Stream.runForEachChunk(stream, (chunk) =>
+      Effect.sync(() => {
+        for (const a of chunk) all.push(a)
+      })
+    ).pipe(Effect.as(all))
+  })
+
+const make: Effect.Effect<StatusChecksApi, ConfigError.ConfigError, Connections | PeerClient> = Effect.gen(
+  function* () {
     const connections = yield* Connections
     const peer = yield* PeerClient
     const concurrency = yield* Config.integer("CHECK_CONCURRENCY").pipe(
       Config.validate({ message: "CHECK_CONCURRENCY must be a positive integer", validation: (n) => n > 0 }),
       Config.withDefault(64)
     )
-    const permits = yield* Effect.makeSemaphore(concurrency)
-    const statusFlight = yield* SingleFlight.make<string, SenderStatusFetched, never>()
-    const verifyFlight = yield* SingleFlight.make<string, ReceiverVerification, never>()
-    const nowMillis = Clock.currentTimeNanos.pipe(Effect.map((nanos) => Number(nanos) / 1e6))
 
     const failureFields = (error: PeerFailure) => ({
       reason: error.reason,
       detail: error._tag === "NotFound" ? null : (error.detail ?? null)
     })
 
-    // results are built from values already typed: their classes skip a second validation (the hot path)
-    const querySender = (connection: Connection) =>
-      Effect.gen(function* () {
-        const started = yield* nowMillis
-        const result = yield* peer.getConnectionStatus(connection).pipe(Effect.either)
-        const finished = yield* nowMillis
-        const timing = {
-          connectionUuid: connection.uuid,
-          checkedAt: DateTime.unsafeMake(Math.floor(finished)),
-          durationMs: finished - started
+    // per-check work is untraced and fiberless past the caller's own: a span each costs more than the check
+    const checkReceiver = (connection: Connection): Effect.Effect<SenderStatusFetched> =>
+      Effect.clockWith((clock) => {
+        const started = clock.unsafeCurrentTimeNanos()
+        const timing = () => {
+          const finished = clock.unsafeCurrentTimeNanos()
+          return {
+            connectionUuid: connection.uuid,
+            checkedAt: DateTime.unsafeMake(Number(finished / 1_000_000n)),
+            durationMs: Number(finished - started) / 1e6
+          }
         }
-        if (result._tag === "Right") {
-          return new SenderStatusFetched(
-            {
-              ...timing,
-              status: result.right.status,
-              remoteStatus: result.right.status,
-              reason: null,
-              detail: null
-            },
-            true
-          )
-        }
-        const error = result.left
-        return new SenderStatusFetched(
-          {
-            ...timing,
-            ...failureFields(error),
-            status: failureOutcome(error),
-            remoteStatus: error._tag === "RemoteError" ? (error.remoteStatus ?? null) : null
-          },
-          true
-        )
-      }).pipe(permits.withPermits(1))
+        return Effect.match(peer.getConnectionStatus(connection), {
+          onSuccess: ({ status }) =>
+            new SenderStatusFetched({ ...timing(), status, remoteStatus: status, reason: null, detail: null }, trusted),
+          onFailure: (error) =>
+            new SenderStatusFetched(
+              {
+                ...timing(),
+                ...failureFields(error),
+                status: failureOutcome(error),
+                remoteStatus: error._tag === "RemoteError" ? (error.remoteStatus ?? null) : null
+              },
+              trusted
+            )
+        })
+      })
 
-    const verifyReceiver = (connection: Connection) =>
+    const verifySender = (connection: Connection): Effect.Effect<ReceiverVerification> =>
       Effect.gen(function* () {
         const result = yield* peer.verifyConnection(connection).pipe(Effect.either)
         const checkedAt = yield* DateTime.now
         const base = { connectionUuid: connection.uuid, checkedAt, suspended: false, connection: null }
-        if (result._tag === "Right") return new ReceiverVerification({ ...base, outcome: "exists", reason: null }, true)
+        if (result._tag === "Right")
+          return new ReceiverVerification({ ...base, outcome: "exists", reason: null }, trusted)
         const error = result.left
         switch (error._tag) {
           case "NotFound": {
             yield* Effect.logWarning("Verify returned not_found: applying the severed rule")
-            // the remote's answer is in: finish the local write even if the requester leaves now
+            // the remote's answer is in: finish the local write even if the requester leaves now; the write is
+            // guarded, so of two checks sharing one answer only the one that changed the row reports it
             const suspended = yield* Effect.uninterruptible(connections.suspendSevered(connection.uuid)).pipe(
               Effect.catchTag("StoreUnavailable", (error) =>
                 Effect.as(Effect.logError("The severed rule could not be applied", error), Option.none())
@@ -106,34 +155,25 @@ export class StatusChecks extends Effect.Service<StatusChecks>()("syncwatch/Stat
                 suspended: Option.isSome(suspended),
                 connection: Option.getOrNull(suspended)
               },
-              true
+              trusted
             )
           }
           case "Offline":
             yield* Effect.logDebug("Remote site offline during verify").pipe(
               Effect.annotateLogs("reason", error.reason)
             )
-            return new ReceiverVerification({ ...base, outcome: "offline", reason: error.reason }, true)
+            return new ReceiverVerification({ ...base, outcome: "offline", reason: error.reason }, trusted)
           case "RemoteError":
             yield* Effect.logWarning("Verify failed").pipe(Effect.annotateLogs("reason", error.reason))
-            return new ReceiverVerification({ ...base, outcome: "error", reason: error.reason }, true)
+            return new ReceiverVerification({ ...base, outcome: "error", reason: error.reason }, trusted)
         }
-      }).pipe(
-        permits.withPermits(1),
-        Effect.annotateLogs({ connectionUuid: connection.uuid, siteUrl: connection.siteUrl })
-      )
+      }).pipe(Effect.annotateLogs({ connectionUuid: connection.uuid, siteUrl: connection.siteUrl }))
 
-    // per-check work is untraced: a span each costs more than the check itself at 10k connections;
-    // the spans are on the operations that run them (checkSenders, verifySenders, statusEvents' rounds)
-    const senderStatus = (connection: Connection) => statusFlight(connection.uuid, querySender(connection))
+    const receiverChecks = (receivers: Iterable<Connection>): Stream.Stream<SenderStatusFetched> =>
+      inCompletionOrder(receivers, checkReceiver, concurrency)
 
-    const verify = (connection: Connection) => verifyFlight(connection.uuid, verifyReceiver(connection))
-
-    const fetchSenderStatuses = (receivers: Iterable<Connection>): Stream.Stream<SenderStatusFetched> =>
-      inCompletionOrder(receivers, senderStatus, concurrency)
-
-    const verifyReceiverConnections = (senders: Iterable<Connection>): Stream.Stream<ReceiverVerification> =>
-      inCompletionOrder(Array.from(senders).filter(isVerifiable), verify, concurrency)
+    const senderVerifications = (senders: Iterable<Connection>): Stream.Stream<ReceiverVerification> =>
+      inCompletionOrder(Array.from(senders).filter(isVerifiable), verifySender, concurrency)
 
     // A deliberate change from the reference: a receiver still pending (registered by another site, not yet
     // approved) is not checked until an admin activates it, so a registration never makes us send traffic.
@@ -163,8 +203,8 @@ export class StatusChecks extends Effect.Service<StatusChecks>()("syncwatch/Stat
           const [receivers, senders] = yield* Effect.all([receiversOf(), sendersOf()])
           let checked = 0
           let severed = 0
-          const statuses = fetchSenderStatuses(receivers).pipe(Stream.tap(() => Effect.sync(() => checked++)))
-          const severances = verifyReceiverConnections(senders).pipe(
+          const statuses = receiverChecks(receivers).pipe(Stream.tap(() => Effect.sync(() => checked++)))
+          const severances = senderVerifications(senders).pipe(
             Stream.tap(() => Effect.sync(() => checked++)),
             Stream.filterMap((verification) =>
               verification.suspended && verification.connection !== null
@@ -201,26 +241,24 @@ export class StatusChecks extends Effect.Service<StatusChecks>()("syncwatch/Stat
       )
     }
 
-    const checkSenders = Effect.fn("StatusChecks.checkSenders")((uuids?: ReadonlyArray<string>) =>
-      Effect.flatMap(receiversOf(uuids), (receivers) => Effect.forEach(receivers, senderStatus, { concurrency }))
+    const checkReceivers = Effect.fn("StatusChecks.checkReceivers")((uuids?: ReadonlyArray<string>) =>
+      Effect.flatMap(receiversOf(uuids), (receivers) => collect(receiverChecks(receivers)))
     )
 
     const verifySenders = Effect.fn("StatusChecks.verifySenders")((uuids?: ReadonlyArray<string>) =>
-      Effect.flatMap(sendersOf(uuids), (senders) =>
-        Effect.forEach(senders.filter(isVerifiable), verify, { concurrency })
-      )
+      Effect.flatMap(sendersOf(uuids), (senders) => collect(senderVerifications(senders)))
     )
 
     return {
-      senderStatus,
-      checkSenders,
+      checkReceiver,
+      verifySender,
+      receiverChecks,
+      senderVerifications,
+      checkReceivers,
       verifySenders,
-      verifyReceiver: verify,
-      fetchSenderStatuses,
-      verifyReceiverConnections,
-      receiversOf,
-      sendersOf,
       statusEvents
-    } as const
-  })
-}) {}
+    }
+  }
+)
+
+export class StatusChecks extends Effect.Service<StatusChecks>()("syncwatch/StatusChecks", { effect: make }) {}

@@ -58,7 +58,7 @@ const captureLogs = Effect.gen(function* () {
   return { lines, layer: Logger.replace(Logger.defaultLogger, logger) }
 })
 
-describe("StatusChecks.fetchSenderStatuses", () => {
+describe("StatusChecks.receiverChecks", () => {
   it.live("maps each remote answer to a sender status, in completion order", () =>
     Effect.gen(function* () {
       const active = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "n" }))
@@ -76,7 +76,7 @@ describe("StatusChecks.fetchSenderStatuses", () => {
         receiver(`http://127.0.0.1:${port}`, "t5")
       ])
       const checks = yield* StatusChecks
-      const results = yield* collect(checks.fetchSenderStatuses(receivers).pipe(Stream.take(5)))
+      const results = yield* collect(checks.receiverChecks(receivers).pipe(Stream.take(5)))
       const byUuid = new Map(results.map((r) => [r.connectionUuid as string, r]))
       const [hanging, ...answered] = receivers
       assert.isFalse(byUuid.has(hanging!.uuid), "the hanging remote cannot come first")
@@ -104,7 +104,7 @@ describe("StatusChecks.fetchSenderStatuses", () => {
       const b = yield* FakeSite.make(FakeSite.hang)
       const receivers = yield* Effect.all([receiver(a.url, "ta"), receiver(b.url, "tb")])
       const checks = yield* StatusChecks
-      const fiber = yield* Effect.fork(collect(checks.fetchSenderStatuses(receivers)))
+      const fiber = yield* Effect.fork(collect(checks.receiverChecks(receivers)))
       yield* Deferred.await(a.received)
       yield* Deferred.await(b.received)
       yield* Fiber.interrupt(fiber)
@@ -115,7 +115,7 @@ describe("StatusChecks.fetchSenderStatuses", () => {
         [false, false]
       )
       // nothing was left in flight: the next check asks the remote again instead of joining a dead request
-      const again = yield* Effect.fork(checks.senderStatus(receivers[0]!))
+      const again = yield* Effect.fork(checks.checkReceiver(receivers[0]!))
       while ((yield* a.requests).length < 2) yield* Effect.promise(() => new Promise((r) => setImmediate(r)))
       yield* Fiber.interrupt(again)
     }).pipe(Effect.scoped, Effect.provide(layer()))
@@ -126,7 +126,7 @@ describe("StatusChecks.fetchSenderStatuses", () => {
       const site = yield* FakeSite.make(FakeSite.hang)
       const connection = yield* receiver(site.url)
       const checks = yield* StatusChecks
-      const fiber = yield* Effect.fork(checks.senderStatus(connection))
+      const fiber = yield* Effect.fork(checks.checkReceiver(connection))
       yield* Deferred.await(site.received)
       yield* TestClock.adjust("4999 millis")
       assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)), "still pending 1 ms before the deadline")
@@ -143,8 +143,8 @@ describe("StatusChecks.fetchSenderStatuses", () => {
       const site = yield* FakeSite.make(FakeSite.hang)
       const connection = yield* receiver(site.url)
       const checks = yield* StatusChecks
-      const first = yield* Effect.fork(checks.senderStatus(connection))
-      const second = yield* Effect.fork(collect(checks.fetchSenderStatuses([connection])))
+      const first = yield* Effect.fork(checks.checkReceiver(connection))
+      const second = yield* Effect.fork(collect(checks.receiverChecks([connection])))
       yield* Deferred.await(site.received)
       yield* Effect.yieldNow()
       yield* TestClock.adjust("30 seconds")
@@ -160,8 +160,8 @@ describe("StatusChecks.fetchSenderStatuses", () => {
       const site = yield* FakeSite.make(FakeSite.hang)
       const connection = yield* receiver(site.url)
       const checks = yield* StatusChecks
-      const leaving = yield* Effect.fork(checks.senderStatus(connection))
-      const staying = yield* Effect.fork(checks.senderStatus(connection))
+      const leaving = yield* Effect.fork(checks.checkReceiver(connection))
+      const staying = yield* Effect.fork(checks.checkReceiver(connection))
       yield* Deferred.await(site.received)
       yield* Fiber.interrupt(leaving)
       assert.isTrue(Option.isNone(yield* Deferred.poll(site.closed)), "request still open for the other caller")
@@ -176,7 +176,7 @@ describe("StatusChecks.fetchSenderStatuses", () => {
       const site = yield* FakeSite.make(FakeSite.hang)
       const receivers = yield* Effect.forEach([1, 2, 3, 4, 5], (i) => receiver(`${site.url}/r${i}`, `t${i}`))
       const checks = yield* StatusChecks
-      const fiber = yield* Effect.fork(collect(checks.fetchSenderStatuses(receivers)))
+      const fiber = yield* Effect.fork(collect(checks.receiverChecks(receivers)))
       yield* Deferred.await(site.received)
       // give the other checks every chance to start: three more event-loop turns with real sockets
       yield* Effect.repeatN(
@@ -189,7 +189,7 @@ describe("StatusChecks.fetchSenderStatuses", () => {
   )
 })
 
-describe("StatusChecks.verifyReceiverConnections", () => {
+describe("StatusChecks.senderVerifications", () => {
   it.live("verifies only eligible senders and applies the severed rule before emitting (cases 60, 63)", () =>
     Effect.gen(function* () {
       const { lines, layer: logs } = yield* captureLogs
@@ -218,7 +218,7 @@ describe("StatusChecks.verifyReceiverConnections", () => {
       const seenAtEmit: Array<string> = []
       const results = yield* collect(
         checks
-          .verifyReceiverConnections([...senders, never.connection])
+          .senderVerifications([...senders, never.connection])
           .pipe(
             Stream.tap((v) =>
               v.outcome === "not_found"

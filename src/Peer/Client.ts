@@ -1,23 +1,32 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Config, Effect, Option, Redacted, Schema } from "effect"
 import Package from "../../package.json" with { type: "json" }
 import { type Connection, ConnectionStatus } from "../Domain/Connection.js"
 import { NotFound, Offline, RemoteError } from "../Domain/Errors.js"
 import * as UrlPrefix from "../Domain/UrlPrefix.js"
+import * as SingleFlight from "../SingleFlight.js"
 import { SiteConfig } from "../SiteConfig.js"
+import * as Deadlines from "./Deadlines.js"
 import * as Registration from "./Registration.js"
+import * as Transport from "./Transport.js"
 import * as Wire from "./Wire.js"
 
 const USER_AGENT = `syncwatch/${Package.version}`
+const HEADERS = { "content-type": "application/json", accept: "application/json", "user-agent": USER_AGENT }
 
-const StatusAnswer = Schema.parseJson(
-  Schema.Union(
-    Schema.Struct({ success: Schema.Literal(true), status: Schema.String, name: Schema.optional(Schema.Unknown) }),
-    Schema.Struct({ success: Schema.Literal(false) })
-  )
-)
-const ProtocolNotFound = Schema.parseJson(Schema.Struct({ success: Schema.Literal(false) }))
+const knownStatus = new Set<string>(ConnectionStatus.literals)
+const parsed = (body: string): Record<string, unknown> | undefined => {
+  try {
+    const value: unknown = JSON.parse(body)
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined
+  } catch {
+    return undefined
+  }
+}
 const RemoteStatus = Schema.parseJson(
   Schema.Struct({ enabled: Schema.Boolean, incoming_mode: Schema.String, password_required: Schema.Boolean })
 )
@@ -28,6 +37,8 @@ const make = Effect.gen(function* () {
     Config.validate({ message: "PEER_TIMEOUT_MS must be an integer > 0", validation: (ms) => ms > 0 }),
     Config.withDefault(30_000)
   )
+  const deadlines = yield* Deadlines.make(timeoutMs)
+  const send = Transport.exchange(yield* NodeHttpClient.Dispatcher, deadlines, HEADERS, timeoutMs)
   const client = (yield* HttpClient.HttpClient).pipe(
     HttpClient.mapRequest(HttpClientRequest.setHeaders({ accept: "application/json", "user-agent": USER_AGENT })),
     // a peer is another organisation's site: our trace ids are none of its business
@@ -87,45 +98,98 @@ const make = Effect.gen(function* () {
 
   // A2/A3: only the protocol's own JSON 404 means "no such connection"; an HTML 404 is a wrong URL or prefix
   const notFound = (body: string): NotFound | RemoteError =>
-    Schema.decodeUnknownOption(ProtocolNotFound)(body).pipe(
-      Option.match({
-        onSome: () => new NotFound({ reason: "not_found" }),
-        onNone: () =>
-          new RemoteError({
-            reason: "no_route",
-            detail: "sync endpoint not found (HTTP 404): check the site URL and the sync URL prefix"
-          })
-      })
-    )
+    parsed(body)?.["success"] === false
+      ? new NotFound({ reason: "not_found" })
+      : new RemoteError({
+          reason: "no_route",
+          detail: "sync endpoint not found (HTTP 404): check the site URL and the sync URL prefix"
+        })
 
   const badBody = () => new RemoteError({ reason: "bad_body", detail: "the answer is not the protocol's JSON" })
 
-  // the two checks run by the thousand: untraced (a span each costs more than the request)
-  const getConnectionStatus = Effect.fnUntraced(function* (connection: Connection) {
-    const { siteUrl, hash } = yield* credentials(connection)
-    const reply = yield* post(siteUrl, "get-connection-status", { receiver_url: site.siteUrl, auth_token_hash: hash })
-    const body = yield* bounded(reply)
-    if (reply.status === 404) return yield* notFound(body)
-    if (reply.status !== 200) return yield* httpError(reply)
-    const answer = yield* Schema.decodeUnknown(StatusAnswer)(body).pipe(Effect.mapError(badBody))
-    if (!answer.success) return yield* new NotFound({ reason: "not_found" })
-    if (!Schema.is(ConnectionStatus)(answer.status)) {
-      return yield* new RemoteError({
-        reason: "unknown_status",
-        detail: `remote reports unknown status ${JSON.stringify(answer.status.slice(0, 64))}`,
-        remoteStatus: answer.status
-      })
+  // The two checks run by the thousand: each connection's POST is built once and kept (keyed by uuid, checked
+  // against the site URL and hash it was built from); concurrent checks of one connection share one request.
+  const prepared = new Map<string, { readonly siteUrl: string; readonly hash: string; readonly call: Transport.Call }>()
+  const prepare = (
+    connection: Connection,
+    endpoint: "get-connection-status" | "verify-connection"
+  ): Transport.Call | RemoteError => {
+    if (connection.authTokenHash === null || connection.siteUrl.trim() === "") {
+      return new RemoteError({ reason: "missing_connection_info", detail: "connection has no site URL or hash" })
     }
-    return { status: answer.status, name: typeof answer.name === "string" ? answer.name : null }
-  })
+    const hash = Redacted.value(connection.authTokenHash)
+    const key = `${endpoint} ${connection.uuid}`
+    const known = prepared.get(key)
+    if (known !== undefined && known.siteUrl === connection.siteUrl && known.hash === hash) return known.call
+    let url: URL
+    try {
+      url = new URL(UrlPrefix.endpointUrl(connection.siteUrl, site.urlPrefix, endpoint))
+    } catch {
+      url = new URL("invalid:")
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      return new RemoteError({ reason: "invalid_url", detail: `not an http(s) URL: ${connection.siteUrl}` })
+    }
+    const ours = endpoint === "get-connection-status" ? "receiver_url" : "sender_url"
+    const call = {
+      origin: url.origin,
+      path: `${url.pathname}${url.search}`,
+      body: JSON.stringify({ [ours]: site.siteUrl, auth_token_hash: hash })
+    }
+    if (prepared.size >= 100_000) prepared.clear()
+    prepared.set(key, { siteUrl: connection.siteUrl, hash, call })
+    return call
+  }
 
-  const verifyConnection = Effect.fnUntraced(function* (connection: Connection) {
-    const { siteUrl, hash } = yield* credentials(connection)
-    const reply = yield* post(siteUrl, "verify-connection", { sender_url: site.siteUrl, auth_token_hash: hash })
-    const body = yield* bounded(reply)
-    if (reply.status === 404) return yield* notFound(body)
-    if (reply.status !== 200) return yield* httpError(reply)
-  })
+  const flight = SingleFlight.make<string, Wire.Reply, Offline | RemoteError>()
+  const hot = (connection: Connection, endpoint: "get-connection-status" | "verify-connection") => {
+    const call = prepare(connection, endpoint)
+    if (call instanceof RemoteError) return Effect.fail(call)
+    return flight(`${endpoint} ${connection.uuid}`, (done) => send(call, done)).pipe(
+      Effect.tapError((error) =>
+        Effect.logDebug(`peer call failed: ${error.message}`).pipe(Effect.annotateLogs({ peer: call.origin }))
+      )
+    )
+  }
+
+  // a structural check of the answer, not a Schema union: this runs once per check
+  const statusOf = (reply: Wire.Reply) => {
+    if (Option.isNone(reply.body)) {
+      return Effect.fail(new RemoteError({ reason: "too_large", detail: `body over ${Wire.MAX_BODY_BYTES} bytes` }))
+    }
+    const body = reply.body.value
+    if (reply.status === 404) return Effect.fail(notFound(body))
+    if (reply.status !== 200) return Effect.fail(httpError(reply))
+    const answer = parsed(body)
+    if (answer?.["success"] === false) return Effect.fail(new NotFound({ reason: "not_found" }))
+    const status = answer?.["status"]
+    if (answer?.["success"] !== true || typeof status !== "string") return Effect.fail(badBody())
+    if (!knownStatus.has(status)) {
+      return Effect.fail(
+        new RemoteError({
+          reason: "unknown_status",
+          detail: `remote reports unknown status ${JSON.stringify(status.slice(0, 64))}`,
+          remoteStatus: status
+        })
+      )
+    }
+    const name = answer["name"]
+    return Effect.succeed({ status: status as ConnectionStatus, name: typeof name === "string" ? name : null })
+  }
+
+  const verifiedBy = (reply: Wire.Reply) => {
+    if (Option.isNone(reply.body)) {
+      return Effect.fail(new RemoteError({ reason: "too_large", detail: `body over ${Wire.MAX_BODY_BYTES} bytes` }))
+    }
+    if (reply.status === 404) return Effect.fail(notFound(reply.body.value))
+    if (reply.status !== 200) return Effect.fail(httpError(reply))
+    return Effect.void
+  }
+
+  const getConnectionStatus = (connection: Connection) =>
+    Effect.flatMap(hot(connection, "get-connection-status"), statusOf)
+
+  const verifyConnection = (connection: Connection) => Effect.flatMap(hot(connection, "verify-connection"), verifiedBy)
 
   const register = Effect.fn("PeerClient.register")(function* (
     connection: Connection,
@@ -191,6 +255,6 @@ const make = Effect.gen(function* () {
 })
 
 export class PeerClient extends Effect.Service<PeerClient>()("syncwatch/PeerClient", {
-  effect: make,
+  scoped: make,
   dependencies: [SiteConfig.Default]
 }) {}

@@ -1,7 +1,10 @@
+import * as HttpClient from "@effect/platform/HttpClient"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import Undici from "@effect/platform-node/Undici"
-import { Effect, Layer } from "effect"
-import { MAX_BODY_BYTES } from "./Wire.js"
+import { Effect, Exit, Layer, Option } from "effect"
+import { Offline, type RemoteError } from "../Domain/Errors.js"
+import type { Deadlines } from "./Deadlines.js"
+import { classifyCause, MAX_BODY_BYTES, type Reply } from "./Wire.js"
 
 // undici gives up connecting after 10 s by default; the reference (Mint) waits 30 s, and our own
 // PEER_TIMEOUT_MS deadline is the real bound, so the socket timeouts only sit above it as a backstop (A5).
@@ -14,4 +17,83 @@ const DispatcherLive = Layer.scoped(
   )
 )
 
-export const PeerHttpClientLive = NodeHttpClient.layerUndiciWithoutDispatcher.pipe(Layer.provide(DispatcherLive))
+// The peer transport: one undici dispatcher, seen by the rare calls as the platform's HttpClient (HttpClient.make
+// over undici's request) and by the two checks run by the thousand as `exchange` below.
+export const PeerHttpClientLive = Layer.effect(
+  HttpClient.HttpClient,
+  Effect.map(NodeHttpClient.Dispatcher, NodeHttpClient.makeUndici)
+).pipe(Layer.provideMerge(DispatcherLive))
+
+// a POST built once per connection: origin, path and JSON body as they go on the wire
+export interface Call {
+  readonly origin: string
+  readonly path: string
+  readonly body: string
+}
+
+export type Outcome = Exit.Exit<Reply, Offline | RemoteError>
+
+// One POST on the wire, without a promise, an AbortSignal or a fiber: undici's dispatch handler collects the
+// body (up to MAX_BODY_BYTES), the deadline scheduler fails it with Offline timeout, and the returned
+// function cancels it. Cancelling or expiring aborts the request, so the remote sees its socket close.
+export const exchange =
+  (dispatcher: Undici.Dispatcher, deadlines: Deadlines, headers: Record<string, string>, timeoutMs: number) =>
+  (call: Call, done: (outcome: Outcome) => void): (() => void) => {
+    let controller: Undici.Dispatcher.DispatchController | null = null
+    let settled = false
+    let status = 0
+    let size = 0
+    const chunks: Array<Buffer> = []
+    const abort = () => controller?.abort(new Error("peer call abandoned"))
+    const finish = (outcome: Outcome) => {
+      if (settled) return
+      settled = true
+      deadlines.settle(deadline)
+      done(outcome)
+    }
+    const overCap = () => {
+      finish(Exit.succeed({ status, body: Option.none() }))
+      abort()
+    }
+    const deadline = deadlines.start(() => {
+      finish(Exit.fail(new Offline({ reason: "timeout", detail: `no answer within ${timeoutMs} ms` })))
+      abort()
+    })
+    try {
+      dispatcher.dispatch(
+        { origin: call.origin, path: call.path, method: "POST", headers, body: call.body },
+        {
+          onRequestStart: (started) => {
+            controller = started
+            if (settled) abort()
+          },
+          onResponseStart: (_, statusCode, responseHeaders) => {
+            status = statusCode
+            if (Number(responseHeaders["content-length"]) > MAX_BODY_BYTES) overCap()
+          },
+          onResponseData: (_, chunk) => {
+            if (settled) return
+            size += chunk.length
+            if (size > MAX_BODY_BYTES) return overCap()
+            chunks.push(chunk)
+          },
+          onResponseEnd: () => {
+            const body = chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8")
+            finish(Exit.succeed({ status, body: Option.some(body) }))
+          },
+          onResponseError: (_, error) => {
+            if ((error as { code?: string }).code === "UND_ERR_RES_EXCEEDED_MAX_SIZE") return overCap()
+            finish(Exit.fail(classifyCause(error)))
+          }
+        }
+      )
+    } catch (error) {
+      finish(Exit.fail(classifyCause(error)))
+    }
+    return () => {
+      if (settled) return
+      settled = true
+      deadlines.settle(deadline)
+      abort()
+    }
+  }

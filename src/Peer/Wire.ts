@@ -40,11 +40,14 @@ const offlineCodes: Record<string, Offline["reason"]> = {
 const resetCodes = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET"])
 const tlsCode = /CERT|SSL|TLS|CRL|EPROTO|UNABLE_TO_VERIFY|INVALID_CA|INVALID_PURPOSE|HOSTNAME_MISMATCH/
 
-export const classify = (error: HttpClientError.HttpClientError): Offline | RemoteError => {
-  if (error._tag === "RequestError" && error.reason === "InvalidUrl") {
-    return new RemoteError({ reason: "invalid_url", detail: "the site URL does not make a valid request URL" })
-  }
-  const causes = unwrap(error.cause)
+export const classify = (error: HttpClientError.HttpClientError): Offline | RemoteError =>
+  error._tag === "RequestError" && error.reason === "InvalidUrl"
+    ? new RemoteError({ reason: "invalid_url", detail: "the site URL does not make a valid request URL" })
+    : classifyCause(error.cause, error.message)
+
+// the same classes for an error straight from undici (the hot path, Transport.ts)
+export const classifyCause = (cause: unknown, fallback = "transport error"): Offline | RemoteError => {
+  const causes = unwrap(cause)
   for (const { code, message } of causes) {
     if (code === undefined) continue
     const offline = offlineCodes[code]
@@ -53,7 +56,7 @@ export const classify = (error: HttpClientError.HttpClientError): Offline | Remo
     if (tlsCode.test(code)) return new RemoteError({ reason: "tls", detail: message })
   }
   const messages = causes.map((cause) => cause.message)
-  const detail = messages.find((message) => message !== "") ?? error.message
+  const detail = messages.find((message) => message !== "") ?? fallback
   if (messages.some((message) => /other side closed|socket hang up/i.test(message))) {
     return new RemoteError({ reason: "reset", detail })
   }

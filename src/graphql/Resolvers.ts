@@ -70,7 +70,7 @@ export const make = Effect.gen(function* () {
           ctx.request.signal
         ),
       remoteSite: (_, args, ctx) => bridge.run(pairing.inspectRemote(args.siteUrl), ctx.request.signal),
-      senderStatuses: (_, args, ctx) => bridge.run(checks.checkSenders(optional(args.uuids)), ctx.request.signal)
+      senderStatuses: (_, args, ctx) => bridge.run(checks.checkReceivers(optional(args.uuids)), ctx.request.signal)
     },
     Mutation: {
       createConnection: (_, { input }, ctx) =>
