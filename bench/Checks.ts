@@ -118,13 +118,25 @@ const HEADERS = {
 // an undici Agent like syncwatch's (src/Peer/Transport.ts; its longer connect timeout never fires on loopback)
 export const makeBareAgent = () => new Agent()
 
-export const bareRun = async (agent: Agent, targets: ReadonlyArray<BareTarget>, concurrency: number) => {
+// each request carries the deadline syncwatch gives its checks (PEER_TIMEOUT_MS), as a bare client would: a timed
+// AbortSignal, so both sides pay for one
+export const bareRun = async (
+  agent: Agent,
+  targets: ReadonlyArray<BareTarget>,
+  concurrency: number,
+  timeoutMs: number
+) => {
   let next = 0
   let wrong = 0
   const worker = async () => {
     while (next < targets.length) {
       const target = targets[next++]!
-      const response = await agent.request({ ...target, method: "POST", headers: HEADERS })
+      const response = await agent.request({
+        ...target,
+        method: "POST",
+        headers: HEADERS,
+        signal: AbortSignal.timeout(timeoutMs)
+      })
       const answer = JSON.parse(await response.body.text()) as { readonly success?: unknown; readonly status?: unknown }
       if (response.statusCode !== 200 || answer.success !== true || answer.status !== "active") wrong++
     }

@@ -1,6 +1,7 @@
-import { type ChildProcess, fork, spawn } from "node:child_process"
+import { type ChildProcess, execFileSync, fork, spawn } from "node:child_process"
 import { readFileSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import type { RemoteMessage, RemoteStats } from "./remote.js"
 
@@ -8,7 +9,7 @@ import type { RemoteMessage, RemoteStats } from "./remote.js"
 // run.ts can kill what is left on exit, on a signal or on a crash.
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url))
-const GUARD = new URL("OrphanGuard.ts", import.meta.url).href
+const GUARD = new URL("OrphanGuard.mjs", import.meta.url).href
 const children = new Set<ChildProcess>()
 
 export const killAll = (signal: NodeJS.Signals = "SIGKILL") => {
@@ -87,11 +88,15 @@ export interface Syncwatch {
   readonly origin: string
 }
 
-// `node --import tsx src/main.ts` is what `npm start` (tsx src/main.ts) runs, minus tsx's wrapper process,
-// so the pid we watch is the server's own
+// `node dist/main.js` is what `npm start` runs after building, minus npm's own process, so the pid we watch
+// is the server's own; the guard is plain JavaScript, so the serving process loads no tsx or esbuild
 export const startSyncwatch = async (env: Record<string, string>, nodeArgs: ReadonlyArray<string> = []) => {
+  execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-b", "tsconfig.build.json"], {
+    cwd: ROOT,
+    stdio: "inherit"
+  })
   const child = track(
-    spawn(process.execPath, ["--import", "tsx", "--import", GUARD, ...nodeArgs, "src/main.ts"], {
+    spawn(process.execPath, ["--import", GUARD, ...nodeArgs, "dist/main.js"], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"]

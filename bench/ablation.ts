@@ -62,7 +62,7 @@ const main = Effect.gen(function* () {
   console.log(`N = ${N}, concurrency ${CONCURRENCY}, ${process.version}`)
   yield* time(
     "bare undici loop (async/await workers)",
-    Effect.promise(() => bareRun(agent, targets, CONCURRENCY))
+    Effect.promise(() => bareRun(agent, targets, CONCURRENCY, 30_000))
   )
   yield* time(
     "Effect.tryPromise(dispatcher.request + body.text), forEach",

@@ -91,7 +91,7 @@ const main = Effect.gen(function* () {
     console.log(`N = ${N}, concurrency ${CONCURRENCY}, ${process.version}`)
     yield* time(
       "bare undici loop",
-      Effect.promise(() => bareRun(agent, targets, CONCURRENCY))
+      Effect.promise(() => bareRun(agent, targets, CONCURRENCY, 30_000))
     )
     yield* time(
       "PeerClient.getConnectionStatus over Effect.forEach",

@@ -1,5 +1,19 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Deferred, Effect, Fiber, Layer, Logger, LogLevel, Option, Redacted, Stream, TestClock } from "effect"
+import {
+  Cause,
+  Chunk,
+  Deferred,
+  Effect,
+  Exit,
+  Fiber,
+  Layer,
+  Logger,
+  LogLevel,
+  Option,
+  Redacted,
+  Stream,
+  TestClock
+} from "effect"
 import { Connections } from "../src/Connections.js"
 import * as Token from "../src/Domain/Token.js"
 import { PeerClient } from "../src/Peer/Client.js"
@@ -253,5 +267,43 @@ describe("StatusChecks.senderVerifications", () => {
       const hashes = ["s1", "s2", "s3", "s4", "s5"].map((t) => Redacted.value(Token.hash(Redacted.make(t))))
       for (const line of lines) for (const secret of [...hashes, "s1", "s2"]) assert.notInclude(line, `"${secret}`)
     }).pipe(Effect.scoped, Effect.provide(layer()), Logger.withMinimumLogLevel(LogLevel.Debug))
+  )
+})
+
+describe("a check that dies", () => {
+  // a PeerClient whose checks die, over the real registry: what a defect deep in a check looks like
+  const dyingPeer = Layer.succeed(
+    PeerClient,
+    new PeerClient({
+      getConnectionStatus: () => Effect.die(new Error("boom in a check")),
+      verifyConnection: () => Effect.die(new Error("boom in a check"))
+    } as unknown as PeerClient)
+  )
+  const dyingLayer = StatusChecks.Default.pipe(
+    Layer.provideMerge(Connections.Default),
+    Layer.provide(dyingPeer),
+    Layer.provideMerge(SqlTest),
+    Layer.provide(withConfig({ SITE_URL: "https://me.example.com", ALLOW_INTERNAL_URLS: "true" }))
+  )
+  const died = <A, E>(exit: Exit.Exit<A, E>) =>
+    Exit.isFailure(exit) && Cause.isDie(exit.cause) && String(Cause.squash(exit.cause)).includes("boom in a check")
+
+  it.effect("ends the stream, the array and the status round with its cause, and is logged", () =>
+    Effect.gen(function* () {
+      const { lines, layer: logs } = yield* captureLogs
+      const receivers = yield* Effect.all([
+        receiver("http://127.0.0.1:9/a", "d1"),
+        receiver("http://127.0.0.1:9/b", "d2")
+      ])
+      const checks = yield* StatusChecks
+      const exits = yield* Effect.all([
+        Effect.exit(collect(checks.receiverChecks(receivers))),
+        Effect.exit(checks.checkReceivers()),
+        Effect.exit(collect(checks.statusEvents())),
+        Effect.exit(collect(checks.statusEvents(5)))
+      ]).pipe(Effect.provide(logs))
+      assert.deepStrictEqual(exits.map(died), [true, true, true, true])
+      assert.strictEqual(lines.filter((line) => line.includes("A status check died")).length, 4)
+    }).pipe(Effect.scoped, Effect.provide(dyingLayer))
   )
 })

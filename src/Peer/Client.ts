@@ -1,8 +1,8 @@
+import { readFileSync } from "node:fs"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Config, Effect, Option, Redacted, Schema } from "effect"
-import Package from "../../package.json" with { type: "json" }
 import { type Connection, ConnectionStatus } from "../Domain/Connection.js"
 import { NotFound, Offline, RemoteError } from "../Domain/Errors.js"
 import * as UrlPrefix from "../Domain/UrlPrefix.js"
@@ -13,7 +13,11 @@ import * as Registration from "./Registration.js"
 import * as Transport from "./Transport.js"
 import * as Wire from "./Wire.js"
 
-const USER_AGENT = `syncwatch/${Package.version}`
+// read at start-up rather than imported, so the compiled server (dist/) needs nothing outside src/ compiled in
+const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+  readonly version: string
+}
+const USER_AGENT = `syncwatch/${version}`
 const HEADERS = { "content-type": "application/json", accept: "application/json", "user-agent": USER_AGENT }
 
 const knownStatus = new Set<string>(ConnectionStatus.literals)
