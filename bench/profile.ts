@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs"
 
 // tsx bench/profile.ts <file.cpuprofile> [top]: where a --cpu-prof profile spends its time, as self time
 // by function and by package (effect, graphql, undici, ... and syncwatch's own src/), plus inclusive time
-// of syncwatch's own functions. Under tsx, src/ positions are in the transpiled code (line 1, column n).
+// of syncwatch's own functions (dist/ when compiled, src/ under tsx).
 
 interface Node {
   readonly id: number
@@ -36,17 +36,19 @@ const selfUs = new Map<number, number>()
 for (const [i, id] of profile.samples.entries()) selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0))
 const total = [...selfUs.values()].reduce((a, b) => a + b, 0)
 
+// syncwatch's own code: src/ under tsx, dist/ compiled
+const own = (url: string) => /\/(src|dist)\//.test(url) && !url.includes("node_modules")
 const packageOf = (url: string): string => {
   if (url === "") return "(native/gc/idle)"
   const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)
   if (nm?.[1] !== undefined) return nm[1]
-  if (url.includes("/src/")) return `syncwatch ${url.slice(url.lastIndexOf("/src/") + 1)}`
+  if (own(url)) return `syncwatch ${url.slice(url.search(/\/(src|dist)\//) + 1)}`
   if (url.startsWith("node:")) return "node core"
   return url
 }
 const where = (node: Node) => {
   const { functionName, url, lineNumber, columnNumber } = node.callFrame
-  const short = url.replace(/^.*node_modules\//, "").replace(/^.*\/src\//, "src/")
+  const short = url.replace(/^.*node_modules\//, "").replace(/^.*\/(src|dist)\//, "$1/")
   return `${functionName || "(anonymous)"} ${short}:${lineNumber + 1}:${columnNumber + 1}`
 }
 
@@ -62,7 +64,7 @@ for (const [id, us] of selfUs) {
   const seen = new Set<string>()
   for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
     const frame = byId.get(at)!
-    if (!frame.callFrame.url.includes("/src/") || frame.callFrame.url.includes("node_modules")) continue
+    if (!own(frame.callFrame.url)) continue
     const key = where(frame)
     if (!seen.has(key)) add(inclusiveOwn, key, us)
     seen.add(key)

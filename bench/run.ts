@@ -59,13 +59,23 @@ interface Measured {
   readonly ms: number
   readonly remoteCpu: number
   readonly syncwatchCpu: number
+  // CPU ms of the process doing the checks (syncwatch, or this one for the bare loop): robust to other load
+  readonly checkerCpuMs: number
 }
 
 // one timed run, with the remote's request count (must be N: no caching, no retries) and both CPU shares
-const measure = async (remote: Remote, pid: number, n: number, run: () => Promise<number>): Promise<Measured> => {
+const measure = async (
+  remote: Remote,
+  pid: number,
+  n: number,
+  run: () => Promise<number>,
+  bare = false
+): Promise<Measured> => {
   const before = await remote.stats()
   const cpuBefore = cpuMs(pid) ?? Number.NaN
+  const ownBefore = process.cpuUsage()
   const ms = await run()
+  const own = process.cpuUsage(ownBefore)
   const cpuAfter = cpuMs(pid) ?? Number.NaN
   const after = await remote.stats()
   const answered = after.answered - before.answered
@@ -73,7 +83,13 @@ const measure = async (remote: Remote, pid: number, n: number, run: () => Promis
     throw new Error(`remote rejected ${after.rejected - before.rejected} requests`)
   }
   if (answered !== n) throw new Error(`remote answered ${answered} requests, expected ${n}`)
-  return { ms, remoteCpu: (after.cpuMs - before.cpuMs) / ms, syncwatchCpu: (cpuAfter - cpuBefore) / ms }
+  const syncwatchCpuMs = cpuAfter - cpuBefore
+  return {
+    ms,
+    remoteCpu: (after.cpuMs - before.cpuMs) / ms,
+    syncwatchCpu: syncwatchCpuMs / ms,
+    checkerCpuMs: bare ? (own.user + own.system) / 1000 : syncwatchCpuMs
+  }
 }
 
 const report = (label: string, n: number, runs: ReadonlyArray<Measured>) => {
@@ -81,11 +97,13 @@ const report = (label: string, n: number, runs: ReadonlyArray<Measured>) => {
   const perSecond = (n / ms) * 1000
   const times = runs.map((r) => r.ms.toFixed(0)).join(" / ")
   const cpu = (pick: (r: Measured) => number) => `${(median(runs.map(pick)) * 100).toFixed(0)}%`
+  const cpuPerCheck = (median(runs.map((r) => r.checkerCpuMs)) * 1000) / n
   console.log(
     `  ${label} ${fmt(perSecond)} checks/s  median ${fmt(ms, 1)} ms  (runs ${times} ms; ` +
-      `CPU: syncwatch ${cpu((r) => r.syncwatchCpu)}, remote ${cpu((r) => r.remoteCpu)})`
+      `CPU: syncwatch ${cpu((r) => r.syncwatchCpu)}, remote ${cpu((r) => r.remoteCpu)}; ` +
+      `${cpuPerCheck.toFixed(0)} µs CPU per check in the checking process)`
   )
-  return perSecond
+  return { perSecond, cpuPerCheck }
 }
 
 const main = async () => {
@@ -130,7 +148,8 @@ const main = async () => {
     receivers.push(...added)
     const targets = bareTargets(receivers, siteUrl)
     console.log(
-      `N = ${n} (${added.length} receivers created in ${((performance.now() - createdAt) / 1000).toFixed(1)} s, not measured)`
+      `N = ${n} (${added.length} receivers created in ${((performance.now() - createdAt) / 1000).toFixed(1)} s, ` +
+        `not measured; RSS now ${mbText(rssMb(syncwatch.pid))})`
     )
 
     // peak RSS of the measured phase: VmHWM after a reset, and VmRSS sampled every 20 ms in case reset is refused
@@ -142,21 +161,24 @@ const main = async () => {
     }, 20)
 
     await measure(remote, syncwatch.pid, n, () => graphqlRun(graphqlUrl, n))
-    await measure(remote, syncwatch.pid, n, () => bareRun(agent, targets, CONCURRENCY, TIMEOUT_MS))
+    await measure(remote, syncwatch.pid, n, () => bareRun(agent, targets, CONCURRENCY, TIMEOUT_MS), true)
     const graphqlRuns: Array<Measured> = []
     const bareRuns: Array<Measured> = []
     // interleaved, so drift (GC, page cache, thermal) lands on both sides alike
     for (let i = 0; i < REPEATS; i++) {
       graphqlRuns.push(await measure(remote, syncwatch.pid, n, () => graphqlRun(graphqlUrl, n)))
-      bareRuns.push(await measure(remote, syncwatch.pid, n, () => bareRun(agent, targets, CONCURRENCY, TIMEOUT_MS)))
+      bareRuns.push(
+        await measure(remote, syncwatch.pid, n, () => bareRun(agent, targets, CONCURRENCY, TIMEOUT_MS), true)
+      )
     }
     clearInterval(sampler)
     const rss = Math.max(sampled, (hwmReset ? peakRssMb(syncwatch.pid) : undefined) ?? 0)
 
-    const graphql = report("graphql senderStatuses:", n, graphqlRuns)
-    const bare = report("bare undici loop:      ", n, bareRuns)
+    const { perSecond: graphql, cpuPerCheck: graphqlCpu } = report("graphql senderStatuses:", n, graphqlRuns)
+    const { perSecond: bare, cpuPerCheck: bareCpu } = report("bare undici loop:      ", n, bareRuns)
     console.log(
-      `  ratio at N = ${n}: ${(graphql / bare).toFixed(2)}; syncwatch peak RSS while checking: ${mbText(rss)}`
+      `  ratio at N = ${n}: ${(graphql / bare).toFixed(2)} (CPU per check, bare ÷ syncwatch: ` +
+        `${(bareCpu / graphqlCpu).toFixed(2)}); syncwatch peak RSS while checking: ${mbText(rss)}`
     )
     results.set(n, { graphql, bare, rss })
     lifetimePeak = Math.max(lifetimePeak, rss)

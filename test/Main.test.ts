@@ -1,7 +1,7 @@
-import { spawn } from "node:child_process"
+import { execFileSync, spawn } from "node:child_process"
 import * as Net from "node:net"
 import { join } from "node:path"
-import { assert, describe, expect, it } from "@effect/vitest"
+import { assert, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Exit, Layer } from "effect"
 import { STATUS_EVENTS } from "./graphql/Documents.js"
 import { freePort, graphql } from "./utils/App.js"
@@ -9,7 +9,17 @@ import { type Result, sse, within, wsClient, wsSubscribe } from "./utils/Clients
 import { damagedDatabase, sqlAt, tempDir } from "./utils/Db.js"
 import * as FakeSite from "./utils/FakeSite.js"
 
-// The real process, as `npm start` runs it: src/main.ts under tsx, configured by its environment.
+// The real process, as `npm start` runs it: the compiled server (dist/main.js, plain node), configured by its
+// environment. Built once here, as `npm start` builds it when needed.
+
+const ROOT = join(import.meta.dirname, "..")
+
+beforeAll(() => {
+  execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-b", "tsconfig.build.json"], {
+    cwd: ROOT,
+    stdio: "inherit"
+  })
+}, 180_000)
 
 interface Exited {
   readonly code: number | null
@@ -27,8 +37,8 @@ const launch = (env: Record<string, string>) =>
     let output = ""
     const child = yield* Effect.acquireRelease(
       Effect.sync(() =>
-        spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-          cwd: join(import.meta.dirname, ".."),
+        spawn(process.execPath, ["dist/main.js"], {
+          cwd: ROOT,
           env: {
             PATH: process.env["PATH"] ?? "",
             HOME: process.env["HOME"] ?? dir,
@@ -54,7 +64,7 @@ const launch = (env: Record<string, string>) =>
 
 type Process = Effect.Effect.Success<ReturnType<typeof launch>>
 
-// tsx compiles on start: a generous guard, still far below the test timeout
+// a generous guard (the machine may be busy), still far below the test timeout
 const started = (app: Process) =>
   Deferred.await(app.listening).pipe(
     Effect.raceFirst(

@@ -1,7 +1,7 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import type * as SqlError from "@effect/sql/SqlError"
 import type * as Statement from "@effect/sql/Statement"
-import { Array as Arr, type DateTime, Effect, Option, Redacted, Schema } from "effect"
+import { Array as Arr, DateTime, Effect, Option, Redacted, Schema } from "effect"
 import {
   Connection,
   ConnectionStatus,
@@ -65,6 +65,49 @@ export const storeFailure = (error: SqlError.SqlError): Effect.Effect<never, Sto
   return typeof cause?.code === "string" && UNAVAILABLE.test(cause.code)
     ? Effect.fail(new StoreUnavailable({ reason: `${cause.code}: ${String(cause.message)}` }))
     : Effect.die(error)
+}
+
+// Listing (a status round lists every connection): the same checks as Row, written out, at about half the CPU
+// of Schema's (bench/list.ts: ≈ 12 µs a row against 24, on top of ≈ 9 for the SELECT). A row that fails them is a defect, as with Row.
+const directions = new Set<unknown>(Direction.literals)
+const statuses = new Set<unknown>(ConnectionStatus.literals)
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const text = (value: unknown, column: string): string => {
+  if (typeof value !== "string") throw new Error(`connections.${column} is not text`)
+  return value
+}
+const nullableText = (value: unknown, column: string) => (value === null ? null : text(value, column))
+const time = (value: unknown, column: string) => DateTime.unsafeMake(text(value, column))
+const nullableTime = (value: unknown, column: string) => (value === null ? null : time(value, column))
+const listedRow = (raw: unknown): Connection => {
+  const row = raw as Record<string, unknown>
+  const metadata: unknown = JSON.parse(text(row["metadata"], "metadata"))
+  if (typeof row["uuid"] !== "string" || !uuidPattern.test(row["uuid"]))
+    throw new Error("connections.uuid is not a UUID")
+  if (!directions.has(row["direction"]) || !statuses.has(row["status"])) throw new Error("connections: bad enum")
+  if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) {
+    throw new Error("connections.metadata is not an object")
+  }
+  const hash = nullableText(row["auth_token_hash"], "auth_token_hash")
+  return new Connection(
+    {
+      uuid: row["uuid"] as ConnectionUuid,
+      name: text(row["name"], "name"),
+      direction: row["direction"] as Direction,
+      siteUrl: text(row["site_url"], "site_url"),
+      authTokenHash: hash === null ? null : Redacted.make(hash),
+      status: row["status"] as ConnectionStatus,
+      metadata: metadata as Metadata,
+      approvedAt: nullableTime(row["approved_at"], "approved_at"),
+      suspendedAt: nullableTime(row["suspended_at"], "suspended_at"),
+      suspendedReason: nullableText(row["suspended_reason"], "suspended_reason"),
+      revokedAt: nullableTime(row["revoked_at"], "revoked_at"),
+      revokedReason: nullableText(row["revoked_reason"], "revoked_reason"),
+      insertedAt: time(row["inserted_at"], "inserted_at"),
+      updatedAt: time(row["updated_at"], "updated_at")
+    },
+    true
+  )
 }
 
 export interface NewConnection {
@@ -143,7 +186,10 @@ export const make = Effect.gen(function* () {
     const clauses: Array<Statement.Fragment> = []
     if (filter.direction !== undefined) clauses.push(sql`direction = ${filter.direction}`)
     if (filter.status !== undefined) clauses.push(sql`status = ${filter.status}`)
-    return all(sql`SELECT * FROM connections WHERE ${sql.and(clauses)} ORDER BY inserted_at, uuid`)
+    return sql`SELECT * FROM connections WHERE ${sql.and(clauses)} ORDER BY inserted_at, uuid`.pipe(
+      Effect.flatMap((rows) => Effect.try(() => rows.map(listedRow))),
+      Effect.orDie
+    )
   }
 
   const findByUuid = (uuid: ConnectionUuid) => first(sql`SELECT * FROM connections WHERE uuid = ${uuid}`)
