@@ -602,3 +602,31 @@ describe("Connections.changes", () => {
       }
     }))
 })
+
+describe("listing", () => {
+  // list decodes rows without Schema (the status rounds' hot path): it must read exactly what get reads
+  test("list reads every field exactly as get does, set or null", () =>
+    Effect.gen(function* () {
+      const connections = yield* Connections
+      const plain = yield* sender("https://plain.example.com")
+      const changed = yield* sender("https://changed.example.com", {
+        metadata: { remote_notification: notification(true) }
+      })
+      yield* connections.updateStatus(changed.uuid, "active")
+      yield* connections.updateStatus(changed.uuid, "suspended", "maintenance")
+      yield* connections.updateStatus(changed.uuid, "revoked", "gone")
+      const listed = yield* connections.list()
+      assert.deepStrictEqual(listed, [yield* connections.get(plain.uuid), yield* connections.get(changed.uuid)])
+      assert.isNotNull(listed[1]!.revokedAt)
+    }))
+
+  test("a row that breaks the schema is a defect, not a connection", () =>
+    Effect.gen(function* () {
+      const connections = yield* Connections
+      const sql = yield* SqlClient.SqlClient
+      const { uuid } = yield* sender()
+      yield* sql`UPDATE connections SET updated_at = 'yesterday' WHERE uuid = ${uuid}`
+      const exit = yield* Effect.exit(connections.list())
+      assert.isTrue(exit._tag === "Failure" && exit.cause._tag === "Die")
+    }))
+})
