@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { performance } from "node:perf_hooks"
-import { ConfigProvider, Effect, Layer, Redacted } from "effect"
+import { ConfigProvider, Effect, Layer, Redacted, Stream } from "effect"
 import { Connections } from "../src/Connections.js"
 import { SqlLive } from "../src/Db.js"
 import * as Yoga from "../src/graphql/Yoga.js"
@@ -29,15 +29,21 @@ const time = <A, E, R>(label: string, effect: Effect.Effect<A, E, R>, repeats = 
   Effect.gen(function* () {
     yield* effect // warm-up
     const runs: Array<number> = []
+    const cpus: Array<number> = []
     for (let i = 0; i < repeats; i++) {
       const started = performance.now()
+      const cpu = process.cpuUsage()
       yield* effect
+      const used = process.cpuUsage(cpu)
       runs.push(performance.now() - started)
+      cpus.push((used.user + used.system) / 1000)
     }
     const ms = runs.sort((a, b) => a - b)[1]!
+    const cpuUs = (cpus.sort((a, b) => a - b)[1]! * 1000) / N
     const heap = process.memoryUsage()
     console.log(
       `${label.padEnd(58)} ${((N / ms) * 1000).toFixed(0).padStart(7)} checks/s ${ms.toFixed(0).padStart(7)} ms` +
+        ` ${cpuUs.toFixed(0).padStart(4)} µs CPU/check` +
         `  rss ${(heap.rss / 2 ** 20).toFixed(0)} MB heap ${(heap.heapUsed / 2 ** 20).toFixed(0)} MB`
     )
   })
@@ -98,6 +104,11 @@ const main = Effect.gen(function* () {
       Effect.forEach(all, peer.getConnectionStatus, { concurrency: CONCURRENCY, discard: true })
     )
     yield* time("Connections.list (receivers)", list)
+    yield* time(
+      "StatusChecks.checkReceiver over Effect.forEach",
+      Effect.forEach(all, checks.checkReceiver, { concurrency: CONCURRENCY, discard: true })
+    )
+    yield* time("StatusChecks.receiverChecks stream, drained", Stream.runDrain(checks.receiverChecks(all)))
     yield* time("StatusChecks.checkReceivers (list + stream + single-flight)", checks.checkReceivers())
     yield* time("GraphQL senderStatuses via yoga.fetch (no socket)", graphql(yield* Yoga.make))
     // the GraphQL edge alone: the same query answered from results computed beforehand
