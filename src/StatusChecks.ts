@@ -58,10 +58,15 @@ const inCompletionOrder = <A, B>(
   Stream.unwrapScoped(
     Effect.gen(function* () {
       const results = yield* Effect.acquireRelease(Queue.bounded<Take.Take<B>>(concurrency), Queue.shutdown)
-      yield* Effect.forEach(items, (item) => Effect.flatMap(check(item), (b) => Queue.offer(results, Take.of(b))), {
-        concurrency,
-        discard: true
-      }).pipe(
+      // `concurrency` workers pulling from one iterator: a fiber per worker, not one per check
+      const pending = items[Symbol.iterator]()
+      const worker: Effect.Effect<void> = Effect.suspend(() => {
+        const next = pending.next()
+        return next.done === true
+          ? Effect.void
+          : Effect.flatMap(check(next.value), (b) => Effect.zipRight(Queue.offer(results, Take.of(b)), worker))
+      })
+      yield* Effect.all(Array.from({ length: concurrency }, () => worker), { concurrency, discard: true }).pipe(
         Effect.onExit((exit) =>
           exit._tag === "Success"
             ? Queue.offer(results, Take.end)
