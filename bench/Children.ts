@@ -88,15 +88,25 @@ export interface Syncwatch {
   readonly origin: string
 }
 
-// `node dist/main.js` is what `npm start` runs after building, minus npm's own process, so the pid we watch
-// is the server's own; the guard is plain JavaScript, so the serving process loads no tsx or esbuild
+// the node flags of `npm start` (package.json), so the bench runs the server exactly as it starts
+const startFlags = (): ReadonlyArray<string> => {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+    readonly scripts: Record<string, string>
+  }
+  const flags = /\bnode ((?:--\S+ )*)dist\/main\.js/.exec(scripts["start"] ?? "")
+  if (flags === null) throw new Error("package.json: the start script does not run node … dist/main.js")
+  return flags[1]!.split(" ").filter((flag) => flag !== "")
+}
+
+// what `npm start` runs after building, minus npm's own process, so the pid we watch is the server's own;
+// the guard is plain JavaScript, so the serving process loads no tsx or esbuild
 export const startSyncwatch = async (env: Record<string, string>, nodeArgs: ReadonlyArray<string> = []) => {
   execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-b", "tsconfig.build.json"], {
     cwd: ROOT,
     stdio: "inherit"
   })
   const child = track(
-    spawn(process.execPath, ["--import", GUARD, ...nodeArgs, "dist/main.js"], {
+    spawn(process.execPath, [...startFlags(), "--import", GUARD, ...nodeArgs, "dist/main.js"], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"]
