@@ -66,7 +66,10 @@ const inCompletionOrder = <A, B>(
           ? Effect.void
           : Effect.flatMap(check(next.value), (b) => Effect.zipRight(Queue.offer(results, Take.of(b)), worker))
       })
-      yield* Effect.all(Array.from({ length: concurrency }, () => worker), { concurrency, discard: true }).pipe(
+      yield* Effect.all(
+        Array.from({ length: concurrency }, () => worker),
+        { concurrency, discard: true }
+      ).pipe(
         Effect.onExit((exit) =>
           exit._tag === "Success"
             ? Queue.offer(results, Take.end)
