@@ -32,7 +32,7 @@ export interface StatusChecksApi {
   readonly receiverChecks: (receivers: Iterable<Connection>) => Stream.Stream<SenderStatusFetched>
   // the eligible senders only (registered at the remote)
   readonly senderVerifications: (senders: Iterable<Connection>) => Stream.Stream<ReceiverVerification>
-  // the streams above collected, in completion order: every receiver (sender) when uuids is omitted;
+  // the checks of the streams above, collected in completion order: every receiver (sender) when uuids is omitted;
   // unknown uuids are ConnectionNotFound, connections of the other direction InvalidInput
   readonly checkReceivers: (
     uuids?: ReadonlyArray<string>
@@ -47,10 +47,34 @@ export interface StatusChecksApi {
 // results are built from values already typed: their classes skip a second validation (the hot path)
 const trusted = { disableValidation: true } as const
 
+// The one producer behind both forms: CHECK_CONCURRENCY workers pulling from one iterator (a fiber per worker,
+// not one per check), each result handed to `emit` the moment its check completes. A check that dies ends it
+// with its cause, logged here.
+const inCompletionOrder = <A, B>(
+  items: Iterable<A>,
+  check: (item: A) => Effect.Effect<B>,
+  concurrency: number,
+  emit: (b: B) => Effect.Effect<void>
+): Effect.Effect<void> => {
+  const pending = items[Symbol.iterator]()
+  const worker: Effect.Effect<void> = Effect.suspend(() => {
+    const next = pending.next()
+    return next.done === true ? Effect.void : Effect.flatMap(check(next.value), (b) => Effect.zipRight(emit(b), worker))
+  })
+  return Effect.all(
+    Array.from({ length: concurrency }, () => worker),
+    { concurrency, discard: true }
+  ).pipe(
+    Effect.onError((cause) =>
+      Cause.isInterruptedOnly(cause) ? Effect.void : Effect.logError("A status check died: ending the checks", cause)
+    )
+  )
+}
+
 // Each result the moment it is ready, through a bounded queue: a slow consumer holds the checks back instead of
 // a whole round piling up. The consumer leaving closes the scope and interrupts every check; a check that dies
 // ends the stream with its cause.
-const inCompletionOrder = <A, B>(
+const streamed = <A, B>(
   items: Iterable<A>,
   check: (item: A) => Effect.Effect<B>,
   concurrency: number
@@ -58,26 +82,13 @@ const inCompletionOrder = <A, B>(
   Stream.unwrapScoped(
     Effect.gen(function* () {
       const results = yield* Effect.acquireRelease(Queue.bounded<Take.Take<B>>(concurrency), Queue.shutdown)
-      // `concurrency` workers pulling from one iterator: a fiber per worker, not one per check
-      const pending = items[Symbol.iterator]()
-      const worker: Effect.Effect<void> = Effect.suspend(() => {
-        const next = pending.next()
-        return next.done === true
-          ? Effect.void
-          : Effect.flatMap(check(next.value), (b) => Effect.zipRight(Queue.offer(results, Take.of(b)), worker))
-      })
-      yield* Effect.all(
-        Array.from({ length: concurrency }, () => worker),
-        { concurrency, discard: true }
-      ).pipe(
+      yield* inCompletionOrder(items, check, concurrency, (b) => Queue.offer(results, Take.of(b))).pipe(
         Effect.onExit((exit) =>
           exit._tag === "Success"
             ? Queue.offer(results, Take.end)
             : Cause.isInterruptedOnly(exit.cause)
               ? Effect.void
-              : Effect.logError("A status check died: ending the stream", exit.cause).pipe(
-                  Effect.zipRight(Queue.offer(results, Take.failCause(exit.cause)))
-                )
+              : Queue.offer(results, Take.failCause(exit.cause))
         ),
         Effect.forkScoped
       )
@@ -85,14 +96,16 @@ const inCompletionOrder = <A, B>(
     })
   )
 
-const collect = <A>(stream: Stream.Stream<A>): Effect.Effect<Array<A>> =>
+// The same producer collected into one array, in completion order, without a Stream in between: its
+// per-element hand-off costs ≈ 28 µs of CPU more than Effect.forEach, for nothing when nobody reads as it comes.
+const collected = <A, B>(
+  items: Iterable<A>,
+  check: (item: A) => Effect.Effect<B>,
+  concurrency: number
+): Effect.Effect<Array<B>> =>
   Effect.suspend(() => {
-    const all: Array<A> = []
-    return Stream.runForEachChunk(stream, (chunk) =>
-      Effect.sync(() => {
-        for (const a of chunk) all.push(a)
-      })
-    ).pipe(Effect.as(all))
+    const all: Array<B> = []
+    return inCompletionOrder(items, check, concurrency, (b) => Effect.sync(() => void all.push(b))).pipe(Effect.as(all))
   })
 
 const make: Effect.Effect<StatusChecksApi, ConfigError.ConfigError, Connections | PeerClient> = Effect.gen(
@@ -178,10 +191,10 @@ const make: Effect.Effect<StatusChecksApi, ConfigError.ConfigError, Connections 
       }).pipe(Effect.annotateLogs({ connectionUuid: connection.uuid, siteUrl: connection.siteUrl }))
 
     const receiverChecks = (receivers: Iterable<Connection>): Stream.Stream<SenderStatusFetched> =>
-      inCompletionOrder(receivers, checkReceiver, concurrency)
+      streamed(receivers, checkReceiver, concurrency)
 
     const senderVerifications = (senders: Iterable<Connection>): Stream.Stream<ReceiverVerification> =>
-      inCompletionOrder(Array.from(senders).filter(isVerifiable), verifySender, concurrency)
+      streamed(Array.from(senders).filter(isVerifiable), verifySender, concurrency)
 
     // A deliberate change from the reference: a receiver still pending (registered by another site, not yet
     // approved) is not checked until an admin activates it, so a registration never makes us send traffic.
@@ -250,11 +263,11 @@ const make: Effect.Effect<StatusChecksApi, ConfigError.ConfigError, Connections 
     }
 
     const checkReceivers = Effect.fn("StatusChecks.checkReceivers")((uuids?: ReadonlyArray<string>) =>
-      Effect.flatMap(receiversOf(uuids), (receivers) => collect(receiverChecks(receivers)))
+      Effect.flatMap(receiversOf(uuids), (receivers) => collected(receivers, checkReceiver, concurrency))
     )
 
     const verifySenders = Effect.fn("StatusChecks.verifySenders")((uuids?: ReadonlyArray<string>) =>
-      Effect.flatMap(sendersOf(uuids), (senders) => collect(senderVerifications(senders)))
+      Effect.flatMap(sendersOf(uuids), (senders) => collected(senders.filter(isVerifiable), verifySender, concurrency))
     )
 
     return {
