@@ -3,7 +3,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Cause, Deferred, Effect, Option } from "effect"
 import { graphql, startSite } from "../utils/App.js"
 import { sse, within, wsClient, wsSubscribe } from "../utils/Clients.js"
-import { sqlAt } from "../utils/Db.js"
+import { peekAt } from "../utils/Db.js"
 import * as FakeSite from "../utils/FakeSite.js"
 import { createReceiver, createRegisteredSender, STATUS_EVENTS } from "./Documents.js"
 
@@ -19,7 +19,7 @@ const severFails = Effect.gen(function* () {
   yield* Effect.flatMap(SqlClient.SqlClient, (sql) =>
     sql.unsafe(`CREATE TRIGGER sever_fails BEFORE UPDATE ON connections WHEN NEW.status = 'suspended'
                 BEGIN SELECT RAISE(ABORT, 'secret internals: disk I/O error'); END`)
-  ).pipe(Effect.provide(sqlAt(site.databaseUrl)), Effect.orDie)
+  ).pipe(Effect.provide(peekAt(site.databaseUrl)), Effect.orDie)
   return site
 })
 
