@@ -39,7 +39,12 @@ const completedOperation = (text: string): string | undefined => {
 
 // graphql-ws over the Effect server's own WebSocket upgrade. yoga's envelop parses, validates and
 // executes, so the plugins, the context and the resolver bridge are the same as over HTTP.
-export const handler = (yoga: YogaServerInstance<object, object>, maxMessageBytes: number) =>
+// `authorized` sees connection_init's payload once per socket; refused, the socket closes with 4403
+export const handler = (
+  yoga: YogaServerInstance<object, object>,
+  maxMessageBytes: number,
+  authorized: (connectionParams: Readonly<Record<string, unknown>> | undefined) => boolean = () => true
+) =>
   Effect.gen(function* () {
     const request = yield* HttpServerRequest.HttpServerRequest
     const socket = yield* request.upgrade
@@ -52,6 +57,7 @@ export const handler = (yoga: YogaServerInstance<object, object>, maxMessageByte
     const oneShots = new Set<string>()
     let connection: Context | undefined
     const server = makeServer<Record<string, unknown>>({
+      onConnect: (ctx) => authorized(ctx.connectionParams),
       execute: (args) => (args.rootValue as Envelope).execute(args),
       subscribe: (args) => (args.rootValue as Envelope).subscribe(args),
       onSubscribe: async (ctx, id, params) => {

@@ -3,7 +3,8 @@ import * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpLayerRouter from "@effect/platform/HttpLayerRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import { Cause, Deferred, Effect, Layer, Runtime } from "effect"
+import { renderGraphiQL } from "@graphql-yoga/render-graphiql"
+import { Cause, Deferred, Effect, Layer, Option, Runtime } from "effect"
 import {
   createSchema,
   createYoga,
@@ -13,6 +14,8 @@ import {
   useExecutionCancellation
 } from "graphql-yoga"
 import * as Bridge from "./Bridge.js"
+import * as Edge from "./Edge.js"
+import * as Limits from "./Limits.js"
 import * as Resolvers from "./Resolvers.js"
 import * as Ws from "./Ws.js"
 
@@ -30,6 +33,8 @@ const useRemoteNotices = (): Plugin<Resolvers.Context> => ({
 })
 
 export const make = Effect.gen(function* () {
+  const edge = yield* Edge.settings
+  const limits = yield* Limits.settings
   const resolvers = yield* Resolvers.make
   const shutdown = yield* Deferred.make<void>()
   yield* Effect.addFinalizer(() => Deferred.succeed(shutdown, undefined))
@@ -45,8 +50,19 @@ export const make = Effect.gen(function* () {
   return createYoga<object, Resolvers.UserContext>({
     schema: createSchema<Resolvers.Context>({ typeDefs, resolvers: resolvers(bridge) }),
     context: () => ({ remoteNotices: [] }),
-    plugins: [useExecutionCancellation(), useRemoteNotices()],
+    plugins: [
+      ...Limits.plugins(limits, { blockSuggestions: Option.isSome(edge.adminToken) }),
+      useExecutionCancellation(),
+      useRemoteNotices()
+    ],
     graphqlEndpoint: "/graphql",
+    cors: Edge.cors(edge),
+    // bundled assets: nothing from a CDN, so it works offline
+    renderGraphiQL,
+    graphiql: {
+      title: "syncwatch",
+      ...(Option.isSome(edge.adminToken) ? { defaultHeaders: '{ "Authorization": "Bearer <ADMIN_TOKEN>" }' } : {})
+    },
     // Node's own Response and ReadableStream: cancelling the ponyfill's SSE body waits for the pending
     // pull (the next event or ping, 12 s), so a client that left kept its subscription's work running
     fetchAPI: { Request, Response, Headers, ReadableStream, TextEncoder, TextDecoder },
@@ -63,14 +79,22 @@ export const make = Effect.gen(function* () {
 })
 
 export const RouteLive = Layer.unwrapScoped(
-  Effect.map(Effect.all([make, Ws.maxMessageBytes]), ([yoga, maxMessageBytes]) => {
-    const http = HttpApp.fromWebHandler(async (request) => yoga.fetch(request))
-    const ws = Ws.handler(yoga as never, maxMessageBytes)
+  Effect.gen(function* () {
+    const yoga = yield* make
+    const edge = yield* Edge.settings
+    const maxMessageBytes = yield* Ws.maxMessageBytes
+    const http = HttpApp.fromWebHandler(async (request) => {
+      const bounded = await Edge.boundedBody(edge, request)
+      return bounded === undefined ? HttpServerResponse.toWeb(Edge.tooLarge(edge)) : yoga.fetch(bounded)
+    })
+    const ws = Ws.handler(yoga as never, maxMessageBytes, (params) => Edge.authorized(edge, params?.["authorization"]))
     return HttpLayerRouter.add(
       "*",
       "/graphql",
       Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-        request.headers["upgrade"]?.toLowerCase() === "websocket" ? ws : http
+        request.headers["upgrade"]?.toLowerCase() === "websocket"
+          ? Option.match(Edge.guardUpgrade(edge, request), { onNone: () => ws, onSome: Effect.succeed })
+          : Option.match(Edge.guardHttp(edge, request), { onNone: () => http, onSome: Effect.succeed })
       ).pipe(
         // an SSE socket is never reused: closing it lets the server close on shutdown
         Effect.map((response) =>

@@ -56,11 +56,16 @@ export const tryStartSite = (config: Record<string, string> = {}): Effect.Effect
 // Restart-friendly variant: the same config (and so the same database file and port) started again.
 export const restartSite = (site: RunningSite): Effect.Effect<RunningSite, never, Scope.Scope> => startSite(site.config)
 
-export const graphql = (url: string, query: string, variables: Record<string, unknown> = {}) =>
+export const graphql = (
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {}
+) =>
   Effect.promise(async () => {
     const response = await fetch(url, {
       method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json" },
+      headers: { "content-type": "application/json", accept: "application/json", ...headers },
       body: JSON.stringify({ query, variables })
     })
     return (await response.json()) as {

@@ -68,7 +68,8 @@ const parseBlock = (block: string): SseEvent | undefined => {
 export const sse = (
   url: string,
   query: string,
-  variables: Record<string, unknown> = {}
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {}
 ): Effect.Effect<EventStream, never, Scope.Scope> =>
   Effect.gen(function* () {
     const controller = new AbortController()
@@ -76,7 +77,7 @@ export const sse = (
     const response = yield* Effect.promise(() =>
       fetch(url, {
         method: "POST",
-        headers: { "content-type": "application/json", accept: "text/event-stream" },
+        headers: { "content-type": "application/json", accept: "text/event-stream", ...headers },
         body: JSON.stringify({ query, variables }),
         signal: controller.signal
       })
@@ -124,10 +125,20 @@ export const sse = (
   })
 
 // lazy: the socket opens with the first operation and closes after the last; never retried
-export const wsClient = (port: number, on: ClientOptions["on"] = {}): Effect.Effect<Client, never, Scope.Scope> =>
+export const wsClient = (
+  port: number,
+  on: ClientOptions["on"] = {},
+  options: Partial<ClientOptions> = {}
+): Effect.Effect<Client, never, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.sync(() =>
-      createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, on })
+      createClient({
+        url: `ws://127.0.0.1:${port}/graphql`,
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        on,
+        ...options
+      })
     ),
     (client) => Effect.promise(async () => client.dispose())
   )

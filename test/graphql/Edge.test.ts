@@ -1,0 +1,245 @@
+import * as Http from "node:http"
+import { assert, describe, expect, it } from "@effect/vitest"
+import { ConfigProvider, Deferred, Effect, Either, Exit } from "effect"
+import WebSocket from "ws"
+import * as Edge from "../../src/graphql/Edge.js"
+import { graphql, startSite } from "../utils/App.js"
+import { sse, within, wsClient, wsSubscribe } from "../utils/Clients.js"
+import { CONNECTION_CHANGED } from "./Documents.js"
+
+const TOKEN = "a-long-admin-token-for-tests"
+const BEARER = { authorization: `Bearer ${TOKEN}` }
+const LIST = JSON.stringify({ query: "{ connections { uuid } }" })
+const createAt = (port: number) =>
+  `mutation { createConnection(input: { name: "x", direction: RECEIVER, siteUrl: "http://127.0.0.1:${port}" }) { authToken } }`
+const CREATE = createAt(9)
+
+interface Raw {
+  readonly status: number
+  readonly headers: Http.IncomingHttpHeaders
+  readonly body: string
+}
+
+// node:http, so that Host and Origin are exactly what a browser (or an attacker's page) would send
+const raw = (url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}) =>
+  Effect.async<Raw>((resume) => {
+    const request = Http.request(url, { method: options.method ?? "GET", headers: options.headers ?? {} }, (res) => {
+      let body = ""
+      res.setEncoding("utf8")
+      res.on("data", (chunk: string) => {
+        body += chunk
+      })
+      res.on("end", () => resume(Effect.succeed({ status: res.statusCode ?? 0, headers: res.headers, body })))
+    })
+    request.on("error", (error) => resume(Effect.die(error)))
+    request.end(options.body)
+  })
+
+const code = (response: Raw) =>
+  (JSON.parse(response.body) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code
+
+const count = (url: string, headers: Record<string, string> = {}) =>
+  Effect.map(graphql(url, "{ connections { uuid } }", {}, headers), (result) => {
+    if (result.errors) throw new Error(JSON.stringify(result.errors))
+    return (result.data?.["connections"] as Array<unknown> | undefined)?.length ?? -1
+  })
+
+// the upgrade's answer: opened, or refused with an HTTP status
+const upgrade = (port: number, headers: Record<string, string>) =>
+  Effect.async<number | "open">((resume) => {
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/graphql`, "graphql-transport-ws", { headers })
+    socket.on("open", () => {
+      socket.close()
+      resume(Effect.succeed("open"))
+    })
+    socket.on("unexpected-response", (_request, response) => {
+      resume(Effect.succeed(response.statusCode ?? 0))
+      socket.terminate()
+    })
+    socket.on("error", () => {})
+  })
+
+describe("no cross-site access", () => {
+  it.live("a cross-origin form POST is refused (415) and changes nothing", () =>
+    Effect.gen(function* () {
+      const site = yield* startSite()
+      for (const type of ["application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x"]) {
+        const response = yield* raw(site.graphqlUrl, {
+          method: "POST",
+          headers: { "content-type": type, host: `127.0.0.1:${site.port}` },
+          body: `query=${encodeURIComponent(CREATE)}`
+        })
+        assert.strictEqual(response.status, 415, type)
+        assert.strictEqual(code(response), "UnsupportedMediaType")
+      }
+      assert.strictEqual(yield* count(site.graphqlUrl), 0)
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("another origin is refused (403) and gets no CORS headers; CORS_ORIGINS are allowed", () =>
+    Effect.gen(function* () {
+      const site = yield* startSite({ CORS_ORIGINS: "https://admin.example.com" })
+      let port = 9
+      const post = (origin: string) =>
+        raw(site.graphqlUrl, {
+          method: "POST",
+          headers: { "content-type": "application/json", origin },
+          body: JSON.stringify({ query: createAt(port++) })
+        })
+      const evil = yield* post("https://evil.example")
+      assert.strictEqual(evil.status, 403)
+      assert.strictEqual(code(evil), "ForbiddenOrigin")
+      assert.isUndefined(evil.headers["access-control-allow-origin"])
+      assert.isUndefined(evil.headers["access-control-allow-credentials"])
+      assert.strictEqual(yield* count(site.graphqlUrl), 0)
+
+      const allowed = yield* post("https://admin.example.com")
+      assert.strictEqual(allowed.status, 200, allowed.body)
+      assert.strictEqual(allowed.headers["access-control-allow-origin"], "https://admin.example.com")
+      assert.isUndefined(allowed.headers["access-control-allow-credentials"])
+      // the page served by syncwatch itself (GraphiQL) is same-origin
+      const own = yield* post(`http://127.0.0.1:${site.port}`)
+      assert.strictEqual(own.status, 200, own.body)
+      assert.isUndefined(own.headers["access-control-allow-origin"])
+      assert.strictEqual(yield* count(site.graphqlUrl), 2)
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("a WebSocket from another origin is refused with 403; same origin and no origin are not", () =>
+    Effect.gen(function* () {
+      const site = yield* startSite()
+      assert.strictEqual(yield* upgrade(site.port, { origin: "https://evil.example" }), 403)
+      assert.strictEqual(yield* upgrade(site.port, { origin: `http://127.0.0.1:${site.port}` }), "open")
+      assert.strictEqual(yield* upgrade(site.port, {}), "open")
+    }).pipe(Effect.scoped)
+  )
+
+  it.live(
+    "a rebinding Host is refused (421) on /graphql; the sync API still answers it; ALLOWED_HOSTS adds names",
+    () =>
+      Effect.gen(function* () {
+        const site = yield* startSite({ ALLOWED_HOSTS: "syncwatch.internal" })
+        const post = (host: string) =>
+          raw(site.graphqlUrl, { method: "POST", headers: { "content-type": "application/json", host }, body: LIST })
+        const evil = yield* post(`evil.example:${site.port}`)
+        assert.strictEqual(evil.status, 421)
+        assert.strictEqual(code(evil), "MisdirectedRequest")
+        assert.strictEqual(yield* upgrade(site.port, { host: `evil.example:${site.port}` }), 421)
+        assert.strictEqual((yield* post(`localhost:${site.port}`)).status, 200)
+        assert.strictEqual((yield* post("syncwatch.internal")).status, 200)
+        const sync = yield* raw(`${site.siteUrl}/phoenix_kit/sync/api/status`, {
+          headers: { host: "evil.example", accept: "application/json" }
+        })
+        assert.strictEqual(sync.status, 200, sync.body)
+      }).pipe(Effect.scoped)
+  )
+})
+
+describe("ADMIN_TOKEN", () => {
+  it.live("HTTP without the token, or with another, is refused (401) and changes nothing", () =>
+    Effect.gen(function* () {
+      const site = yield* startSite({ ADMIN_TOKEN: TOKEN })
+      for (const headers of [{}, { authorization: "Bearer wrong-token-of-some-length" }, { authorization: TOKEN }]) {
+        const response = yield* raw(site.graphqlUrl, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...headers },
+          body: JSON.stringify({ query: CREATE })
+        })
+        assert.strictEqual(response.status, 401)
+        assert.strictEqual(code(response), "Unauthenticated")
+        assert.strictEqual(response.headers["www-authenticate"], 'Bearer realm="syncwatch"')
+      }
+      const get = yield* raw(`${site.graphqlUrl}?query=${encodeURIComponent("{ connections { uuid } }")}`, {
+        headers: { accept: "application/json" }
+      })
+      assert.strictEqual(get.status, 401)
+      assert.strictEqual(yield* count(site.graphqlUrl, BEARER), 0)
+      assert.deepStrictEqual((yield* graphql(site.graphqlUrl, CREATE, {}, BEARER)).errors, undefined)
+      assert.strictEqual(yield* count(site.graphqlUrl, BEARER), 1)
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("/health, GraphiQL's page and the sync API stay open", () =>
+    Effect.gen(function* () {
+      const site = yield* startSite({ ADMIN_TOKEN: TOKEN })
+      assert.strictEqual((yield* raw(`${site.siteUrl}/health`)).status, 200)
+      const page = yield* raw(site.graphqlUrl, { headers: { accept: "text/html" } })
+      assert.strictEqual(page.status, 200)
+      assert.include(page.body, "Bearer <ADMIN_TOKEN>")
+      assert.notInclude(page.body, TOKEN)
+      const sync = yield* raw(`${site.siteUrl}/phoenix_kit/sync/api/status`, {
+        headers: { accept: "application/json" }
+      })
+      assert.strictEqual(sync.status, 200)
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("SSE subscriptions need the token", () =>
+    Effect.gen(function* () {
+      const site = yield* startSite({ ADMIN_TOKEN: TOKEN })
+      const refused = yield* sse(site.graphqlUrl, CONNECTION_CHANGED)
+      assert.strictEqual(refused.response.status, 401)
+      const accepted = yield* sse(site.graphqlUrl, CONNECTION_CHANGED, {}, BEARER)
+      yield* Deferred.await(accepted.started).pipe(within("first ping"))
+      assert.strictEqual(accepted.response.status, 200)
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("graphql-ws checks connectionParams.authorization once per socket", () =>
+    Effect.gen(function* () {
+      const site = yield* startSite({ ADMIN_TOKEN: TOKEN })
+      const closed = yield* Deferred.make<number>()
+      const anonymous = yield* wsClient(site.port, {
+        closed: (event) => Deferred.unsafeDone(closed, Exit.succeed((event as { code: number }).code))
+      })
+      const refused = yield* wsSubscribe(anonymous, CONNECTION_CHANGED)
+      assert.strictEqual(yield* Deferred.await(closed).pipe(within("the socket to close")), 4403)
+      assert.isTrue(Exit.isFailure(yield* Deferred.await(refused.done).pipe(Effect.exit)))
+
+      const admin = yield* wsClient(site.port, {}, { connectionParams: { authorization: `Bearer ${TOKEN}` } })
+      const query = yield* wsSubscribe(admin, "{ connections { uuid } }")
+      expect(yield* query.next.pipe(within("a ws query"))).toMatchObject({ data: { connections: [] } })
+    }).pipe(Effect.scoped)
+  )
+})
+
+describe("start-up", () => {
+  const settings = (values: Record<string, string>) =>
+    Edge.settings.pipe(
+      Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(values)))),
+      Effect.either
+    )
+
+  it.effect("refuses a HOST that is not loopback without ADMIN_TOKEN, and says how to fix it", () =>
+    Effect.gen(function* () {
+      for (const host of ["0.0.0.0", "::", "192.168.1.10", "example.com"]) {
+        const refused = yield* settings({ HOST: host })
+        assert.isTrue(Either.isLeft(refused), host)
+        if (Either.isLeft(refused)) {
+          assert.include(String(refused.left), "ADMIN_TOKEN")
+          assert.include(String(refused.left), "ALLOW_UNAUTHENTICATED=true")
+        }
+      }
+      assert.isTrue(Either.isRight(yield* settings({ HOST: "0.0.0.0", ALLOW_UNAUTHENTICATED: "true" })))
+      assert.isTrue(Either.isRight(yield* settings({ HOST: "0.0.0.0", ADMIN_TOKEN: TOKEN })))
+      for (const host of ["127.0.0.1", "localhost", "::1", "127.0.0.2"]) {
+        assert.isTrue(Either.isRight(yield* settings({ HOST: host })), host)
+      }
+    })
+  )
+
+  it.effect("refuses a bad CORS_ORIGINS, GRAPHQL_BODY_LIMIT or a short ADMIN_TOKEN, naming it", () =>
+    Effect.gen(function* () {
+      for (const [name, value] of [
+        ["CORS_ORIGINS", "admin.example.com"],
+        ["CORS_ORIGINS", "https://admin.example.com/path"],
+        ["GRAPHQL_BODY_LIMIT", "0"],
+        ["ADMIN_TOKEN", "short"]
+      ] as const) {
+        const refused = yield* settings({ [name]: value })
+        assert.isTrue(Either.isLeft(refused), `${name}=${value}`)
+        if (Either.isLeft(refused)) assert.include(String(refused.left), name)
+      }
+    })
+  )
+})
