@@ -1,6 +1,7 @@
 import type { CodegenConfig } from "@graphql-codegen/cli"
 import { ConnectionStatus, Direction } from "./src/Domain/Connection.js"
 import { ChangeKind, SenderStatus, VerificationOutcome } from "./src/Domain/Events.js"
+import { RemoteNoticeOutcome } from "./src/Domain/RemoteNotice.js"
 
 // GraphQL enum values are the upper-cased domain literals; resolvers see the domain values
 const enumValues = (schema: { readonly literals: ReadonlyArray<string> }) =>
@@ -25,7 +26,8 @@ const config: CodegenConfig = {
           ConnectionStatus: enumValues(ConnectionStatus),
           SenderStatus: enumValues(SenderStatus),
           VerificationOutcome: enumValues(VerificationOutcome),
-          ChangeKind: enumValues(ChangeKind)
+          ChangeKind: enumValues(ChangeKind),
+          RemoteNoticeOutcome: enumValues(RemoteNoticeOutcome)
         },
         mappers: {
           Connection: "../../Domain/Connection.js#Connection",
@@ -34,7 +36,8 @@ const config: CodegenConfig = {
           ReceiverVerification: "../../Domain/Events.js#ReceiverVerification",
           ReceiverConnectionSevered: "../../Domain/Events.js#ReceiverConnectionSevered",
           StatusRoundCompleted: "../../Domain/Events.js#StatusRoundCompleted",
-          ConnectionChange: "../../Domain/Events.js#ConnectionChange"
+          ConnectionChange: "../../Domain/Events.js#ConnectionChange",
+          RemoteNotice: "../../Domain/RemoteNotice.js#RemoteNotice"
         }
       }
     }

@@ -2,18 +2,13 @@ import { Effect, type Redacted } from "effect"
 import * as Connections from "./Connections.js"
 import { type Connection, type ConnectionStatus, type Metadata, RemoteNotification } from "./Domain/Connection.js"
 import { failureOutcome, type PeerFailure } from "./Domain/Errors.js"
+import type { RemoteNotice } from "./Domain/RemoteNotice.js"
 import * as SiteUrl from "./Domain/SiteUrl.js"
 import { formatIsoSeconds, nowSeconds } from "./Domain/Time.js"
 import { PeerClient } from "./Peer/Client.js"
 import { SiteConfig } from "./SiteConfig.js"
 
-// What the other side was told about a local change; returned to the admin, never blocking the change.
-export interface RemoteNotice {
-  readonly connectionUuid: string
-  readonly endpoint: "update-status" | "delete-connection"
-  readonly outcome: "updated" | "deleted" | "not_found" | "offline" | "error" | "skipped"
-  readonly reason: string | null
-}
+export type { RemoteNotice } from "./Domain/RemoteNotice.js"
 
 export interface CreateInput extends Omit<Connections.CreateInput, "metadata"> {
   readonly remoteNotified?: boolean | undefined

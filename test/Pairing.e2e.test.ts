@@ -92,9 +92,13 @@ describe("two instances watching each other", () => {
       // A suspends its sender and tells B
       const suspended = yield* ok(
         a,
-        `mutation { updateConnectionStatus(uuid: "${sender["uuid"]}", status: SUSPENDED) { status } }`
+        `mutation { updateConnectionStatus(uuid: "${sender["uuid"]}", status: SUSPENDED) {
+          connection { status } remoteNotice { endpoint outcome } } }`
       )
-      assert.deepInclude(suspended.extensions?.["remoteNotices"][0], { endpoint: "update-status", outcome: "updated" })
+      assert.deepStrictEqual(suspended.data!["updateConnectionStatus"]["remoteNotice"], {
+        endpoint: "update-status",
+        outcome: "UPDATED"
+      })
       // B's next round (everySeconds: 1) reports it
       assert.deepInclude((yield* round1.next).data!["statusEvents"], {
         __typename: "SenderStatusFetched",
@@ -104,10 +108,13 @@ describe("two instances watching each other", () => {
       assert.strictEqual((yield* receiversOf(b))[0]!["status"], "SUSPENDED", "A's update-status reached B")
 
       // B deletes its receiver: A is told first and deletes its sender too
-      const deleted = yield* ok(b, `mutation { deleteConnection(uuid: "${receiver!["uuid"]}") }`)
-      assert.deepInclude(deleted.extensions?.["remoteNotices"][0], {
-        endpoint: "delete-connection",
-        outcome: "deleted"
+      const deleted = yield* ok(
+        b,
+        `mutation { deleteConnection(uuid: "${receiver!["uuid"]}") { deleted remoteNotice { endpoint outcome } } }`
+      )
+      assert.deepStrictEqual(deleted.data!["deleteConnection"], {
+        deleted: true,
+        remoteNotice: { endpoint: "delete-connection", outcome: "DELETED" }
       })
       assert.deepStrictEqual((yield* ok(a, "{ connections { uuid } }")).data, { connections: [] })
       assert.deepStrictEqual((yield* ok(b, "{ connections { uuid } }")).data, { connections: [] })
@@ -132,12 +139,21 @@ describe("two instances watching each other", () => {
       const aScope = yield* Scope.make()
       const a = yield* startSite({ DATABASE_URL: join(dataDir, "a.db") }).pipe(Scope.extend(aScope))
       const sender = (yield* pairFrom(a, b, "Archive"))["connection"]
-      yield* ok(a, `mutation { updateConnectionStatus(uuid: "${sender["uuid"]}", status: ACTIVE) { status } }`)
+      yield* ok(
+        a,
+        `mutation { updateConnectionStatus(uuid: "${sender["uuid"]}", status: ACTIVE) { connection { status } } }`
+      )
       yield* Scope.close(aScope, Exit.void)
 
       const [receiver] = yield* receiversOf(b)
-      const deleted = yield* ok(b, `mutation { deleteConnection(uuid: "${receiver!["uuid"]}") }`)
-      assert.deepInclude(deleted.extensions?.["remoteNotices"][0], { outcome: "offline", reason: "refused" })
+      const deleted = yield* ok(
+        b,
+        `mutation { deleteConnection(uuid: "${receiver!["uuid"]}") { deleted remoteNotice { outcome reason } } }`
+      )
+      assert.deepStrictEqual(deleted.data!["deleteConnection"]["remoteNotice"], {
+        outcome: "OFFLINE",
+        reason: "refused"
+      })
       assert.deepStrictEqual(yield* receiversOf(b), [])
 
       const again = yield* restartSite(a)

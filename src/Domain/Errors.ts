@@ -113,3 +113,21 @@ export class ShuttingDown extends Schema.TaggedError<ShuttingDown>()("ShuttingDo
     return "The server is shutting down; retry once it is back"
   }
 }
+
+// ---- what a GraphQL client may see: the bridge exposes these and masks everything else ----
+
+export const ClientError = Schema.Union(
+  ConnectionNotFound,
+  InvalidSiteUrl,
+  DuplicateConnection,
+  SelfConnection,
+  InvalidInput,
+  DuplicateToken,
+  Offline,
+  NotFound,
+  RemoteError,
+  StoreUnavailable,
+  ShuttingDown
+)
+export type ClientError = typeof ClientError.Type
+export const isClientError = Schema.is(ClientError)

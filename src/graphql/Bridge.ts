@@ -1,11 +1,12 @@
-import { Cause, Effect, Exit, Option, Predicate, Runtime, Stream } from "effect"
-import { createGraphQLError } from "graphql-yoga"
-import { ShuttingDown } from "../Domain/Errors.js"
+import { Cause, Effect, Exit, Option, Runtime, Stream } from "effect"
+import { createGraphQLError, maskError, type YogaServerOptions } from "graphql-yoga"
+import { type ClientError, isClientError, ShuttingDown } from "../Domain/Errors.js"
 
-// A typed failure becomes a client-visible GraphQL error whose extensions.code is its _tag;
-// anything else is rethrown untouched so yoga logs and masks it ("Unexpected error.").
+// A ClientError becomes a client-visible GraphQL error whose extensions.code is its _tag. Anything else
+// (a SqlError, a ParseError, any other tagged error, a defect) is rethrown untouched: yoga masks it
+// ("Unexpected error.") and `maskedErrors` below logs it once with its cause.
 export const toGraphQLError = (error: unknown): unknown =>
-  error instanceof Error && Predicate.hasProperty(error, "_tag") && Predicate.isString(error._tag)
+  isClientError(error)
     ? createGraphQLError(error.message, {
         // ShuttingDown: 503 when nothing was sent yet, so a client or proxy knows to retry
         extensions: error._tag === "ShuttingDown" ? { code: error._tag, http: { status: 503 } } : { code: error._tag }
@@ -19,17 +20,18 @@ const fromExit = <A, E>(exit: Exit.Exit<A, E>): A => {
   throw Cause.squash(exit.cause)
 }
 
+// resolvers can only fail with a ClientError: anything else must be mapped or die before it gets here
 export interface Bridge<R> {
   // queries and mutations: the fiber lives as long as the HTTP request (its AbortSignal interrupts it)
-  readonly run: <A, E>(effect: Effect.Effect<A, E, R>, signal: AbortSignal) => Promise<A>
+  readonly run: <A>(effect: Effect.Effect<A, ClientError, R>, signal: AbortSignal) => Promise<A>
   // subscriptions: the stream's scope closes when the client leaves or the server shuts down
-  readonly stream: <A, E>(stream: Stream.Stream<A, E, R>) => AsyncIterable<A>
+  readonly stream: <A>(stream: Stream.Stream<A, ClientError, R>) => AsyncIterable<A>
 }
 
 export const make = <R>(runtime: Runtime.Runtime<R>, shutdown: Effect.Effect<void>): Bridge<R> => {
   const runPromiseExit = Runtime.runPromiseExit(runtime)
   return {
-    // defects are logged once, where yoga masks them (Yoga.ts); shutdown ends the operation with ShuttingDown
+    // defects are logged once, where yoga masks them; shutdown ends the operation with ShuttingDown
     run: (effect, signal) =>
       runPromiseExit(Effect.raceFirst(effect, Effect.zipRight(shutdown, new ShuttingDown())), { signal }).then(
         fromExit
@@ -41,3 +43,17 @@ export const make = <R>(runtime: Runtime.Runtime<R>, shutdown: Effect.Effect<voi
       )
   }
 }
+
+// the one place every masked error passes, ours (resolver failures and defects) or yoga's own (parsing,
+// validation, plugins): each is logged once with its cause, then the client sees "Unexpected error."
+export const maskedErrors = (runtime: Runtime.Runtime<never>): YogaServerOptions<object, object>["maskedErrors"] => ({
+  maskError: (error, message, isDev) => {
+    const masked = maskError(error, message, isDev)
+    if (masked !== error) {
+      const cause =
+        error instanceof Error && "originalError" in error && error.originalError ? error.originalError : error
+      Runtime.runFork(runtime)(Effect.logError("GraphQL error masked", Cause.die(cause)))
+    }
+    return masked
+  }
+})

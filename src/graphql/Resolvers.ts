@@ -9,14 +9,16 @@ import {
   type StatusEvent,
   VerificationOutcome
 } from "../Domain/Events.js"
-import { Pairing, type RemoteNotice } from "../Pairing.js"
+import { type RemoteNotice, RemoteNoticeOutcome } from "../Domain/RemoteNotice.js"
+import { Pairing } from "../Pairing.js"
 import { StatusChecks } from "../StatusChecks.js"
 import type { Bridge } from "./Bridge.js"
 import type { Resolvers } from "./generated/resolvers.js"
 import { DateTimeScalar } from "./Scalars.js"
 
 export interface UserContext {
-  // what the remote sites were told during this operation, sent back in extensions.remoteNotices
+  // what the remote sites were told during this operation, also sent back in extensions.remoteNotices
+  // (deprecated: the mutations' payloads carry it; kept one more release)
   readonly remoteNotices: Array<RemoteNotice>
 }
 export type Context = YogaInitialContext & UserContext
@@ -45,6 +47,7 @@ export const make = Effect.gen(function* () {
     SenderStatus: enumOf(SenderStatus),
     VerificationOutcome: enumOf(VerificationOutcome),
     ChangeKind: enumOf(ChangeKind),
+    RemoteNoticeOutcome: enumOf(RemoteNoticeOutcome),
     StatusEvent: { __resolveType: (event) => event._tag },
     Connection: {
       remoteNotification: (connection: Connection) =>
@@ -93,12 +96,18 @@ export const make = Effect.gen(function* () {
         bridge.run(
           pairing.updateStatus(args.uuid, args.status, optional(args.reason)).pipe(
             Effect.tap(noticeTo(ctx)),
-            Effect.map(({ connection }) => connection)
+            Effect.map(({ connection, notice }) => ({ connection, remoteNotice: notice }))
           ),
           ctx.request.signal
         ),
       deleteConnection: (_, args, ctx) =>
-        bridge.run(pairing.delete(args.uuid).pipe(Effect.tap(noticeTo(ctx)), Effect.as(true)), ctx.request.signal),
+        bridge.run(
+          pairing.delete(args.uuid).pipe(
+            Effect.tap(noticeTo(ctx)),
+            Effect.map(({ notice }) => ({ deleted: true, remoteNotice: notice }))
+          ),
+          ctx.request.signal
+        ),
       verifyReceiverConnections: (_, args, ctx) =>
         bridge.run(checks.verifySenders(optional(args.uuids)), ctx.request.signal)
     },

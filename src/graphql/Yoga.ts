@@ -4,15 +4,8 @@ import * as HttpLayerRouter from "@effect/platform/HttpLayerRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql"
-import { Cause, Deferred, Effect, Layer, Option, Runtime } from "effect"
-import {
-  createSchema,
-  createYoga,
-  isAsyncIterable,
-  maskError,
-  type Plugin,
-  useExecutionCancellation
-} from "graphql-yoga"
+import { Deferred, Effect, Layer, Option } from "effect"
+import { createSchema, createYoga, isAsyncIterable, type Plugin, useExecutionCancellation } from "graphql-yoga"
 import * as Bridge from "./Bridge.js"
 import * as Edge from "./Edge.js"
 import * as Limits from "./Limits.js"
@@ -40,13 +33,6 @@ export const make = Effect.gen(function* () {
   yield* Effect.addFinalizer(() => Deferred.succeed(shutdown, undefined))
   const runtime = yield* Effect.runtime<never>()
   const bridge = Bridge.make(runtime, Deferred.await(shutdown))
-  // the one place every masked error passes, ours (resolver defects) or yoga's own (parsing, validation,
-  // plugins): each is logged once with its cause, then the client sees "Unexpected error."
-  const logMasked = (error: unknown) => {
-    const cause =
-      error instanceof Error && "originalError" in error && error.originalError ? error.originalError : error
-    Runtime.runFork(runtime)(Effect.logError("GraphQL error masked", Cause.die(cause)))
-  }
   return createYoga<object, Resolvers.UserContext>({
     schema: createSchema<Resolvers.Context>({ typeDefs, resolvers: resolvers(bridge) }),
     context: () => ({ remoteNotices: [] }),
@@ -66,13 +52,7 @@ export const make = Effect.gen(function* () {
     // Node's own Response and ReadableStream: cancelling the ponyfill's SSE body waits for the pending
     // pull (the next event or ping, 12 s), so a client that left kept its subscription's work running
     fetchAPI: { Request, Response, Headers, ReadableStream, TextEncoder, TextDecoder },
-    maskedErrors: {
-      maskError: (error, message, isDev) => {
-        const masked = maskError(error, message, isDev)
-        if (masked !== error) logMasked(error)
-        return masked
-      }
-    },
+    maskedErrors: Bridge.maskedErrors(runtime),
     landingPage: false,
     logging: false
   })

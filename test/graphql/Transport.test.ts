@@ -87,10 +87,10 @@ describe("SSE", () => {
       const uuid = yield* createReceiver(site, remote.url)
       yield* graphql(
         site.graphqlUrl,
-        `mutation ($uuid: ID!) { updateConnectionStatus(uuid: $uuid, status: SUSPENDED, reason: "r") { uuid } }`,
+        `mutation ($uuid: ID!) { updateConnectionStatus(uuid: $uuid, status: SUSPENDED, reason: "r") { connection { uuid } } }`,
         { uuid }
       )
-      yield* graphql(site.graphqlUrl, "mutation ($uuid: ID!) { deleteConnection(uuid: $uuid) }", { uuid })
+      yield* graphql(site.graphqlUrl, "mutation ($uuid: ID!) { deleteConnection(uuid: $uuid) { deleted } }", { uuid })
 
       const seen = yield* Effect.all([changes.next, changes.next, changes.next]).pipe(within("three changes"))
       expect(seen).toMatchObject([

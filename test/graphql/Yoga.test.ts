@@ -128,10 +128,10 @@ describe("queries and mutations", () => {
         const unknown = "01900000-0000-7000-8000-000000000000"
         const update = yield* exec(
           yoga,
-          `mutation { updateConnectionStatus(uuid: "${unknown}", status: ACTIVE) { uuid } }`
+          `mutation { updateConnectionStatus(uuid: "${unknown}", status: ACTIVE) { connection { uuid } } }`
         )
         assert.deepStrictEqual(codes(update), ["ConnectionNotFound"])
-        const remove = yield* exec(yoga, `mutation { deleteConnection(uuid: "${unknown}") }`)
+        const remove = yield* exec(yoga, `mutation { deleteConnection(uuid: "${unknown}") { deleted } }`)
         assert.deepStrictEqual(codes(remove), ["ConnectionNotFound"])
         const statuses = yield* exec(yoga, `{ senderStatuses(uuids: ["${unknown}"]) { status } }`)
         assert.deepStrictEqual(codes(statuses), ["ConnectionNotFound"])
@@ -150,16 +150,20 @@ describe("queries and mutations", () => {
         const result = yield* exec(
           yoga,
           `mutation { updateConnectionStatus(uuid: "${connection["uuid"]}", status: SUSPENDED, reason: "maintenance") {
-            status suspendedAt suspendedReason } }`
+            connection { status suspendedAt suspendedReason } remoteNotice { connectionUuid endpoint outcome reason } } }`
         )
-        assert.deepInclude(result.data!["updateConnectionStatus"], {
-          status: "SUSPENDED",
-          suspendedReason: "maintenance"
-        })
-        assert.isString(result.data!["updateConnectionStatus"]["suspendedAt"])
-        assert.deepStrictEqual(result.extensions?.["remoteNotices"], [
-          { connectionUuid: connection["uuid"], endpoint: "update-status", outcome: "updated", reason: null }
-        ])
+        const payload = result.data!["updateConnectionStatus"]
+        assert.deepInclude(payload["connection"], { status: "SUSPENDED", suspendedReason: "maintenance" })
+        assert.isString(payload["connection"]["suspendedAt"])
+        const notice = {
+          connectionUuid: connection["uuid"],
+          endpoint: "update-status",
+          outcome: "UPDATED",
+          reason: null
+        }
+        assert.deepStrictEqual(payload["remoteNotice"], notice)
+        // deprecated, kept one more release
+        assert.deepStrictEqual(result.extensions?.["remoteNotices"], [{ ...notice, outcome: "updated" }])
         const [request] = yield* remote.requests
         assert.strictEqual(request?.path, "/phoenix_kit/sync/api/update-status")
         assert.deepInclude(request?.body as object, { sender_url: SELF, status: "suspended" })
@@ -178,17 +182,21 @@ describe("queries and mutations", () => {
         })
         const update = yield* exec(
           yoga,
-          `mutation { updateConnectionStatus(uuid: "${connection["uuid"]}", status: REVOKED) { status revokedReason } }`
+          `mutation { updateConnectionStatus(uuid: "${connection["uuid"]}", status: REVOKED) {
+            connection { status revokedReason } remoteNotice { outcome reason } } }`
         )
         assert.deepStrictEqual(update.data, {
-          updateConnectionStatus: { status: "REVOKED", revokedReason: "Revoked by admin" }
+          updateConnectionStatus: {
+            connection: { status: "REVOKED", revokedReason: "Revoked by admin" },
+            remoteNotice: { outcome: "OFFLINE", reason: "refused" }
+          }
         })
-        assert.deepInclude(update.extensions?.["remoteNotices"][0], { outcome: "offline", reason: "refused" })
-        const removed = yield* exec(yoga, `mutation { deleteConnection(uuid: "${connection["uuid"]}") }`)
-        assert.deepStrictEqual(removed.data, { deleteConnection: true })
-        assert.deepInclude(removed.extensions?.["remoteNotices"][0], {
-          endpoint: "delete-connection",
-          outcome: "offline"
+        const removed = yield* exec(
+          yoga,
+          `mutation { deleteConnection(uuid: "${connection["uuid"]}") { deleted remoteNotice { endpoint outcome } } }`
+        )
+        assert.deepStrictEqual(removed.data, {
+          deleteConnection: { deleted: true, remoteNotice: { endpoint: "delete-connection", outcome: "OFFLINE" } }
         })
         assert.deepStrictEqual((yield* exec(yoga, "{ connections { uuid } }")).data, { connections: [] })
       })
@@ -200,9 +208,13 @@ describe("queries and mutations", () => {
       Effect.gen(function* () {
         const remote = yield* FakeSite.make(FakeSite.json(200, { success: true, message: "Connection deleted" }))
         const { connection } = yield* create(yoga, { name: "s", direction: "SENDER", siteUrl: remote.url })
-        const removed = yield* exec(yoga, `mutation { deleteConnection(uuid: "${connection["uuid"]}") }`)
-        assert.deepStrictEqual(removed.data, { deleteConnection: true })
-        assert.deepInclude(removed.extensions?.["remoteNotices"][0], { outcome: "deleted" })
+        const removed = yield* exec(
+          yoga,
+          `mutation { deleteConnection(uuid: "${connection["uuid"]}") { deleted remoteNotice { outcome } } }`
+        )
+        assert.deepStrictEqual(removed.data, {
+          deleteConnection: { deleted: true, remoteNotice: { outcome: "DELETED" } }
+        })
         const [request] = yield* remote.requests
         assert.strictEqual(request?.path, "/phoenix_kit/sync/api/delete-connection")
       }).pipe(Effect.scoped)

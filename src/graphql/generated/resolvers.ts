@@ -1,6 +1,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Connection as ConnectionModel, RemoteNotification as RemoteNotificationModel } from '../../Domain/Connection.js';
 import type { SenderStatusFetched as SenderStatusFetchedModel, ReceiverVerification as ReceiverVerificationModel, ReceiverConnectionSevered as ReceiverConnectionSeveredModel, StatusRoundCompleted as StatusRoundCompletedModel, ConnectionChange as ConnectionChangeModel } from '../../Domain/Events.js';
+import type { RemoteNotice as RemoteNoticeModel } from '../../Domain/RemoteNotice.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null | undefined;
 export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
@@ -80,6 +81,12 @@ export type CreateConnectionPayload = {
   readonly remoteNotification: Maybe<RemoteNotification>;
 };
 
+export type DeleteConnectionPayload = {
+  readonly __typename?: 'DeleteConnectionPayload';
+  readonly deleted: Scalars['Boolean']['output'];
+  readonly remoteNotice: RemoteNotice;
+};
+
 export type Direction =
   | 'receiver'
   | 'sender';
@@ -87,10 +94,10 @@ export type Direction =
 export type Mutation = {
   readonly __typename?: 'Mutation';
   readonly createConnection: CreateConnectionPayload;
-  /** the remote is told first (delete-connection); the outcome is in extensions.remoteNotices */
-  readonly deleteConnection: Scalars['Boolean']['output'];
-  /** the remote is told (update-status); the outcome is in extensions.remoteNotices */
-  readonly updateConnectionStatus: Connection;
+  /** the remote is told first (delete-connection); what it answered is remoteNotice */
+  readonly deleteConnection: DeleteConnectionPayload;
+  /** the remote is told (update-status); what it answered is remoteNotice */
+  readonly updateConnectionStatus: UpdateConnectionStatusPayload;
   /** eligible senders only; applies the severed rule */
   readonly verifyReceiverConnections: ReadonlyArray<ReceiverVerification>;
 };
@@ -165,6 +172,26 @@ export type ReceiverVerification = {
   readonly suspended: Scalars['Boolean']['output'];
 };
 
+export type RemoteNotice = {
+  readonly __typename?: 'RemoteNotice';
+  readonly connectionUuid: Scalars['ID']['output'];
+  /** update-status or delete-connection */
+  readonly endpoint: Scalars['String']['output'];
+  readonly outcome: RemoteNoticeOutcome;
+  /** short machine reason when the remote was not told, e.g. refused, timeout, http_500 */
+  readonly reason: Maybe<Scalars['String']['output']>;
+};
+
+/** What the remote site answered when it was told about a local change */
+export type RemoteNoticeOutcome =
+  | 'deleted'
+  | 'error'
+  | 'not_found'
+  | 'offline'
+  /** not sent: the new status is not one remotes are told about (pending, expired) */
+  | 'skipped'
+  | 'updated';
+
 /** The outcome of the last registration attempt at the remote site (metadata.remote_notification) */
 export type RemoteNotification = {
   readonly __typename?: 'RemoteNotification';
@@ -231,6 +258,12 @@ export type Subscription = {
 
 export type SubscriptionStatusEventsArgs = {
   everySeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type UpdateConnectionStatusPayload = {
+  readonly __typename?: 'UpdateConnectionStatusPayload';
+  readonly connection: Connection;
+  readonly remoteNotice: RemoteNotice;
 };
 
 export type VerificationOutcome =
@@ -328,6 +361,7 @@ export type ResolversTypes = {
   CreateConnectionInput: CreateConnectionInput;
   CreateConnectionPayload: ResolverTypeWrapper<Omit<CreateConnectionPayload, 'connection' | 'remoteNotification'> & { connection: ResolversTypes['Connection'], remoteNotification?: Maybe<ResolversTypes['RemoteNotification']> }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DeleteConnectionPayload: ResolverTypeWrapper<Omit<DeleteConnectionPayload, 'remoteNotice'> & { remoteNotice: ResolversTypes['RemoteNotice'] }>;
   Direction: null;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
@@ -336,6 +370,8 @@ export type ResolversTypes = {
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ReceiverConnectionSevered: ResolverTypeWrapper<ReceiverConnectionSeveredModel>;
   ReceiverVerification: ResolverTypeWrapper<ReceiverVerificationModel>;
+  RemoteNotice: ResolverTypeWrapper<RemoteNoticeModel>;
+  RemoteNoticeOutcome: null;
   RemoteNotification: ResolverTypeWrapper<RemoteNotificationModel>;
   RemoteSite: ResolverTypeWrapper<RemoteSite>;
   SenderStatus: null;
@@ -344,6 +380,7 @@ export type ResolversTypes = {
   StatusRoundCompleted: ResolverTypeWrapper<StatusRoundCompletedModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  UpdateConnectionStatusPayload: ResolverTypeWrapper<Omit<UpdateConnectionStatusPayload, 'connection' | 'remoteNotice'> & { connection: ResolversTypes['Connection'], remoteNotice: ResolversTypes['RemoteNotice'] }>;
   VerificationOutcome: null;
 };
 
@@ -355,6 +392,7 @@ export type ResolversParentTypes = {
   CreateConnectionInput: CreateConnectionInput;
   CreateConnectionPayload: Omit<CreateConnectionPayload, 'connection' | 'remoteNotification'> & { connection: ResolversParentTypes['Connection'], remoteNotification?: Maybe<ResolversParentTypes['RemoteNotification']> };
   DateTime: Scalars['DateTime']['output'];
+  DeleteConnectionPayload: Omit<DeleteConnectionPayload, 'remoteNotice'> & { remoteNotice: ResolversParentTypes['RemoteNotice'] };
   Float: Scalars['Float']['output'];
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
@@ -362,6 +400,7 @@ export type ResolversParentTypes = {
   Query: Record<PropertyKey, never>;
   ReceiverConnectionSevered: ReceiverConnectionSeveredModel;
   ReceiverVerification: ReceiverVerificationModel;
+  RemoteNotice: RemoteNoticeModel;
   RemoteNotification: RemoteNotificationModel;
   RemoteSite: RemoteSite;
   SenderStatusFetched: SenderStatusFetchedModel;
@@ -369,6 +408,7 @@ export type ResolversParentTypes = {
   StatusRoundCompleted: StatusRoundCompletedModel;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
+  UpdateConnectionStatusPayload: Omit<UpdateConnectionStatusPayload, 'connection' | 'remoteNotice'> & { connection: ResolversParentTypes['Connection'], remoteNotice: ResolversParentTypes['RemoteNotice'] };
 };
 
 export type ChangeKindResolvers = { CREATED: 'created', DELETED: 'deleted', UPDATED: 'updated' };
@@ -408,12 +448,17 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type DeleteConnectionPayloadResolvers<ContextType = any, ParentType extends ResolversParentTypes['DeleteConnectionPayload'] = ResolversParentTypes['DeleteConnectionPayload']> = {
+  deleted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  remoteNotice?: Resolver<ResolversTypes['RemoteNotice'], ParentType, ContextType>;
+};
+
 export type DirectionResolvers = { RECEIVER: 'receiver', SENDER: 'sender' };
 
 export type MutationResolvers<ContextType = any, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   createConnection?: Resolver<ResolversTypes['CreateConnectionPayload'], ParentType, ContextType, RequireFields<MutationCreateConnectionArgs, 'input'>>;
-  deleteConnection?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteConnectionArgs, 'uuid'>>;
-  updateConnectionStatus?: Resolver<ResolversTypes['Connection'], ParentType, ContextType, RequireFields<MutationUpdateConnectionStatusArgs, 'status' | 'uuid'>>;
+  deleteConnection?: Resolver<ResolversTypes['DeleteConnectionPayload'], ParentType, ContextType, RequireFields<MutationDeleteConnectionArgs, 'uuid'>>;
+  updateConnectionStatus?: Resolver<ResolversTypes['UpdateConnectionStatusPayload'], ParentType, ContextType, RequireFields<MutationUpdateConnectionStatusArgs, 'status' | 'uuid'>>;
   verifyReceiverConnections?: Resolver<ReadonlyArray<ResolversTypes['ReceiverVerification']>, ParentType, ContextType, Partial<MutationVerifyReceiverConnectionsArgs>>;
 };
 
@@ -437,6 +482,15 @@ export type ReceiverVerificationResolvers<ContextType = any, ParentType extends 
   reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   suspended?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
+
+export type RemoteNoticeResolvers<ContextType = any, ParentType extends ResolversParentTypes['RemoteNotice'] = ResolversParentTypes['RemoteNotice']> = {
+  connectionUuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  endpoint?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['RemoteNoticeOutcome'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type RemoteNoticeOutcomeResolvers = { DELETED: 'deleted', ERROR: 'error', NOT_FOUND: 'not_found', OFFLINE: 'offline', SKIPPED: 'skipped', UPDATED: 'updated' };
 
 export type RemoteNotificationResolvers<ContextType = any, ParentType extends ResolversParentTypes['RemoteNotification'] = ResolversParentTypes['RemoteNotification']> = {
   httpStatus?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -483,6 +537,11 @@ export type SubscriptionResolvers<ContextType = any, ParentType extends Resolver
   statusEvents?: SubscriptionResolver<ResolversTypes['StatusEvent'], "statusEvents", ParentType, ContextType, Partial<SubscriptionStatusEventsArgs>>;
 };
 
+export type UpdateConnectionStatusPayloadResolvers<ContextType = any, ParentType extends ResolversParentTypes['UpdateConnectionStatusPayload'] = ResolversParentTypes['UpdateConnectionStatusPayload']> = {
+  connection?: Resolver<ResolversTypes['Connection'], ParentType, ContextType>;
+  remoteNotice?: Resolver<ResolversTypes['RemoteNotice'], ParentType, ContextType>;
+};
+
 export type VerificationOutcomeResolvers = { ERROR: 'error', EXISTS: 'exists', NOT_FOUND: 'not_found', OFFLINE: 'offline' };
 
 export type Resolvers<ContextType = any> = {
@@ -492,11 +551,14 @@ export type Resolvers<ContextType = any> = {
   ConnectionStatus?: ConnectionStatusResolvers;
   CreateConnectionPayload?: CreateConnectionPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  DeleteConnectionPayload?: DeleteConnectionPayloadResolvers<ContextType>;
   Direction?: DirectionResolvers;
   Mutation?: MutationResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   ReceiverConnectionSevered?: ReceiverConnectionSeveredResolvers<ContextType>;
   ReceiverVerification?: ReceiverVerificationResolvers<ContextType>;
+  RemoteNotice?: RemoteNoticeResolvers<ContextType>;
+  RemoteNoticeOutcome?: RemoteNoticeOutcomeResolvers;
   RemoteNotification?: RemoteNotificationResolvers<ContextType>;
   RemoteSite?: RemoteSiteResolvers<ContextType>;
   SenderStatus?: SenderStatusResolvers;
@@ -504,6 +566,7 @@ export type Resolvers<ContextType = any> = {
   StatusEvent?: StatusEventResolvers<ContextType>;
   StatusRoundCompleted?: StatusRoundCompletedResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
+  UpdateConnectionStatusPayload?: UpdateConnectionStatusPayloadResolvers<ContextType>;
   VerificationOutcome?: VerificationOutcomeResolvers;
 };
 
