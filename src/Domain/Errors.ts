@@ -31,7 +31,9 @@ export const RemoteErrorReason = Schema.Union(
     "no_route",
     "too_large",
     "missing_connection_info",
-    "invalid_url"
+    "invalid_url",
+    "internal_address",
+    "self_address"
   ),
   Schema.TemplateLiteral("http_", Schema.Number)
 )

@@ -3,16 +3,25 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import Undici from "@effect/platform-node/Undici"
 import { Effect, Exit, Layer, Option } from "effect"
 import { Offline, type RemoteError } from "../Domain/Errors.js"
+import * as AddressGuard from "./AddressGuard.js"
 import type { Deadlines } from "./Deadlines.js"
 import { classifyCause, MAX_BODY_BYTES, type Reply } from "./Wire.js"
 
 // undici gives up connecting after 10 s by default; the reference (Mint) waits 30 s, and our own
 // PEER_TIMEOUT_MS deadline is the real bound, so the socket timeouts only sit above it as a backstop (A5).
 // maxResponseSize stops a body over the cap while it streams in, without buffering it.
+// The connector dials only addresses the AddressGuard allows (SSRF: resolve, then pin).
 const DispatcherLive = Layer.scoped(
   NodeHttpClient.Dispatcher,
   Effect.acquireRelease(
-    Effect.sync(() => new Undici.Agent({ connect: { timeout: 30_000 }, maxResponseSize: MAX_BODY_BYTES })),
+    Effect.map(
+      AddressGuard.policy,
+      (policy) =>
+        new Undici.Agent({
+          connect: AddressGuard.connector(policy, { timeout: 30_000 }),
+          maxResponseSize: MAX_BODY_BYTES
+        })
+    ),
     (agent) => Effect.promise(() => agent.destroy())
   )
 )

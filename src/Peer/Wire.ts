@@ -37,6 +37,11 @@ const offlineCodes: Record<string, Offline["reason"]> = {
   UND_ERR_HEADERS_TIMEOUT: "timeout",
   UND_ERR_BODY_TIMEOUT: "timeout"
 }
+// refused by the AddressGuard before any byte went out
+const guardCodes: Record<string, RemoteError["reason"]> = {
+  ERR_SYNCWATCH_INTERNAL_ADDRESS: "internal_address",
+  ERR_SYNCWATCH_SELF_ADDRESS: "self_address"
+}
 const resetCodes = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET"])
 const tlsCode = /CERT|SSL|TLS|CRL|EPROTO|UNABLE_TO_VERIFY|INVALID_CA|INVALID_PURPOSE|HOSTNAME_MISMATCH/
 
@@ -52,6 +57,8 @@ export const classifyCause = (cause: unknown, fallback = "transport error"): Off
     if (code === undefined) continue
     const offline = offlineCodes[code]
     if (offline !== undefined) return new Offline({ reason: offline, detail: message })
+    const guarded = guardCodes[code]
+    if (guarded !== undefined) return new RemoteError({ reason: guarded, detail: message })
     if (resetCodes.has(code)) return new RemoteError({ reason: "reset", detail: message })
     if (tlsCode.test(code)) return new RemoteError({ reason: "tls", detail: message })
   }

@@ -6,13 +6,16 @@ import { PeerHttpClientLive } from "../../src/Peer/Transport.js"
 
 export const OUR_URL = "https://us.example.com"
 export const TOKEN = Redacted.make("test-token-123")
+// the fake sites listen on 127.0.0.1: internal addresses are allowed here, except in AddressGuard.test.ts
 // spec case 1
 export const HASH = "19b6b086eebb807f54e6327309dec0ff347a6c3c30bf3bb396f167513eba3475"
 
-export const layer = (config: Record<string, string | number> = {}) =>
+export const layer = (config: Record<string, string | number | boolean> = {}) =>
   PeerClient.Default.pipe(
     Layer.provide(PeerHttpClientLive),
-    Layer.provide(Layer.setConfigProvider(ConfigProvider.fromJson({ SITE_URL: OUR_URL, ...config })))
+    Layer.provide(
+      Layer.setConfigProvider(ConfigProvider.fromJson({ SITE_URL: OUR_URL, ALLOW_INTERNAL_URLS: true, ...config }))
+    )
   )
 
 const epoch = DateTime.unsafeMake(0)

@@ -1,0 +1,112 @@
+import { promises as Dns } from "node:dns"
+import { isIP, type LookupFunction } from "node:net"
+import { networkInterfaces } from "node:os"
+import Undici from "@effect/platform-node/Undici"
+import { Config, Context, Effect } from "effect"
+import { isInternalAddress } from "../Domain/SiteUrl.js"
+
+// SSRF, resolve then pin: the address checked is the address dialled. The site-URL guard only sees names;
+// a name can resolve to anything, and again differently a second later (DNS rebinding).
+
+export interface Address {
+  readonly address: string
+  readonly family: number
+}
+
+export type Resolve = (hostname: string) => Promise<ReadonlyArray<Address>>
+
+// the system's resolver; tests swap in a stub, so no real DNS is needed
+export class Resolver extends Context.Reference<Resolver>()("syncwatch/Peer/AddressGuard/Resolver", {
+  defaultValue: (): Resolve => (hostname) => Dns.lookup(hostname, { all: true, verbatim: true })
+}) {}
+
+export const INTERNAL_ADDRESS = "ERR_SYNCWATCH_INTERNAL_ADDRESS"
+export const SELF_ADDRESS = "ERR_SYNCWATCH_SELF_ADDRESS"
+
+const refused = (code: string, message: string) => Object.assign(new Error(message), { code })
+
+// dns answers ::ffff:127.0.0.1; the URL parser writes it the way isInternalAddress reads it
+const normalize = (address: string) => (isIP(address) === 6 ? new URL(`http://[${address}]`).hostname : address)
+
+export const isInternal = (address: string) => isInternalAddress(normalize(address))
+
+export interface Policy {
+  readonly allowInternal: boolean
+  // where we listen ourselves: a connection there would be to ourselves
+  readonly selfPort: number
+  readonly selfAddresses: ReadonlySet<string>
+  readonly resolve: Resolve
+}
+
+const isLoopback = (address: string) => {
+  const host = normalize(address)
+  return host === "[::1]" || host.startsWith("127.") || host === "[::ffff:7f00:1]"
+}
+
+// null when the address may be dialled, else the reason
+export const check = (policy: Policy, address: string, port: number): Error | null => {
+  if (port === policy.selfPort && (isLoopback(address) || policy.selfAddresses.has(normalize(address)))) {
+    return refused(SELF_ADDRESS, `${address}:${port} is this syncwatch itself`)
+  }
+  if (!policy.allowInternal && isInternal(address)) {
+    return refused(INTERNAL_ADDRESS, `${address} is an internal address (set ALLOW_INTERNAL_URLS if you need it)`)
+  }
+  return null
+}
+
+// net.connect's lookup: resolve, keep only what may be dialled, hand exactly that to the socket
+export const lookup =
+  (policy: Policy, port: number): LookupFunction =>
+  (hostname, options, callback) => {
+    policy.resolve(hostname).then(
+      (addresses) => {
+        const wanted = addresses.filter((a) => !options.family || a.family === options.family)
+        const checked = wanted.map((a) => ({ ...a, refusal: check(policy, a.address, port) }))
+        const allowed = checked.filter((a) => a.refusal === null)
+        const [first] = allowed
+        if (first === undefined) {
+          const error =
+            checked[0]?.refusal ?? Object.assign(new Error(`${hostname} has no address`), { code: "ENOTFOUND" })
+          return callback(error as NodeJS.ErrnoException, "", 4)
+        }
+        if (options.all)
+          return (callback as unknown as (error: null, all: ReadonlyArray<Address>) => void)(
+            null,
+            allowed.map(({ address, family }) => ({ address, family }))
+          )
+        return callback(null, first.address, first.family)
+      },
+      (error: NodeJS.ErrnoException) => callback(error, "", 4)
+    )
+  }
+
+// undici's connector with the pinned lookup; an IP literal skips lookup in net.connect, so it is checked here
+export const connector = (policy: Policy, options: { readonly timeout: number }): Undici.buildConnector.connector => {
+  const byPort = new Map<number, Undici.buildConnector.connector>()
+  return (connect, callback) => {
+    const port = Number(connect.port) || (connect.protocol === "https:" ? 443 : 80)
+    const host = connect.hostname.replace(/^\[(.*)\]$/, "$1")
+    const literal = isIP(host) === 0 ? null : check(policy, host, port)
+    if (literal !== null) return callback(literal, null)
+    let dial = byPort.get(port)
+    if (dial === undefined) {
+      dial = Undici.buildConnector({ timeout: options.timeout, lookup: lookup(policy, port) })
+      byPort.set(port, dial)
+    }
+    return dial(connect, callback)
+  }
+}
+
+const WILDCARDS = new Set(["0.0.0.0", "::", "[::]"])
+
+export const policy = Effect.gen(function* () {
+  const allowInternal = yield* Config.boolean("ALLOW_INTERNAL_URLS").pipe(Config.withDefault(false))
+  const host = yield* Config.string("HOST").pipe(Config.withDefault("127.0.0.1"))
+  const selfPort = yield* Config.port("PORT").pipe(Config.withDefault(4000))
+  const resolve = yield* Resolver
+  const interfaces = WILDCARDS.has(host)
+    ? Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address))
+    : []
+  const selfAddresses = new Set([host, ...interfaces].filter((a) => isIP(a) !== 0).map(normalize))
+  return { allowInternal, selfPort, selfAddresses, resolve } satisfies Policy
+})
