@@ -1,5 +1,5 @@
 import type { CodegenConfig } from "@graphql-codegen/cli"
-import { ConnectionStatus, Direction } from "./src/Domain/Connection.js"
+import { ConnectionStatus, Direction, StatusActor } from "./src/Domain/Connection.js"
 import { ChangeKind, SenderStatus, VerificationOutcome } from "./src/Domain/Events.js"
 import { RemoteNoticeOutcome } from "./src/Domain/RemoteNotice.js"
 
@@ -27,7 +27,8 @@ const config: CodegenConfig = {
           SenderStatus: enumValues(SenderStatus),
           VerificationOutcome: enumValues(VerificationOutcome),
           ChangeKind: enumValues(ChangeKind),
-          RemoteNoticeOutcome: enumValues(RemoteNoticeOutcome)
+          RemoteNoticeOutcome: enumValues(RemoteNoticeOutcome),
+          StatusActor: enumValues(StatusActor)
         },
         mappers: {
           Connection: "../../Domain/Connection.js#Connection",

@@ -144,6 +144,7 @@ const main = Effect.gen(function* () {
     suspendedReason: null,
     revokedAt: null,
     revokedReason: null,
+    statusChangedBy: null,
     insertedAt: now,
     updatedAt: now
   }

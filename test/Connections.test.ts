@@ -420,6 +420,22 @@ describe("Connections status writes", () => {
     }))
 })
 
+describe("the actor of a status change", () => {
+  test("is recorded: the admin, the remote site, or the severed rule; none at creation", () =>
+    Effect.gen(function* () {
+      const connections = yield* Connections
+      const { uuid } = yield* sender()
+      assert.isNull((yield* connections.get(uuid)).statusChangedBy)
+      assert.strictEqual((yield* connections.autoActivate(uuid)).statusChangedBy, "remote")
+      assert.strictEqual((yield* connections.updateStatus(uuid, "suspended", "maintenance")).statusChangedBy, "admin")
+      assert.strictEqual((yield* connections.setStatusFromRemote(uuid, "active")).statusChangedBy, "remote")
+      const severed = yield* connections.suspendSevered(uuid)
+      assert.strictEqual(Option.getOrThrow(severed).statusChangedBy, "severed")
+      assert.strictEqual((yield* connections.updateStatus(uuid, "revoked")).statusChangedBy, "admin")
+      assert.strictEqual((yield* rawRow(uuid))?.["status_changed_by"], "admin")
+    }))
+})
+
 describe("Verification eligibility and the severed rule", () => {
   test("eligible: active, pending and suspended senders whose registration succeeded (case 58)", () =>
     Effect.gen(function* () {

@@ -1,8 +1,10 @@
 import * as SqliteMigrator from "@effect/sql-sqlite-node/SqliteMigrator"
 import CreateConnections from "./migrations/0001_create_connections.js"
+import StatusActor from "./migrations/0002_status_actor.js"
 
 export const loader = SqliteMigrator.fromRecord({
-  "0001_create_connections": CreateConnections
+  "0001_create_connections": CreateConnections,
+  "0002_status_actor": StatusActor
 })
 
 // Migrator.make without a schema dump needs nothing but the SqlClient (run/layer would also ask for a

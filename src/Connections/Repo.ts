@@ -9,7 +9,8 @@ import {
   Direction,
   Metadata,
   REVOKED_REASON,
-  SEVERED_REASON
+  SEVERED_REASON,
+  StatusActor
 } from "../Domain/Connection.js"
 import { DuplicateConnection, DuplicateToken, StoreUnavailable } from "../Domain/Errors.js"
 import { formatIsoSeconds } from "../Domain/Time.js"
@@ -27,6 +28,7 @@ const Row = Schema.Struct({
   suspended_reason: Schema.NullOr(Schema.String),
   revoked_at: Schema.NullOr(Schema.DateTimeUtc),
   revoked_reason: Schema.NullOr(Schema.String),
+  status_changed_by: Schema.NullOr(StatusActor),
   inserted_at: Schema.DateTimeUtc,
   updated_at: Schema.DateTimeUtc
 })
@@ -47,6 +49,7 @@ const toConnection = (row: typeof Row.Type): Connection =>
       suspendedReason: row.suspended_reason,
       revokedAt: row.revoked_at,
       revokedReason: row.revoked_reason,
+      statusChangedBy: row.status_changed_by,
       insertedAt: row.inserted_at,
       updatedAt: row.updated_at
     },
@@ -227,7 +230,7 @@ export const make = Effect.gen(function* () {
   const update = (uuid: ConnectionUuid, set: Statement.Fragment, guard: Statement.Fragment = sql`1=1`) =>
     written(sql`UPDATE connections SET ${set} WHERE uuid = ${uuid} AND ${guard} RETURNING *`)
 
-  // T3/T6, T5, T7 and the bare pending/expired writes of B §1.2; no admin actor is recorded
+  // T3/T6, T5, T7 and the bare pending/expired writes of B §1.2; the actor is the admin
   const setAdminStatus = (
     uuid: ConnectionUuid,
     status: ConnectionStatus,
@@ -240,27 +243,33 @@ export const make = Effect.gen(function* () {
         return update(
           uuid,
           sql`status = 'active', approved_at = COALESCE(approved_at, ${at}), suspended_at = NULL,
-            suspended_by_uuid = NULL, suspended_reason = NULL, updated_at = ${at}`
+            suspended_by_uuid = NULL, suspended_reason = NULL, status_changed_by = 'admin', updated_at = ${at}`
         )
       case "suspended":
         return update(
           uuid,
-          sql`status = 'suspended', suspended_at = ${at}, suspended_reason = ${reason ?? null}, updated_at = ${at}`
+          sql`status = 'suspended', suspended_at = ${at}, suspended_reason = ${reason ?? null},
+            status_changed_by = 'admin', updated_at = ${at}`
         )
       case "revoked":
         return update(
           uuid,
-          sql`status = 'revoked', revoked_at = ${at}, revoked_reason = ${reason ?? REVOKED_REASON}, updated_at = ${at}`
+          sql`status = 'revoked', revoked_at = ${at}, revoked_reason = ${reason ?? REVOKED_REASON},
+            status_changed_by = 'admin', updated_at = ${at}`
         )
       case "pending":
       case "expired":
-        return update(uuid, sql`status = ${status}, updated_at = ${at}`)
+        return update(uuid, sql`status = ${status}, status_changed_by = 'admin', updated_at = ${at}`)
     }
   }
 
   // T8: status only, and no write at all when it is already that value
   const setStatusIfChanged = (uuid: ConnectionUuid, status: ConnectionStatus, now: DateTime.Utc) =>
-    update(uuid, sql`status = ${status}, updated_at = ${formatIsoSeconds(now)}`, sql`status <> ${status}`)
+    update(
+      uuid,
+      sql`status = ${status}, status_changed_by = 'remote', updated_at = ${formatIsoSeconds(now)}`,
+      sql`status <> ${status}`
+    )
 
   // T4: the `pending` guard is re-checked by the write itself
   const autoActivate = (uuid: ConnectionUuid, now: DateTime.Utc) => {
@@ -273,7 +282,7 @@ export const make = Effect.gen(function* () {
     return update(
       uuid,
       sql`status = 'active', approved_at = ${at}, metadata = json_patch(metadata, ${JSON.stringify(keys)}),
-        updated_at = ${at}`,
+        status_changed_by = 'remote', updated_at = ${at}`,
       sql`status = 'pending'`
     )
   }
@@ -291,7 +300,8 @@ export const make = Effect.gen(function* () {
     const at = formatIsoSeconds(now)
     return update(
       uuid,
-      sql`status = 'suspended', suspended_at = ${at}, suspended_reason = ${SEVERED_REASON}, updated_at = ${at}`,
+      sql`status = 'suspended', suspended_at = ${at}, suspended_reason = ${SEVERED_REASON},
+        status_changed_by = 'severed', updated_at = ${at}`,
       sql`status NOT IN ('suspended', 'revoked', 'expired')`
     )
   }

@@ -6,6 +6,10 @@ export type Direction = typeof Direction.Type
 export const ConnectionStatus = Schema.Literal("pending", "active", "suspended", "revoked", "expired")
 export type ConnectionStatus = typeof ConnectionStatus.Type
 
+// who made the last status change (null: none since creation)
+export const StatusActor = Schema.Literal("admin", "remote", "severed")
+export type StatusActor = typeof StatusActor.Type
+
 export const ConnectionUuid = Schema.UUID.pipe(Schema.brand("ConnectionUuid"))
 export type ConnectionUuid = typeof ConnectionUuid.Type
 
@@ -36,6 +40,7 @@ export class Connection extends Schema.Class<Connection>("Connection")({
   suspendedReason: Schema.NullOr(Schema.String),
   revokedAt: Schema.NullOr(Schema.DateTimeUtcFromSelf),
   revokedReason: Schema.NullOr(Schema.String),
+  statusChangedBy: Schema.NullOr(StatusActor),
   insertedAt: Schema.DateTimeUtcFromSelf,
   updatedAt: Schema.DateTimeUtcFromSelf
 }) {

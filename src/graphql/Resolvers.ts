@@ -1,7 +1,7 @@
 import { Effect, Option, Redacted, Schema } from "effect"
 import type { YogaInitialContext } from "graphql-yoga"
 import { Connections } from "../Connections.js"
-import { type Connection, ConnectionStatus, Direction, RemoteNotification } from "../Domain/Connection.js"
+import { type Connection, ConnectionStatus, Direction, RemoteNotification, StatusActor } from "../Domain/Connection.js"
 import {
   ChangeKind,
   type ConnectionChange,
@@ -48,6 +48,7 @@ export const make = Effect.gen(function* () {
     VerificationOutcome: enumOf(VerificationOutcome),
     ChangeKind: enumOf(ChangeKind),
     RemoteNoticeOutcome: enumOf(RemoteNoticeOutcome),
+    StatusActor: enumOf(StatusActor),
     StatusEvent: { __resolveType: (event) => event._tag },
     Connection: {
       remoteNotification: (connection: Connection) =>

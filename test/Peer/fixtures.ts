@@ -34,6 +34,7 @@ export const connection = (fields: Partial<ConstructorParameters<typeof Connecti
     suspendedReason: null,
     revokedAt: null,
     revokedReason: null,
+    statusChangedBy: null,
     insertedAt: epoch,
     updatedAt: epoch,
     ...fields

@@ -150,10 +150,15 @@ describe("queries and mutations", () => {
         const result = yield* exec(
           yoga,
           `mutation { updateConnectionStatus(uuid: "${connection["uuid"]}", status: SUSPENDED, reason: "maintenance") {
-            connection { status suspendedAt suspendedReason } remoteNotice { connectionUuid endpoint outcome reason } } }`
+            connection { status suspendedAt suspendedReason statusChangedBy }
+            remoteNotice { connectionUuid endpoint outcome reason } } }`
         )
         const payload = result.data!["updateConnectionStatus"]
-        assert.deepInclude(payload["connection"], { status: "SUSPENDED", suspendedReason: "maintenance" })
+        assert.deepInclude(payload["connection"], {
+          status: "SUSPENDED",
+          suspendedReason: "maintenance",
+          statusChangedBy: "ADMIN"
+        })
         assert.isString(payload["connection"]["suspendedAt"])
         const notice = {
           connectionUuid: connection["uuid"],

@@ -35,6 +35,8 @@ export type Connection = {
   readonly revokedReason: Maybe<Scalars['String']['output']>;
   readonly siteUrl: Scalars['String']['output'];
   readonly status: ConnectionStatus;
+  /** null until the status is changed after creation */
+  readonly statusChangedBy: Maybe<StatusActor>;
   readonly suspendedAt: Maybe<Scalars['DateTime']['output']>;
   readonly suspendedReason: Maybe<Scalars['String']['output']>;
   readonly updatedAt: Scalars['DateTime']['output'];
@@ -239,6 +241,15 @@ export type SenderStatusFetched = {
   readonly status: SenderStatus;
 };
 
+/** Who made a connection's last status change */
+export type StatusActor =
+  /** an admin, through this API */
+  | 'admin'
+  /** the remote site (update-status, or activation when it first asked for the status) */
+  | 'remote'
+  /** the severed rule: the remote site reported the connection gone */
+  | 'severed';
+
 export type StatusEvent = ReceiverConnectionSevered | SenderStatusFetched | StatusRoundCompleted;
 
 export type StatusRoundCompleted = {
@@ -376,6 +387,7 @@ export type ResolversTypes = {
   RemoteSite: ResolverTypeWrapper<RemoteSite>;
   SenderStatus: null;
   SenderStatusFetched: ResolverTypeWrapper<SenderStatusFetchedModel>;
+  StatusActor: null;
   StatusEvent: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['StatusEvent']>;
   StatusRoundCompleted: ResolverTypeWrapper<StatusRoundCompletedModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -424,6 +436,7 @@ export type ConnectionResolvers<ContextType = any, ParentType extends ResolversP
   revokedReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   siteUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ConnectionStatus'], ParentType, ContextType>;
+  statusChangedBy?: Resolver<Maybe<ResolversTypes['StatusActor']>, ParentType, ContextType>;
   suspendedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   suspendedReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -521,6 +534,8 @@ export type SenderStatusFetchedResolvers<ContextType = any, ParentType extends R
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type StatusActorResolvers = { ADMIN: 'admin', REMOTE: 'remote', SEVERED: 'severed' };
+
 export type StatusEventResolvers<ContextType = any, ParentType extends ResolversParentTypes['StatusEvent'] = ResolversParentTypes['StatusEvent']> = {
   __resolveType: TypeResolveFn<'ReceiverConnectionSevered' | 'SenderStatusFetched' | 'StatusRoundCompleted', ParentType, ContextType>;
 };
@@ -563,6 +578,7 @@ export type Resolvers<ContextType = any> = {
   RemoteSite?: RemoteSiteResolvers<ContextType>;
   SenderStatus?: SenderStatusResolvers;
   SenderStatusFetched?: SenderStatusFetchedResolvers<ContextType>;
+  StatusActor?: StatusActorResolvers;
   StatusEvent?: StatusEventResolvers<ContextType>;
   StatusRoundCompleted?: StatusRoundCompletedResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
