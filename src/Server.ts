@@ -110,4 +110,7 @@ export const AppLive = Layer.merge(
   Layer.provide(Logs.SafeLogsLive)
 )
 
-export const ServerLive = AppLive.pipe(Layer.provide(HttpServerLive))
+// the admin edge's settings are checked before the port is taken (ADMIN_TOKEN on a public HOST)
+const EdgeChecked = Layer.effectDiscard(Yoga.checkSettings)
+
+export const ServerLive = AppLive.pipe(Layer.provide(HttpServerLive), Layer.provide(EdgeChecked))

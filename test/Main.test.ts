@@ -131,6 +131,10 @@ describe("the process", () => {
     refusesToStart({ PEER_TIMEOUT_MS: "abc" }, "PEER_TIMEOUT_MS").pipe(Effect.scoped)
   )
 
+  it.live("refuses a non-loopback HOST without ADMIN_TOKEN, saying how to fix it", () =>
+    refusesToStart({ HOST: "0.0.0.0" }, "ALLOW_UNAUTHENTICATED=true").pipe(Effect.scoped)
+  )
+
   it.live("refuses CHECK_CONCURRENCY=0", () =>
     refusesToStart({ CHECK_CONCURRENCY: "0" }, "CHECK_CONCURRENCY").pipe(Effect.scoped)
   )

@@ -58,6 +58,8 @@ export const make = Effect.gen(function* () {
   })
 })
 
+export const checkSettings = Effect.all([Edge.settings, Limits.settings], { discard: true })
+
 export const RouteLive = Layer.unwrapScoped(
   Effect.gen(function* () {
     const yoga = yield* make

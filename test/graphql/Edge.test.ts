@@ -1,6 +1,6 @@
 import * as Http from "node:http"
 import { assert, describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Deferred, Effect, Either, Exit } from "effect"
+import { ConfigProvider, Deferred, Effect, Either, Exit, Scope } from "effect"
 import WebSocket from "ws"
 import * as Edge from "../../src/graphql/Edge.js"
 import { graphql, startSite } from "../utils/App.js"
@@ -199,6 +199,23 @@ describe("ADMIN_TOKEN", () => {
       const admin = yield* wsClient(site.port, {}, { connectionParams: { authorization: `Bearer ${TOKEN}` } })
       const query = yield* wsSubscribe(admin, "{ connections { uuid } }")
       expect(yield* query.next.pipe(within("a ws query"))).toMatchObject({ data: { connections: [] } })
+    }).pipe(Effect.scoped)
+  )
+})
+
+describe("a token removed by a restart", () => {
+  it.live("ends the subscriptions it opened, and opens nothing after", () =>
+    Effect.gen(function* () {
+      const first = yield* Scope.make()
+      const site = yield* startSite({ ADMIN_TOKEN: TOKEN }).pipe(Scope.extend(first))
+      const changes = yield* sse(site.graphqlUrl, CONNECTION_CHANGED, {}, BEARER)
+      yield* Deferred.await(changes.started).pipe(within("first ping"))
+      yield* Scope.close(first, Exit.void)
+      assert.strictEqual(yield* Deferred.await(changes.ended).pipe(within("the stream to end")), "complete")
+
+      const again = yield* startSite({ ...site.config, ADMIN_TOKEN: "another-long-admin-token" })
+      const refused = yield* sse(again.graphqlUrl, CONNECTION_CHANGED, {}, BEARER)
+      assert.strictEqual(refused.response.status, 401)
     }).pipe(Effect.scoped)
   )
 })
