@@ -3,7 +3,6 @@ import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { type Browser, chromium, type Page } from "playwright-core"
-import { createReceiver } from "../graphql/Documents.js"
 import { graphql, startSite } from "../utils/App.js"
 
 // GraphiQL in a real Chromium (Debian's package), with the network closed: every request that is not to
@@ -46,11 +45,25 @@ const offlinePage = (browser: Browser, origin: string) =>
   })
 
 // GraphiQL takes its first query from ?query=; the run button executes it; the answer fills the response pane
-// resolves once the server answered this operation (GraphiQL minifies it, POSTs queries and GETs
-// subscriptions as SSE; its introspection is another request) (for a subscription: the event stream has started)
-const run = (page: Page, url: string, query: string, field: string) =>
+const open = (page: Page, url: string, query: string) =>
+  Effect.promise(() => page.goto(`${url}?query=${encodeURIComponent(query)}`))
+
+// what a user does in the Headers tab: clear it, type the JSON (the editor closes brackets and quotes,
+// and types over them)
+const setHeaders = (page: Page, headers: Record<string, string>) =>
   Effect.promise(async () => {
-    await page.goto(`${url}?query=${encodeURIComponent(query)}`)
+    await page.getByRole("button", { name: "Headers" }).click({ timeout: 30_000 })
+    const editor = page.locator(".graphiql-editor-tool .monaco-editor").last()
+    await editor.click()
+    await page.keyboard.press("ControlOrMeta+A")
+    await page.keyboard.press("Backspace")
+    await page.keyboard.type(JSON.stringify(headers))
+  })
+
+// resolves once the server answered this operation (GraphiQL minifies it, POSTs queries and GETs
+// subscriptions as SSE; its introspection is another request)
+const execute = (page: Page, url: string, field: string) =>
+  Effect.promise(async () => {
     const answered = page.waitForResponse(
       (response) =>
         response.url().startsWith(url) &&
@@ -69,46 +82,63 @@ const responseText = (page: Page, expected: string) =>
     return (await pane.textContent()) ?? ""
   })
 
+const CREATE = `mutation ($input: CreateConnectionInput!) { createConnection(input: $input) { connection { uuid } } }`
+
+const session = (token: string | undefined) =>
+  Effect.gen(function* () {
+    const site = yield* startSite(token === undefined ? {} : { ADMIN_TOKEN: token })
+    const auth: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` }
+    const created = yield* graphql(
+      site.graphqlUrl,
+      CREATE,
+      { input: { name: "From the test", direction: "RECEIVER", siteUrl: "http://127.0.0.1:9" } },
+      auth
+    )
+    const uuid = created.data?.["createConnection"]["connection"]["uuid"] as string
+    const { page, outside, errors } = yield* offlinePage(yield* browser, site.siteUrl)
+
+    yield* open(page, site.graphqlUrl, "{ connections { uuid name status } }")
+    if (token !== undefined) yield* setHeaders(page, { Authorization: `Bearer ${token}` })
+    const query = yield* execute(page, site.graphqlUrl, "connections")
+    assert.strictEqual(query.status, 200)
+    const listed = yield* responseText(page, "From the test")
+    assert.include(listed, uuid)
+    assert.include(listed, "ACTIVE")
+
+    // the headers stay with the page (GraphiQL keeps them), so the subscription carries them too
+    yield* open(page, site.graphqlUrl, "subscription { connectionChanged { kind connectionUuid } }")
+    const stream = yield* execute(page, site.graphqlUrl, "connectionChanged")
+    // the event stream has started: a change made now reaches the page
+    assert.strictEqual(stream.status, 200)
+    assert.match(stream.type, /^text\/event-stream/)
+    const changed = yield* graphql(
+      site.graphqlUrl,
+      `mutation ($uuid: ID!) { updateConnectionStatus(uuid: $uuid, status: SUSPENDED) { connection { status } } }`,
+      { uuid },
+      auth
+    )
+    assert.isUndefined(changed.errors)
+    const seen = yield* responseText(page, "UPDATED")
+    assert.include(seen, uuid)
+
+    mkdirSync(SCREENSHOTS, { recursive: true })
+    const file = join(SCREENSHOTS, token === undefined ? "graphiql.png" : "graphiql-token.png")
+    yield* Effect.promise(() => page.screenshot({ path: file, fullPage: true }))
+    assert.isAbove(statSync(file).size, 0)
+    assert.deepStrictEqual(outside, [], "requests that left the machine")
+    assert.deepStrictEqual(errors, [])
+  }).pipe(Effect.scoped)
+
 describe("GraphiQL offline, in Chromium", () => {
+  it.live("renders without a CDN, runs a query and a subscription from the page", () => session(undefined), {
+    timeout: 120_000
+  })
+
   it.live(
-    "renders without a CDN, runs a query and a subscription from the page",
-    () =>
-      Effect.gen(function* () {
-        const site = yield* startSite()
-        const remote = "http://127.0.0.1:9"
-        const uuid = yield* createReceiver(site, remote, "From the test")
-        const { page, outside, errors } = yield* offlinePage(yield* browser, site.siteUrl)
-
-        yield* run(page, site.graphqlUrl, "{ connections { uuid name status } }", "connections")
-        const listed = yield* responseText(page, "From the test")
-        assert.include(listed, uuid)
-        assert.include(listed, "ACTIVE")
-
-        const stream = yield* run(
-          page,
-          site.graphqlUrl,
-          "subscription { connectionChanged { kind connectionUuid } }",
-          "connectionChanged"
-        )
-        // the event stream has started: a change made now reaches the page
-        assert.strictEqual(stream.status, 200)
-        assert.match(stream.type, /^text\/event-stream/)
-        const changed = yield* graphql(
-          site.graphqlUrl,
-          `mutation ($uuid: ID!) { updateConnectionStatus(uuid: $uuid, status: SUSPENDED) { connection { status } } }`,
-          { uuid }
-        )
-        assert.isUndefined(changed.errors)
-        const seen = yield* responseText(page, "UPDATED")
-        assert.include(seen, uuid)
-
-        mkdirSync(SCREENSHOTS, { recursive: true })
-        const file = join(SCREENSHOTS, "graphiql.png")
-        yield* Effect.promise(() => page.screenshot({ path: file, fullPage: true }))
-        assert.isAbove(statSync(file).size, 0)
-        assert.deepStrictEqual(outside, [], "requests that left the machine")
-        assert.deepStrictEqual(errors, [])
-      }).pipe(Effect.scoped),
-    { timeout: 120_000 }
+    "with ADMIN_TOKEN, the user sets the header in the Headers tab",
+    () => session("a-long-admin-token-for-tests"),
+    {
+      timeout: 120_000
+    }
   )
 })
