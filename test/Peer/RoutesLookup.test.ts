@@ -149,6 +149,8 @@ describe("update-status", () => {
         status: "suspended",
         suspended_at: null,
         suspended_reason: null,
+        // ours, not the reference's: who made the change
+        status_changed_by: "remote",
         updated_at: expect.stringMatching(ISO_SECONDS)
       })
       // the same value again is still a 200; revoked writes no revoked_at either (T8)
