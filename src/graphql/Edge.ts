@@ -126,14 +126,20 @@ const misdirected = (edge: Settings, request: HttpServerRequest.HttpServerReques
     : Option.none()
 }
 
-// a browser names the page's origin: ours (same host) or one of CORS_ORIGINS, or no access
+const forbidden = () => Option.some(refusal(403, "ForbiddenOrigin", "cross-origin requests are refused (CORS_ORIGINS)"))
+
+// a browser names the page's origin: ours (same host) or one of CORS_ORIGINS, or no access. Without an
+// Origin (an <img>, a script tag) it still says the request is cross-site; following a link is allowed
 const foreignOrigin = (edge: Settings, request: HttpServerRequest.HttpServerRequest) => {
   const origin = request.headers["origin"]
-  if (origin === undefined || edge.corsOrigins.has(origin)) return Option.none()
+  if (origin === undefined) {
+    const site = request.headers["sec-fetch-site"]
+    const crossSite = site === "cross-site" || site === "same-site"
+    return crossSite && request.headers["sec-fetch-mode"] !== "navigate" ? forbidden() : Option.none()
+  }
+  if (edge.corsOrigins.has(origin)) return Option.none()
   const own = Option.liftThrowable(() => new URL(origin).host)()
-  return Option.isSome(own) && own.value === request.headers["host"]
-    ? Option.none()
-    : Option.some(refusal(403, "ForbiddenOrigin", "cross-origin requests are refused (CORS_ORIGINS)"))
+  return Option.isSome(own) && own.value === request.headers["host"] ? Option.none() : forbidden()
 }
 
 // yoga's own rule for serving GraphiQL: the page itself runs nothing, the user sets the header in it

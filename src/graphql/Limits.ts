@@ -18,6 +18,7 @@ export const settings = Effect.all({
   maxAliases: limit("GRAPHQL_MAX_ALIASES", 50),
   maxDepth: limit("GRAPHQL_MAX_DEPTH", 8),
   maxTokens: limit("GRAPHQL_MAX_TOKENS", 1000),
+  maxDirectives: limit("GRAPHQL_MAX_DIRECTIVES", 50),
   maxCost: limit("GRAPHQL_MAX_COST", 5000),
   expensiveFieldCost: limit("GRAPHQL_EXPENSIVE_FIELD_COST", 2000)
 })
@@ -56,7 +57,7 @@ export const plugins = (limits: Settings, options: { readonly blockSuggestions: 
     maxAliases: { n: limits.maxAliases, onReject: [coded("MaxAliasesExceeded")] },
     maxDepth: { n: limits.maxDepth, onReject: [coded("MaxDepthExceeded")] },
     maxTokens: { n: limits.maxTokens, onReject: [coded("MaxTokensExceeded")] },
-    maxDirectives: { n: 50, onReject: [coded("MaxDirectivesExceeded")] },
+    maxDirectives: { n: limits.maxDirectives, onReject: [coded("MaxDirectivesExceeded")] },
     costLimit: { maxCost: limits.maxCost, onReject: [coded("CostLimitExceeded")], onAccept: [expensive(limits)] },
     blockFieldSuggestion: { enabled: options.blockSuggestions }
   }).protect().plugins

@@ -105,6 +105,24 @@ describe("no cross-site access", () => {
     }).pipe(Effect.scoped)
   )
 
+  it.live("a request the browser marks cross-site is refused without an Origin; following a link is not", () =>
+    Effect.gen(function* () {
+      const site = yield* startSite()
+      const query = `${site.graphqlUrl}?query=${encodeURIComponent("{ connections { uuid } }")}`
+      const tag = yield* raw(query, {
+        headers: { accept: "*/*", "sec-fetch-site": "cross-site", "sec-fetch-mode": "no-cors" }
+      })
+      assert.strictEqual(tag.status, 403)
+      assert.strictEqual(code(tag), "ForbiddenOrigin")
+      const link = yield* raw(site.graphqlUrl, {
+        headers: { accept: "text/html", "sec-fetch-site": "cross-site", "sec-fetch-mode": "navigate" }
+      })
+      assert.strictEqual(link.status, 200)
+      const own = yield* raw(query, { headers: { accept: "application/json", "sec-fetch-site": "same-origin" } })
+      assert.strictEqual(own.status, 200)
+    }).pipe(Effect.scoped)
+  )
+
   it.live("a WebSocket from another origin is refused with 403; same origin and no origin are not", () =>
     Effect.gen(function* () {
       const site = yield* startSite()

@@ -74,6 +74,17 @@ describe("query limits (GraphQL Armor), each at its edge", () => {
       }).pipe(Effect.scoped)
   )
 
+  it.live("directives: GRAPHQL_MAX_DIRECTIVES passes, one more is refused", () =>
+    Effect.gen(function* () {
+      const site = yield* startSite({ GRAPHQL_MAX_DIRECTIVES: "2" })
+      const directives = (n: number) =>
+        `{ connections { ${Array.from({ length: n }, (_, i) => `f${i}: uuid @include(if: true)`).join(" ")} } }`
+      const ok = yield* graphql(site.graphqlUrl, directives(2))
+      assert.isUndefined(ok.errors, JSON.stringify(ok.errors))
+      assert.deepStrictEqual(codes(yield* graphql(site.graphqlUrl, directives(3))), ["MaxDirectivesExceeded"])
+    }).pipe(Effect.scoped)
+  )
+
   it.live("cost: by default two rounds of checks in one request pass, three are refused", () =>
     Effect.gen(function* () {
       const site = yield* startSite()
