@@ -1,6 +1,6 @@
 import * as Http from "node:http"
 import { assert, describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Deferred, Effect, Either, Exit, Scope } from "effect"
+import { ConfigProvider, Deferred, Effect, Either, Exit, Logger, Scope } from "effect"
 import WebSocket from "ws"
 import * as Edge from "../../src/graphql/Edge.js"
 import { graphql, startSite } from "../utils/App.js"
@@ -219,6 +219,25 @@ describe("ADMIN_TOKEN", () => {
       expect(yield* query.next.pipe(within("a ws query"))).toMatchObject({ data: { connections: [] } })
     }).pipe(Effect.scoped)
   )
+})
+
+describe("ADMIN_TOKEN in the logs", () => {
+  it.live("never appears, right or wrong, over HTTP and graphql-ws, at LOG_LEVEL=all", () => {
+    const lines: Array<string> = []
+    const capture = Logger.map(Logger.logfmtLogger, (line) => lines.push(line))
+    return Effect.gen(function* () {
+      const wrong = "a-wrong-admin-token-of-some-length"
+      const site = yield* startSite({ ADMIN_TOKEN: TOKEN, LOG_LEVEL: "all" })
+      yield* count(site.graphqlUrl, BEARER)
+      yield* graphql(site.graphqlUrl, "{ connections { uuid } }", {}, { authorization: `Bearer ${wrong}` })
+      const unknown = `mutation { deleteConnection(uuid: "01900000-0000-7000-8000-000000000000") { deleted } }`
+      yield* graphql(site.graphqlUrl, unknown, {}, BEARER)
+      const admin = yield* wsClient(site.port, {}, { connectionParams: { authorization: `Bearer ${TOKEN}` } })
+      yield* (yield* wsSubscribe(admin, "{ connections { uuid } }")).next.pipe(within("a ws query"))
+      expect(lines.length).toBeGreaterThan(0)
+      expect(lines.filter((line) => line.includes(TOKEN) || line.includes(wrong))).toEqual([])
+    }).pipe(Effect.scoped, Effect.provide(Logger.replace(Logger.defaultLogger, capture)))
+  })
 })
 
 describe("a token removed by a restart", () => {
