@@ -43,7 +43,7 @@ const toOrigin = (value: string): string | undefined => {
 // a Host header or a configured host, without its port and brackets, lower-cased
 export const hostname = (host: string): string | undefined => {
   try {
-    const name = new URL(`http://${host}`).hostname.toLowerCase()
+    const name = new URL(`http://${isIP(host) === 6 ? `[${host}]` : host}`).hostname.toLowerCase()
     return name.startsWith("[") ? name.slice(1, -1) : name
   } catch {
     return undefined
@@ -101,13 +101,14 @@ const siteHost = (url: string): string => {
 
 const digest = (value: string) => createHash("sha256").update(value).digest()
 
-// constant time: both sides hashed to the same length first
+// constant time: both sides hashed to the same length first; the scheme is case-insensitive (RFC 9110)
 export const authorized = (edge: Settings, authorization: unknown): boolean =>
   Option.match(edge.adminToken, {
     onNone: () => true,
-    onSome: (token) =>
-      typeof authorization === "string" &&
-      timingSafeEqual(digest(authorization), digest(`Bearer ${Redacted.value(token)}`))
+    onSome: (token) => {
+      const presented = typeof authorization === "string" ? /^Bearer +(\S+) *$/i.exec(authorization)?.[1] : undefined
+      return presented !== undefined && timingSafeEqual(digest(presented), digest(Redacted.value(token)))
+    }
   })
 
 export const refusal = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>

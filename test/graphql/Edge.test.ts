@@ -144,6 +144,7 @@ describe("no cross-site access", () => {
         assert.strictEqual(code(evil), "MisdirectedRequest")
         assert.strictEqual(yield* upgrade(site.port, { host: `evil.example:${site.port}` }), 421)
         assert.strictEqual((yield* post(`localhost:${site.port}`)).status, 200)
+        assert.strictEqual((yield* post(`[::1]:${site.port}`)).status, 200)
         assert.strictEqual((yield* post("syncwatch.internal")).status, 200)
         const sync = yield* raw(`${site.siteUrl}/phoenix_kit/sync/api/status`, {
           headers: { host: "evil.example", accept: "application/json" }
@@ -172,6 +173,7 @@ describe("ADMIN_TOKEN", () => {
       })
       assert.strictEqual(get.status, 401)
       assert.strictEqual(yield* count(site.graphqlUrl, BEARER), 0)
+      assert.strictEqual(yield* count(site.graphqlUrl, { authorization: `bearer ${TOKEN}` }), 0)
       assert.deepStrictEqual((yield* graphql(site.graphqlUrl, CREATE, {}, BEARER)).errors, undefined)
       assert.strictEqual(yield* count(site.graphqlUrl, BEARER), 1)
     }).pipe(Effect.scoped)
