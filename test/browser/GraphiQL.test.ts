@@ -52,7 +52,7 @@ const open = (page: Page, url: string, query: string) =>
 // and types over them)
 const setHeaders = (page: Page, headers: Record<string, string>) =>
   Effect.promise(async () => {
-    await page.getByRole("button", { name: "Headers" }).click({ timeout: 30_000 })
+    await page.getByRole("button", { name: "Headers" }).click({ timeout: 60_000 })
     const editor = page.locator(".graphiql-editor-tool .monaco-editor").last()
     await editor.click()
     await page.keyboard.press("ControlOrMeta+A")
@@ -68,9 +68,9 @@ const execute = (page: Page, url: string, field: string) =>
       (response) =>
         response.url().startsWith(url) &&
         `${decodeURIComponent(response.url())} ${response.request().postData() ?? ""}`.includes(`{${field}`),
-      { timeout: 30_000 }
+      { timeout: 60_000 }
     )
-    await page.locator(".graphiql-execute-button").click({ timeout: 30_000 })
+    await page.locator(".graphiql-execute-button").click({ timeout: 60_000 })
     const response = await answered
     return { status: response.status(), type: response.headers()["content-type"] ?? "" }
   })
@@ -78,7 +78,7 @@ const execute = (page: Page, url: string, field: string) =>
 const responseText = (page: Page, expected: string) =>
   Effect.promise(async () => {
     const pane = page.locator(".graphiql-response")
-    await pane.getByText(expected).first().waitFor({ timeout: 30_000 })
+    await pane.getByText(expected).first().waitFor({ timeout: 60_000 })
     return (await pane.textContent()) ?? ""
   })
 
@@ -131,14 +131,14 @@ const session = (token: string | undefined) =>
 
 describe("GraphiQL offline, in Chromium", () => {
   it.live("renders without a CDN, runs a query and a subscription from the page", () => session(undefined), {
-    timeout: 120_000
+    timeout: 180_000
   })
 
   it.live(
     "with ADMIN_TOKEN, the user sets the header in the Headers tab",
     () => session("a-long-admin-token-for-tests"),
     {
-      timeout: 120_000
+      timeout: 180_000
     }
   )
 })
