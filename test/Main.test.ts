@@ -147,13 +147,20 @@ describe("the process", () => {
   )
 
   it.live("refuses a HOST that does not resolve, naming HOST", () =>
-    refusesToStart({ HOST: "no-such-host.invalid" }, "HOST", "set HOST to an address of this machine").pipe(
-      Effect.scoped
-    )
+    // ALLOW_UNAUTHENTICATED: a HOST that is not loopback would first be refused for want of ADMIN_TOKEN
+    refusesToStart(
+      { HOST: "no-such-host.invalid", ALLOW_UNAUTHENTICATED: "true" },
+      "HOST",
+      "set HOST to an address of this machine"
+    ).pipe(Effect.scoped)
   )
 
   it.live("refuses a HOST that is not an address of this machine, naming HOST", () =>
-    refusesToStart({ HOST: "192.0.2.1" }, "HOST", "set HOST to an address of this machine").pipe(Effect.scoped)
+    refusesToStart(
+      { HOST: "192.0.2.1", ALLOW_UNAUTHENTICATED: "true" },
+      "HOST",
+      "set HOST to an address of this machine"
+    ).pipe(Effect.scoped)
   )
 
   it.live("refuses an empty DATABASE_URL instead of using a throwaway database", () =>
@@ -183,7 +190,7 @@ describe("the process", () => {
 
   it.live("HOST=0.0.0.0 without SITE_URL: a warning, and a valid URL of ours", () =>
     Effect.gen(function* () {
-      const app = yield* launch({ HOST: "0.0.0.0", LOG_LEVEL: "warning" })
+      const app = yield* launch({ HOST: "0.0.0.0", LOG_LEVEL: "warning", ALLOW_UNAUTHENTICATED: "true" })
       yield* Deferred.await(app.exited).pipe(
         Effect.flatMap((exit) => Effect.die(new Error(`exited: ${exit.output}`))),
         Effect.raceFirst(

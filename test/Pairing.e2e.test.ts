@@ -69,7 +69,7 @@ describe("two instances watching each other", () => {
       // B's admin approves the registration, and A is told
       const approved = yield* ok(
         b,
-        `mutation { updateConnectionStatus(uuid: "${receiver!["uuid"]}", status: ACTIVE) { status } }`
+        `mutation { updateConnectionStatus(uuid: "${receiver!["uuid"]}", status: ACTIVE) { connection { status } } }`
       )
       assert.deepInclude(approved.extensions?.["remoteNotices"][0], { endpoint: "update-status", outcome: "updated" })
 

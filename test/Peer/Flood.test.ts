@@ -85,7 +85,7 @@ describe("rate limits on the sync API", () => {
       const [first] = yield* storedRows(site)
       yield* graphql(
         site.graphqlUrl,
-        `mutation { updateConnectionStatus(uuid: "${first!.uuid}", status: ACTIVE) { status } }`
+        `mutation { updateConnectionStatus(uuid: "${first!.uuid}", status: ACTIVE) { connection { status } } }`
       )
       const after = yield* register(4, 8)
       assert.deepStrictEqual(
