@@ -82,6 +82,11 @@ const text = (value: unknown, column: string): string => {
 const nullableText = (value: unknown, column: string) => (value === null ? null : text(value, column))
 const time = (value: unknown, column: string) => DateTime.unsafeMake(text(value, column))
 const nullableTime = (value: unknown, column: string) => (value === null ? null : time(value, column))
+const actors = new Set<unknown>(StatusActor.literals)
+const actor = (value: unknown): StatusActor | null => {
+  if (value !== null && !actors.has(value)) throw new Error("connections.status_changed_by: bad enum")
+  return value as StatusActor | null
+}
 const listedRow = (raw: unknown): Connection => {
   const row = raw as Record<string, unknown>
   const metadata: unknown = JSON.parse(text(row["metadata"], "metadata"))
@@ -106,6 +111,7 @@ const listedRow = (raw: unknown): Connection => {
       suspendedReason: nullableText(row["suspended_reason"], "suspended_reason"),
       revokedAt: nullableTime(row["revoked_at"], "revoked_at"),
       revokedReason: nullableText(row["revoked_reason"], "revoked_reason"),
+      statusChangedBy: actor(row["status_changed_by"]),
       insertedAt: time(row["inserted_at"], "inserted_at"),
       updatedAt: time(row["updated_at"], "updated_at")
     },
