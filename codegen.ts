@@ -37,6 +37,8 @@ const config: CodegenConfig = {
           ReceiverVerification: "../../Domain/Events.js#ReceiverVerification",
           ReceiverConnectionSevered: "../../Domain/Events.js#ReceiverConnectionSevered",
           StatusRoundCompleted: "../../Domain/Events.js#StatusRoundCompleted",
+          SeveringHeld: "../../Domain/Events.js#SeveringHeld",
+          StatusChange: "../../Domain/StatusChange.js#StatusChange",
           ConnectionChange: "../../Domain/Events.js#ConnectionChange",
           RemoteNotice: "../../Domain/RemoteNotice.js#RemoteNotice"
         }

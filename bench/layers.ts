@@ -6,11 +6,13 @@ import { ConfigProvider, Effect, Layer, Redacted, Stream } from "effect"
 import { Connections } from "../src/Connections.js"
 import { SqlLive } from "../src/Db.js"
 import * as Yoga from "../src/graphql/Yoga.js"
+import { History } from "../src/History.js"
 import { Pairing } from "../src/Pairing.js"
 import { PeerClient } from "../src/Peer/Client.js"
 import { PeerHttpClientLive } from "../src/Peer/Transport.js"
 import { SiteConfig } from "../src/SiteConfig.js"
 import { StatusChecks } from "../src/StatusChecks.js"
+import { Watcher } from "../src/Watcher.js"
 import { bareRun, bareTargets, ENDPOINT, makeBareAgent, PREFIX, receiver } from "./Checks.js"
 import { killAll, startRemote } from "./Children.js"
 
@@ -61,7 +63,8 @@ const main = Effect.gen(function* () {
       ["CHECK_CONCURRENCY", String(CONCURRENCY)]
     ])
   )
-  const services = Layer.mergeAll(StatusChecks.Default, Pairing.Default).pipe(
+  const services = Layer.mergeAll(Watcher.Default, Pairing.Default).pipe(
+    Layer.provideMerge(Layer.mergeAll(StatusChecks.Default, History.Default)),
     Layer.provideMerge(Layer.mergeAll(Connections.Default, PeerClient.Default, SiteConfig.Default)),
     Layer.provideMerge(Layer.mergeAll(SqlLive, PeerHttpClientLive)),
     Layer.provide(Layer.setConfigProvider(config))
@@ -113,8 +116,9 @@ const main = Effect.gen(function* () {
     yield* time("GraphQL senderStatuses via yoga.fetch (no socket)", graphql(yield* Yoga.make))
     // the GraphQL edge alone: the same query answered from results computed beforehand
     const results = yield* checks.checkReceivers()
-    const stub = new StatusChecks({ ...checks, checkReceivers: () => Effect.succeed(results) })
-    const edgeOnly = yield* Yoga.make.pipe(Effect.provideService(StatusChecks, stub))
+    const watcher = yield* Watcher
+    const stub = new Watcher({ ...watcher, senderStatuses: () => Effect.succeed(results) })
+    const edgeOnly = yield* Yoga.make.pipe(Effect.provideService(Watcher, stub))
     yield* time("  GraphQL edge alone (checkReceivers answered from memory)", graphql(edgeOnly))
     yield* Effect.promise(() => agent.close())
   })

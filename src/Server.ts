@@ -4,10 +4,12 @@ import * as HttpLayerRouter from "@effect/platform/HttpLayerRouter"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Config, ConfigError, Effect, Either, Layer, Logger, LogLevel } from "effect"
+import { Alerts } from "./Alerts.js"
 import { Connections } from "./Connections.js"
 import { SqlLive } from "./Db.js"
 import * as Yoga from "./graphql/Yoga.js"
 import * as Health from "./Health.js"
+import { History } from "./History.js"
 import * as Logs from "./Logs.js"
 import { Pairing } from "./Pairing.js"
 import { PeerClient } from "./Peer/Client.js"
@@ -17,11 +19,13 @@ import { PeerHttpClientLive } from "./Peer/Transport.js"
 import * as Limits from "./ServerLimits.js"
 import { SiteConfig } from "./SiteConfig.js"
 import { StatusChecks } from "./StatusChecks.js"
+import { Watcher } from "./Watcher.js"
 
 const Routes = Layer.mergeAll(Yoga.RouteLive, PeerRoutes.RouteLive, Health.RouteLive)
 
 // every service of the app; needs SqlClient and HttpClient
-export const ServicesLive = Layer.mergeAll(StatusChecks.Default, Pairing.Default).pipe(
+export const ServicesLive = Layer.mergeAll(Watcher.Default, Alerts.Default).pipe(
+  Layer.provideMerge(Layer.mergeAll(StatusChecks.Default, Pairing.Default, History.Default)),
   Layer.provideMerge(Layer.mergeAll(Connections.Default, PeerClient.Default, SiteConfig.Default, SyncSettings.Default))
 )
 

@@ -26,7 +26,7 @@ import { PeerClient } from "./Peer/Client.js"
 export interface StatusChecksApi {
   // one receiver's remote sender asked for its status; concurrent checks of one connection share one request
   readonly checkReceiver: (connection: Connection) => Effect.Effect<SenderStatusFetched>
-  // one sender's remote receiver asked whether it still has the connection; not_found suspends it (A4)
+  // one sender's remote receiver asked whether it still has the connection; the Watcher applies the severed rule
   readonly verifySender: (connection: Connection) => Effect.Effect<ReceiverVerification>
   // each result the moment its check completes, at most CHECK_CONCURRENCY checks in flight
   readonly receiverChecks: (receivers: Iterable<Connection>) => Stream.Stream<SenderStatusFetched>
@@ -159,26 +159,10 @@ const make: Effect.Effect<StatusChecksApi, ConfigError.ConfigError, Connections 
           return new ReceiverVerification({ ...base, outcome: "exists", reason: null }, trusted)
         const error = result.left
         switch (error._tag) {
-          case "NotFound": {
-            yield* Effect.logWarning("Verify returned not_found: applying the severed rule")
-            // the remote's answer is in: finish the local write even if the requester leaves now; the write is
-            // guarded, so of two checks sharing one answer only the one that changed the row reports it
-            const suspended = yield* Effect.uninterruptible(connections.suspendSevered(connection.uuid)).pipe(
-              Effect.catchTag("StoreUnavailable", (error) =>
-                Effect.as(Effect.logError("The severed rule could not be applied", error), Option.none())
-              )
-            )
-            return new ReceiverVerification(
-              {
-                ...base,
-                outcome: "not_found",
-                reason: error.reason,
-                suspended: Option.isSome(suspended),
-                connection: Option.getOrNull(suspended)
-              },
-              trusted
-            )
-          }
+          case "NotFound":
+            // the severed rule is the Watcher's: it needs the whole round (SEVER_AFTER, the mass-sever brake)
+            yield* Effect.logWarning("Verify returned not_found")
+            return new ReceiverVerification({ ...base, outcome: "not_found", reason: error.reason }, trusted)
           case "Offline":
             yield* Effect.logDebug("Remote site offline during verify").pipe(
               Effect.annotateLogs("reason", error.reason)

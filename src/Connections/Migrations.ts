@@ -1,10 +1,12 @@
 import * as SqliteMigrator from "@effect/sql-sqlite-node/SqliteMigrator"
 import CreateConnections from "./migrations/0001_create_connections.js"
 import StatusActor from "./migrations/0002_status_actor.js"
+import CreateCheckResults from "./migrations/0003_create_check_results.js"
 
 export const loader = SqliteMigrator.fromRecord({
   "0001_create_connections": CreateConnections,
-  "0002_status_actor": StatusActor
+  "0002_status_actor": StatusActor,
+  "0003_create_check_results": CreateCheckResults
 })
 
 // Migrator.make without a schema dump needs nothing but the SqlClient (run/layer would also ask for a

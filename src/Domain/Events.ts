@@ -62,4 +62,11 @@ export class StatusRoundCompleted extends Schema.TaggedClass<StatusRoundComplete
   severed: Schema.Int
 }) {}
 
-export type StatusEvent = SenderStatusFetched | ReceiverConnectionSevered | StatusRoundCompleted
+// the mass-sever brake held a round: too many eligible senders answered not found at once
+export class SeveringHeld extends Schema.TaggedClass<SeveringHeld>()("SeveringHeld", {
+  round: Schema.Int,
+  notFound: Schema.Int,
+  eligible: Schema.Int
+}) {}
+
+export type StatusEvent = SenderStatusFetched | ReceiverConnectionSevered | SeveringHeld | StatusRoundCompleted

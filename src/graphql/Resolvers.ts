@@ -10,8 +10,9 @@ import {
   VerificationOutcome
 } from "../Domain/Events.js"
 import { type RemoteNotice, RemoteNoticeOutcome } from "../Domain/RemoteNotice.js"
+import type { StatusChange } from "../Domain/StatusChange.js"
 import { Pairing } from "../Pairing.js"
-import { StatusChecks } from "../StatusChecks.js"
+import { Watcher } from "../Watcher.js"
 import type { Bridge } from "./Bridge.js"
 import type { Resolvers } from "./generated/resolvers.js"
 import { DateTimeScalar } from "./Scalars.js"
@@ -38,7 +39,7 @@ const enumOf = <const V extends string>(schema: { readonly literals: ReadonlyArr
 
 export const make = Effect.gen(function* () {
   const connections = yield* Connections
-  const checks = yield* StatusChecks
+  const watcher = yield* Watcher
   const pairing = yield* Pairing
   return (bridge: Bridge<never>): Resolvers<Context> => ({
     DateTime: DateTimeScalar,
@@ -52,7 +53,11 @@ export const make = Effect.gen(function* () {
     StatusEvent: { __resolveType: (event) => event._tag },
     Connection: {
       remoteNotification: (connection: Connection) =>
-        Option.getOrNull(decodeNotification(connection.metadata["remote_notification"]))
+        Option.getOrNull(decodeNotification(connection.metadata["remote_notification"])),
+      lastSenderStatus: (connection, _, ctx) => bridge.run(watcher.lastSenderStatus(connection), ctx.request.signal),
+      lastVerification: (connection, _, ctx) => bridge.run(watcher.lastVerification(connection), ctx.request.signal),
+      statusHistory: (connection, args, ctx) =>
+        bridge.run(watcher.statusHistory(connection, optional(args.limit)), ctx.request.signal)
     },
     RemoteNotification: {
       notifiedAt: (n) => n.notified_at,
@@ -74,7 +79,8 @@ export const make = Effect.gen(function* () {
           ctx.request.signal
         ),
       remoteSite: (_, args, ctx) => bridge.run(pairing.inspectRemote(args.siteUrl), ctx.request.signal),
-      senderStatuses: (_, args, ctx) => bridge.run(checks.checkReceivers(optional(args.uuids)), ctx.request.signal)
+      senderStatuses: (_, args, ctx) =>
+        bridge.run(watcher.senderStatuses(optional(args.uuids), optional(args.maxAgeSeconds)), ctx.request.signal)
     },
     Mutation: {
       createConnection: (_, { input }, ctx) =>
@@ -110,16 +116,20 @@ export const make = Effect.gen(function* () {
           ctx.request.signal
         ),
       verifyReceiverConnections: (_, args, ctx) =>
-        bridge.run(checks.verifySenders(optional(args.uuids)), ctx.request.signal)
+        bridge.run(watcher.verifySenders(optional(args.uuids)), ctx.request.signal)
     },
     Subscription: {
       statusEvents: {
-        subscribe: (_, args) => bridge.stream(checks.statusEvents(optional(args.everySeconds))),
+        subscribe: (_, args) => bridge.stream(watcher.statusEvents(optional(args.everySeconds))),
         resolve: (event: StatusEvent) => event
       },
       connectionChanged: {
         subscribe: () => bridge.stream(connections.changes),
         resolve: (change: ConnectionChange) => change
+      },
+      statusChanged: {
+        subscribe: () => bridge.stream(watcher.statusChanged),
+        resolve: (change: StatusChange) => change
       }
     }
   })

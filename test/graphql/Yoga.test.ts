@@ -6,7 +6,7 @@ import * as Yoga from "../../src/graphql/Yoga.js"
 import { Pairing } from "../../src/Pairing.js"
 import { PeerHttpClientLive } from "../../src/Peer/Transport.js"
 import { ServicesLive } from "../../src/Server.js"
-import { StatusChecks } from "../../src/StatusChecks.js"
+import { Watcher } from "../../src/Watcher.js"
 import { SqlTest, withConfig } from "../utils/Db.js"
 import * as FakeSite from "../utils/FakeSite.js"
 
@@ -304,7 +304,7 @@ describe("defects", () => {
       )
       const stub = <T>(tag: { new (x: never): T }) => new tag({} as never)
       const result = yield* Effect.flatMap(Yoga.make, (yoga) => exec(yoga as never, "{ connections { uuid } }")).pipe(
-        Effect.provide([dying, Layer.succeed(StatusChecks, stub(StatusChecks)), Layer.succeed(Pairing, stub(Pairing))]),
+        Effect.provide([dying, Layer.succeed(Watcher, stub(Watcher)), Layer.succeed(Pairing, stub(Pairing))]),
         Effect.scoped,
         Effect.provide(capture)
       )

@@ -1,6 +1,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Connection as ConnectionModel, RemoteNotification as RemoteNotificationModel } from '../../Domain/Connection.js';
-import type { SenderStatusFetched as SenderStatusFetchedModel, ReceiverVerification as ReceiverVerificationModel, ReceiverConnectionSevered as ReceiverConnectionSeveredModel, StatusRoundCompleted as StatusRoundCompletedModel, ConnectionChange as ConnectionChangeModel } from '../../Domain/Events.js';
+import type { SenderStatusFetched as SenderStatusFetchedModel, ReceiverVerification as ReceiverVerificationModel, ReceiverConnectionSevered as ReceiverConnectionSeveredModel, StatusRoundCompleted as StatusRoundCompletedModel, SeveringHeld as SeveringHeldModel, ConnectionChange as ConnectionChangeModel } from '../../Domain/Events.js';
+import type { StatusChange as StatusChangeModel } from '../../Domain/StatusChange.js';
 import type { RemoteNotice as RemoteNoticeModel } from '../../Domain/RemoteNotice.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null | undefined;
@@ -27,6 +28,10 @@ export type Connection = {
   readonly approvedAt: Maybe<Scalars['DateTime']['output']>;
   readonly direction: Direction;
   readonly insertedAt: Scalars['DateTime']['output'];
+  /** a receiver's last sender status, as checked (null for a sender, or until the first check) */
+  readonly lastSenderStatus: Maybe<SenderStatusFetched>;
+  /** a sender's last verification, as checked (null for a receiver, or until the first check) */
+  readonly lastVerification: Maybe<ReceiverVerification>;
   readonly name: Scalars['String']['output'];
   readonly remoteNotification: Maybe<RemoteNotification>;
   /** true when the remote confirmed the registration (a sender is then verified against it) */
@@ -37,10 +42,17 @@ export type Connection = {
   readonly status: ConnectionStatus;
   /** null until the status is changed after creation */
   readonly statusChangedBy: Maybe<StatusActor>;
+  /** changes of the check outcome (and severs), newest first; limit 1 to 1000 */
+  readonly statusHistory: ReadonlyArray<StatusChange>;
   readonly suspendedAt: Maybe<Scalars['DateTime']['output']>;
   readonly suspendedReason: Maybe<Scalars['String']['output']>;
   readonly updatedAt: Scalars['DateTime']['output'];
   readonly uuid: Scalars['ID']['output'];
+};
+
+
+export type ConnectionStatusHistoryArgs = {
+  limit?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type ConnectionChange = {
@@ -100,7 +112,7 @@ export type Mutation = {
   readonly deleteConnection: DeleteConnectionPayload;
   /** the remote is told (update-status); what it answered is remoteNotice */
   readonly updateConnectionStatus: UpdateConnectionStatusPayload;
-  /** eligible senders only; applies the severed rule */
+  /** eligible senders only; applies the severed rule (SEVER_AFTER, the mass-sever brake) */
   readonly verifyReceiverConnections: ReadonlyArray<ReceiverVerification>;
 };
 
@@ -132,7 +144,7 @@ export type Query = {
   readonly connections: ReadonlyArray<Connection>;
   /** asks a site whether it accepts connections (errors: InvalidSiteUrl, Offline, RemoteError) */
   readonly remoteSite: RemoteSite;
-  /** checks now; all receivers when omitted */
+  /** all receivers when uuids is omitted; a result younger than maxAgeSeconds is served as it is (0: check now) */
   readonly senderStatuses: ReadonlyArray<SenderStatusFetched>;
 };
 
@@ -154,6 +166,7 @@ export type QueryRemoteSiteArgs = {
 
 
 export type QuerySenderStatusesArgs = {
+  maxAgeSeconds?: InputMaybe<Scalars['Int']['input']>;
   uuids?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
 };
 
@@ -241,6 +254,14 @@ export type SenderStatusFetched = {
   readonly status: SenderStatus;
 };
 
+/** The mass-sever brake held this round: more than SEVER_BRAKE_PERCENT of at least 4 eligible senders answered not found */
+export type SeveringHeld = {
+  readonly __typename?: 'SeveringHeld';
+  readonly eligible: Scalars['Int']['output'];
+  readonly notFound: Scalars['Int']['output'];
+  readonly round: Scalars['Int']['output'];
+};
+
 /** Who made a connection's last status change */
 export type StatusActor =
   /** an admin, through this API */
@@ -250,7 +271,18 @@ export type StatusActor =
   /** the severed rule: the remote site reported the connection gone */
   | 'severed';
 
-export type StatusEvent = ReceiverConnectionSevered | SenderStatusFetched | StatusRoundCompleted;
+/** A change of a connection's check outcome (e.g. ACTIVE -> OFFLINE, EXISTS -> NOT_FOUND) or of its status by a sever */
+export type StatusChange = {
+  readonly __typename?: 'StatusChange';
+  readonly at: Scalars['DateTime']['output'];
+  readonly connectionUuid: Scalars['ID']['output'];
+  /** null for the first check */
+  readonly from: Maybe<Scalars['String']['output']>;
+  readonly reason: Maybe<Scalars['String']['output']>;
+  readonly to: Scalars['String']['output'];
+};
+
+export type StatusEvent = ReceiverConnectionSevered | SenderStatusFetched | SeveringHeld | StatusRoundCompleted;
 
 export type StatusRoundCompleted = {
   readonly __typename?: 'StatusRoundCompleted';
@@ -262,7 +294,9 @@ export type StatusRoundCompleted = {
 export type Subscription = {
   readonly __typename?: 'Subscription';
   readonly connectionChanged: ConnectionChange;
-  /** one round on subscribe, then one every everySeconds (>= 1) until the client leaves */
+  /** each history row as it is written, whatever round caused it */
+  readonly statusChanged: StatusChange;
+  /** one round on subscribe, then one every everySeconds (>= 1) until the client leaves; checks are shared */
   readonly statusEvents: StatusEvent;
 };
 
@@ -357,6 +391,7 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = {
   StatusEvent:
     | ( ReceiverConnectionSeveredModel )
     | ( SenderStatusFetchedModel )
+    | ( SeveringHeldModel )
     | ( StatusRoundCompletedModel )
   ;
 };
@@ -387,7 +422,9 @@ export type ResolversTypes = {
   RemoteSite: ResolverTypeWrapper<RemoteSite>;
   SenderStatus: null;
   SenderStatusFetched: ResolverTypeWrapper<SenderStatusFetchedModel>;
+  SeveringHeld: ResolverTypeWrapper<SeveringHeldModel>;
   StatusActor: null;
+  StatusChange: ResolverTypeWrapper<StatusChangeModel>;
   StatusEvent: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['StatusEvent']>;
   StatusRoundCompleted: ResolverTypeWrapper<StatusRoundCompletedModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -416,6 +453,8 @@ export type ResolversParentTypes = {
   RemoteNotification: RemoteNotificationModel;
   RemoteSite: RemoteSite;
   SenderStatusFetched: SenderStatusFetchedModel;
+  SeveringHeld: SeveringHeldModel;
+  StatusChange: StatusChangeModel;
   StatusEvent: ResolversUnionTypes<ResolversParentTypes>['StatusEvent'];
   StatusRoundCompleted: StatusRoundCompletedModel;
   String: Scalars['String']['output'];
@@ -429,6 +468,8 @@ export type ConnectionResolvers<ContextType = any, ParentType extends ResolversP
   approvedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   direction?: Resolver<ResolversTypes['Direction'], ParentType, ContextType>;
   insertedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  lastSenderStatus?: Resolver<Maybe<ResolversTypes['SenderStatusFetched']>, ParentType, ContextType>;
+  lastVerification?: Resolver<Maybe<ResolversTypes['ReceiverVerification']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   remoteNotification?: Resolver<Maybe<ResolversTypes['RemoteNotification']>, ParentType, ContextType>;
   remoteNotified?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -437,6 +478,7 @@ export type ConnectionResolvers<ContextType = any, ParentType extends ResolversP
   siteUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ConnectionStatus'], ParentType, ContextType>;
   statusChangedBy?: Resolver<Maybe<ResolversTypes['StatusActor']>, ParentType, ContextType>;
+  statusHistory?: Resolver<ReadonlyArray<ResolversTypes['StatusChange']>, ParentType, ContextType, RequireFields<ConnectionStatusHistoryArgs, 'limit'>>;
   suspendedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   suspendedReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -479,7 +521,7 @@ export type QueryResolvers<ContextType = any, ParentType extends ResolversParent
   connection?: Resolver<Maybe<ResolversTypes['Connection']>, ParentType, ContextType, RequireFields<QueryConnectionArgs, 'uuid'>>;
   connections?: Resolver<ReadonlyArray<ResolversTypes['Connection']>, ParentType, ContextType, Partial<QueryConnectionsArgs>>;
   remoteSite?: Resolver<ResolversTypes['RemoteSite'], ParentType, ContextType, RequireFields<QueryRemoteSiteArgs, 'siteUrl'>>;
-  senderStatuses?: Resolver<ReadonlyArray<ResolversTypes['SenderStatusFetched']>, ParentType, ContextType, Partial<QuerySenderStatusesArgs>>;
+  senderStatuses?: Resolver<ReadonlyArray<ResolversTypes['SenderStatusFetched']>, ParentType, ContextType, RequireFields<QuerySenderStatusesArgs, 'maxAgeSeconds'>>;
 };
 
 export type ReceiverConnectionSeveredResolvers<ContextType = any, ParentType extends ResolversParentTypes['ReceiverConnectionSevered'] = ResolversParentTypes['ReceiverConnectionSevered']> = {
@@ -534,10 +576,25 @@ export type SenderStatusFetchedResolvers<ContextType = any, ParentType extends R
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type SeveringHeldResolvers<ContextType = any, ParentType extends ResolversParentTypes['SeveringHeld'] = ResolversParentTypes['SeveringHeld']> = {
+  eligible?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  notFound?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  round?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type StatusActorResolvers = { ADMIN: 'admin', REMOTE: 'remote', SEVERED: 'severed' };
 
+export type StatusChangeResolvers<ContextType = any, ParentType extends ResolversParentTypes['StatusChange'] = ResolversParentTypes['StatusChange']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  connectionUuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  from?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type StatusEventResolvers<ContextType = any, ParentType extends ResolversParentTypes['StatusEvent'] = ResolversParentTypes['StatusEvent']> = {
-  __resolveType: TypeResolveFn<'ReceiverConnectionSevered' | 'SenderStatusFetched' | 'StatusRoundCompleted', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'ReceiverConnectionSevered' | 'SenderStatusFetched' | 'SeveringHeld' | 'StatusRoundCompleted', ParentType, ContextType>;
 };
 
 export type StatusRoundCompletedResolvers<ContextType = any, ParentType extends ResolversParentTypes['StatusRoundCompleted'] = ResolversParentTypes['StatusRoundCompleted']> = {
@@ -549,6 +606,7 @@ export type StatusRoundCompletedResolvers<ContextType = any, ParentType extends 
 
 export type SubscriptionResolvers<ContextType = any, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
   connectionChanged?: SubscriptionResolver<ResolversTypes['ConnectionChange'], "connectionChanged", ParentType, ContextType>;
+  statusChanged?: SubscriptionResolver<ResolversTypes['StatusChange'], "statusChanged", ParentType, ContextType>;
   statusEvents?: SubscriptionResolver<ResolversTypes['StatusEvent'], "statusEvents", ParentType, ContextType, Partial<SubscriptionStatusEventsArgs>>;
 };
 
@@ -578,7 +636,9 @@ export type Resolvers<ContextType = any> = {
   RemoteSite?: RemoteSiteResolvers<ContextType>;
   SenderStatus?: SenderStatusResolvers;
   SenderStatusFetched?: SenderStatusFetchedResolvers<ContextType>;
+  SeveringHeld?: SeveringHeldResolvers<ContextType>;
   StatusActor?: StatusActorResolvers;
+  StatusChange?: StatusChangeResolvers<ContextType>;
   StatusEvent?: StatusEventResolvers<ContextType>;
   StatusRoundCompleted?: StatusRoundCompletedResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;

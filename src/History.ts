@@ -1,0 +1,55 @@
+import { Config, DateTime, Duration, Effect, PubSub, Schedule, Stream } from "effect"
+import type { ConnectionUuid } from "./Domain/Connection.js"
+import { InvalidInput } from "./Domain/Errors.js"
+import { StatusChange } from "./Domain/StatusChange.js"
+import * as Repo from "./History/Repo.js"
+
+export const MAX_HISTORY_LIMIT = 1000
+
+// Every change of a connection's check outcome (or of its status by a sever), kept for
+// HISTORY_RETENTION_DAYS and published to statusChanged subscribers and the webhook once written.
+export class History extends Effect.Service<History>()("syncwatch/History", {
+  scoped: Effect.gen(function* () {
+    const repo = yield* Repo.make
+    const retentionDays = yield* Config.integer("HISTORY_RETENTION_DAYS").pipe(
+      Config.validate({ message: "HISTORY_RETENTION_DAYS must be an integer >= 1", validation: (n) => n >= 1 }),
+      Config.withDefault(30)
+    )
+    const pubsub = yield* Effect.acquireRelease(PubSub.unbounded<StatusChange>(), PubSub.shutdown)
+
+    const append = Effect.fn("History.append")(function* (
+      connectionUuid: ConnectionUuid,
+      from: string | null,
+      to: string,
+      reason: string | null
+    ) {
+      const change = new StatusChange({ connectionUuid, at: yield* DateTime.now, from, to, reason }, true)
+      yield* repo.insert(change)
+      yield* PubSub.publish(pubsub, change)
+      return change
+    })
+
+    const latest = Effect.fn("History.latest")(function* (connectionUuid: ConnectionUuid, limit = 50) {
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_HISTORY_LIMIT) {
+        return yield* new InvalidInput({
+          field: "limit",
+          message: `limit must be an integer from 1 to ${MAX_HISTORY_LIMIT}`
+        })
+      }
+      return yield* repo.latest(connectionUuid, limit)
+    })
+
+    const prune = Effect.flatMap(DateTime.now, (now) =>
+      repo.pruneBefore(DateTime.subtract(now, { days: retentionDays }))
+    )
+    yield* prune.pipe(Effect.repeat(Schedule.spaced(Duration.hours(1))), Effect.forkScoped)
+
+    return {
+      append,
+      latest,
+      prune,
+      changes: Stream.fromPubSub(pubsub),
+      subscribe: PubSub.subscribe(pubsub)
+    } as const
+  })
+}) {}

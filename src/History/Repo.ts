@@ -1,0 +1,54 @@
+import * as SqlClient from "@effect/sql/SqlClient"
+import * as SqlSchema from "@effect/sql/SqlSchema"
+import { DateTime, Effect, Schema } from "effect"
+import { ConnectionUuid } from "../Domain/Connection.js"
+import { StatusChange } from "../Domain/StatusChange.js"
+
+const Row = Schema.Struct({
+  connection_uuid: ConnectionUuid,
+  at: Schema.DateTimeUtc,
+  from_state: Schema.NullOr(Schema.String),
+  to_state: Schema.String,
+  reason: Schema.NullOr(Schema.String)
+})
+
+const toChange = (row: typeof Row.Type) =>
+  new StatusChange({
+    connectionUuid: row.connection_uuid,
+    at: row.at,
+    from: row.from_state,
+    to: row.to_state,
+    reason: row.reason
+  })
+
+export const make = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+
+  const insert = (change: StatusChange) =>
+    sql`INSERT INTO status_history ${sql.insert({
+      connection_uuid: change.connectionUuid,
+      at: DateTime.formatIso(change.at),
+      from_state: change.from,
+      to_state: change.to,
+      reason: change.reason
+    })}`.pipe(Effect.asVoid, Effect.orDie)
+
+  const findLatest = SqlSchema.findAll({
+    Request: Schema.Struct({ uuid: Schema.String, limit: Schema.Int }),
+    Result: Row,
+    execute: ({ uuid, limit }) =>
+      sql`SELECT * FROM status_history WHERE connection_uuid = ${uuid} ORDER BY id DESC LIMIT ${limit}`
+  })
+
+  const latest = (uuid: ConnectionUuid, limit: number) =>
+    findLatest({ uuid, limit }).pipe(
+      Effect.map((rows) => rows.map(toChange)),
+      Effect.orDie
+    )
+
+  // ISO-8601 UTC text sorts as time
+  const pruneBefore = (cutoff: DateTime.Utc) =>
+    sql`DELETE FROM status_history WHERE at < ${DateTime.formatIso(cutoff)}`.pipe(Effect.asVoid, Effect.orDie)
+
+  return { insert, latest, pruneBefore } as const
+})

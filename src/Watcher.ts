@@ -1,0 +1,213 @@
+import { Clock, Config, DateTime, Duration, Effect, Option, Schedule, Stream } from "effect"
+import { Connections } from "./Connections.js"
+import { type Connection, type ConnectionUuid, isVerifiable, SEVERED_REASON } from "./Domain/Connection.js"
+import { InvalidInput } from "./Domain/Errors.js"
+import {
+  ReceiverConnectionSevered,
+  ReceiverVerification,
+  type SenderStatusFetched,
+  SeveringHeld,
+  type StatusEvent,
+  StatusRoundCompleted
+} from "./Domain/Events.js"
+import { History } from "./History.js"
+import * as SingleFlight from "./SingleFlight.js"
+import { StatusChecks } from "./StatusChecks.js"
+import * as LastKnown from "./Watcher/LastKnown.js"
+import * as Registry from "./Watcher/Registry.js"
+import type { LastVerification } from "./Watcher/Repo.js"
+import * as Severing from "./Watcher/Severing.js"
+import { inCompletionOrder } from "./Watcher/Streams.js"
+
+const positive = (name: string, fallback: number, min: number) =>
+  Config.integer(name).pipe(
+    Config.validate({ message: `${name} must be an integer >= ${min}`, validation: (n) => n >= min }),
+    Config.withDefault(fallback)
+  )
+
+const LIKELY_CAUSE =
+  "Severing held: most eligible senders answered not found in one round. Likely cause: our SITE_URL changed " +
+  "(remotes look connections up by the URL we registered with), or a remote restored an old database"
+
+// One watcher for every subscriber: checks are shared (a result younger than the asker's interval is
+// served from memory), the last result of each connection is kept, and severing sees a whole round.
+export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
+  scoped: Effect.gen(function* () {
+    const connections = yield* Connections
+    const checks = yield* StatusChecks
+    const history = yield* History
+    const concurrency = yield* positive("CHECK_CONCURRENCY", 64, 1)
+    const monitorEvery = yield* positive("MONITOR_EVERY_SECONDS", 0, 0)
+    const rule = yield* Severing.config
+    const registry = yield* Registry.make
+    const known = yield* LastKnown.make
+    const statusFlight = yield* SingleFlight.make<string, SenderStatusFetched, never>()
+    const verifyFlight = yield* SingleFlight.make<string, LastVerification, never>()
+    let lastHeldAt = 0
+
+    const sync = Effect.flatMap(registry.sync, (applied) =>
+      Effect.forEach(
+        applied,
+        (change) => (change.kind === "deleted" ? known.forget(change.connectionUuid) : Effect.void),
+        {
+          discard: true
+        }
+      )
+    )
+    yield* Stream.runForEach(connections.changes, () => sync).pipe(Effect.forkScoped)
+
+    // the result is recorded inside the shared check: whoever asks next finds it in memory
+    const checkReceiver = (connection: Connection, maxAgeMillis: number, now: number) =>
+      Effect.suspend(() => {
+        const fresh = known.freshStatus(connection.uuid, maxAgeMillis, now)
+        if (fresh !== undefined) return Effect.succeed(fresh)
+        const check = Effect.tap(checks.checkReceiver(connection), (result) =>
+          Effect.uninterruptible(known.recordStatus(result))
+        )
+        return statusFlight(connection.uuid, check)
+      })
+
+    const verifySender = (connection: Connection, maxAgeMillis: number, now: number) =>
+      Effect.suspend(() => {
+        const fresh = known.freshVerification(connection.uuid, maxAgeMillis, now)
+        if (fresh !== undefined) return Effect.succeed(fresh)
+        const check = Effect.flatMap(checks.verifySender(connection), (verification) =>
+          Effect.uninterruptible(known.recordVerification(verification))
+        )
+        return verifyFlight(connection.uuid, check)
+      })
+
+    // A4 under SEVER_AFTER and the mass-sever brake; the write finishes even if the asker leaves
+    const sever = (uuid: ConnectionUuid) =>
+      Effect.gen(function* () {
+        const before = registry.get(uuid)
+        const suspended = yield* connections.suspendSevered(uuid)
+        if (Option.isSome(suspended)) {
+          yield* history.append(
+            uuid,
+            before === undefined ? null : before.status.toUpperCase(),
+            "SUSPENDED",
+            SEVERED_REASON
+          )
+        }
+        return suspended
+      }).pipe(Effect.uninterruptible)
+
+    const applySevering = (batch: ReadonlyArray<LastVerification>) =>
+      Effect.gen(function* () {
+        const decision = Severing.decide(batch, rule)
+        if (decision.held) {
+          // every subscriber's round sees the same results: say it once per new check
+          const newest = Math.max(...batch.map(({ verification }) => DateTime.toEpochMillis(verification.checkedAt)))
+          if (newest > lastHeldAt) {
+            lastHeldAt = newest
+            yield* Effect.logError(LIKELY_CAUSE).pipe(
+              Effect.annotateLogs({ notFound: decision.notFound, eligible: decision.eligible })
+            )
+          }
+        }
+        const severed = yield* Effect.forEach(decision.toSever, sever)
+        return { decision, severed: severed.flatMap(Option.toArray) }
+      })
+
+    const round = (number: number, maxAgeMillis: number): Stream.Stream<StatusEvent> =>
+      Stream.unwrap(
+        Effect.gen(function* () {
+          yield* sync
+          const now = yield* Clock.currentTimeMillis
+          const receivers = registry.ofDirection("receiver")
+          const senders = registry.ofDirection("sender").filter(isVerifiable)
+          let checked = 0
+          let severed = 0
+          const fresh = receivers.flatMap((r) => known.freshStatus(r.uuid, maxAgeMillis, now) ?? [])
+          const stale = receivers.filter((r) => known.freshStatus(r.uuid, maxAgeMillis, now) === undefined)
+          const statuses = Stream.fromIterable(fresh).pipe(
+            Stream.concat(inCompletionOrder(stale, (r) => checkReceiver(r, maxAgeMillis, now), concurrency)),
+            Stream.tap(() => Effect.sync(() => checked++))
+          )
+          const severing = Stream.unwrap(
+            Effect.gen(function* () {
+              const batch = yield* Effect.forEach(senders, (s) => verifySender(s, maxAgeMillis, now), { concurrency })
+              checked += batch.length
+              const outcome = yield* applySevering(batch)
+              severed = outcome.severed.length
+              const { held, notFound, eligible } = outcome.decision
+              return Stream.fromIterable<StatusEvent>([
+                ...(held ? [new SeveringHeld({ round: number, notFound, eligible })] : []),
+                ...outcome.severed.map(
+                  (connection) => new ReceiverConnectionSevered({ connectionUuid: connection.uuid, connection })
+                )
+              ])
+            })
+          )
+          const completed = Effect.sync(() => new StatusRoundCompleted({ round: number, checked, severed }))
+          return Stream.merge(statuses, severing).pipe(Stream.concat(Stream.fromEffect(completed)))
+        })
+      )
+
+    // one round now; with everySeconds, another after each interval (plus up to 10% jitter) until the
+    // consumer leaves. A result younger than everySeconds is served from memory (G1, G3).
+    const statusEvents = (everySeconds?: number): Stream.Stream<StatusEvent, InvalidInput> => {
+      if (everySeconds !== undefined && !(Number.isInteger(everySeconds) && everySeconds >= 1)) {
+        return Stream.fail(new InvalidInput({ field: "everySeconds", message: "everySeconds must be an integer >= 1" }))
+      }
+      return Stream.suspend(() => {
+        let rounds = 0
+        const next = Stream.suspend(() => round(++rounds, (everySeconds ?? 0) * 1000))
+        if (everySeconds === undefined) return next
+        const spacing = Schedule.spaced(Duration.seconds(everySeconds)).pipe(
+          Schedule.jitteredWith({ min: 1, max: 1.1 })
+        )
+        return Stream.repeat(next, spacing)
+      })
+    }
+
+    const receiversOf = (uuids?: ReadonlyArray<string>) =>
+      uuids === undefined ? Effect.as(sync, registry.ofDirection("receiver")) : checks.receiversOf(uuids)
+
+    const senderStatuses = Effect.fn("Watcher.senderStatuses")(function* (
+      uuids?: ReadonlyArray<string>,
+      maxAgeSeconds = 0
+    ) {
+      if (!(Number.isInteger(maxAgeSeconds) && maxAgeSeconds >= 0)) {
+        return yield* new InvalidInput({ field: "maxAgeSeconds", message: "maxAgeSeconds must be an integer >= 0" })
+      }
+      const receivers = yield* receiversOf(uuids)
+      const now = yield* Clock.currentTimeMillis
+      return yield* Effect.forEach(receivers, (r) => checkReceiver(r, maxAgeSeconds * 1000, now), { concurrency })
+    })
+
+    // verifyReceiverConnections: the asked senders are a round of their own for the severed rule
+    const verifySenders = Effect.fn("Watcher.verifySenders")(function* (uuids?: ReadonlyArray<string>) {
+      const senders =
+        uuids === undefined ? yield* Effect.as(sync, registry.ofDirection("sender")) : yield* checks.sendersOf(uuids)
+      const now = yield* Clock.currentTimeMillis
+      const batch = yield* Effect.forEach(senders.filter(isVerifiable), (s) => verifySender(s, 0, now), { concurrency })
+      const { severed } = yield* applySevering(batch)
+      const byUuid = new Map(severed.map((connection) => [connection.uuid as string, connection]))
+      return batch.map(({ verification }) => {
+        const connection = byUuid.get(verification.connectionUuid)
+        return connection === undefined
+          ? verification
+          : new ReceiverVerification({ ...verification, suspended: true, connection }, true)
+      })
+    })
+
+    // MONITOR_EVERY_SECONDS: one more subscriber nobody sees, so history, alerts and severing run unattended
+    if (monitorEvery > 0) yield* Stream.runDrain(statusEvents(monitorEvery)).pipe(Effect.orDie, Effect.forkScoped)
+
+    return {
+      statusEvents,
+      senderStatuses,
+      verifySenders,
+      lastSenderStatus: (connection: Connection) =>
+        Effect.sync(() => (connection.direction === "receiver" ? (known.status(connection.uuid) ?? null) : null)),
+      lastVerification: (connection: Connection) =>
+        Effect.sync(() =>
+          connection.direction === "sender" ? (known.verification(connection.uuid)?.verification ?? null) : null
+        ),
+      statusHistory: (connection: Connection, limit?: number) => history.latest(connection.uuid, limit),
+      statusChanged: history.changes
+    } as const
+  })
+}) {}

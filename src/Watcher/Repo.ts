@@ -1,0 +1,112 @@
+import * as SqlClient from "@effect/sql/SqlClient"
+import * as SqlSchema from "@effect/sql/SqlSchema"
+import { DateTime, Effect, Schema } from "effect"
+import { ConnectionUuid } from "../Domain/Connection.js"
+import { ReceiverVerification, SenderStatus, SenderStatusFetched, VerificationOutcome } from "../Domain/Events.js"
+
+// a sender's last verification and how many protocol not-founds in a row it has had (SEVER_AFTER)
+export interface LastVerification {
+  readonly verification: ReceiverVerification
+  readonly notFoundCount: number
+}
+
+const Row = Schema.Struct({
+  connection_uuid: ConnectionUuid,
+  kind: Schema.Literal("sender_status", "verification"),
+  outcome: Schema.String,
+  remote_status: Schema.NullOr(Schema.String),
+  reason: Schema.NullOr(Schema.String),
+  detail: Schema.NullOr(Schema.String),
+  checked_at: Schema.DateTimeUtc,
+  duration_ms: Schema.Number,
+  not_found_count: Schema.Int
+})
+type Row = typeof Row.Type
+
+const decodeStatus = Schema.decodeUnknownSync(SenderStatusFetched.fields.reason)
+const fromRow = (row: Row): SenderStatusFetched | LastVerification =>
+  row.kind === "sender_status"
+    ? new SenderStatusFetched({
+        connectionUuid: row.connection_uuid,
+        status: Schema.decodeUnknownSync(SenderStatus)(row.outcome),
+        remoteStatus: row.remote_status,
+        reason: decodeStatus(row.reason),
+        detail: row.detail,
+        checkedAt: row.checked_at,
+        durationMs: row.duration_ms
+      })
+    : {
+        verification: new ReceiverVerification({
+          connectionUuid: row.connection_uuid,
+          outcome: Schema.decodeUnknownSync(VerificationOutcome)(row.outcome),
+          suspended: false,
+          reason: decodeStatus(row.reason),
+          checkedAt: row.checked_at,
+          connection: null
+        }),
+        notFoundCount: row.not_found_count
+      }
+
+export const make = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+
+  const findAll = SqlSchema.findAll({
+    Request: Schema.Void,
+    Result: Row,
+    execute: () => sql`SELECT * FROM check_results`
+  })
+
+  // a row that no longer decodes (an enum value of an older version) is skipped, not fatal
+  const loadAll = findAll(undefined).pipe(
+    Effect.map((rows) =>
+      rows.flatMap((row) => {
+        try {
+          return [fromRow(row)]
+        } catch {
+          return []
+        }
+      })
+    ),
+    Effect.orDie
+  )
+
+  const upsert = (row: Omit<Row, "checked_at"> & { readonly checked_at: DateTime.Utc }) => {
+    const values = { ...row, checked_at: DateTime.formatIso(row.checked_at) }
+    return sql`INSERT INTO check_results ${sql.insert(values)}
+      ON CONFLICT (connection_uuid) DO UPDATE SET kind = excluded.kind, outcome = excluded.outcome,
+        remote_status = excluded.remote_status, reason = excluded.reason, detail = excluded.detail,
+        checked_at = excluded.checked_at, duration_ms = excluded.duration_ms,
+        not_found_count = excluded.not_found_count`.pipe(Effect.asVoid, Effect.orDie)
+  }
+
+  const saveStatus = (result: SenderStatusFetched) =>
+    upsert({
+      connection_uuid: result.connectionUuid,
+      kind: "sender_status",
+      outcome: result.status,
+      remote_status: result.remoteStatus,
+      reason: result.reason,
+      detail: result.detail,
+      checked_at: result.checkedAt,
+      duration_ms: result.durationMs,
+      not_found_count: 0
+    })
+
+  const saveVerification = ({ verification, notFoundCount }: LastVerification) =>
+    upsert({
+      connection_uuid: verification.connectionUuid,
+      kind: "verification",
+      outcome: verification.outcome,
+      remote_status: null,
+      reason: verification.reason,
+      detail: null,
+      checked_at: verification.checkedAt,
+      duration_ms: 0,
+      not_found_count: notFoundCount
+    })
+
+  const remove = (uuid: ConnectionUuid) =>
+    sql`DELETE FROM check_results WHERE connection_uuid = ${uuid}`.pipe(Effect.asVoid, Effect.orDie)
+
+  return { loadAll, saveStatus, saveVerification, remove } as const
+})

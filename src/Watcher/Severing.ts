@@ -1,0 +1,51 @@
+import { Config } from "effect"
+import type { ConnectionUuid } from "../Domain/Connection.js"
+import type { LastVerification } from "./Repo.js"
+
+export interface SeveringRule {
+  // consecutive protocol not-founds before a sender is suspended
+  readonly severAfter: number
+  // more than this share of at least MIN_ELIGIBLE eligible senders answering not-found holds the round
+  readonly brakePercent: number
+}
+
+export const MIN_ELIGIBLE = 4
+
+export const config = Config.all({
+  severAfter: Config.integer("SEVER_AFTER").pipe(
+    Config.validate({ message: "SEVER_AFTER must be an integer >= 1", validation: (n) => n >= 1 }),
+    Config.withDefault(1)
+  ),
+  brakePercent: Config.integer("SEVER_BRAKE_PERCENT").pipe(
+    Config.validate({
+      message: "SEVER_BRAKE_PERCENT must be an integer from 0 to 100",
+      validation: (n) => n >= 0 && n <= 100
+    }),
+    Config.withDefault(50)
+  )
+})
+
+export interface Decision {
+  readonly held: boolean
+  readonly notFound: number
+  readonly eligible: number
+  readonly toSever: ReadonlyArray<ConnectionUuid>
+}
+
+// The verifications of one round (or of one verifyReceiverConnections call) seen together: a mass
+// not-found is our mistake far more often than every remote's (a changed SITE_URL, a restored database).
+export const decide = (batch: ReadonlyArray<LastVerification>, rule: SeveringRule): Decision => {
+  const notFound = batch.filter(({ verification }) => verification.outcome === "not_found")
+  const eligible = batch.length
+  const held = eligible >= MIN_ELIGIBLE && notFound.length * 100 > rule.brakePercent * eligible
+  return {
+    held,
+    notFound: notFound.length,
+    eligible,
+    toSever: held
+      ? []
+      : notFound
+          .filter(({ notFoundCount }) => notFoundCount >= rule.severAfter)
+          .map((v) => v.verification.connectionUuid)
+  }
+}
