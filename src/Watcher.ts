@@ -163,7 +163,7 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
     }
 
     const receiversOf = (uuids?: ReadonlyArray<string>) =>
-      uuids === undefined ? Effect.as(sync, registry.ofDirection("receiver")) : checks.receiversOf(uuids)
+      uuids === undefined ? Effect.map(sync, () => registry.ofDirection("receiver")) : checks.receiversOf(uuids)
 
     const senderStatuses = Effect.fn("Watcher.senderStatuses")(function* (
       uuids?: ReadonlyArray<string>,
@@ -180,7 +180,9 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
     // verifyReceiverConnections: the asked senders are a round of their own for the severed rule
     const verifySenders = Effect.fn("Watcher.verifySenders")(function* (uuids?: ReadonlyArray<string>) {
       const senders =
-        uuids === undefined ? yield* Effect.as(sync, registry.ofDirection("sender")) : yield* checks.sendersOf(uuids)
+        uuids === undefined
+          ? yield* Effect.map(sync, () => registry.ofDirection("sender"))
+          : yield* checks.sendersOf(uuids)
       const now = yield* Clock.currentTimeMillis
       const batch = yield* Effect.forEach(senders.filter(isVerifiable), (s) => verifySender(s, 0, now), { concurrency })
       const { severed } = yield* applySevering(batch)

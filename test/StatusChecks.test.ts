@@ -204,69 +204,69 @@ describe("StatusChecks.receiverChecks", () => {
 })
 
 describe("StatusChecks.senderVerifications", () => {
-  it.live("verifies only eligible senders and applies the severed rule before emitting (cases 60, 63)", () =>
-    Effect.gen(function* () {
-      const { lines, layer: logs } = yield* captureLogs
-      const exists = yield* FakeSite.make(FakeSite.json(200, { success: true, exists: true }))
-      const gone = yield* FakeSite.make(FakeSite.json(404, { success: false, exists: false }))
-      const noRoute = yield* FakeSite.make(FakeSite.text(404, "<html>no route</html>"))
-      const down = yield* FakeSite.make(FakeSite.json(503, { success: false, error: "DB Sync module is disabled" }))
-      const port = yield* FakeSite.closedPort
-      const connections = yield* Connections
-      const senders = yield* Effect.all([
-        registeredSender(exists.url, "s1"),
-        registeredSender(gone.url, "s2"),
-        registeredSender(noRoute.url, "s3"),
-        registeredSender(down.url, "s4"),
-        registeredSender(`http://127.0.0.1:${port}`, "s5")
-      ])
-      const never = yield* connections
-        .create({
-          name: "never registered",
-          direction: "sender",
-          siteUrl: `${gone.url}/other`,
-          authToken: Redacted.make("s6")
-        })
-        .pipe(Effect.orElse(() => Effect.die("setup")))
-      const checks = yield* StatusChecks
-      const seenAtEmit: Array<string> = []
-      const results = yield* collect(
-        checks
-          .senderVerifications([...senders, never.connection])
-          .pipe(
-            Stream.tap((v) =>
-              v.outcome === "not_found"
-                ? Effect.map(connections.get(v.connectionUuid), (row) => seenAtEmit.push(row.status))
-                : Effect.void
+  it.live(
+    "verifies only eligible senders and reports not_found, the severed rule is the watcher's (cases 60, 63)",
+    () =>
+      Effect.gen(function* () {
+        const { lines, layer: logs } = yield* captureLogs
+        const exists = yield* FakeSite.make(FakeSite.json(200, { success: true, exists: true }))
+        const gone = yield* FakeSite.make(FakeSite.json(404, { success: false, exists: false }))
+        const noRoute = yield* FakeSite.make(FakeSite.text(404, "<html>no route</html>"))
+        const down = yield* FakeSite.make(FakeSite.json(503, { success: false, error: "DB Sync module is disabled" }))
+        const port = yield* FakeSite.closedPort
+        const connections = yield* Connections
+        const senders = yield* Effect.all([
+          registeredSender(exists.url, "s1"),
+          registeredSender(gone.url, "s2"),
+          registeredSender(noRoute.url, "s3"),
+          registeredSender(down.url, "s4"),
+          registeredSender(`http://127.0.0.1:${port}`, "s5")
+        ])
+        const never = yield* connections
+          .create({
+            name: "never registered",
+            direction: "sender",
+            siteUrl: `${gone.url}/other`,
+            authToken: Redacted.make("s6")
+          })
+          .pipe(Effect.orElse(() => Effect.die("setup")))
+        const checks = yield* StatusChecks
+        const seenAtEmit: Array<string> = []
+        const results = yield* collect(
+          checks
+            .senderVerifications([...senders, never.connection])
+            .pipe(
+              Stream.tap((v) =>
+                v.outcome === "not_found"
+                  ? Effect.map(connections.get(v.connectionUuid), (row) => seenAtEmit.push(row.status))
+                  : Effect.void
+              )
             )
-          )
-      ).pipe(Effect.provide(logs))
-      const byUuid = new Map(results.map((r) => [r.connectionUuid as string, [r.outcome, r.suspended, r.reason]]))
-      assert.deepStrictEqual(
-        senders.map((s) => byUuid.get(s.uuid)),
-        [
-          ["exists", false, null],
-          ["not_found", true, "not_found"],
-          ["error", false, "no_route"],
-          ["error", false, "http_503"],
-          ["offline", false, "refused"]
-        ]
-      )
-      assert.strictEqual(results.length, 5, "the never-registered sender is not verified")
-      assert.deepStrictEqual(seenAtEmit, ["suspended"], "suspended before its event")
-      const severed = yield* connections.get(senders[1]!.uuid)
-      assert.strictEqual(severed.suspendedReason, "Remote site reports connection not found")
-      for (const sender of [senders[0]!, senders[2]!, senders[3]!, senders[4]!]) {
-        assert.strictEqual((yield* connections.get(sender.uuid)).status, "active")
-      }
-      assert.strictEqual((yield* connections.get(never.connection.uuid)).status, "pending")
-      const warnings = lines.filter((l) => l.startsWith("WARN"))
-      assert.strictEqual(warnings.filter((l) => l.includes("severed rule")).length, 1)
-      assert.strictEqual(warnings.filter((l) => l.includes("Verify failed")).length, 2)
-      assert.strictEqual(lines.filter((l) => l.startsWith("DEBUG") && l.includes("offline during verify")).length, 1)
-      const hashes = ["s1", "s2", "s3", "s4", "s5"].map((t) => Redacted.value(Token.hash(Redacted.make(t))))
-      for (const line of lines) for (const secret of [...hashes, "s1", "s2"]) assert.notInclude(line, `"${secret}`)
-    }).pipe(Effect.scoped, Effect.provide(layer()), Logger.withMinimumLogLevel(LogLevel.Debug))
+        ).pipe(Effect.provide(logs))
+        const byUuid = new Map(results.map((r) => [r.connectionUuid as string, [r.outcome, r.suspended, r.reason]]))
+        assert.deepStrictEqual(
+          senders.map((s) => byUuid.get(s.uuid)),
+          [
+            ["exists", false, null],
+            ["not_found", false, "not_found"],
+            ["error", false, "no_route"],
+            ["error", false, "http_503"],
+            ["offline", false, "refused"]
+          ]
+        )
+        assert.strictEqual(results.length, 5, "the never-registered sender is not verified")
+        assert.deepStrictEqual(seenAtEmit, ["active"], "a single check suspends nothing")
+        for (const sender of senders) {
+          assert.strictEqual((yield* connections.get(sender.uuid)).status, "active")
+        }
+        assert.strictEqual((yield* connections.get(never.connection.uuid)).status, "pending")
+        const warnings = lines.filter((l) => l.startsWith("WARN"))
+        assert.strictEqual(warnings.filter((l) => l.includes("Verify returned not_found")).length, 1)
+        assert.strictEqual(warnings.filter((l) => l.includes("Verify failed")).length, 2)
+        assert.strictEqual(lines.filter((l) => l.startsWith("DEBUG") && l.includes("offline during verify")).length, 1)
+        const hashes = ["s1", "s2", "s3", "s4", "s5"].map((t) => Redacted.value(Token.hash(Redacted.make(t))))
+        for (const line of lines) for (const secret of [...hashes, "s1", "s2"]) assert.notInclude(line, `"${secret}`)
+      }).pipe(Effect.scoped, Effect.provide(layer()), Logger.withMinimumLogLevel(LogLevel.Debug))
   )
 })
 
