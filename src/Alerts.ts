@@ -83,9 +83,13 @@ export class Alerts extends Effect.Service<Alerts>()("syncwatch/Alerts", {
         Effect.scoped,
         Effect.timeout(Duration.millis(timeoutMs)),
         Effect.retry(retry),
+        // the URL is not logged: webhook URLs often carry a secret in their path
         Effect.catchAll((error) =>
           Effect.logWarning(`Alert webhook gave up after ${MAX_TRIES} tries`).pipe(
-            Effect.annotateLogs({ connectionUuid: change.connectionUuid, error: String(error) })
+            Effect.annotateLogs({
+              connectionUuid: change.connectionUuid,
+              error: error._tag === "ResponseError" ? `http_${error.response.status}` : error._tag
+            })
           )
         )
       )
