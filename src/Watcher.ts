@@ -25,6 +25,10 @@ const positive = (name: string, fallback: number, min: number) =>
     Config.withDefault(fallback)
   )
 
+// the guard of Connections.suspendSevered, read from the registry in memory first
+const canSever = (connection: Connection) =>
+  connection.status !== "suspended" && connection.status !== "revoked" && connection.status !== "expired"
+
 const LIKELY_CAUSE =
   "Severing held: most eligible senders answered not found in one round. Likely cause: our SITE_URL changed " +
   "(remotes look connections up by the URL we registered with), or a remote restored an old database"
@@ -43,7 +47,7 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
     const known = yield* LastKnown.make
     const statusFlight = yield* SingleFlight.make<string, SenderStatusFetched, never>()
     const verifyFlight = yield* SingleFlight.make<string, LastVerification, never>()
-    let lastHeldAt = 0
+    let lastHeldAt = Number.NEGATIVE_INFINITY
 
     const sync = Effect.flatMap(registry.sync, (applied) =>
       Effect.forEach(
@@ -81,6 +85,8 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
     const sever = (uuid: ConnectionUuid) =>
       Effect.gen(function* () {
         const before = registry.get(uuid)
+        // already severed (every subscriber's round sees the same not-found): no write to refuse
+        if (before !== undefined && !canSever(before)) return Option.none()
         const suspended = yield* connections.suspendSevered(uuid)
         if (Option.isSome(suspended)) {
           yield* history.append(
@@ -179,10 +185,8 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
 
     // verifyReceiverConnections: the asked senders are a round of their own for the severed rule
     const verifySenders = Effect.fn("Watcher.verifySenders")(function* (uuids?: ReadonlyArray<string>) {
-      const senders =
-        uuids === undefined
-          ? yield* Effect.map(sync, () => registry.ofDirection("sender"))
-          : yield* checks.sendersOf(uuids)
+      yield* sync
+      const senders = uuids === undefined ? registry.ofDirection("sender") : yield* checks.sendersOf(uuids)
       const now = yield* Clock.currentTimeMillis
       const batch = yield* Effect.forEach(senders.filter(isVerifiable), (s) => verifySender(s, 0, now), { concurrency })
       const { severed } = yield* applySevering(batch)
