@@ -7,6 +7,9 @@ import type { StatusEvent } from "../../src/Domain/Events.js"
 import * as Token from "../../src/Domain/Token.js"
 import { History } from "../../src/History.js"
 import { Watcher } from "../../src/Watcher.js"
+import { createRegisteredSender } from "../graphql/Documents.js"
+import { graphql, startSite } from "../utils/App.js"
+import { sse } from "../utils/Clients.js"
 import { sqlAt, tempDir } from "../utils/Db.js"
 import * as FakeSite from "../utils/FakeSite.js"
 import { registeredSender, watcherLayer } from "../utils/Watcher.js"
@@ -187,6 +190,38 @@ describe("the severed rule, in the watcher", () => {
         [["not_found", true]]
       )
       assert.strictEqual(yield* statusOf(sender.uuid).pipe(Effect.provide(layer)), "suspended")
+    }).pipe(Effect.scoped)
+  )
+})
+
+describe("the brake over GraphQL", () => {
+  it.live("statusEvents emits SeveringHeld, and severed counts only the suspended", () =>
+    Effect.gen(function* () {
+      const missing = yield* FakeSite.make(gone)
+      const site = yield* startSite()
+      const senders = yield* Effect.forEach([1, 2, 3, 4], (i) =>
+        createRegisteredSender(site, `${missing.url}/s${i}`, `s${i}`)
+      )
+      const events = yield* sse(
+        site.graphqlUrl,
+        `subscription { statusEvents { __typename ... on SeveringHeld { round notFound eligible }
+          ... on StatusRoundCompleted { round checked severed } } }`
+      )
+      assert.deepStrictEqual((yield* events.next).data, {
+        statusEvents: { __typename: "SeveringHeld", round: 1, notFound: 4, eligible: 4 }
+      })
+      assert.deepStrictEqual((yield* events.next).data, {
+        statusEvents: { __typename: "StatusRoundCompleted", round: 1, checked: 4, severed: 0 }
+      })
+      for (const uuid of senders) {
+        const row = yield* graphql(
+          site.graphqlUrl,
+          `{ connection(uuid: "${uuid}") { status lastVerification { outcome } } }`
+        )
+        assert.deepStrictEqual(row.data, {
+          connection: { status: "ACTIVE", lastVerification: { outcome: "NOT_FOUND" } }
+        })
+      }
     }).pipe(Effect.scoped)
   )
 })
