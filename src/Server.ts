@@ -24,7 +24,9 @@ import { Watcher } from "./Watcher.js"
 const Routes = Layer.mergeAll(Yoga.RouteLive, PeerRoutes.RouteLive, Health.RouteLive)
 
 // every service of the app; needs SqlClient and HttpClient
-export const ServicesLive = Layer.mergeAll(Watcher.Default, Alerts.Default).pipe(
+// Alerts subscribes to the history before the watcher (and its monitor) can write any
+export const ServicesLive = Watcher.Default.pipe(
+  Layer.provideMerge(Alerts.Default),
   Layer.provideMerge(Layer.mergeAll(StatusChecks.Default, Pairing.Default, History.Default)),
   Layer.provideMerge(Layer.mergeAll(Connections.Default, PeerClient.Default, SiteConfig.Default, SyncSettings.Default))
 )

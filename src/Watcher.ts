@@ -86,7 +86,7 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
       Effect.gen(function* () {
         const before = registry.get(uuid)
         // already severed (every subscriber's round sees the same not-found): no write to refuse
-        if (before !== undefined && !canSever(before)) return Option.none()
+        if (before !== undefined && !canSever(before)) return Option.none<Connection>()
         const suspended = yield* connections.suspendSevered(uuid)
         if (Option.isSome(suspended)) {
           yield* history.append(
@@ -112,7 +112,14 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
             )
           }
         }
-        const severed = yield* Effect.forEach(decision.toSever, sever)
+        // a not-found checked before the row last changed (an admin reactivated it) is no reason to sever it
+        const checkedAt = new Map(batch.map(({ verification: v }) => [v.connectionUuid as string, v.checkedAt]))
+        const current = decision.toSever.filter((uuid) => {
+          const row = registry.get(uuid)
+          const at = checkedAt.get(uuid)
+          return row === undefined || at === undefined || DateTime.greaterThanOrEqualTo(at, row.updatedAt)
+        })
+        const severed = yield* Effect.forEach(current, sever)
         return { decision, severed: severed.flatMap(Option.toArray) }
       })
 

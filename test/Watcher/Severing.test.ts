@@ -140,6 +140,34 @@ describe("the severed rule, in the watcher", () => {
     }).pipe(Effect.scoped, Effect.provide(watcherLayer()))
   )
 
+  it.effect(
+    "a not-found from before an admin reactivated the sender, served from memory, does not sever it again",
+    () =>
+      Effect.gen(function* () {
+        const missing = yield* FakeSite.make(gone)
+        const sender = yield* registeredSender(missing.url, "t1")
+        const watcher = yield* Watcher
+        const firstRound = (every: number) =>
+          Effect.map(
+            Stream.runCollect(
+              watcher.statusEvents(every).pipe(Stream.takeUntil((e) => e._tag === "StatusRoundCompleted"))
+            ),
+            Chunk.toArray
+          )
+        assert.deepStrictEqual(tags(yield* firstRound(60)), ["ReceiverConnectionSevered", "StatusRoundCompleted"])
+        yield* TestClock.adjust("2 seconds")
+        yield* Effect.flatMap(Connections, (c) => c.updateStatus(sender.uuid, "active"))
+        // a 60 s subscriber gets the 2 s old not-found from memory: it is older than the reactivation
+        assert.deepStrictEqual(tags(yield* firstRound(60)), ["StatusRoundCompleted"])
+        assert.strictEqual(yield* statusOf(sender.uuid), "active")
+        assert.lengthOf(yield* missing.requests, 1)
+        // a new check that still finds nothing severs it again
+        yield* TestClock.adjust("1 minute")
+        assert.deepStrictEqual(tags(yield* firstRound(60)), ["ReceiverConnectionSevered", "StatusRoundCompleted"])
+        assert.lengthOf(yield* missing.requests, 2)
+      }).pipe(Effect.scoped, Effect.provide(watcherLayer()))
+  )
+
   it.effect("SEVER_AFTER=2: the first not-found round suspends nothing, the second does", () =>
     Effect.gen(function* () {
       const missing = yield* FakeSite.make(gone)

@@ -11,7 +11,8 @@ import { SqlTest, withConfig } from "./Db.js"
 
 // The watcher over the app's own layers, a real SQLite file and the real peer transport, without HTTP server
 export const watcherLayer = (config: Record<string, string> = {}, sql = SqlTest) =>
-  Layer.mergeAll(Watcher.Default, Alerts.Default).pipe(
+  Watcher.Default.pipe(
+    Layer.provideMerge(Alerts.Default),
     Layer.provideMerge(Layer.mergeAll(StatusChecks.Default, History.Default)),
     Layer.provideMerge(Layer.mergeAll(Connections.Default, PeerClient.Default, SiteConfig.Default)),
     Layer.provideMerge(Layer.mergeAll(sql, PeerHttpClientLive)),
