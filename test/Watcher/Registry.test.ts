@@ -84,10 +84,16 @@ describe("MONITOR_EVERY_SECONDS", () => {
     }).pipe(Effect.provide(watcherLayer({ MONITOR_EVERY_SECONDS: "10" })))
   )
 
-  it.effect.each(["-1", "1.5", "x"])("MONITOR_EVERY_SECONDS=%s stops start-up naming it", (value) =>
+  it.effect.each([
+    ["MONITOR_EVERY_SECONDS", "-1"],
+    ["MONITOR_EVERY_SECONDS", "1.5"],
+    ["SEVER_AFTER", "0"],
+    ["SEVER_BRAKE_PERCENT", "101"],
+    ["SEVER_BRAKE_PERCENT", "half"]
+  ])("%s=%s stops start-up naming it", ([name, value]) =>
     Effect.gen(function* () {
-      const exit = yield* Layer.build(watcherLayer({ MONITOR_EVERY_SECONDS: value })).pipe(Effect.scoped, Effect.exit)
-      assert.isTrue(exit._tag === "Failure" && JSON.stringify(exit.cause).includes("MONITOR_EVERY_SECONDS"))
+      const exit = yield* Layer.build(watcherLayer({ [name]: value })).pipe(Effect.scoped, Effect.exit)
+      assert.isTrue(exit._tag === "Failure" && JSON.stringify(exit.cause).includes(name))
     })
   )
 })
