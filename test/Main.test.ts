@@ -111,6 +111,7 @@ const refusesToStart = (env: Record<string, string>, variable: string, fix?: str
     assert.lengthOf(exit.output.trim().split("\n"), 1, exit.output)
     assert.match(exit.output, /^syncwatch did not start: /)
     if (fix !== undefined) assert.include(exit.output, fix)
+    return exit
   })
 
 // a port held by another listener for the scope's life
@@ -235,6 +236,17 @@ describe("the process", () => {
       assert.strictEqual(status, 503)
       assert.strictEqual(body.errors?.[0]?.extensions?.["code"], "ShuttingDown")
       assert.isFalse((yield* Deferred.await(remote.closed).pipe(within("the remote's socket"))).completed)
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("refuses an ALERT_WEBHOOK_URL inside our network, without printing the webhook secret", () =>
+    Effect.gen(function* () {
+      const secret = "do-not-print-this-webhook-secret"
+      const exit = yield* refusesToStart(
+        { ALERT_WEBHOOK_URL: "http://192.168.1.20/hook", ALERT_WEBHOOK_SECRET: secret },
+        "ALERT_WEBHOOK_URL"
+      )
+      assert.notInclude(exit.output, secret)
     }).pipe(Effect.scoped)
   )
 })
