@@ -104,7 +104,10 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
         const decision = Severing.decide(batch, rule)
         if (decision.held) {
           // every subscriber's round sees the same results: say it once per new check
-          const newest = Math.max(...batch.map(({ verification }) => DateTime.toEpochMillis(verification.checkedAt)))
+          const newest = batch.reduce(
+            (latest, { verification }) => Math.max(latest, DateTime.toEpochMillis(verification.checkedAt)),
+            Number.NEGATIVE_INFINITY
+          )
           if (newest > lastHeldAt) {
             lastHeldAt = newest
             yield* Effect.logError(LIKELY_CAUSE).pipe(
