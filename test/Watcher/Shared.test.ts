@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, TestClock, TestServices } from "effect"
 import { createReceiver } from "../graphql/Documents.js"
 import { graphql, startSite } from "../utils/App.js"
-import { sse, turns, within } from "../utils/Clients.js"
+import { type EventStream, realPingInterval, sse, turns, within } from "../utils/Clients.js"
 import * as FakeSite from "../utils/FakeSite.js"
 
 const EVENTS = `subscription ($every: Int) {
@@ -60,7 +60,7 @@ const until = (what: string, condition: Effect.Effect<boolean>) =>
     }).pipe(within(what, "60 seconds"))
   )
 
-describe("one watcher for everyone (G1-G3)", () => {
+describe("one watcher for everyone (G1-G4)", () => {
   it.scoped(
     "200 SSE subscribers on staggered starts: at most one request per connection per smallest interval, complete rounds, memory keeps checkedAt",
     () =>
@@ -155,6 +155,45 @@ describe("one watcher for everyone (G1-G3)", () => {
           )
         }
         yield* Effect.forEach(subscribers, (s) => Fiber.interrupt(s.fiber), { discard: true })
+      }),
+    { timeout: 120_000 }
+  )
+
+  it.scoped(
+    "G4: 200 subscribers on staggered starts join one check, which lives until the last leaves; then the remote sees its socket close",
+    () =>
+      Effect.gen(function* () {
+        yield* realPingInterval
+        const remote = yield* FakeSite.make(FakeSite.hang)
+        const site = yield* startSite({ PEER_TIMEOUT_MS: "3600000" })
+        yield* createReceiver(site, remote.url)
+        const streams: Array<EventStream> = []
+        for (let batch = 0; batch < BATCHES; batch++) {
+          const joined = yield* Effect.forEach(
+            Array.from({ length: PER_BATCH }),
+            () => sse(site.graphqlUrl, EVENTS, { every: 30 }),
+            { concurrency: "unbounded" }
+          )
+          yield* until(
+            "the batch's subscriptions",
+            Effect.map(
+              Effect.forEach(joined, (s) => Deferred.isDone(s.started)),
+              (done) => done.every(Boolean)
+            )
+          )
+          streams.push(...joined)
+          yield* TestClock.adjust(`${STAGGER_SECONDS} seconds`)
+        }
+        yield* until("the status request", Deferred.isDone(remote.received))
+        assert.lengthOf(yield* remote.requests, 1, "every subscriber joined the one check in flight")
+
+        for (const s of streams.slice(0, -1)) yield* s.leave
+        yield* turns(50)
+        assert.isFalse(yield* Deferred.isDone(remote.closed), "the last subscriber still waits on the check")
+        yield* streams.at(-1)!.leave
+        yield* until("the remote to see its socket close", Deferred.isDone(remote.closed))
+        assert.isFalse((yield* Deferred.await(remote.closed)).completed)
+        assert.lengthOf(yield* remote.requests, 1)
       }),
     { timeout: 120_000 }
   )
