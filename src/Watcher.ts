@@ -171,8 +171,10 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
         let rounds = 0
         const next = Stream.suspend(() => round(++rounds, (everySeconds ?? 0) * 1000))
         if (everySeconds === undefined) return next
+        // whole milliseconds: a jittered delay in fractional nanoseconds kills the TestClock's sleep (BigInt)
         const spacing = Schedule.spaced(Duration.seconds(everySeconds)).pipe(
-          Schedule.jitteredWith({ min: 1, max: 1.1 })
+          Schedule.jitteredWith({ min: 1, max: 1.1 }),
+          Schedule.modifyDelay((_, delay) => Duration.millis(Math.round(Duration.toMillis(delay))))
         )
         return Stream.repeat(next, spacing)
       })
