@@ -49,6 +49,10 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
     const verifyFlight = yield* SingleFlight.make<string, LastVerification, never>()
     let lastHeldAt = Number.NEGATIVE_INFINITY
 
+    // as StatusChecks: a receiver still pending (registered by another site, not yet approved) is not
+    // checked in a round or an unfiltered senderStatuses; asked for by uuid, it is
+    const checkedReceivers = () => registry.ofDirection("receiver").filter((c) => c.status !== "pending")
+
     const sync = Effect.flatMap(registry.sync, (applied) =>
       Effect.forEach(
         applied,
@@ -87,7 +91,13 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
         const before = registry.get(uuid)
         // already severed (every subscriber's round sees the same not-found): no write to refuse
         if (before !== undefined && !canSever(before)) return Option.none<Connection>()
-        const suspended = yield* connections.suspendSevered(uuid)
+        const suspended = yield* connections
+          .suspendSevered(uuid)
+          .pipe(
+            Effect.catchTag("StoreUnavailable", (error) =>
+              Effect.as(Effect.logError("The severed rule could not be applied", error), Option.none<Connection>())
+            )
+          )
         if (Option.isSome(suspended)) {
           yield* history.append(
             uuid,
@@ -131,7 +141,7 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
         Effect.gen(function* () {
           yield* sync
           const now = yield* Clock.currentTimeMillis
-          const receivers = registry.ofDirection("receiver")
+          const receivers = checkedReceivers()
           const senders = registry.ofDirection("sender").filter(isVerifiable)
           let checked = 0
           let severed = 0
@@ -181,7 +191,7 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
     }
 
     const receiversOf = (uuids?: ReadonlyArray<string>) =>
-      uuids === undefined ? Effect.map(sync, () => registry.ofDirection("receiver")) : checks.receiversOf(uuids)
+      uuids === undefined ? Effect.map(sync, checkedReceivers) : checks.receiversOf(uuids)
 
     const senderStatuses = Effect.fn("Watcher.senderStatuses")(function* (
       uuids?: ReadonlyArray<string>,
