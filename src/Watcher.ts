@@ -11,12 +11,12 @@ import {
   StatusRoundCompleted
 } from "./Domain/Events.js"
 import { History } from "./History.js"
-import * as SingleFlight from "./SingleFlight.js"
 import { StatusChecks } from "./StatusChecks.js"
 import * as LastKnown from "./Watcher/LastKnown.js"
 import * as Registry from "./Watcher/Registry.js"
 import type { LastVerification } from "./Watcher/Repo.js"
 import * as Severing from "./Watcher/Severing.js"
+import * as SharedEffect from "./Watcher/SharedEffect.js"
 import { inCompletionOrder } from "./Watcher/Streams.js"
 
 const positive = (name: string, fallback: number, min: number) =>
@@ -45,8 +45,8 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
     const rule = yield* Severing.config
     const registry = yield* Registry.make
     const known = yield* LastKnown.make
-    const statusFlight = yield* SingleFlight.make<string, SenderStatusFetched, never>()
-    const verifyFlight = yield* SingleFlight.make<string, LastVerification, never>()
+    const statusFlight = yield* SharedEffect.make<string, SenderStatusFetched, never>()
+    const verifyFlight = yield* SharedEffect.make<string, LastVerification, never>()
     let lastHeldAt = Number.NEGATIVE_INFINITY
 
     // as StatusChecks: a receiver still pending (registered by another site, not yet approved) is not
@@ -190,8 +190,17 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
       })
     }
 
+    // asked for by uuid: unknown uuids are ConnectionNotFound, connections of the other direction InvalidInput
+    const byUuids = (direction: Connection["direction"], uuids: ReadonlyArray<string>) =>
+      Effect.flatMap(connections.getMany(uuids), (found) => {
+        const wrong = found.find((connection) => connection.direction !== direction)
+        return wrong === undefined
+          ? Effect.succeed(found)
+          : new InvalidInput({ field: "uuids", message: `Connection ${wrong.uuid} is not a ${direction}` })
+      })
+
     const receiversOf = (uuids?: ReadonlyArray<string>) =>
-      uuids === undefined ? Effect.map(sync, checkedReceivers) : checks.receiversOf(uuids)
+      uuids === undefined ? Effect.map(sync, checkedReceivers) : byUuids("receiver", uuids)
 
     const senderStatuses = Effect.fn("Watcher.senderStatuses")(function* (
       uuids?: ReadonlyArray<string>,
@@ -208,7 +217,7 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
     // verifyReceiverConnections: the asked senders are a round of their own for the severed rule
     const verifySenders = Effect.fn("Watcher.verifySenders")(function* (uuids?: ReadonlyArray<string>) {
       yield* sync
-      const senders = uuids === undefined ? registry.ofDirection("sender") : yield* checks.sendersOf(uuids)
+      const senders = uuids === undefined ? registry.ofDirection("sender") : yield* byUuids("sender", uuids)
       const now = yield* Clock.currentTimeMillis
       const batch = yield* Effect.forEach(senders.filter(isVerifiable), (s) => verifySender(s, 0, now), { concurrency })
       const { severed } = yield* applySevering(batch)
