@@ -11,6 +11,7 @@ import * as Yoga from "./graphql/Yoga.js"
 import * as Health from "./Health.js"
 import { History } from "./History.js"
 import * as Logs from "./Logs.js"
+import * as Prometheus from "./Metrics/Prometheus.js"
 import { Pairing } from "./Pairing.js"
 import { PeerClient } from "./Peer/Client.js"
 import * as PeerRoutes from "./Peer/Routes.js"
@@ -21,7 +22,7 @@ import { SiteConfig } from "./SiteConfig.js"
 import { StatusChecks } from "./StatusChecks.js"
 import { Watcher } from "./Watcher.js"
 
-const Routes = Layer.mergeAll(Yoga.RouteLive, PeerRoutes.RouteLive, Health.RouteLive)
+const Routes = Layer.mergeAll(Yoga.RouteLive, PeerRoutes.RouteLive, Health.RouteLive, Prometheus.RouteLive)
 
 // every service of the app; needs SqlClient and HttpClient
 // Alerts subscribes to the history before the watcher (and its monitor) can write any

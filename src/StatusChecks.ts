@@ -21,6 +21,7 @@ import {
   type StatusEvent,
   StatusRoundCompleted
 } from "./Domain/Events.js"
+import * as Metrics from "./Metrics.js"
 import { PeerClient } from "./Peer/Client.js"
 
 export interface StatusChecksApi {
@@ -148,7 +149,7 @@ const make: Effect.Effect<StatusChecksApi, ConfigError.ConfigError, Connections 
               trusted
             )
         })
-      })
+      }).pipe(Effect.tap(Metrics.senderStatusChecked))
 
     const verifySender = (connection: Connection): Effect.Effect<ReceiverVerification> =>
       Effect.gen(function* () {
@@ -172,7 +173,10 @@ const make: Effect.Effect<StatusChecksApi, ConfigError.ConfigError, Connections 
             yield* Effect.logWarning("Verify failed").pipe(Effect.annotateLogs("reason", error.reason))
             return new ReceiverVerification({ ...base, outcome: "error", reason: error.reason }, trusted)
         }
-      }).pipe(Effect.annotateLogs({ connectionUuid: connection.uuid, siteUrl: connection.siteUrl }))
+      }).pipe(
+        Metrics.timeVerification,
+        Effect.annotateLogs({ connectionUuid: connection.uuid, siteUrl: connection.siteUrl })
+      )
 
     const receiverChecks = (receivers: Iterable<Connection>): Stream.Stream<SenderStatusFetched> =>
       streamed(receivers, checkReceiver, concurrency)
@@ -223,7 +227,9 @@ const make: Effect.Effect<StatusChecksApi, ConfigError.ConfigError, Connections 
             ),
             Stream.tap(() => Effect.sync(() => severed++))
           )
-          const completed = Effect.sync(() => new StatusRoundCompleted({ round: number, checked, severed }))
+          const completed = Effect.sync(() => new StatusRoundCompleted({ round: number, checked, severed })).pipe(
+            Effect.zipLeft(Metrics.roundCompleted)
+          )
           return Stream.merge(statuses, severances).pipe(Stream.concat(Stream.fromEffect(completed)))
         }).pipe(Effect.orDie)
       )

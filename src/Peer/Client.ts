@@ -6,6 +6,7 @@ import { Config, Effect, Option, Redacted, Schema } from "effect"
 import { type Connection, ConnectionStatus } from "../Domain/Connection.js"
 import { NotFound, Offline, RemoteError } from "../Domain/Errors.js"
 import * as UrlPrefix from "../Domain/UrlPrefix.js"
+import * as Metrics from "../Metrics.js"
 import * as SingleFlight from "../SingleFlight.js"
 import { SiteConfig } from "../SiteConfig.js"
 import * as Deadlines from "./Deadlines.js"
@@ -59,6 +60,7 @@ const make = Effect.gen(function* () {
       ),
       Effect.mapError(Wire.classify),
       Effect.scoped,
+      Metrics.peerRequest,
       Effect.timeoutFail({
         duration: timeoutMs,
         onTimeout: () => new Offline({ reason: "timeout", detail: `no answer within ${timeoutMs} ms` })
@@ -149,7 +151,10 @@ const make = Effect.gen(function* () {
   const hot = (connection: Connection, endpoint: "get-connection-status" | "verify-connection") => {
     const call = prepare(connection, endpoint)
     if (call instanceof RemoteError) return Effect.fail(call)
-    return flight(`${endpoint} ${connection.uuid}`, (done) => send(call, done)).pipe(
+    return flight(
+      `${endpoint} ${connection.uuid}`,
+      Metrics.peerCall((done) => send(call, done))
+    ).pipe(
       Effect.tapError((error) =>
         Effect.logDebug(`peer call failed: ${error.message}`).pipe(Effect.annotateLogs({ peer: call.origin }))
       )

@@ -1,4 +1,5 @@
 import { Effect, Schedule } from "effect"
+import * as Metrics from "../Metrics.js"
 
 // The sync API's per-request lines are at debug; at info, one line a minute counts the requests by
 // endpoint and status, so a flood shows as a number, not as a flood of lines.
@@ -6,6 +7,7 @@ export const make = Effect.gen(function* () {
   const counts = new Map<string, number>()
   const record = (endpoint: string, status: number) =>
     Effect.sync(() => {
+      Metrics.syncApiRequest(endpoint, status)
       const key = `${endpoint}.${status}`
       counts.set(key, (counts.get(key) ?? 0) + 1)
     })

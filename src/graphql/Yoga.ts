@@ -9,6 +9,7 @@ import { createSchema, createYoga, isAsyncIterable, type Plugin, useExecutionCan
 import * as Bridge from "./Bridge.js"
 import * as Edge from "./Edge.js"
 import * as Limits from "./Limits.js"
+import { useMetrics } from "./Metrics.js"
 import * as Resolvers from "./Resolvers.js"
 import * as Ws from "./Ws.js"
 
@@ -39,7 +40,8 @@ export const make = Effect.gen(function* () {
     plugins: [
       ...Limits.plugins(limits, { blockSuggestions: Option.isSome(edge.adminToken) }),
       useExecutionCancellation(),
-      useRemoteNotices()
+      useRemoteNotices(),
+      useMetrics()
     ],
     graphqlEndpoint: "/graphql",
     cors: Edge.cors(edge),
