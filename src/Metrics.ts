@@ -1,21 +1,25 @@
-import { Clock, Effect, Metric, MetricBoundaries, MetricKey, MetricLabel } from "effect"
+import { Clock, Effect, Metric, MetricBoundaries, MetricKey, type MetricKeyType, MetricLabel } from "effect"
 import type { ReceiverVerification, SenderStatusFetched } from "./Domain/Events.js"
 
 // Every label value comes from a closed set (an enum of the domain, a route's name, a status code):
 // never a URL, a uuid or a token, so the number of series stays bounded.
-type AnyKey = MetricKey.MetricKey.Untyped
-type Series<K extends AnyKey> = Metric.Metric<K["keyType"], any, any>
+interface Series {
+  readonly unsafeUpdate: (input: number, extraTags: ReadonlyArray<MetricLabel.MetricLabel>) => void
+}
 
 // one metric per label set, made on first use: an update is then an add on a cached hook, with no
 // label hashing or registry lookup on the hot path
-const family = <K extends AnyKey>(key: K, names: ReadonlyArray<string>) => {
-  const series = new Map<string, Series<K>>()
-  return (...values: ReadonlyArray<string>): Series<K> => {
+const family = (
+  key: MetricKey.MetricKey<MetricKeyType.MetricKeyType<number, unknown>>,
+  names: ReadonlyArray<string>
+) => {
+  const series = new Map<string, Series>()
+  return (...values: ReadonlyArray<string>): Series => {
     const id = values.join("\u0000")
     let metric = series.get(id)
     if (metric === undefined) {
       const labels = names.map((name, i) => MetricLabel.make(name, values[i] ?? ""))
-      metric = Metric.fromMetricKey(MetricKey.taggedWithLabels(key, labels)) as Series<K>
+      metric = Metric.fromMetricKey(MetricKey.taggedWithLabels(key, labels))
       series.set(id, metric)
     }
     return metric
@@ -23,7 +27,7 @@ const family = <K extends AnyKey>(key: K, names: ReadonlyArray<string>) => {
 }
 
 const NO_TAGS: ReadonlyArray<MetricLabel.MetricLabel> = []
-const add = (metric: Series<AnyKey>, value: number) => metric.unsafeUpdate(value, NO_TAGS)
+const add = (metric: Series, value: number) => metric.unsafeUpdate(value, NO_TAGS)
 
 const checks = family(
   MetricKey.counter("syncwatch_checks_total", { description: "Checks by kind and outcome", incremental: true }),

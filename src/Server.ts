@@ -10,6 +10,7 @@ import { SqlLive } from "./Db.js"
 import * as Yoga from "./graphql/Yoga.js"
 import * as Health from "./Health.js"
 import { History } from "./History.js"
+import { LogFormatLive } from "./LogFormat.js"
 import * as Logs from "./Logs.js"
 import * as Prometheus from "./Metrics/Prometheus.js"
 import { Pairing } from "./Pairing.js"
@@ -114,7 +115,8 @@ export const AppLive = Layer.merge(
   Layer.provide(ServicesLive),
   Layer.provide([SqlLive, PeerHttpClientLive]),
   Layer.provide(LogLevelLive),
-  Layer.provide(Logs.SafeLogsLive)
+  Layer.provide(Logs.SafeLogsLive),
+  Layer.provide(LogFormatLive)
 )
 
 // the admin edge's settings are checked before the port is taken (ADMIN_TOKEN on a public HOST)

@@ -1,0 +1,103 @@
+import { spawn } from "node:child_process"
+import { join } from "node:path"
+import { assert, describe, it } from "@effect/vitest"
+import { Cause, Deferred, Effect, Exit } from "effect"
+import * as Startup from "../src/Startup.js"
+import { apiUrl, UNKNOWN_HASH } from "./Peer/SyncApi.js"
+import { freePort, graphql, type RunningSite, tryStartSite } from "./utils/App.js"
+import { within } from "./utils/Clients.js"
+import { tempDir } from "./utils/Db.js"
+
+// the real process, as `npm start` runs it, its stdout kept whole
+const run = (env: Record<string, string>) =>
+  Effect.gen(function* () {
+    const port = yield* freePort
+    const dir = yield* tempDir
+    const siteUrl = `http://127.0.0.1:${port}`
+    const listening = yield* Deferred.make<void>()
+    const exited = yield* Deferred.make<number | null>()
+    let stdout = ""
+    const child = yield* Effect.acquireRelease(
+      Effect.sync(() =>
+        spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+          cwd: join(import.meta.dirname, ".."),
+          env: {
+            PATH: process.env["PATH"] ?? "",
+            HOME: process.env["HOME"] ?? dir,
+            PORT: String(port),
+            HOST: "127.0.0.1",
+            SITE_URL: siteUrl,
+            DATABASE_URL: join(dir, "db.sqlite"),
+            ...env
+          },
+          stdio: ["ignore", "pipe", "pipe"]
+        })
+      ),
+      (child) => Effect.sync(() => child.exitCode === null && child.signalCode === null && child.kill("SIGKILL"))
+    )
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString("utf8")
+      if (stdout.includes(`GraphQL at ${siteUrl}/graphql`)) Deferred.unsafeDone(listening, Exit.void)
+    })
+    child.once("exit", (code) => Deferred.unsafeDone(exited, Exit.succeed(code)))
+    yield* Deferred.await(listening).pipe(within("the GraphQL URL on stdout", "20 seconds"))
+    const site = { port, siteUrl, graphqlUrl: `${siteUrl}/graphql` } as RunningSite
+    const stop = Effect.sync(() => child.kill("SIGTERM")).pipe(
+      Effect.zipRight(Deferred.await(exited).pipe(within("exit on SIGTERM", "20 seconds"))),
+      Effect.map(() => stdout)
+    )
+    return { site, stop }
+  })
+
+interface Entry {
+  readonly message: unknown
+  readonly logLevel: string
+  readonly annotations: Record<string, unknown>
+}
+
+const parse = (line: string): Entry => {
+  try {
+    const entry = JSON.parse(line) as Entry
+    assert.isObject(entry, line)
+    return entry
+  } catch (error) {
+    throw new Error(`not a JSON line: ${line.slice(0, 300)}`, { cause: error })
+  }
+}
+
+describe("LOG_FORMAT", () => {
+  it.live("json: every line of the process's output is a JSON object, caller values clipped and escaped", () =>
+    Effect.gen(function* () {
+      const { site, stop } = yield* run({ LOG_FORMAT: "json", LOG_LEVEL: "debug" })
+      const receiverUrl = `https://partner.example.com/${"a".repeat(65_000)}\n{"forged":true}`
+      yield* Effect.promise(() =>
+        fetch(apiUrl(site, "get-connection-status"), {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ receiver_url: receiverUrl, auth_token_hash: UNKNOWN_HASH })
+        })
+      )
+      yield* graphql(site.graphqlUrl, "{ connections { uuid } }")
+      const lines = (yield* stop).split("\n").filter((line) => line !== "")
+      const entries = lines.map(parse)
+      assert.isTrue(entries.some((entry) => String(entry.message).includes("GraphQL at")))
+      const queried = entries.find((entry) => entry.message === "Sender status queried")
+      assert.isDefined(queried)
+      assert.strictEqual(queried!.logLevel, "DEBUG")
+      const logged = String(queried!.annotations["receiverUrl"])
+      assert.isBelow(logged.length, 1_000)
+      assert.include(logged, "more chars)")
+      assert.isFalse(
+        lines.some((line) => line.includes("forged")),
+        "the tail past the limit is cut"
+      )
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("an invalid LOG_FORMAT stops the start, naming it", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(tryStartSite({ LOG_FORMAT: "xml" }))
+      assert.match(Startup.describe(Cause.fail(error)), /^LOG_FORMAT: /)
+    }).pipe(Effect.scoped)
+  )
+})
