@@ -1,5 +1,10 @@
-import { Clock, Effect, Metric, MetricBoundaries, MetricKey, type MetricKeyType, MetricLabel } from "effect"
-import type { ReceiverVerification, SenderStatusFetched } from "./Domain/Events.js"
+import { Effect, Metric, MetricBoundaries, MetricKey, type MetricKeyType, MetricLabel } from "effect"
+import {
+  type ReceiverVerification,
+  SenderStatus,
+  type SenderStatusFetched,
+  VerificationOutcome
+} from "./Domain/Events.js"
 
 // Every label value comes from a closed set (an enum of the domain, a route's name, a status code):
 // never a URL, a uuid or a token, so the number of series stays bounded.
@@ -77,35 +82,42 @@ const graphqlOperations = family(
   ["type", "errors"]
 )
 
-export const senderStatusChecked = (event: SenderStatusFetched) =>
-  Effect.sync(() => {
-    add(checks("sender_status", event.status), 1)
-    add(checkDuration("sender_status"), event.durationMs / 1000)
-  })
+// the series a check updates, made up front: a check's update is two property reads and two adds
+const byOutcome = <O extends string>(kind: string, outcomes: ReadonlyArray<O>) =>
+  Object.fromEntries(outcomes.map((outcome) => [outcome, checks(kind, outcome)])) as Record<O, Series>
+const senderStatusChecks = byOutcome("sender_status", SenderStatus.literals)
+const verificationChecks = byOutcome("verification", VerificationOutcome.literals)
+const senderStatusDuration = checkDuration("sender_status")
+const verificationDuration = checkDuration("verification")
 
-const verified = (started: number, finished: number, verification: ReceiverVerification) => {
-  add(checks("verification", verification.outcome), 1)
-  add(checkDuration("verification"), (finished - started) / 1000)
-  if (verification.suspended) add(severed, 1)
+// hooks for Effect.tap: plain functions, so a check pays no extra effect for its metrics
+export const senderStatusChecked = (event: SenderStatusFetched): void => {
+  add(senderStatusChecks[event.status], 1)
+  add(senderStatusDuration, event.durationMs / 1000)
 }
 
 export const timeVerification = <E, R>(
   self: Effect.Effect<ReceiverVerification, E, R>
 ): Effect.Effect<ReceiverVerification, E, R> =>
-  Effect.flatMap(Clock.currentTimeMillis, (started) =>
-    Effect.tap(self, (verification) =>
-      Effect.map(Clock.currentTimeMillis, (finished) => verified(started, finished, verification))
-    )
-  )
+  Effect.clockWith((clock) => {
+    const started = clock.unsafeCurrentTimeMillis()
+    return Effect.tap(self, (verification) => {
+      add(verificationChecks[verification.outcome], 1)
+      add(verificationDuration, (clock.unsafeCurrentTimeMillis() - started) / 1000)
+      if (verification.suspended) add(severed, 1)
+    })
+  })
 
 export const roundCompleted = Effect.sync(() => add(rounds, 1))
 
+const peerAnswered = Effect.sync(() => add(peerInFlight, -1))
+
+// counted up and down whatever the exit, interruption included
 export const peerRequest = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.acquireUseRelease(
-    Effect.sync(() => add(peerInFlight, 1)),
-    () => self,
-    () => Effect.sync(() => add(peerInFlight, -1))
-  )
+  Effect.uninterruptibleMask((restore) => {
+    add(peerInFlight, 1)
+    return Effect.onExit(restore(self), () => peerAnswered)
+  })
 
 export const syncApiRequest = (endpoint: string, status: number): void =>
   add(syncApiRequests(endpoint, String(status)), 1)

@@ -57,6 +57,8 @@ describe("GET /metrics", () => {
         input: { name: "x", direction: "RECEIVER", siteUrl: "not a url" }
       })
       assert.isDefined(bad.errors)
+      const invalid = yield* graphql(site.graphqlUrl, "{ noSuchField }")
+      assert.isDefined(invalid.errors)
       const { samples: after, body } = yield* scrape(site)
 
       const checks = (kind: string, outcome: string) =>
@@ -81,6 +83,7 @@ describe("GET /metrics", () => {
         1
       )
       assert.strictEqual(delta(before, after, `syncwatch_graphql_operations_total{type="mutation",errors="true"}`), 1)
+      assert.strictEqual(delta(before, after, `syncwatch_graphql_operations_total{type="query",errors="true"}`), 1)
       assert.strictEqual(after.get(`syncwatch_subscribers{operation="statusEvents"}`), 0)
       // bounded labels: no uuid or URL of a connection reaches the exposition
       for (const secret of [active, severed, sender.url, gone.url, "partner.example.com"]) {

@@ -15,6 +15,13 @@ const hasErrors = (result: unknown): boolean =>
 
 // operations by type and whether they had errors; open subscriptions by root field
 export const useMetrics = (): Plugin => ({
+  // refused before it ran (validation): an operation with errors all the same
+  onValidate: ({ params }) => {
+    const type = getOperationAST(params.documentAST)?.operation ?? "unknown"
+    return ({ valid }) => {
+      if (!valid) Metrics.graphqlOperation(type, true)
+    }
+  },
   onExecute: ({ args }) => {
     const type = getOperationAST(args.document, args.operationName)?.operation ?? "unknown"
     return {
