@@ -92,14 +92,22 @@ describe("GET /metrics", () => {
     }).pipe(Effect.scoped)
   )
 
-  it.live("an open subscription counts as a subscriber until it ends", () =>
+  it.live("an open subscription counts as a subscriber until its client leaves", () =>
     Effect.gen(function* () {
       const site = yield* startSite()
       const series = `syncwatch_subscribers{operation="statusEvents"}`
       const before = (yield* scrape(site)).samples.get(series) ?? 0
-      const events = yield* sse(site.graphqlUrl, STATUS_EVENTS, { every: 60 })
-      yield* events.next.pipe(within("the first round"))
-      assert.strictEqual((yield* scrape(site)).samples.get(series), before + 1)
+      yield* Effect.gen(function* () {
+        const events = yield* sse(site.graphqlUrl, STATUS_EVENTS, { every: 60 })
+        yield* events.next.pipe(within("the first round"))
+        assert.strictEqual((yield* scrape(site)).samples.get(series), before + 1)
+      }).pipe(Effect.scoped)
+      // the client left: the server ends the subscription when it notices, and counts it out
+      yield* scrape(site).pipe(
+        Effect.map(({ samples }) => samples.get(series)),
+        Effect.repeat({ until: (open) => open === before }),
+        within("the subscriber counted out")
+      )
     }).pipe(Effect.scoped)
   )
 
