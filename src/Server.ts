@@ -113,6 +113,7 @@ export const AppLive = Layer.merge(
   Announce.pipe(Layer.provide(SiteConfig.Default))
 ).pipe(
   Layer.provide(ServicesLive),
+  Layer.provide(Prometheus.ExporterLive),
   Layer.provide([SqlLive, PeerHttpClientLive]),
   Layer.provide(LogLevelLive),
   Layer.provide(Logs.SafeLogsLive),

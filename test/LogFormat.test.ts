@@ -8,8 +8,8 @@ import { freePort, graphql, type RunningSite, tryStartSite } from "./utils/App.j
 import { within } from "./utils/Clients.js"
 import { tempDir } from "./utils/Db.js"
 
-// the real process, as `npm start` runs it, its stdout kept whole
-const run = (env: Record<string, string>) =>
+// the real process, as `npm start` runs it, its stdout and stderr kept whole
+const spawnApp = (env: Record<string, string>) =>
   Effect.gen(function* () {
     const port = yield* freePort
     const dir = yield* tempDir
@@ -17,6 +17,7 @@ const run = (env: Record<string, string>) =>
     const listening = yield* Deferred.make<void>()
     const exited = yield* Deferred.make<number | null>()
     let stdout = ""
+    let stderr = ""
     const child = yield* Effect.acquireRelease(
       Effect.sync(() =>
         spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
@@ -39,14 +40,27 @@ const run = (env: Record<string, string>) =>
       stdout += chunk.toString("utf8")
       if (stdout.includes(`GraphQL at ${siteUrl}/graphql`)) Deferred.unsafeDone(listening, Exit.void)
     })
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString("utf8")
+    })
     child.once("exit", (code) => Deferred.unsafeDone(exited, Exit.succeed(code)))
-    yield* Deferred.await(listening).pipe(within("the GraphQL URL on stdout", "20 seconds"))
     const site = { port, siteUrl, graphqlUrl: `${siteUrl}/graphql` } as RunningSite
-    const stop = Effect.sync(() => child.kill("SIGTERM")).pipe(
-      Effect.zipRight(Deferred.await(exited).pipe(within("exit on SIGTERM", "20 seconds"))),
-      Effect.map(() => stdout)
+    const exit = Deferred.await(exited).pipe(
+      within("the process to exit", "20 seconds"),
+      Effect.map((code) => ({ code, stdout, stderr }))
     )
-    return { site, stop }
+    return { site, child, listening, exit }
+  })
+
+const run = (env: Record<string, string>) =>
+  Effect.gen(function* () {
+    const app = yield* spawnApp(env)
+    yield* Deferred.await(app.listening).pipe(within("the GraphQL URL on stdout", "20 seconds"))
+    const stop = Effect.sync(() => app.child.kill("SIGTERM")).pipe(
+      Effect.zipRight(app.exit),
+      Effect.map(({ stdout }) => stdout)
+    )
+    return { site: app.site, stop }
   })
 
 interface Entry {
@@ -92,6 +106,19 @@ describe("LOG_FORMAT", () => {
         "the tail past the limit is cut"
       )
     }).pipe(Effect.scoped)
+  )
+
+  it.live.each(["LOG_FORMAT=xml", "METRICS_ENABLED=maybe"])(
+    "%s: the process prints one line naming the variable, announces nothing, and exits 1",
+    (setting) =>
+      Effect.gen(function* () {
+        const [name, value] = setting.split("=") as [string, string]
+        const app = yield* spawnApp({ [name]: value })
+        const { code, stdout, stderr } = yield* app.exit
+        assert.strictEqual(code, 1)
+        assert.strictEqual(stdout, "")
+        assert.match(stderr, new RegExp(`^syncwatch did not start: ${name}: [^\\n]+\\n$`))
+      }).pipe(Effect.scoped)
   )
 
   it.live("an invalid LOG_FORMAT stops the start, naming it", () =>

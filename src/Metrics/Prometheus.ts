@@ -4,7 +4,7 @@ import * as HttpLayerRouter from "@effect/platform/HttpLayerRouter"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { PrometheusExporter, PrometheusSerializer } from "@opentelemetry/exporter-prometheus"
-import { Config, Effect, Layer } from "effect"
+import { Config, Context, Effect, Layer, Option } from "effect"
 import { ConnectionStatus, Direction } from "../Domain/Connection.js"
 import * as Metrics from "../Metrics.js"
 
@@ -39,15 +39,26 @@ const route = (exporter: PrometheusExporter) => {
   )
 }
 
-// the Effect metrics, through OpenTelemetry's Prometheus exporter (its own listener never started),
-// served by our server at GET /metrics; METRICS_ENABLED=false serves nothing there (404)
-export const RouteLive = Layer.unwrapEffect(
+// OpenTelemetry's Prometheus exporter (its own listener never started) reading the Effect metrics;
+// none when METRICS_ENABLED=false. Provided beneath the routes, so a bad value stops the start before
+// the server announces itself.
+export class Exporter extends Context.Tag("syncwatch/Metrics/Exporter")<
+  Exporter,
+  Option.Option<PrometheusExporter>
+>() {}
+
+export const ExporterLive = Layer.unwrapEffect(
   Effect.map(Config.boolean("METRICS_ENABLED").pipe(Config.withDefault(true)), (enabled) => {
-    if (!enabled) return Layer.empty
+    if (!enabled) return Layer.succeed(Exporter, Option.none())
     const exporter = new PrometheusExporter({ preventServerStart: true })
     return Layer.merge(
-      route(exporter),
+      Layer.succeed(Exporter, Option.some(exporter)),
       OtelMetrics.layer(() => exporter)
     ).pipe(Layer.provide(Resource.layer({ serviceName: "syncwatch" })))
   })
+)
+
+// GET /metrics in the Prometheus text format; nothing there (404) when metrics are off
+export const RouteLive = Layer.unwrapEffect(
+  Effect.map(Exporter, Option.match({ onNone: () => Layer.empty, onSome: route }))
 )
