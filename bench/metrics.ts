@@ -56,7 +56,16 @@ const rows = [
     Effect.tap(Effect.succeed(fetched[i % 4]!), Metrics.senderStatusChecked)
   ),
   time("verification: timeVerification", () => Metrics.timeVerification(Effect.succeed(verification))),
-  time("peer request: peerRequest (in flight +1/-1)", () => Metrics.peerRequest(Effect.void))
+  time("baseline: Effect.async per check", () => Effect.async<void>((resume) => resume(Effect.void))),
+  time("peer check: peerCall (in flight +1/-1)", () =>
+    Effect.async<void>((resume) => {
+      Metrics.peerCall<void>((done) => {
+        done(undefined)
+        return () => {}
+      })(() => resume(Effect.void))
+    })
+  ),
+  time("other peer calls: peerRequest (in flight +1/-1)", () => Metrics.peerRequest(Effect.void))
 ]
 const base = rows[0]!.ns
 for (const row of rows)
