@@ -1,4 +1,4 @@
-import { Effect, Metric, MetricBoundaries, MetricKey, type MetricKeyType, MetricLabel } from "effect"
+import { Effect, Metric, MetricBoundaries, MetricKey, type MetricKeyType, MetricLabel, Option } from "effect"
 import {
   type ReceiverVerification,
   SenderStatus,
@@ -104,11 +104,15 @@ export const timeVerification = <E, R>(
     return Effect.tap(self, (verification) => {
       add(verificationChecks[verification.outcome], 1)
       add(verificationDuration, (clock.unsafeCurrentTimeMillis() - started) / 1000)
-      if (verification.suspended) add(severed, 1)
     })
   })
 
 export const roundCompleted = Effect.sync(() => add(rounds, 1))
+
+// the severed rule's write, when it changed the row
+export const severedIfSome = (suspended: Option.Option<unknown>): void => {
+  if (Option.isSome(suspended)) add(severed, 1)
+}
 
 const peerAnswered = Effect.sync(() => add(peerInFlight, -1))
 

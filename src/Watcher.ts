@@ -11,6 +11,7 @@ import {
   StatusRoundCompleted
 } from "./Domain/Events.js"
 import { History } from "./History.js"
+import * as Metrics from "./Metrics.js"
 import { StatusChecks } from "./StatusChecks.js"
 import * as LastKnown from "./Watcher/LastKnown.js"
 import * as Registry from "./Watcher/Registry.js"
@@ -107,7 +108,7 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
           )
         }
         return suspended
-      }).pipe(Effect.uninterruptible)
+      }).pipe(Effect.tap(Metrics.severedIfSome), Effect.uninterruptible)
 
     const applySevering = (batch: ReadonlyArray<LastVerification>) =>
       Effect.gen(function* () {
@@ -166,7 +167,9 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
               ])
             })
           )
-          const completed = Effect.sync(() => new StatusRoundCompleted({ round: number, checked, severed }))
+          const completed = Effect.sync(() => new StatusRoundCompleted({ round: number, checked, severed })).pipe(
+            Effect.zipLeft(Metrics.roundCompleted)
+          )
           return Stream.merge(statuses, severing).pipe(Stream.concat(Stream.fromEffect(completed)))
         })
       )
