@@ -119,7 +119,10 @@ const main = async () => {
     ALLOW_INTERNAL_URLS: "true",
     PEER_TIMEOUT_MS: String(TIMEOUT_MS),
     CHECK_CONCURRENCY: String(CONCURRENCY),
-    LOG_LEVEL: "warning"
+    LOG_LEVEL: "warning",
+    // the bench creates its receivers 250 to a request: above the admin API's default query limits
+    GRAPHQL_MAX_ALIASES: "1000",
+    GRAPHQL_MAX_TOKENS: "100000"
   }
   const nodeArgs = [
     ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${join(dir, "profiles")}`] : []),

@@ -75,6 +75,15 @@ const execute = (page: Page, url: string, field: string) =>
     return { status: response.status(), type: response.headers()["content-type"] ?? "" }
   })
 
+const persisted = (page: Page, value: string) =>
+  Effect.promise(() =>
+    page.waitForFunction(
+      (wanted) => Object.keys(localStorage).some((key) => (localStorage.getItem(key) ?? "").includes(wanted)),
+      value,
+      { timeout: 60_000 }
+    )
+  )
+
 const responseText = (page: Page, expected: string) =>
   Effect.promise(async () => {
     const pane = page.locator(".graphiql-response")
@@ -105,7 +114,9 @@ const session = (token: string | undefined) =>
     assert.include(listed, uuid)
     assert.include(listed, "ACTIVE")
 
-    // the headers stay with the page (GraphiQL keeps them), so the subscription carries them too
+    // the headers stay with the page (GraphiQL keeps them), so the subscription carries them too; GraphiQL
+    // stores its tabs after 500 ms of quiet, so wait until the stored state holds the token before leaving
+    if (token !== undefined) yield* persisted(page, token)
     yield* open(page, site.graphqlUrl, "subscription { connectionChanged { kind connectionUuid } }")
     const stream = yield* execute(page, site.graphqlUrl, "connectionChanged")
     // the event stream has started: a change made now reaches the page
