@@ -181,21 +181,23 @@ describe("the process", () => {
     }).pipe(Effect.scoped)
   )
 
-  it.live("two syncwatch processes on one file: the second is refused; after SIGKILL of the first, the file is free", () =>
-    Effect.gen(function* () {
-      const file = join(yield* tempDir, "shared.db")
-      const first = yield* launch({ DATABASE_URL: file })
-      yield* started(first)
-      yield* refusesToStart({ DATABASE_URL: file }, "DATABASE_URL", "already in use by another syncwatch process")
-      // the first goes on serving, untouched by the refused start
-      const result = yield* graphql(first.graphqlUrl, "{ connections { uuid } }")
-      assert.deepStrictEqual(result.data, { connections: [] })
-      // the OS drops the lock with the process, however it died: no stale lock to clean by hand
-      first.child.kill("SIGKILL")
-      yield* Deferred.await(first.exited).pipe(within("the first to die"))
-      const next = yield* launch({ DATABASE_URL: file })
-      yield* started(next)
-    }).pipe(Effect.scoped)
+  it.live(
+    "two syncwatch processes on one file: the second is refused; after SIGKILL of the first, the file is free",
+    () =>
+      Effect.gen(function* () {
+        const file = join(yield* tempDir, "shared.db")
+        const first = yield* launch({ DATABASE_URL: file })
+        yield* started(first)
+        yield* refusesToStart({ DATABASE_URL: file }, "DATABASE_URL", "already in use by another syncwatch process")
+        // the first goes on serving, untouched by the refused start
+        const result = yield* graphql(first.graphqlUrl, "{ connections { uuid } }")
+        assert.deepStrictEqual(result.data, { connections: [] })
+        // the OS drops the lock with the process, however it died: no stale lock to clean by hand
+        first.child.kill("SIGKILL")
+        yield* Deferred.await(first.exited).pipe(within("the first to die"))
+        const next = yield* launch({ DATABASE_URL: file })
+        yield* started(next)
+      }).pipe(Effect.scoped)
   )
 
   it.live("refuses a damaged database file, naming it", () =>
