@@ -2,6 +2,7 @@ import type { CodegenConfig } from "@graphql-codegen/cli"
 import { ConnectionStatus, Direction, StatusActor } from "./src/Domain/Connection.js"
 import { ChangeKind, SenderStatus, VerificationOutcome } from "./src/Domain/Events.js"
 import { RemoteNoticeOutcome } from "./src/Domain/RemoteNotice.js"
+import { Role } from "./src/Domain/Role.js"
 
 // GraphQL enum values are the upper-cased domain literals; resolvers see the domain values
 const enumValues = (schema: { readonly literals: ReadonlyArray<string> }) =>
@@ -28,7 +29,8 @@ const config: CodegenConfig = {
           VerificationOutcome: enumValues(VerificationOutcome),
           ChangeKind: enumValues(ChangeKind),
           RemoteNoticeOutcome: enumValues(RemoteNoticeOutcome),
-          StatusActor: enumValues(StatusActor)
+          StatusActor: enumValues(StatusActor),
+          Role: enumValues(Role)
         },
         mappers: {
           Connection: "../../Domain/Connection.js#Connection",

@@ -116,6 +116,15 @@ export class ShuttingDown extends Schema.TaggedError<ShuttingDown>()("ShuttingDo
   }
 }
 
+// a VIEWER_TOKEN may read and subscribe; every mutation is refused, whatever the transport
+export class Forbidden extends Schema.TaggedError<Forbidden>()("Forbidden", {
+  operation: Schema.String
+}) {
+  override get message() {
+    return `The viewer role may not run mutations (${this.operation}): use ADMIN_TOKEN`
+  }
+}
+
 // ---- what a GraphQL client may see: the bridge exposes these and masks everything else ----
 
 export const ClientError = Schema.Union(
@@ -129,7 +138,8 @@ export const ClientError = Schema.Union(
   NotFound,
   RemoteError,
   StoreUnavailable,
-  ShuttingDown
+  ShuttingDown,
+  Forbidden
 )
 export type ClientError = typeof ClientError.Type
 export const isClientError = Schema.is(ClientError)

@@ -3,11 +3,14 @@ import { isIP } from "node:net"
 import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Config, ConfigError, Effect, Either, Option, Redacted } from "effect"
+import type { Role } from "../Domain/Role.js"
 
 // Who may use the admin API (/graphql) from where. The sync API is for other sites and is not guarded here.
 
 export interface Settings {
   readonly adminToken: Option.Option<Redacted.Redacted<string>>
+  // read-only access (queries and subscriptions); only with ADMIN_TOKEN
+  readonly viewerToken: Option.Option<Redacted.Redacted<string>>
   readonly corsOrigins: ReadonlySet<string>
   readonly allowedHosts: ReadonlySet<string>
   readonly bodyLimit: number
@@ -55,17 +58,33 @@ export const isLoopback = (host: string): boolean => {
   return name === "localhost" || name === "::1" || (isIP(name) === 4 && name.startsWith("127."))
 }
 
-export const settings = Effect.gen(function* () {
-  const host = yield* Config.string("HOST").pipe(Config.withDefault("127.0.0.1"))
-  const siteUrl = yield* Config.option(Config.string("SITE_URL"))
-  const adminToken = yield* Config.option(
-    Config.redacted("ADMIN_TOKEN").pipe(
+const token = (name: string) =>
+  Config.option(
+    Config.redacted(name).pipe(
       Config.validate({
-        message: "ADMIN_TOKEN must be at least 16 characters",
+        message: `${name} must be at least 16 characters`,
         validation: (token) => Redacted.value(token).length >= 16
       })
     )
   )
+
+export const settings = Effect.gen(function* () {
+  const host = yield* Config.string("HOST").pipe(Config.withDefault("127.0.0.1"))
+  const siteUrl = yield* Config.option(Config.string("SITE_URL"))
+  const adminToken = yield* token("ADMIN_TOKEN")
+  const viewerToken = yield* token("VIEWER_TOKEN")
+  if (Option.isSome(viewerToken) && Option.isNone(adminToken)) {
+    return yield* Effect.fail(
+      ConfigError.InvalidData([], "VIEWER_TOKEN needs ADMIN_TOKEN: without it every caller is already an admin")
+    )
+  }
+  if (
+    Option.isSome(viewerToken) &&
+    Option.isSome(adminToken) &&
+    Redacted.value(viewerToken.value) === Redacted.value(adminToken.value)
+  ) {
+    return yield* Effect.fail(ConfigError.InvalidData([], "VIEWER_TOKEN must differ from ADMIN_TOKEN"))
+  }
   const allowUnauthenticated = yield* Config.boolean("ALLOW_UNAUTHENTICATED").pipe(Config.withDefault(false))
   if (Option.isNone(adminToken) && !allowUnauthenticated && !isLoopback(host)) {
     return yield* Effect.fail(
@@ -88,7 +107,7 @@ export const settings = Effect.gen(function* () {
     ...extraHosts,
     ...derived.flatMap((h) => Option.toArray(Option.fromNullable(hostname(h))))
   ])
-  return { adminToken, corsOrigins, allowedHosts, bodyLimit } satisfies Settings
+  return { adminToken, viewerToken, corsOrigins, allowedHosts, bodyLimit } satisfies Settings
 })
 
 const siteHost = (url: string): string => {
@@ -102,14 +121,21 @@ const siteHost = (url: string): string => {
 const digest = (value: string) => createHash("sha256").update(value).digest()
 
 // constant time: both sides hashed to the same length first; the scheme is case-insensitive (RFC 9110)
-export const authorized = (edge: Settings, authorization: unknown): boolean =>
-  Option.match(edge.adminToken, {
-    onNone: () => true,
-    onSome: (token) => {
-      const presented = typeof authorization === "string" ? /^Bearer +(\S+) *$/i.exec(authorization)?.[1] : undefined
-      return presented !== undefined && timingSafeEqual(digest(presented), digest(Redacted.value(token)))
-    }
-  })
+const matches = (presented: string, token: Redacted.Redacted<string>) =>
+  timingSafeEqual(digest(presented), digest(Redacted.value(token)))
+
+// who the Authorization header says the caller is; undefined: nobody we know
+export const role = (edge: Settings, authorization: unknown): Role | undefined => {
+  if (Option.isNone(edge.adminToken)) return "admin"
+  const presented = typeof authorization === "string" ? /^Bearer +(\S+) *$/i.exec(authorization)?.[1] : undefined
+  if (presented === undefined) return undefined
+  // both compared, so the time taken does not tell which token was close
+  const admin = matches(presented, edge.adminToken.value)
+  const viewer = Option.isSome(edge.viewerToken) && matches(presented, edge.viewerToken.value)
+  return admin ? "admin" : viewer ? "viewer" : undefined
+}
+
+export const authorized = (edge: Settings, authorization: unknown): boolean => role(edge, authorization) !== undefined
 
 export const refusal = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
   HttpServerResponse.unsafeJson(
@@ -164,7 +190,7 @@ const checks = (edge: Settings, request: HttpServerRequest.HttpServerRequest) =>
   }
   if (!wantsGraphiQL(request) && !authorized(edge, request.headers["authorization"])) {
     return Option.some(
-      refusal(401, "Unauthenticated", "send Authorization: Bearer <ADMIN_TOKEN>", {
+      refusal(401, "Unauthenticated", "send Authorization: Bearer <ADMIN_TOKEN> (or VIEWER_TOKEN)", {
         "www-authenticate": 'Bearer realm="syncwatch"'
       })
     )

@@ -10,14 +10,16 @@ import {
   VerificationOutcome
 } from "../Domain/Events.js"
 import { type RemoteNotice, RemoteNoticeOutcome } from "../Domain/RemoteNotice.js"
+import { Role } from "../Domain/Role.js"
 import type { StatusChange } from "../Domain/StatusChange.js"
 import { Pairing } from "../Pairing.js"
 import { Watcher } from "../Watcher.js"
 import type { Bridge } from "./Bridge.js"
 import type { Resolvers } from "./generated/resolvers.js"
+import type { RoleContext } from "./Roles.js"
 import { DateTimeScalar } from "./Scalars.js"
 
-export interface UserContext {
+export interface UserContext extends RoleContext {
   // what the remote sites were told during this operation, also sent back in extensions.remoteNotices
   // (deprecated: the mutations' payloads carry it; kept one more release)
   readonly remoteNotices: Array<RemoteNotice>
@@ -50,6 +52,7 @@ export const make = Effect.gen(function* () {
     ChangeKind: enumOf(ChangeKind),
     RemoteNoticeOutcome: enumOf(RemoteNoticeOutcome),
     StatusActor: enumOf(StatusActor),
+    Role: enumOf(Role),
     StatusEvent: { __resolveType: (event) => event._tag },
     Connection: {
       remoteNotification: (connection: Connection) =>
@@ -68,6 +71,7 @@ export const make = Effect.gen(function* () {
       httpStatus: (n) => n.http_status
     },
     Query: {
+      viewer: (_, __, ctx) => ({ role: ctx.role ?? "viewer" }),
       connections: (_, args, ctx) =>
         bridge.run(
           connections.list({ direction: optional(args.direction), status: optional(args.status) }),

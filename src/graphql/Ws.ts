@@ -65,8 +65,11 @@ export const handler = (
         const operation = new AbortController()
         operations.set(id, operation)
         // POST: an operation over the socket is no GET, whose mutations yoga refuses (405 over HTTP)
+        // the socket's credentials (connection_init) as the operation's own header: one role rule (Roles.ts)
+        const authorization = ctx.connectionParams?.["authorization"]
         const webRequest = new Request(`http://localhost${request.url}`, {
           method: "POST",
+          headers: typeof authorization === "string" ? { authorization } : {},
           signal: AbortSignal.any([left.signal, operation.signal])
         })
         const envelope = yoga.getEnveloped({ request: webRequest, params })

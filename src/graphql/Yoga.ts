@@ -11,6 +11,7 @@ import * as Edge from "./Edge.js"
 import * as Limits from "./Limits.js"
 import { useMetrics } from "./Metrics.js"
 import * as Resolvers from "./Resolvers.js"
+import { useRoles } from "./Roles.js"
 import * as Ws from "./Ws.js"
 
 const typeDefs = readFileSync(new URL("../../schema.graphql", import.meta.url), "utf8")
@@ -36,8 +37,9 @@ export const make = Effect.gen(function* () {
   const bridge = Bridge.make(runtime, Deferred.await(shutdown))
   return createYoga<object, Resolvers.UserContext>({
     schema: createSchema<Resolvers.Context>({ typeDefs, resolvers: resolvers(bridge) }),
-    context: () => ({ remoteNotices: [] }),
+    context: ({ request }) => ({ remoteNotices: [], role: Edge.role(edge, request.headers.get("authorization")) }),
     plugins: [
+      useRoles(),
       ...Limits.plugins(limits, { blockSuggestions: Option.isSome(edge.adminToken) }),
       useExecutionCancellation(),
       useRemoteNotices(),

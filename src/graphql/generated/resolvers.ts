@@ -146,6 +146,8 @@ export type Query = {
   readonly remoteSite: RemoteSite;
   /** all receivers when uuids is omitted; a result younger than maxAgeSeconds is served as it is (0: check now) */
   readonly senderStatuses: ReadonlyArray<SenderStatusFetched>;
+  /** who the caller is: a VIEWER's mutations are refused with Forbidden */
+  readonly viewer: Viewer;
 };
 
 
@@ -229,6 +231,11 @@ export type RemoteSite = {
   readonly passwordRequired: Scalars['Boolean']['output'];
   readonly siteUrl: Scalars['String']['output'];
 };
+
+/** What the caller may do: ADMIN (ADMIN_TOKEN, or no token configured) or VIEWER (VIEWER_TOKEN: queries and subscriptions only) */
+export type Role =
+  | 'admin'
+  | 'viewer';
 
 /** What the remote sender says about a receiver connection, or why it could not say */
 export type SenderStatus =
@@ -316,6 +323,11 @@ export type VerificationOutcome =
   | 'exists'
   | 'not_found'
   | 'offline';
+
+export type Viewer = {
+  readonly __typename?: 'Viewer';
+  readonly role: Role;
+};
 
 
 
@@ -420,6 +432,7 @@ export type ResolversTypes = {
   RemoteNoticeOutcome: null;
   RemoteNotification: ResolverTypeWrapper<RemoteNotificationModel>;
   RemoteSite: ResolverTypeWrapper<RemoteSite>;
+  Role: null;
   SenderStatus: null;
   SenderStatusFetched: ResolverTypeWrapper<SenderStatusFetchedModel>;
   SeveringHeld: ResolverTypeWrapper<SeveringHeldModel>;
@@ -431,6 +444,7 @@ export type ResolversTypes = {
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UpdateConnectionStatusPayload: ResolverTypeWrapper<Omit<UpdateConnectionStatusPayload, 'connection' | 'remoteNotice'> & { connection: ResolversTypes['Connection'], remoteNotice: ResolversTypes['RemoteNotice'] }>;
   VerificationOutcome: null;
+  Viewer: ResolverTypeWrapper<Viewer>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -460,6 +474,7 @@ export type ResolversParentTypes = {
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
   UpdateConnectionStatusPayload: Omit<UpdateConnectionStatusPayload, 'connection' | 'remoteNotice'> & { connection: ResolversParentTypes['Connection'], remoteNotice: ResolversParentTypes['RemoteNotice'] };
+  Viewer: Viewer;
 };
 
 export type ChangeKindResolvers = { CREATED: 'created', DELETED: 'deleted', UPDATED: 'updated' };
@@ -522,6 +537,7 @@ export type QueryResolvers<ContextType = any, ParentType extends ResolversParent
   connections?: Resolver<ReadonlyArray<ResolversTypes['Connection']>, ParentType, ContextType, Partial<QueryConnectionsArgs>>;
   remoteSite?: Resolver<ResolversTypes['RemoteSite'], ParentType, ContextType, RequireFields<QueryRemoteSiteArgs, 'siteUrl'>>;
   senderStatuses?: Resolver<ReadonlyArray<ResolversTypes['SenderStatusFetched']>, ParentType, ContextType, RequireFields<QuerySenderStatusesArgs, 'maxAgeSeconds'>>;
+  viewer?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
 };
 
 export type ReceiverConnectionSeveredResolvers<ContextType = any, ParentType extends ResolversParentTypes['ReceiverConnectionSevered'] = ResolversParentTypes['ReceiverConnectionSevered']> = {
@@ -562,6 +578,8 @@ export type RemoteSiteResolvers<ContextType = any, ParentType extends ResolversP
   passwordRequired?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   siteUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
+
+export type RoleResolvers = { ADMIN: 'admin', VIEWER: 'viewer' };
 
 export type SenderStatusResolvers = { ACTIVE: 'active', ERROR: 'error', EXPIRED: 'expired', NOT_FOUND: 'not_found', OFFLINE: 'offline', PENDING: 'pending', REVOKED: 'revoked', SUSPENDED: 'suspended' };
 
@@ -617,6 +635,10 @@ export type UpdateConnectionStatusPayloadResolvers<ContextType = any, ParentType
 
 export type VerificationOutcomeResolvers = { ERROR: 'error', EXISTS: 'exists', NOT_FOUND: 'not_found', OFFLINE: 'offline' };
 
+export type ViewerResolvers<ContextType = any, ParentType extends ResolversParentTypes['Viewer'] = ResolversParentTypes['Viewer']> = {
+  role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = any> = {
   ChangeKind?: ChangeKindResolvers;
   Connection?: ConnectionResolvers<ContextType>;
@@ -634,6 +656,7 @@ export type Resolvers<ContextType = any> = {
   RemoteNoticeOutcome?: RemoteNoticeOutcomeResolvers;
   RemoteNotification?: RemoteNotificationResolvers<ContextType>;
   RemoteSite?: RemoteSiteResolvers<ContextType>;
+  Role?: RoleResolvers;
   SenderStatus?: SenderStatusResolvers;
   SenderStatusFetched?: SenderStatusFetchedResolvers<ContextType>;
   SeveringHeld?: SeveringHeldResolvers<ContextType>;
@@ -644,5 +667,6 @@ export type Resolvers<ContextType = any> = {
   Subscription?: SubscriptionResolvers<ContextType>;
   UpdateConnectionStatusPayload?: UpdateConnectionStatusPayloadResolvers<ContextType>;
   VerificationOutcome?: VerificationOutcomeResolvers;
+  Viewer?: ViewerResolvers<ContextType>;
 };
 
