@@ -13,6 +13,7 @@ import { History } from "./History.js"
 import { LogFormatLive } from "./LogFormat.js"
 import * as Logs from "./Logs.js"
 import * as Prometheus from "./Metrics/Prometheus.js"
+import * as Page from "./Page.js"
 import { Pairing } from "./Pairing.js"
 import { PeerClient } from "./Peer/Client.js"
 import * as PeerRoutes from "./Peer/Routes.js"
@@ -23,7 +24,13 @@ import { SiteConfig } from "./SiteConfig.js"
 import { StatusChecks } from "./StatusChecks.js"
 import { Watcher } from "./Watcher.js"
 
-const Routes = Layer.mergeAll(Yoga.RouteLive, PeerRoutes.RouteLive, Health.RouteLive, Prometheus.RouteLive)
+const Routes = Layer.mergeAll(
+  Yoga.RouteLive,
+  PeerRoutes.RouteLive,
+  Health.RouteLive,
+  Prometheus.RouteLive,
+  Page.RouteLive
+)
 
 // every service of the app; needs SqlClient and HttpClient
 // Alerts subscribes to the history before the watcher (and its monitor) can write any

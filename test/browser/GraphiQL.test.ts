@@ -2,47 +2,14 @@ import { mkdirSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { type Browser, chromium, type Page } from "playwright-core"
+import type { Page } from "playwright-core"
 import { graphql, startSite } from "../utils/App.js"
+import { browser, offlinePage } from "./Chromium.js"
 
-// GraphiQL in a real Chromium (Debian's package), with the network closed: every request that is not to
-// the site under test is refused and recorded, so a CDN asset would show up here (and GraphiQL stay blank).
+// GraphiQL in a real Chromium (Debian's package), with the network closed (Chromium.ts): a CDN asset would
+// show up in `outside` (and GraphiQL stay blank).
 
-const EXECUTABLE = "/usr/bin/chromium"
 const SCREENSHOTS = join(import.meta.dirname, "..", "..", "test-results")
-
-const browser = Effect.acquireRelease(
-  Effect.tryPromise({
-    try: () =>
-      chromium.launch({ executablePath: EXECUTABLE, args: ["--no-sandbox", "--disable-background-networking"] }),
-    catch: (cause) =>
-      new Error(
-        `could not start a browser at ${EXECUTABLE} (install it: apt-get install -y chromium; .ci/run does): ${String(cause)}`
-      )
-  }),
-  (browser: Browser) => Effect.promise(() => browser.close())
-)
-
-const offlinePage = (browser: Browser, origin: string) =>
-  Effect.gen(function* () {
-    const outside: Array<string> = []
-    const context = yield* Effect.acquireRelease(
-      Effect.promise(() => browser.newContext()),
-      (context) => Effect.promise(() => context.close())
-    )
-    yield* Effect.promise(() =>
-      context.route("**/*", (route) => {
-        const url = route.request().url()
-        if (url.startsWith(origin)) return route.continue()
-        outside.push(url)
-        return route.abort("internetdisconnected")
-      })
-    )
-    const page = yield* Effect.promise(() => context.newPage())
-    const errors: Array<string> = []
-    page.on("pageerror", (error) => errors.push(error.message))
-    return { page, outside, errors }
-  })
 
 // GraphiQL takes its first query from ?query=; the run button executes it; the answer fills the response pane
 const open = (page: Page, url: string, query: string) =>
