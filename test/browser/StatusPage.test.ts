@@ -3,7 +3,8 @@ import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Scope } from "effect"
 import type { Page } from "playwright-core"
-import { graphql, type RunningSite, startSite } from "../utils/App.js"
+import { graphql, type RunningSite, restartSite, startSite } from "../utils/App.js"
+import { tempDir } from "../utils/Db.js"
 import * as FakeSite from "../utils/FakeSite.js"
 import { browser, offlinePage } from "./Chromium.js"
 
@@ -142,6 +143,37 @@ describe("the status page, in Chromium", () => {
         yield* Effect.promise(() => page.setViewportSize({ width: 1440, height: 560 }))
         yield* Effect.promise(() => page.screenshot({ path: SCREENSHOT, fullPage: true }))
         assert.isAbove(statSync(SCREENSHOT).size, 0)
+        onlyLoopback(site, requested, outside)
+        assert.deepStrictEqual(errors, [])
+      }).pipe(Effect.scoped),
+    { timeout: 180_000 }
+  )
+
+  it.live(
+    "says when the link is lost, reconnects by itself after a restart, and follows changes again",
+    () =>
+      Effect.gen(function* () {
+        const remote = yield* FakeSite.make(ACTIVE_SENDER)
+        // the database outlives the first server (a site's own temporary directory goes with its scope)
+        const database = join(yield* tempDir, "syncwatch.db")
+        const first = yield* Scope.make()
+        const site = yield* startSite({ DATABASE_URL: database }).pipe(Scope.extend(first))
+        const alpha = yield* create(site, { name: "Alpha shop", direction: "RECEIVER", siteUrl: remote.url })
+        const { page, outside, requested, errors } = yield* offlinePage(yield* browser, site.siteUrl)
+        yield* Effect.promise(() => page.goto(`${site.siteUrl}/`))
+        yield* waitFor(page, `tr[data-uuid="${alpha}"][data-outcome="ACTIVE"]`)
+        yield* waitFor(page, `main[data-snapshots="1"]`)
+
+        yield* Scope.close(first, Exit.void)
+        yield* waitFor(page, `[data-link="reconnecting"]`)
+        assert.include(yield* text(page, "[data-link]"), "reconnecting")
+        const again = yield* restartSite(site)
+        yield* waitFor(page, `[data-link="live"]`)
+        yield* waitFor(page, `main[data-snapshots="2"]`)
+        // the new socket's subscriptions: a connection created now appears without a reload
+        const echo = yield* create(again, { name: "Echo shop", direction: "SENDER", siteUrl: remote.url })
+        yield* waitFor(page, `tr[data-uuid="${echo}"]`)
+        assert.strictEqual(yield* Effect.promise(() => page.locator("tbody tr").count()), 2)
         onlyLoopback(site, requested, outside)
         assert.deepStrictEqual(errors, [])
       }).pipe(Effect.scoped),

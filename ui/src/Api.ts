@@ -21,6 +21,8 @@ export const link = signal<Link>("connecting")
 export const role = signal<Role | null>(null)
 export const rows = signal<ReadonlyMap<string, Row>>(new Map())
 export const loaded = signal(false)
+// snapshots taken so far: one per (re)connection
+export const snapshots = signal(0)
 export const checking = signal<ReadonlySet<string>>(new Set())
 export const notice = signal<Notice | null>(null)
 export const hasToken = signal(sessionStorage.getItem(TOKEN_KEY) !== null)
@@ -89,6 +91,7 @@ const load = async () => {
       role.value = data.viewer.role
       rows.value = new Map(data.connections.map((c) => [c.uuid, toRow(c, previous.get(c.uuid))]))
       loaded.value = true
+      snapshots.value = snapshots.peek() + 1
     })
   } catch (error) {
     notice.value = { kind: "error", text: `Could not load the connections: ${(error as Error).message}` }
@@ -96,11 +99,18 @@ const load = async () => {
 }
 
 type Sink<T> = (data: T) => void
-const follow = <T>(query: string, variables: Record<string, unknown>, sink: Sink<T>) =>
-  client?.subscribe<T, Record<string, unknown>>(
-    { query, variables },
-    { next: (result) => result.data != null && sink(result.data), error: () => {}, complete: () => {} }
+// the subscriptions of the current socket: a server that shuts down completes them, so each new socket
+// gets its own set
+let following: Array<() => void> = []
+const follow = <T>(query: string, variables: Record<string, unknown>, sink: Sink<T>) => {
+  if (client === undefined) return
+  following.push(
+    client.subscribe<T, Record<string, unknown>>(
+      { query, variables },
+      { next: (result) => result.data != null && sink(result.data), error: () => {}, complete: () => {} }
+    )
   )
+}
 
 interface StatusChanged {
   readonly statusChanged: { connectionUuid: string; at: string; from: string | null; to: string; reason: string | null }
@@ -142,6 +152,8 @@ const fetched = (event: {
   })
 
 const subscribeAll = () => {
+  for (const stop of following) stop()
+  following = []
   follow<StatusChanged>(
     "subscription { statusChanged { connectionUuid at from to reason } }",
     {},
@@ -206,6 +218,7 @@ export const connect = () => {
     on: {
       connected: () => {
         link.value = "live"
+        subscribeAll()
         void load()
       },
       closed: (event) => {
@@ -214,7 +227,6 @@ export const connect = () => {
       }
     }
   })
-  subscribeAll()
 }
 
 export const signIn = (token: string) => {

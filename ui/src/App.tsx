@@ -13,7 +13,8 @@ import {
   rows,
   setStatus,
   signIn,
-  signOut
+  signOut,
+  snapshots
 } from "./Api.js"
 import { ago, counts, type Filters, NOT_CHECKED, outcomeOf, type Row, spell, tone, visible } from "./Model.js"
 import { Timeline } from "./Timeline.js"
@@ -272,7 +273,7 @@ export const App = () => {
           </button>
         ) : null}
       </header>
-      <main>
+      <main data-snapshots={snapshots.value}>
         {needsToken ? <TokenForm /> : null}
         {notice.value !== null ? (
           <p class={`notice notice-${notice.value.kind}`} role={notice.value.kind === "error" ? "alert" : "status"}>
