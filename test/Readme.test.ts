@@ -25,9 +25,9 @@ describe("the README", () => {
       .filter((file) => file.endsWith(".ts"))
       .map((file) => read(join("src", file)))
       .join("\n")
-    // Config.string("X"), and the helpers that take the name: positive("X", …), perMinute("X", …)
+    // Config.string("X"), and the helpers that take the name: positive("X", …), perMinute("X", …), token("X")
     const variables = new Set(
-      [...sources.matchAll(/(?:Config\.\w+|positive|perMinute)\("([A-Z][A-Z0-9_]+)"/g)].map((match) => match[1]!)
+      [...sources.matchAll(/(?:Config\.\w+|positive|perMinute|token)\("([A-Z][A-Z0-9_]+)"/g)].map((match) => match[1]!)
     )
     assert.isAtLeast(variables.size, 20)
     for (const variable of variables) assert.match(readme, new RegExp(`^\\| \`${variable}\` \\| `, "m"), variable)
