@@ -2,12 +2,13 @@
 // the tests' global setup run it; the server only reads what it wrote. Plain Node, no TypeScript loader.
 import { createHash } from "node:crypto"
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
-import { basename, join, relative } from "node:path"
+import { basename, dirname, join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
 import * as esbuild from "esbuild"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
-const out = join(root, "dist", "ui")
+// dist/ui, or the directory given as the first argument (the build's own test)
+const out = process.argv[2] === undefined ? join(root, "dist", "ui") : process.argv[2]
 const STAMP = ".source-hash"
 
 const files = (dir) =>
@@ -56,7 +57,7 @@ export const buildUi = async () => {
     .replace("/ui/STYLE", `/ui/${style}`)
   writeFileSync(join(staging, "index.html"), html)
   writeFileSync(join(staging, STAMP), hash)
-  mkdirSync(join(root, "dist"), { recursive: true })
+  mkdirSync(dirname(out), { recursive: true })
   rmSync(out, { recursive: true, force: true })
   renameSync(staging, out)
   return "built"

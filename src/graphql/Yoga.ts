@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events"
 import { readFileSync } from "node:fs"
 import * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpLayerRouter from "@effect/platform/HttpLayerRouter"
@@ -37,7 +38,12 @@ export const make = Effect.gen(function* () {
   const bridge = Bridge.make(runtime, Deferred.await(shutdown))
   return createYoga<object, Resolvers.UserContext>({
     schema: createSchema<Resolvers.Context>({ typeDefs, resolvers: resolvers(bridge) }),
-    context: ({ request }) => ({ remoteNotices: [], role: Edge.role(edge, request.headers.get("authorization")) }),
+    context: ({ request }) => {
+      // each Connection field resolved through the bridge listens on the operation's signal: a list of
+      // connections is more than Node's default of 10 listeners, and not a leak
+      setMaxListeners(0, request.signal)
+      return { remoteNotices: [], role: Edge.role(edge, request.headers.get("authorization")) }
+    },
     plugins: [
       useRoles(),
       ...Limits.plugins(limits, { blockSuggestions: Option.isSome(edge.adminToken) }),
