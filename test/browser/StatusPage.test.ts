@@ -140,7 +140,7 @@ describe("the status page, in Chromium", () => {
         yield* click(page, "Cancel")
         assert.strictEqual(yield* connectionStatus(site, charlie), "SUSPENDED")
 
-        yield* Effect.promise(() => page.setViewportSize({ width: 1440, height: 560 }))
+        yield* Effect.promise(() => page.setViewportSize({ width: 1600, height: 560 }))
         yield* Effect.promise(() => page.screenshot({ path: SCREENSHOT, fullPage: true }))
         assert.isAbove(statSync(SCREENSHOT).size, 0)
         onlyLoopback(site, requested, outside)
