@@ -92,7 +92,12 @@ describe("the status page, in Chromium", () => {
         assert.include(yield* text(page, `tr[data-uuid="${delta}"]`), "not checked yet")
         assert.include(yield* text(page, "[data-link]"), "Live")
         assert.include(yield* text(page, `tr[data-uuid="${alpha}"] th`), "Alpha shop")
-        assert.match((yield* Effect.promise(() => cell(page, alpha, "duration").textContent())) ?? "", /^\d+ ms$/)
+        // the duration comes with the check's result, also when its change was pushed first
+        yield* Effect.promise(() =>
+          cell(page, alpha, "duration")
+            .filter({ hasText: /^\d+ ms$/ })
+            .waitFor({ timeout: GUARD })
+        )
 
         // the remote goes down; the same page (no reload: the marker survives) shows OFFLINE, spelled out
         yield* Effect.promise(() => page.evaluate(() => Object.assign(window, { sameDocument: true })))
@@ -104,6 +109,8 @@ describe("the status page, in Chromium", () => {
         assert.strictEqual(yield* text(page, `tr[data-uuid="${alpha}"] td[data-column="outcome"]`), "OFFLINE")
         assert.strictEqual(yield* text(page, `tr[data-uuid="${alpha}"] td[data-column="reason"]`), "refused")
         assert.isTrue(yield* Effect.promise(() => page.evaluate(() => "sameDocument" in window)))
+        // pushed to the page on its subscriptions: no second snapshot was taken
+        assert.strictEqual(yield* Effect.promise(() => page.locator("main").getAttribute("data-snapshots")), "1")
         assert.include(yield* text(page, `tr[data-uuid="${alpha}"] .summary`), "2 changes in 24 h")
 
         // counts per outcome, and the filters

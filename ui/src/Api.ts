@@ -1,6 +1,15 @@
 import { batch, signal } from "@preact/signals"
 import { type Client, createClient, type FormattedExecutionResult } from "graphql-ws"
-import { type Check, type ConnectionData, ROW_FIELDS, type Row, toRow } from "./Model.js"
+import {
+  type Check,
+  type ConnectionData,
+  type LastChecks,
+  lastOf,
+  newer,
+  ROW_FIELDS,
+  type Row,
+  toRow
+} from "./Model.js"
 
 // The page's one GraphQL client (graphql-ws on /graphql) and the state it keeps current.
 
@@ -77,8 +86,7 @@ const update = (uuid: string, change: (row: Row) => Row) => {
   rows.value = new Map(rows.peek()).set(uuid, change(row))
 }
 
-const setLast = (uuid: string, last: Check) =>
-  update(uuid, (row) => ({ ...row, last: row.last !== null && row.last.checkedAt > last.checkedAt ? row.last : last }))
+const setLast = (uuid: string, last: Check) => update(uuid, (row) => ({ ...row, last: newer(last, row.last) }))
 
 const SNAPSHOT = `{ viewer { role } connections { ${ROW_FIELDS} } }`
 
@@ -95,6 +103,25 @@ const load = async () => {
     })
   } catch (error) {
     notice.value = { kind: "error", text: `Could not load the connections: ${(error as Error).message}` }
+  }
+}
+
+const LAST = `query ($uuid: ID!) { connection(uuid: $uuid) {
+  lastSenderStatus { status reason checkedAt durationMs } lastVerification { outcome reason checkedAt } } }`
+
+const refresh = async (uuid: string) => {
+  try {
+    const { connection } = await run<{ connection: LastChecks | null }>(LAST, { uuid })
+    const last = connection === null ? null : lastOf(connection)
+    // the stored result of the check the change came from: its checkedAt is earlier than the change's `at`
+    if (last !== null) {
+      update(uuid, (row) => ({
+        ...row,
+        last: row.last !== null && row.last.outcome !== last.outcome ? newer(last, row.last) : last
+      }))
+    }
+  } catch {
+    // the next result or snapshot brings it
   }
 }
 
@@ -159,17 +186,18 @@ const subscribeAll = () => {
     {},
     ({ statusChanged: change }) =>
       update(change.connectionUuid, (row) => {
-        const known = row.last !== null && row.last.checkedAt >= change.at
         // a sender's SUSPENDED is a sever (its own status, which connectionChanged brings); any other change
-        // is the check's new outcome
+        // is the check's new outcome, shown at once, then completed (its duration) from the stored result
         const sever = row.direction === "SENDER" && change.to === "SUSPENDED"
+        const known =
+          sever ||
+          (row.last !== null &&
+            (row.last.outcome === change.to || Date.parse(row.last.checkedAt) > Date.parse(change.at)))
+        if (!known) void refresh(change.connectionUuid)
         return {
           ...row,
           history: [{ at: change.at, from: change.from, to: change.to, reason: change.reason }, ...row.history],
-          last:
-            known || sever
-              ? row.last
-              : { outcome: change.to, reason: change.reason, checkedAt: change.at, durationMs: null }
+          last: known ? row.last : { outcome: change.to, reason: change.reason, checkedAt: change.at, durationMs: null }
         }
       })
   )

@@ -57,33 +57,33 @@ export interface ConnectionData {
   readonly statusHistory?: ReadonlyArray<Change>
 }
 
-export const toRow = (data: ConnectionData, previous?: Row): Row => {
-  const sender = data.lastSenderStatus
-  const verification = data.lastVerification
-  const last: Check | null =
-    sender !== null
-      ? { outcome: sender.status, reason: sender.reason, checkedAt: sender.checkedAt, durationMs: sender.durationMs }
-      : verification !== null
-        ? {
-            outcome: verification.outcome,
-            reason: verification.reason,
-            checkedAt: verification.checkedAt,
-            durationMs: null
-          }
-        : null
-  return {
-    uuid: data.uuid,
-    name: data.name,
-    direction: data.direction,
-    siteUrl: data.siteUrl,
-    status: data.status,
-    suspendedReason: data.suspendedReason,
-    last: newer(last, previous?.last ?? null),
-    history: data.statusHistory ?? previous?.history ?? []
-  }
-}
+export type LastChecks = Pick<ConnectionData, "lastSenderStatus" | "lastVerification">
+
+export const lastOf = ({ lastSenderStatus: sender, lastVerification: verification }: LastChecks): Check | null =>
+  sender !== null
+    ? { outcome: sender.status, reason: sender.reason, checkedAt: sender.checkedAt, durationMs: sender.durationMs }
+    : verification !== null
+      ? {
+          outcome: verification.outcome,
+          reason: verification.reason,
+          checkedAt: verification.checkedAt,
+          durationMs: null
+        }
+      : null
+
+export const toRow = (data: ConnectionData, previous?: Row): Row => ({
+  uuid: data.uuid,
+  name: data.name,
+  direction: data.direction,
+  siteUrl: data.siteUrl,
+  status: data.status,
+  suspendedReason: data.suspendedReason,
+  last: newer(lastOf(data), previous?.last ?? null),
+  history: data.statusHistory ?? previous?.history ?? []
+})
 
 // a result that arrived on the stream while a snapshot was on its way is not overwritten by the snapshot
+// (the same check seen twice: the first, which may be the one that knows its duration)
 export const newer = (a: Check | null, b: Check | null): Check | null =>
   a === null ? b : b === null ? a : Date.parse(b.checkedAt) > Date.parse(a.checkedAt) ? b : a
 
