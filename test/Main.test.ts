@@ -82,6 +82,10 @@ const stopsCleanly = (signal: NodeJS.Signals) =>
     assert.deepStrictEqual(result.data, { connections: [] })
     const health = yield* Effect.promise(() => fetch(`http://127.0.0.1:${app.port}/health`).then((r) => r.json()))
     assert.deepStrictEqual(health, { status: "ok" })
+    // the compiled server finds the built status page (dist/ui, beside it)
+    const page = yield* Effect.promise(() => fetch(`http://127.0.0.1:${app.port}/`))
+    assert.strictEqual(page.status, 200)
+    assert.include(yield* Effect.promise(() => page.text()), "<title>syncwatch status</title>")
 
     // open subscriptions must not keep the process alive
     const overSse = yield* sse(app.graphqlUrl, STATUS_EVENTS, { every: 1 })
