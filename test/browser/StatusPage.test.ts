@@ -1,5 +1,5 @@
-import { statSync } from "node:fs"
-import { join } from "node:path"
+import { mkdirSync, statSync } from "node:fs"
+import { dirname, join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Scope } from "effect"
 import type { Page } from "playwright-core"
@@ -11,7 +11,12 @@ import { browser, offlinePage } from "./Chromium.js"
 // The status page (GET /) in Debian's Chromium, network closed, against a real syncwatch and real fake remotes.
 // Waits are on the DOM, each bounded by a failure guard; the figures measured are printed.
 
-const SCREENSHOT = join(import.meta.dirname, "..", "..", "docs", "status-page.png")
+// every run writes test-results/status-page.png (ignored by git); UPDATE_SCREENSHOTS=1 refreshes the README's copy
+const ROOT = join(import.meta.dirname, "..", "..")
+const SCREENSHOT =
+  process.env["UPDATE_SCREENSHOTS"] === "1"
+    ? join(ROOT, "docs", "status-page.png")
+    : join(ROOT, "test-results", "status-page.png")
 const GUARD = 20_000
 const ADMIN = "a-long-admin-token-for-tests"
 const VIEWER = "a-long-viewer-token-for-tests"
@@ -148,6 +153,7 @@ describe("the status page, in Chromium", () => {
         assert.strictEqual(yield* connectionStatus(site, charlie), "SUSPENDED")
 
         yield* Effect.promise(() => page.setViewportSize({ width: 1600, height: 560 }))
+        mkdirSync(dirname(SCREENSHOT), { recursive: true })
         yield* Effect.promise(() => page.screenshot({ path: SCREENSHOT, fullPage: true }))
         assert.isAbove(statSync(SCREENSHOT).size, 0)
         onlyLoopback(site, requested, outside)
