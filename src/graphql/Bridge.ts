@@ -1,4 +1,5 @@
-import { Cause, Effect, Exit, Option, Runtime, Stream } from "effect"
+import { Cause, Deferred, Effect, Exit, Fiber, FiberSet, Option, Runtime, type Scope, Stream } from "effect"
+import type { GraphQLResolveInfo } from "graphql"
 import { createGraphQLError, maskError, type YogaServerOptions } from "graphql-yoga"
 import { type ClientError, isClientError, ShuttingDown } from "../Domain/Errors.js"
 
@@ -13,47 +14,140 @@ export const toGraphQLError = (error: unknown): unknown =>
       })
     : error
 
-const fromExit = <A, E>(exit: Exit.Exit<A, E>): A => {
-  if (Exit.isSuccess(exit)) return exit.value
-  const failure = Cause.failureOption(exit.cause)
-  if (Option.isSome(failure)) throw toGraphQLError(failure.value)
-  throw Cause.squash(exit.cause)
+// What the route hands yoga (`yoga.fetch(request, { runtime })`): the request fiber's context (its span, its
+// services) and FiberRefs (log annotations, loggers). Resolvers run under it, so their spans are children of
+// the request's and their log lines carry its trace id. An in-process `yoga.fetch` without it runs under the
+// server's own.
+export interface ServerContext {
+  readonly runtime?: Runtime.Runtime<never>
 }
+export interface Operation extends ServerContext {
+  readonly request: Request
+}
+
+const ROOT_TYPES = new Set(["Query", "Mutation", "Subscription"])
+// a span for each root field: one per operation field, not one per row of a list
+const rootSpan = (info: GraphQLResolveInfo | undefined) =>
+  info !== undefined && ROOT_TYPES.has(info.parentType.name) ? `${info.parentType.name}.${info.fieldName}` : undefined
 
 // resolvers can only fail with a ClientError: anything else must be mapped or die before it gets here
-export interface Bridge<R> {
+export interface Bridge {
   // queries and mutations: the fiber lives as long as the HTTP request (its AbortSignal interrupts it)
-  readonly run: <A>(effect: Effect.Effect<A, ClientError, R>, signal: AbortSignal) => Promise<A>
+  readonly run: <A>(
+    effect: Effect.Effect<A, ClientError>,
+    operation: Operation,
+    info?: GraphQLResolveInfo
+  ) => Promise<A>
   // subscriptions: the stream's scope closes when the client leaves or the server shuts down
-  readonly stream: <A>(stream: Stream.Stream<A, ClientError, R>) => AsyncIterable<A>
+  readonly stream: <A>(
+    stream: Stream.Stream<A, ClientError>,
+    operation: Operation,
+    info?: GraphQLResolveInfo
+  ) => AsyncIterable<A>
+  // graphql-ws's own work (a socket write, the socket's session): a fiber of the server's set; never rejects
+  readonly fork: <A, E>(effect: Effect.Effect<A, E>, runtime?: Runtime.Runtime<never>) => Fiber.RuntimeFiber<A, E>
+  readonly runVoid: (effect: Effect.Effect<unknown, unknown>, runtime?: Runtime.Runtime<never>) => Promise<void>
+  // run at shutdown, after the operations in flight ended with ShuttingDown and before the set is interrupted
+  readonly onShutdown: (farewell: Effect.Effect<void>) => Effect.Effect<void, never, Scope.Scope>
+  readonly maskedErrors: YogaServerOptions<object, object>["maskedErrors"]
 }
 
-export const make = <R>(runtime: Runtime.Runtime<R>, shutdown: Effect.Effect<void>): Bridge<R> => {
-  const runPromiseExit = Runtime.runPromiseExit(runtime)
-  return {
-    // defects are logged once, where yoga masks them; shutdown ends the operation with ShuttingDown
-    run: (effect, signal) =>
-      runPromiseExit(Effect.raceFirst(effect, Effect.zipRight(shutdown, new ShuttingDown())), { signal }).then(
-        fromExit
-      ),
-    stream: (stream) =>
-      Stream.toAsyncIterableRuntime(
-        stream.pipe(Stream.mapError(toGraphQLError), Stream.interruptWhen(shutdown)),
-        runtime
+// Every effect of the GraphQL edge runs here, as a fiber of one FiberSet owned by the server's scope.
+export const make: Effect.Effect<Bridge, never, Scope.Scope> = Effect.gen(function* () {
+  const fibers = yield* FiberSet.make<unknown, unknown>()
+  const server = yield* Effect.runtime<never>()
+  const shutdown = yield* Deferred.make<void>()
+  const inFlight = new Set<Fiber.RuntimeFiber<unknown, unknown>>()
+  const farewells = new Set<Effect.Effect<void>>()
+  // the runtime an error came from, so its masked log line carries that request's trace id
+  const origins = new WeakMap<object, Runtime.Runtime<never>>()
+  let closing = false
+  yield* Effect.addFinalizer(() =>
+    Effect.suspend(() => {
+      closing = true
+      return Deferred.succeed(shutdown, undefined).pipe(
+        Effect.zipRight(Fiber.awaitAll([...inFlight])),
+        Effect.zipRight(Effect.all([...farewells], { concurrency: "unbounded", discard: true }))
       )
-  }
-}
+    })
+  )
 
-// the one place every masked error passes, ours (resolver failures and defects) or yoga's own (parsing,
-// validation, plugins): each is logged once with its cause, then the client sees "Unexpected error."
-export const maskedErrors = (runtime: Runtime.Runtime<never>): YogaServerOptions<object, object>["maskedErrors"] => ({
-  maskError: (error, message, isDev) => {
-    const masked = maskError(error, message, isDev)
-    if (masked !== error) {
-      const cause =
-        error instanceof Error && "originalError" in error && error.originalError ? error.originalError : error
-      Runtime.runFork(runtime)(Effect.logError("GraphQL error masked", Cause.die(cause)))
+  const fork = <A, E>(effect: Effect.Effect<A, E>, runtime: Runtime.Runtime<never> = server) => {
+    const fiber = Runtime.runFork(runtime)(effect)
+    FiberSet.unsafeAdd(fibers, fiber)
+    return fiber
+  }
+  const exitOf = <A, E>(fiber: Fiber.RuntimeFiber<A, E>) =>
+    new Promise<Exit.Exit<A, E>>((resolve) => fiber.addObserver(resolve))
+
+  const fromExit = <A>(runtime: Runtime.Runtime<never>, exit: Exit.Exit<A, ClientError>): A => {
+    if (Exit.isSuccess(exit)) return exit.value
+    const failure = Cause.failureOption(exit.cause)
+    if (Option.isSome(failure)) {
+      const error = toGraphQLError(failure.value)
+      if (typeof error === "object" && error !== null) origins.set(error, runtime)
+      throw error
     }
-    return masked
+    const squashed = Cause.squash(exit.cause)
+    if (typeof squashed === "object" && squashed !== null) origins.set(squashed, runtime)
+    throw squashed
+  }
+
+  const run: Bridge["run"] = (effect, operation, info) => {
+    if (closing) return Promise.reject(toGraphQLError(new ShuttingDown()))
+    const runtime = operation.runtime ?? server
+    const name = rootSpan(info)
+    const named = name === undefined ? effect : Effect.withSpan(effect, name)
+    // shutdown ends the operation with ShuttingDown
+    const fiber = fork(Effect.raceFirst(named, Effect.zipRight(Deferred.await(shutdown), new ShuttingDown())), runtime)
+    inFlight.add(fiber)
+    const signal = operation.request.signal
+    const abort = () => fiber.unsafeInterruptAsFork(fiber.id())
+    if (signal.aborted) abort()
+    else signal.addEventListener("abort", abort, { once: true })
+    return exitOf(fiber).then((exit) => {
+      inFlight.delete(fiber)
+      signal.removeEventListener("abort", abort)
+      return fromExit(runtime, exit)
+    })
+  }
+
+  const stream: Bridge["stream"] = (stream, operation, info) => {
+    const name = rootSpan(info)
+    const named = name === undefined ? stream : Stream.withSpan(stream, name)
+    return Stream.toAsyncIterableRuntime(
+      named.pipe(Stream.mapError(toGraphQLError), Stream.interruptWhen(Deferred.await(shutdown))),
+      operation.runtime ?? server
+    )
+  }
+
+  return {
+    run,
+    stream,
+    fork,
+    runVoid: (effect, runtime) =>
+      exitOf(fork(effect, runtime)).then(
+        () => undefined,
+        () => undefined
+      ),
+    onShutdown: (farewell) =>
+      Effect.acquireRelease(
+        Effect.sync(() => farewells.add(farewell)),
+        () => Effect.sync(() => farewells.delete(farewell))
+      ),
+    // the one place every masked error passes, ours (resolver failures and defects) or yoga's own (parsing,
+    // validation, plugins): each is logged once with its cause, then the client sees "Unexpected error."
+    maskedErrors: {
+      maskError: (error, message, isDev) => {
+        const masked = maskError(error, message, isDev)
+        if (masked !== error) {
+          const cause =
+            error instanceof Error && "originalError" in error && error.originalError ? error.originalError : error
+          const runtime = (typeof cause === "object" && cause !== null && origins.get(cause)) || server
+          fork(Effect.logError("GraphQL error masked", Cause.die(cause)), runtime)
+        }
+        return masked
+      }
+    }
   }
 })

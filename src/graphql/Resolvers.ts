@@ -14,7 +14,7 @@ import { Role } from "../Domain/Role.js"
 import type { StatusChange } from "../Domain/StatusChange.js"
 import { Pairing } from "../Pairing.js"
 import { Watcher } from "../Watcher.js"
-import type { Bridge } from "./Bridge.js"
+import type { Bridge, ServerContext } from "./Bridge.js"
 import type { Resolvers } from "./generated/resolvers.js"
 import type { RoleContext } from "./Roles.js"
 import { DateTimeScalar } from "./Scalars.js"
@@ -24,7 +24,7 @@ export interface UserContext extends RoleContext {
   // (deprecated: the mutations' payloads carry it; kept one more release)
   readonly remoteNotices: Array<RemoteNotice>
 }
-export type Context = YogaInitialContext & UserContext
+export type Context = YogaInitialContext & ServerContext & UserContext
 
 const decodeNotification = Schema.decodeUnknownOption(RemoteNotification)
 const optional = <A>(value: A | null | undefined): A | undefined => value ?? undefined
@@ -43,7 +43,7 @@ export const make = Effect.gen(function* () {
   const connections = yield* Connections
   const watcher = yield* Watcher
   const pairing = yield* Pairing
-  return (bridge: Bridge<never>): Resolvers<Context> => ({
+  return (bridge: Bridge): Resolvers<Context> => ({
     DateTime: DateTimeScalar,
     Direction: enumOf(Direction),
     ConnectionStatus: enumOf(ConnectionStatus),
@@ -57,10 +57,9 @@ export const make = Effect.gen(function* () {
     Connection: {
       remoteNotification: (connection: Connection) =>
         Option.getOrNull(decodeNotification(connection.metadata["remote_notification"])),
-      lastSenderStatus: (connection, _, ctx) => bridge.run(watcher.lastSenderStatus(connection), ctx.request.signal),
-      lastVerification: (connection, _, ctx) => bridge.run(watcher.lastVerification(connection), ctx.request.signal),
-      statusHistory: (connection, args, ctx) =>
-        bridge.run(watcher.statusHistory(connection, optional(args.limit)), ctx.request.signal)
+      lastSenderStatus: (connection, _, ctx) => bridge.run(watcher.lastSenderStatus(connection), ctx),
+      lastVerification: (connection, _, ctx) => bridge.run(watcher.lastVerification(connection), ctx),
+      statusHistory: (connection, args, ctx) => bridge.run(watcher.statusHistory(connection, optional(args.limit)), ctx)
     },
     RemoteNotification: {
       notifiedAt: (n) => n.notified_at,
@@ -72,22 +71,20 @@ export const make = Effect.gen(function* () {
     },
     Query: {
       viewer: (_, __, ctx) => ({ role: ctx.role ?? "viewer" }),
-      connections: (_, args, ctx) =>
-        bridge.run(
-          connections.list({ direction: optional(args.direction), status: optional(args.status) }),
-          ctx.request.signal
-        ),
-      connection: (_, args, ctx) =>
+      connections: (_, args, ctx, info) =>
+        bridge.run(connections.list({ direction: optional(args.direction), status: optional(args.status) }), ctx, info),
+      connection: (_, args, ctx, info) =>
         bridge.run(
           connections.get(args.uuid).pipe(Effect.catchTag("ConnectionNotFound", () => Effect.succeed(null))),
-          ctx.request.signal
+          ctx,
+          info
         ),
-      remoteSite: (_, args, ctx) => bridge.run(pairing.inspectRemote(args.siteUrl), ctx.request.signal),
-      senderStatuses: (_, args, ctx) =>
-        bridge.run(watcher.senderStatuses(optional(args.uuids), optional(args.maxAgeSeconds)), ctx.request.signal)
+      remoteSite: (_, args, ctx, info) => bridge.run(pairing.inspectRemote(args.siteUrl), ctx, info),
+      senderStatuses: (_, args, ctx, info) =>
+        bridge.run(watcher.senderStatuses(optional(args.uuids), optional(args.maxAgeSeconds)), ctx, info)
     },
     Mutation: {
-      createConnection: (_, { input }, ctx) =>
+      createConnection: (_, { input }, ctx, info) =>
         bridge.run(
           pairing
             .create({
@@ -101,38 +98,41 @@ export const make = Effect.gen(function* () {
               password: redacted(input.password)
             })
             .pipe(Effect.map((created) => ({ ...created, authToken: Redacted.value(created.authToken) }))),
-          ctx.request.signal
+          ctx,
+          info
         ),
-      updateConnectionStatus: (_, args, ctx) =>
+      updateConnectionStatus: (_, args, ctx, info) =>
         bridge.run(
           pairing.updateStatus(args.uuid, args.status, optional(args.reason)).pipe(
             Effect.tap(noticeTo(ctx)),
             Effect.map(({ connection, notice }) => ({ connection, remoteNotice: notice }))
           ),
-          ctx.request.signal
+          ctx,
+          info
         ),
-      deleteConnection: (_, args, ctx) =>
+      deleteConnection: (_, args, ctx, info) =>
         bridge.run(
           pairing.delete(args.uuid).pipe(
             Effect.tap(noticeTo(ctx)),
             Effect.map(({ notice }) => ({ deleted: true, remoteNotice: notice }))
           ),
-          ctx.request.signal
+          ctx,
+          info
         ),
-      verifyReceiverConnections: (_, args, ctx) =>
-        bridge.run(watcher.verifySenders(optional(args.uuids)), ctx.request.signal)
+      verifyReceiverConnections: (_, args, ctx, info) =>
+        bridge.run(watcher.verifySenders(optional(args.uuids)), ctx, info)
     },
     Subscription: {
       statusEvents: {
-        subscribe: (_, args) => bridge.stream(watcher.statusEvents(optional(args.everySeconds))),
+        subscribe: (_, args, ctx, info) => bridge.stream(watcher.statusEvents(optional(args.everySeconds)), ctx, info),
         resolve: (event: StatusEvent) => event
       },
       connectionChanged: {
-        subscribe: () => bridge.stream(connections.changes),
+        subscribe: (_, __, ctx, info) => bridge.stream(connections.changes, ctx, info),
         resolve: (change: ConnectionChange) => change
       },
       statusChanged: {
-        subscribe: () => bridge.stream(watcher.statusChanged),
+        subscribe: (_, __, ctx, info) => bridge.stream(watcher.statusChanged, ctx, info),
         resolve: (change: StatusChange) => change
       }
     }

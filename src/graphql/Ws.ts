@@ -1,11 +1,12 @@
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Socket from "@effect/platform/Socket"
-import { Config, Deferred, Effect, Fiber, Runtime } from "effect"
+import { Config, Deferred, Effect, Fiber } from "effect"
 import { type DocumentNode, type ExecutionArgs, type GraphQLError, getOperationAST } from "graphql"
 import { type Context, MessageType, makeServer, stringifyMessage } from "graphql-ws"
 import type { YogaServerInstance } from "graphql-yoga"
 import { ShuttingDown } from "../Domain/Errors.js"
+import type { Bridge } from "./Bridge.js"
 
 // WS_MAX_MESSAGE_BYTES: the largest graphql-ws message a client may send
 export const maxMessageBytes = Config.integer("WS_MAX_MESSAGE_BYTES").pipe(
@@ -38,10 +39,12 @@ const completedOperation = (text: string): string | undefined => {
 }
 
 // graphql-ws over the Effect server's own WebSocket upgrade. yoga's envelop parses, validates and
-// executes, so the plugins, the context and the resolver bridge are the same as over HTTP.
+// executes, so the plugins, the context and the resolver bridge are the same as over HTTP: operations run
+// under the upgrade request's runtime, and every effect here is a fiber of the bridge's set.
 // `authorized` sees connection_init's payload once per socket; refused, the socket closes with 4403
 export const handler = (
   yoga: YogaServerInstance<object, object>,
+  bridge: Bridge,
   maxMessageBytes: number,
   authorized: (connectionParams: Readonly<Record<string, unknown>> | undefined) => boolean = () => true
 ) =>
@@ -72,7 +75,7 @@ export const handler = (
           headers: typeof authorization === "string" ? { authorization } : {},
           signal: AbortSignal.any([left.signal, operation.signal])
         })
-        const envelope = yoga.getEnveloped({ request: webRequest, params })
+        const envelope = yoga.getEnveloped({ request: webRequest, params, runtime })
         const document = parse(envelope, params.query)
         if (Array.isArray(document)) return document
         const errors = envelope.validate(envelope.schema, document)
@@ -102,8 +105,9 @@ export const handler = (
     }
     const ended = yield* Deferred.make<void>()
     // once the socket is gone a write would wait forever for it to open again
-    const send = (data: string | Socket.CloseEvent) =>
-      Runtime.runPromise(runtime)(Effect.raceFirst(write(data), Deferred.await(ended)))
+    const sending = (data: string | Socket.CloseEvent) =>
+      Effect.raceFirst(Effect.ignore(write(data)), Deferred.await(ended))
+    const send = (data: string | Socket.CloseEvent) => bridge.runVoid(sending(data), runtime)
     let onMessage: (data: string) => Promise<void> = async () => {}
     const closed = server.opened(
       {
@@ -118,27 +122,31 @@ export const handler = (
       },
       {}
     )
-    // not a child of this fiber: when the server shuts down, the socket must outlive the interruption
-    // long enough for the farewell
-    const session = yield* socket
-      .runRaw((data) => {
-        // the HTTP body limit does not see socket messages: one too big closes the socket (RFC 6455 1009)
-        const size = typeof data === "string" ? Buffer.byteLength(data) : data.byteLength
-        if (size > maxMessageBytes) {
-          return Effect.promise(() => send(new Socket.CloseEvent(1009, "Message too big")))
-        }
-        const text = typeof data === "string" ? data : new TextDecoder().decode(data)
-        cancelOnComplete(text)
-        return Effect.promise(() => onMessage(text))
-      })
-      .pipe(
-        Effect.catchAll(() => Effect.void),
-        Effect.ensuring(Deferred.succeed(ended, undefined)),
-        Effect.forkDaemon
-      )
+    // a fiber of the bridge's set, not a child of this one: the farewell below needs the socket open
+    const session = bridge.fork(
+      socket
+        .runRaw((data) => {
+          // the HTTP body limit does not see socket messages: one too big closes the socket (RFC 6455 1009)
+          const size = typeof data === "string" ? Buffer.byteLength(data) : data.byteLength
+          if (size > maxMessageBytes) return sending(new Socket.CloseEvent(1009, "Message too big"))
+          const text = typeof data === "string" ? data : new TextDecoder().decode(data)
+          cancelOnComplete(text)
+          return Effect.promise(() => onMessage(text))
+        })
+        .pipe(
+          Effect.catchAll(() => Effect.void),
+          Effect.ensuring(Deferred.succeed(ended, undefined))
+        ),
+      runtime
+    )
     // the server shuts down: each open subscription ends with a `complete` (as an SSE stream ends with
-    // `event: complete`), then the socket closes; without it the client sees its subscriptions fail
+    // `event: complete`), a query in flight with ShuttingDown, then the socket closes; without it the client
+    // sees its subscriptions fail
+    // the writes on fibers of their own: this runs where interruption is masked
+    let saidFarewell = false
     const farewell = Effect.promise(async () => {
+      if (saidFarewell) return
+      saidFarewell = true
       for (const id of Object.keys(connection?.subscriptions ?? {})) {
         await send(
           oneShots.has(id)
@@ -148,14 +156,16 @@ export const handler = (
       }
       await send(new Socket.CloseEvent(1001, "Going away"))
     })
-    yield* Fiber.join(session).pipe(
+    yield* bridge.onShutdown(farewell).pipe(
+      Effect.zipRight(Fiber.join(session)),
       Effect.onInterrupt(() => Effect.zipRight(farewell, Fiber.interrupt(session))),
       Effect.ensuring(
         Effect.promise(async () => {
           left.abort()
           await closed(1000, "bye")
         })
-      )
+      ),
+      Effect.scoped
     )
     return HttpServerResponse.empty()
   })

@@ -1,11 +1,11 @@
 import { setMaxListeners } from "node:events"
 import { readFileSync } from "node:fs"
-import * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpLayerRouter from "@effect/platform/HttpLayerRouter"
+import { RequestError } from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql"
-import { Deferred, Effect, Layer, Option } from "effect"
+import { Effect, Either, Layer, Option, type Runtime } from "effect"
 import { createSchema, createYoga, isAsyncIterable, type Plugin, useExecutionCancellation } from "graphql-yoga"
 import * as Bridge from "./Bridge.js"
 import * as Edge from "./Edge.js"
@@ -28,15 +28,12 @@ const useRemoteNotices = (): Plugin<Resolvers.Context> => ({
   })
 })
 
-export const make = Effect.gen(function* () {
+const assemble = Effect.gen(function* () {
   const edge = yield* Edge.settings
   const limits = yield* Limits.settings
   const resolvers = yield* Resolvers.make
-  const shutdown = yield* Deferred.make<void>()
-  yield* Effect.addFinalizer(() => Deferred.succeed(shutdown, undefined))
-  const runtime = yield* Effect.runtime<never>()
-  const bridge = Bridge.make(runtime, Deferred.await(shutdown))
-  return createYoga<object, Resolvers.UserContext>({
+  const bridge = yield* Bridge.make
+  const yoga = createYoga<Bridge.ServerContext, Resolvers.UserContext>({
     schema: createSchema<Resolvers.Context>({ typeDefs, resolvers: resolvers(bridge) }),
     context: ({ request }) => {
       // each Connection field resolved through the bridge listens on the operation's signal: a list of
@@ -62,24 +59,43 @@ export const make = Effect.gen(function* () {
     // Node's own Response and ReadableStream: cancelling the ponyfill's SSE body waits for the pending
     // pull (the next event or ping, 12 s), so a client that left kept its subscription's work running
     fetchAPI: { Request, Response, Headers, ReadableStream, TextEncoder, TextDecoder },
-    maskedErrors: Bridge.maskedErrors(runtime),
+    maskedErrors: bridge.maskedErrors,
     landingPage: false,
     logging: false
   })
+  return { yoga, bridge }
 })
+
+export const make = Effect.map(assemble, ({ yoga }) => yoga)
 
 export const checkSettings = Effect.all([Edge.settings, Limits.settings], { discard: true })
 
 export const RouteLive = Layer.unwrapScoped(
   Effect.gen(function* () {
-    const yoga = yield* make
+    const { yoga, bridge } = yield* assemble
     const edge = yield* Edge.settings
     const maxMessageBytes = yield* Ws.maxMessageBytes
-    const http = HttpApp.fromWebHandler(async (request) => {
+    const serve = async (request: Request, runtime: Runtime.Runtime<never>) => {
       const bounded = await Edge.boundedBody(edge, request)
-      return bounded === undefined ? HttpServerResponse.toWeb(Edge.tooLarge(edge)) : yoga.fetch(bounded)
+      return bounded === undefined ? HttpServerResponse.toWeb(Edge.tooLarge(edge)) : yoga.fetch(bounded, { runtime })
+    }
+    // an Effect handler: yoga runs the operation under this fiber's runtime (its span, services and FiberRefs),
+    // and the request's AbortSignal is this fiber's interruption
+    const http = Effect.gen(function* () {
+      const request = yield* HttpServerRequest.HttpServerRequest
+      const runtime = yield* Effect.runtime<never>()
+      return yield* Effect.async<HttpServerResponse.HttpServerResponse, RequestError>((resume, signal) => {
+        const web = HttpServerRequest.toWebEither(request, { signal, runtime })
+        if (Either.isLeft(web)) return resume(Effect.fail(web.left))
+        serve(web.right, runtime).then(
+          (response) => resume(Effect.succeed(HttpServerResponse.fromWeb(response))),
+          (cause) => resume(Effect.fail(new RequestError({ request, reason: "Transport", cause })))
+        )
+      })
     })
-    const ws = Ws.handler(yoga as never, maxMessageBytes, (params) => Edge.authorized(edge, params?.["authorization"]))
+    const ws = Ws.handler(yoga as never, bridge, maxMessageBytes, (params) =>
+      Edge.authorized(edge, params?.["authorization"])
+    )
     return HttpLayerRouter.add(
       "*",
       "/graphql",

@@ -11,11 +11,11 @@ const SECRET = "SELECT auth_token_hash FROM connections"
 
 // the bridge's compile-time contract: whatever is not a ClientError must be mapped before the edge.
 // Each line fails to typecheck if the bridge accepts more than ClientError.
-const contract = (bridge: Bridge.Bridge<never>, signal: AbortSignal) => [
+const contract = (bridge: Bridge.Bridge, operation: Bridge.Operation) => [
   // @ts-expect-error a SqlError is not a ClientError
-  bridge.run(Effect.fail(new SqlError({ message: SECRET })), signal),
+  bridge.run(Effect.fail(new SqlError({ message: SECRET })), operation),
   // @ts-expect-error a tagged error outside the union is refused too
-  bridge.stream(Stream.fail(new Internal({ message: SECRET })))
+  bridge.stream(Stream.fail(new Internal({ message: SECRET })), operation)
 ]
 
 // a resolver whose effect reaches the bridge with a failure the types would refuse (as `never`),
@@ -33,8 +33,7 @@ const withBridge = Effect.gen(function* () {
   const logger = Logger.make(({ message, cause }) => {
     logs.push(`${String(message)} ${String(cause)}`)
   })
-  const runtime = yield* Effect.runtime<never>().pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
-  const bridge = Bridge.make(runtime, Effect.never)
+  const bridge = yield* Bridge.make.pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
   const yoga = createYoga({
     schema: createSchema({
       typeDefs: `type Query { ${Object.keys(failures)
@@ -45,22 +44,23 @@ const withBridge = Effect.gen(function* () {
         Query: Object.fromEntries(
           Object.entries(failures).map(([name, effect]) => [
             name,
-            (_: unknown, __: unknown, ctx: { request: Request }) =>
-              bridge.run(effect as Effect.Effect<string, ClientError>, ctx.request.signal)
+            (_: unknown, __: unknown, ctx: Bridge.Operation) =>
+              bridge.run(effect as Effect.Effect<string, ClientError>, ctx)
           ])
         ),
         Subscription: {
           sql: {
-            subscribe: () =>
+            subscribe: (_: unknown, __: unknown, ctx: Bridge.Operation) =>
               bridge.stream(
-                Stream.fail(new SqlError({ message: SECRET })) as unknown as Stream.Stream<never, ClientError>
+                Stream.fail(new SqlError({ message: SECRET })) as unknown as Stream.Stream<never, ClientError>,
+                ctx
               ),
             resolve: (value: unknown) => value
           }
         }
       }
     }),
-    maskedErrors: Bridge.maskedErrors(runtime),
+    maskedErrors: bridge.maskedErrors,
     logging: false
   })
   const exec = (query: string, accept = "application/json") =>
@@ -76,7 +76,7 @@ const withBridge = Effect.gen(function* () {
 })
 
 describe("the bridge exposes ClientErrors only", () => {
-  it.live("a ClientError keeps its message and code", () =>
+  it.scopedLive("a ClientError keeps its message and code", () =>
     Effect.gen(function* () {
       const { exec } = yield* withBridge
       const result = JSON.parse(yield* exec("{ typed }"))
@@ -85,7 +85,7 @@ describe("the bridge exposes ClientErrors only", () => {
     })
   )
 
-  it.live("a SqlError, a ParseError, any other tagged error and a defect are masked and logged", () =>
+  it.scopedLive("a SqlError, a ParseError, any other tagged error and a defect are masked and logged", () =>
     Effect.gen(function* () {
       const { exec, logs } = yield* withBridge
       for (const name of ["sql", "parse", "tagged", "defect"]) {
@@ -101,7 +101,7 @@ describe("the bridge exposes ClientErrors only", () => {
     })
   )
 
-  it.live("a subscription's SqlError is masked and logged", () =>
+  it.scopedLive("a subscription's SqlError is masked and logged", () =>
     Effect.gen(function* () {
       const { exec, logs } = yield* withBridge
       const text = yield* exec("subscription { sql }", "text/event-stream")
