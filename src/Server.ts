@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage } from "node:http"
 import type { Socket } from "node:net"
 import * as HttpLayerRouter from "@effect/platform/HttpLayerRouter"
 import * as HttpServer from "@effect/platform/HttpServer"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Config, ConfigError, Effect, Either, Layer, Logger, LogLevel } from "effect"
 import { Alerts } from "./Alerts.js"
@@ -22,6 +23,7 @@ import { PeerHttpClientLive } from "./Peer/Transport.js"
 import * as Limits from "./ServerLimits.js"
 import { SiteConfig } from "./SiteConfig.js"
 import { StatusChecks } from "./StatusChecks.js"
+import * as Tracing from "./Tracing.js"
 import { Watcher } from "./Watcher.js"
 
 const Routes = Layer.mergeAll(
@@ -121,6 +123,8 @@ export const AppLive = Layer.merge(
 ).pipe(
   Layer.provide(ServicesLive),
   Layer.provide(Prometheus.ExporterLive),
+  // spans to OTEL_EXPORTER_OTLP_ENDPOINT over a client of their own (the peers' dials other sites only)
+  Layer.provide(Tracing.layer.pipe(Layer.provide(NodeHttpClient.layerUndici))),
   Layer.provide([SqlLive, PeerHttpClientLive]),
   Layer.provide(LogLevelLive),
   Layer.provide(Logs.SafeLogsLive),

@@ -172,7 +172,7 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
           )
           return Stream.merge(statuses, severing).pipe(Stream.concat(Stream.fromEffect(completed)))
         })
-      )
+      ).pipe(Stream.withSpan("Watcher.round", { attributes: { round: number } }))
 
     // one round now; with everySeconds, another after each interval (plus up to 10% jitter) until the
     // consumer leaves. A result younger than everySeconds is served from memory (G1, G3).

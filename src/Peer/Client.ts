@@ -2,13 +2,14 @@ import { readFileSync } from "node:fs"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { Config, Effect, Option, Redacted, Schema } from "effect"
+import { Cause, Config, Effect, type Exit, identity, Option, Redacted, Schema } from "effect"
 import { type Connection, ConnectionStatus } from "../Domain/Connection.js"
 import { NotFound, Offline, RemoteError } from "../Domain/Errors.js"
 import * as UrlPrefix from "../Domain/UrlPrefix.js"
 import * as Metrics from "../Metrics.js"
 import * as SingleFlight from "../SingleFlight.js"
 import { SiteConfig } from "../SiteConfig.js"
+import * as Tracing from "../Tracing.js"
 import * as Deadlines from "./Deadlines.js"
 import * as Registration from "./Registration.js"
 import * as Transport from "./Transport.js"
@@ -35,6 +36,9 @@ const parsed = (body: string): Record<string, unknown> | undefined => {
 const RemoteStatus = Schema.parseJson(
   Schema.Struct({ enabled: Schema.Boolean, incoming_mode: Schema.String, password_required: Schema.Boolean })
 )
+
+type HotEndpoint = "get-connection-status" | "verify-connection"
+const failedCall = (exit: Exit.Exit<Wire.Reply, unknown>) => exit._tag === "Failure" || exit.value.status !== 200
 
 const make = Effect.gen(function* () {
   const site = yield* SiteConfig
@@ -116,10 +120,7 @@ const make = Effect.gen(function* () {
   // The two checks run by the thousand: each connection's POST is built once and kept (keyed by uuid, checked
   // against the site URL and hash it was built from); concurrent checks of one connection share one request.
   const prepared = new Map<string, { readonly siteUrl: string; readonly hash: string; readonly call: Transport.Call }>()
-  const prepare = (
-    connection: Connection,
-    endpoint: "get-connection-status" | "verify-connection"
-  ): Transport.Call | RemoteError => {
+  const prepare = (connection: Connection, endpoint: HotEndpoint): Transport.Call | RemoteError => {
     if (connection.authTokenHash === null || connection.siteUrl.trim() === "") {
       return new RemoteError({ reason: "missing_connection_info", detail: "connection has no site URL or hash" })
     }
@@ -147,14 +148,30 @@ const make = Effect.gen(function* () {
     return call
   }
 
+  // with tracing on, a sample of the checks' calls as spans (Tracing.peerCall); off, nothing in the way
+  const sampled = (yield* Tracing.Enabled)
+    ? (endpoint: HotEndpoint) =>
+        Tracing.peerCall<Wire.Reply, Offline | RemoteError>(`PeerClient.${endpoint}`, failedCall, (exit) =>
+          exit._tag === "Success"
+            ? { "peer.endpoint": endpoint, "http.response.status_code": exit.value.status }
+            : {
+                "peer.endpoint": endpoint,
+                "error.type": Cause.failureOption(exit.cause).pipe(
+                  Option.match({ onNone: () => "interrupted", onSome: (e) => e.reason })
+                )
+              }
+        )
+    : () => identity<Effect.Effect<Wire.Reply, Offline | RemoteError>>
+
   const flight = SingleFlight.make<string, Wire.Reply, Offline | RemoteError>()
-  const hot = (connection: Connection, endpoint: "get-connection-status" | "verify-connection") => {
+  const hot = (connection: Connection, endpoint: HotEndpoint) => {
     const call = prepare(connection, endpoint)
     if (call instanceof RemoteError) return Effect.fail(call)
     return flight(
       `${endpoint} ${connection.uuid}`,
       Metrics.peerCall((done) => send(call, done))
     ).pipe(
+      sampled(endpoint),
       Effect.tapError((error) =>
         Effect.logDebug(`peer call failed: ${error.message}`).pipe(Effect.annotateLogs({ peer: call.origin }))
       )
