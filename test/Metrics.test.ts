@@ -111,6 +111,34 @@ describe("GET /metrics", () => {
     }).pipe(Effect.scoped)
   )
 
+  it.live("a request to another site counts in flight until it is answered or abandoned", () =>
+    Effect.gen(function* () {
+      const site = yield* startSite()
+      const hanging = yield* FakeSite.make(FakeSite.hang)
+      yield* createReceiver(site, hanging.url, "hangs")
+      const series = "syncwatch_peer_requests_in_flight"
+      assert.strictEqual((yield* scrape(site)).samples.get(series), 0)
+      const left = new AbortController()
+      yield* Effect.promise(() =>
+        fetch(site.graphqlUrl, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ query: "{ senderStatuses { status } }" }),
+          signal: left.signal
+        }).catch(() => undefined)
+      ).pipe(Effect.forkScoped)
+      yield* Deferred.await(hanging.received).pipe(within("the remote request"))
+      assert.strictEqual((yield* scrape(site)).samples.get(series), 1)
+      // the client leaves: the check is interrupted and its request abandoned
+      left.abort()
+      yield* scrape(site).pipe(
+        Effect.map(({ samples }) => samples.get(series)),
+        Effect.repeat({ until: (open) => open === 0 }),
+        within("the request counted out")
+      )
+    }).pipe(Effect.scoped)
+  )
+
   it.live("METRICS_ENABLED=false serves no /metrics", () =>
     Effect.gen(function* () {
       const site = yield* startSite({ METRICS_ENABLED: "false" })
