@@ -2,12 +2,12 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Layer, Logger, Scope, TestClock } from "effect"
+import { Cause, Deferred, Effect, Exit, Layer, Logger, Scope, TestClock } from "effect"
 import * as Startup from "../src/Startup.js"
 import * as Tracing from "../src/Tracing.js"
-import { CREATE, createReceiver, SENDER_STATUSES } from "./graphql/Documents.js"
+import { CREATE, createReceiver, SENDER_STATUSES, STATUS_EVENTS } from "./graphql/Documents.js"
 import { graphql, startSite, tryStartSite } from "./utils/App.js"
-import { within } from "./utils/Clients.js"
+import { within, wsClient, wsSubscribe } from "./utils/Clients.js"
 import { configProvider } from "./utils/Db.js"
 import * as FakeSite from "./utils/FakeSite.js"
 
@@ -119,6 +119,33 @@ describe("traces (OTEL_EXPORTER_OTLP_ENDPOINT)", () => {
         }
       }).pipe(Effect.scoped, Effect.provide(Logger.replace(Logger.defaultLogger, capture)))
     }
+  )
+
+  it.live("over graphql-ws too: a subscription's round and its peer calls are in the upgrade request's trace", () =>
+    Effect.gen(function* () {
+      const collector = yield* FakeSite.make(FakeSite.json(200, {}))
+      const peer = yield* FakeSite.make(ACTIVE_SENDER)
+      const siteScope = yield* Scope.make()
+      const site = yield* startSite({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.url }).pipe(Scope.extend(siteScope))
+      yield* createReceiver(site, peer.url)
+      yield* Effect.gen(function* () {
+        const operation = yield* wsSubscribe(yield* wsClient(site.port), STATUS_EVENTS)
+        yield* Deferred.await(operation.done).pipe(within("one round over graphql-ws"))
+      }).pipe(Effect.scoped)
+      yield* Scope.close(siteScope, Exit.void)
+      const spans = yield* received(collector)
+
+      const resolver = only(spans, "Subscription.statusEvents")
+      const upgrade = spans.find((span) => span.spanId === resolver.parentSpanId)
+      assert.isDefined(upgrade, "the resolver's parent is exported")
+      assert.strictEqual(attribute(upgrade!, "url.path"), "/graphql")
+      assert.strictEqual(attribute(upgrade!, "http.request.header.upgrade"), "websocket")
+      const round = only(spans, "Watcher.round")
+      assert.strictEqual(round.parentSpanId, resolver.spanId)
+      const call = only(spans, "PeerClient.get-connection-status")
+      assert.strictEqual(call.parentSpanId, round.spanId)
+      assert.strictEqual(call.traceId, upgrade!.traceId)
+    }).pipe(Effect.scoped)
   )
 
   it.live("a collector that never answers holds no request and no check", () =>
