@@ -28,6 +28,7 @@ import {
 // N receivers on a loopback remote sender in its own process. BENCH_SIZES overrides N (comma-separated);
 // BENCH_PROFILE=1 runs syncwatch under --cpu-prof (summarise with `tsx bench/profile.ts <file>`);
 // BENCH_NODE_ARGS adds node flags to syncwatch's process (e.g. "--max-semi-space-size=32").
+// METRICS_ENABLED and OTEL_EXPORTER_OTLP_ENDPOINT are passed to syncwatch when set.
 
 const CONCURRENCY = 64
 const TIMEOUT_MS = 30_000
@@ -122,7 +123,14 @@ const main = async () => {
     LOG_LEVEL: "warning",
     // the bench creates its receivers 250 to a request: above the admin API's default query limits
     GRAPHQL_MAX_ALIASES: "1000",
-    GRAPHQL_MAX_TOKENS: "100000"
+    GRAPHQL_MAX_TOKENS: "100000",
+    // on vs off comparisons: `METRICS_ENABLED=false npm run bench`, `OTEL_EXPORTER_OTLP_ENDPOINT=… npm run bench`
+    ...Object.fromEntries(
+      ["METRICS_ENABLED", "OTEL_EXPORTER_OTLP_ENDPOINT"].flatMap((name) => {
+        const value = process.env[name]
+        return value === undefined ? [] : [[name, value]]
+      })
+    )
   }
   const nodeArgs = [
     ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${join(dir, "profiles")}`] : []),

@@ -141,8 +141,8 @@ export const handler = (
     )
     // the server shuts down: each open subscription ends with a `complete` (as an SSE stream ends with
     // `event: complete`), a query in flight with ShuttingDown, then the socket closes; without it the client
-    // sees its subscriptions fail
-    // the writes on fibers of their own: this runs where interruption is masked
+    // sees its subscriptions fail. Said once, whichever comes first: the bridge's shutdown or this fiber's
+    // interruption. The writes run on fibers of their own: this runs where interruption is masked.
     let saidFarewell = false
     const farewell = Effect.promise(async () => {
       if (saidFarewell) return
