@@ -1,6 +1,7 @@
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Socket from "@effect/platform/Socket"
+import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import { Config, Deferred, Effect, Fiber } from "effect"
 import { type DocumentNode, type ExecutionArgs, type GraphQLError, getOperationAST } from "graphql"
 import { type Context, MessageType, makeServer, stringifyMessage } from "graphql-ws"
@@ -37,6 +38,20 @@ const completedOperation = (text: string): string | undefined => {
     return undefined
   }
 }
+
+// The check in the handler below sees a message only once ws has buffered all of it (ws's default cap is
+// 100 MiB). ws can refuse a frame from its header alone (close 1009 before the payload arrives), but the
+// platform's WebSocketServer takes no options, so the cap is set on the connection's receiver once the
+// socket is open; found through the raw socket's own link to it. Should ws's internals move, the check
+// after buffering still holds.
+const capFrames = (request: HttpServerRequest.HttpServerRequest, maxBytes: number) =>
+  Effect.sync(() => {
+    const raw = NodeHttpServerRequest.toIncomingMessage(request).socket as unknown as Record<symbol, unknown>
+    for (const key of Object.getOwnPropertySymbols(raw)) {
+      const receiver = (raw[key] as { _receiver?: { _maxPayload?: unknown } } | undefined)?._receiver
+      if (typeof receiver?._maxPayload === "number") receiver._maxPayload = maxBytes
+    }
+  })
 
 // graphql-ws over the Effect server's own WebSocket upgrade. yoga's envelop parses, validates and
 // executes, so the plugins, the context and the resolver bridge are the same as over HTTP: operations run
@@ -125,14 +140,17 @@ export const handler = (
     // a fiber of the bridge's set, not a child of this one: the farewell below needs the socket open
     const session = bridge.fork(
       socket
-        .runRaw((data) => {
-          // the HTTP body limit does not see socket messages: one too big closes the socket (RFC 6455 1009)
-          const size = typeof data === "string" ? Buffer.byteLength(data) : data.byteLength
-          if (size > maxMessageBytes) return sending(new Socket.CloseEvent(1009, "Message too big"))
-          const text = typeof data === "string" ? data : new TextDecoder().decode(data)
-          cancelOnComplete(text)
-          return Effect.promise(() => onMessage(text))
-        })
+        .runRaw(
+          (data) => {
+            // the HTTP body limit does not see socket messages: one too big closes the socket (RFC 6455 1009)
+            const size = typeof data === "string" ? Buffer.byteLength(data) : data.byteLength
+            if (size > maxMessageBytes) return sending(new Socket.CloseEvent(1009, "Message too big"))
+            const text = typeof data === "string" ? data : new TextDecoder().decode(data)
+            cancelOnComplete(text)
+            return Effect.promise(() => onMessage(text))
+          },
+          { onOpen: capFrames(request, maxMessageBytes) }
+        )
         .pipe(
           Effect.catchAll(() => Effect.void),
           Effect.ensuring(Deferred.succeed(ended, undefined))

@@ -83,6 +83,22 @@ describe("caps on a request's work", () => {
     }).pipe(Effect.scoped)
   )
 
+  it.live("a frame that announces 2 MiB closes the socket with 1009 before its payload is sent", () =>
+    Effect.gen(function* () {
+      const site = yield* startSite()
+      const { socket, closed } = yield* rawSocket(site.port)
+      // a masked text frame's header with a 64-bit length, its mask, and 16 bytes of the payload; no more
+      const header = Buffer.alloc(14)
+      header[0] = 0x81
+      header[1] = 0x80 | 127
+      header.writeBigUInt64BE(BigInt(2 * 1024 * 1024), 2)
+      const tcp = (socket as unknown as { readonly _socket: import("node:net").Socket })._socket
+      tcp.write(Buffer.concat([header, Buffer.alloc(16, 0x20)]))
+      assert.strictEqual(yield* Deferred.await(closed).pipe(within("the close")), 1009)
+      assert.strictEqual(yield* health(site.port), 200)
+    }).pipe(Effect.scoped)
+  )
+
   it.live("WS_MAX_MESSAGE_BYTES at its edge: the limit is answered, one byte more closes with 1009", () =>
     Effect.gen(function* () {
       const site = yield* startSite({ WS_MAX_MESSAGE_BYTES: "4096" })
