@@ -79,6 +79,15 @@ const LogLevelLive = Layer.unwrapEffect(
   )
 )
 
+// Trace context is taken from the admin's API only: a caller of the open sync API (another organisation's
+// site) or of /health must not choose the trace our spans join. Removed here, before the platform's server
+// tracer (which wraps every middleware) reads the headers.
+const TRACE_HEADERS = ["traceparent", "tracestate", "b3", "x-b3-traceid", "x-b3-spanid", "x-b3-sampled", "baggage"]
+const ownTraces = (request: IncomingMessage) => {
+  if (request.url?.startsWith("/graphql")) return
+  for (const name of TRACE_HEADERS) delete request.headers[name]
+}
+
 // server.close() closes idle keep-alive sockets but waits for one that never carried a request
 // (undici opens a spare after an abort, browsers preconnect) until the client drops it
 const createClosableServer = (limits: Limits.ServerLimits) => {
@@ -94,7 +103,10 @@ const createClosableServer = (limits: Limits.ServerLimits) => {
     unused.add(socket)
     socket.once("close", () => unused.delete(socket))
   })
-  server.on("request", (request: IncomingMessage) => unused.delete(request.socket))
+  server.on("request", (request: IncomingMessage) => {
+    unused.delete(request.socket)
+    ownTraces(request)
+  })
   server.on("upgrade", (request: IncomingMessage) => unused.delete(request.socket))
   const close = server.close.bind(server)
   server.close = (callback) => {

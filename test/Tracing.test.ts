@@ -212,6 +212,35 @@ describe("traces (OTEL_EXPORTER_OTLP_ENDPOINT)", () => {
     })
   )
 
+  it.live("another site's trace context is not taken (sync API, /health); the admin's, on /graphql, is", () =>
+    Effect.gen(function* () {
+      const collector = yield* FakeSite.make(FakeSite.json(200, {}))
+      const siteScope = yield* Scope.make()
+      const site = yield* startSite({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.url }).pipe(Scope.extend(siteScope))
+      const traceId = "4bf92f3577b34da6a3ce929d0e0e4736"
+      const traceparent = `00-${traceId}-00f067aa0ba902b7-01`
+      yield* Effect.promise(() =>
+        Promise.all([
+          fetch(`${site.siteUrl}/phoenix_kit/sync/api/status`, { headers: { traceparent } }).then((r) => r.text()),
+          fetch(`${site.siteUrl}/health`, { headers: { traceparent } }).then((r) => r.text())
+        ])
+      )
+      yield* graphql(site.graphqlUrl, "{ connections { uuid } }", undefined, { traceparent })
+      yield* Scope.close(siteScope, Exit.void)
+      const servers = (yield* received(collector)).filter((span) => span.kind === 2)
+      const byPath = (path: string) => {
+        const found = servers.find((span) => attribute(span, "url.path") === path)
+        assert.isDefined(found, `a server span for ${path} among ${servers.map((s) => attribute(s, "url.path"))}`)
+        return found!
+      }
+      for (const path of ["/phoenix_kit/sync/api/status", "/health"]) {
+        assert.notStrictEqual(byPath(path).traceId, traceId, path)
+        assert.isUndefined(byPath(path).parentSpanId, path)
+      }
+      assert.strictEqual(byPath("/graphql").traceId, traceId)
+    }).pipe(Effect.scoped)
+  )
+
   it.live("a bad OTEL_EXPORTER_OTLP_ENDPOINT stops the start, naming it", () =>
     Effect.gen(function* () {
       const error = yield* Effect.flip(tryStartSite({ OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4318" }))
