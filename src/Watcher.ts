@@ -57,10 +57,8 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
     const sync = Effect.flatMap(registry.sync, (applied) =>
       Effect.forEach(
         applied,
-        (change) => (change.kind === "deleted" ? known.forget(change.connectionUuid) : Effect.void),
-        {
-          discard: true
-        }
+        (change) => (change.kind === "deleted" ? Effect.sync(() => known.forget(change.connectionUuid)) : Effect.void),
+        { discard: true }
       )
     )
     yield* Stream.runForEach(connections.changes, () => sync).pipe(Effect.forkScoped)
@@ -70,9 +68,7 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
       Effect.suspend(() => {
         const fresh = known.freshStatus(connection.uuid, maxAgeMillis, now)
         if (fresh !== undefined) return Effect.succeed(fresh)
-        const check = Effect.tap(checks.checkReceiver(connection), (result) =>
-          Effect.uninterruptible(known.recordStatus(result))
-        )
+        const check = Effect.map(checks.checkReceiver(connection), known.recordStatus)
         return statusFlight(connection.uuid, check)
       })
 
@@ -80,9 +76,7 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
       Effect.suspend(() => {
         const fresh = known.freshVerification(connection.uuid, maxAgeMillis, now)
         if (fresh !== undefined) return Effect.succeed(fresh)
-        const check = Effect.flatMap(checks.verifySender(connection), (verification) =>
-          Effect.uninterruptible(known.recordVerification(verification))
-        )
+        const check = Effect.map(checks.verifySender(connection), known.recordVerification)
         return verifyFlight(connection.uuid, check)
       })
 
@@ -167,9 +161,10 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
               ])
             })
           )
-          const completed = Effect.sync(() => new StatusRoundCompleted({ round: number, checked, severed })).pipe(
-            Effect.zipLeft(Metrics.roundCompleted)
-          )
+          const completed = Effect.sync(() => {
+            known.flushSoon()
+            return new StatusRoundCompleted({ round: number, checked, severed })
+          }).pipe(Effect.zipLeft(Metrics.roundCompleted))
           return Stream.merge(statuses, severing).pipe(Stream.concat(Stream.fromEffect(completed)))
         })
       ).pipe(Stream.withSpan("Watcher.round", { attributes: { round: number } }))
@@ -214,7 +209,9 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
       }
       const receivers = yield* receiversOf(uuids)
       const now = yield* Clock.currentTimeMillis
-      return yield* Effect.forEach(receivers, (r) => checkReceiver(r, maxAgeSeconds * 1000, now), { concurrency })
+      return yield* Effect.forEach(receivers, (r) => checkReceiver(r, maxAgeSeconds * 1000, now), { concurrency }).pipe(
+        Effect.ensuring(Effect.sync(known.flushSoon))
+      )
     })
 
     // verifyReceiverConnections: the asked senders are a round of their own for the severed rule
@@ -222,7 +219,9 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
       yield* sync
       const senders = uuids === undefined ? registry.ofDirection("sender") : yield* byUuids("sender", uuids)
       const now = yield* Clock.currentTimeMillis
-      const batch = yield* Effect.forEach(senders.filter(isVerifiable), (s) => verifySender(s, 0, now), { concurrency })
+      const batch = yield* Effect.forEach(senders.filter(isVerifiable), (s) => verifySender(s, 0, now), {
+        concurrency
+      }).pipe(Effect.ensuring(Effect.sync(known.flushSoon)))
       const { severed } = yield* applySevering(batch)
       const byUuid = new Map(severed.map((connection) => [connection.uuid as string, connection]))
       return batch.map(({ verification }) => {

@@ -24,14 +24,21 @@ const toChange = (row: typeof Row.Type) =>
 export const make = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
 
-  const insert = (change: StatusChange) =>
-    sql`INSERT INTO status_history ${sql.insert({
-      connection_uuid: change.connectionUuid,
-      at: DateTime.formatIso(change.at),
-      from_state: change.from,
-      to_state: change.to,
-      reason: change.reason
-    })}`.pipe(Effect.asVoid, Effect.orDie)
+  // one multi-row statement per 500 changes, all in one transaction (History's write-behind)
+  const insertAll = (changes: ReadonlyArray<StatusChange>) =>
+    Effect.gen(function* () {
+      for (let i = 0; i < changes.length; i += 500) {
+        yield* sql`INSERT INTO status_history ${sql.insert(
+          changes.slice(i, i + 500).map((change) => ({
+            connection_uuid: change.connectionUuid,
+            at: DateTime.formatIso(change.at),
+            from_state: change.from,
+            to_state: change.to,
+            reason: change.reason
+          }))
+        )}`
+      }
+    }).pipe(sql.withTransaction, Effect.orDie)
 
   const findLatest = SqlSchema.findAll({
     Request: Schema.Struct({ uuid: Schema.String, limit: Schema.Int }),
@@ -50,5 +57,5 @@ export const make = Effect.gen(function* () {
   const pruneBefore = (cutoff: DateTime.Utc) =>
     sql`DELETE FROM status_history WHERE at < ${DateTime.formatIso(cutoff)}`.pipe(Effect.asVoid, Effect.orDie)
 
-  return { insert, latest, pruneBefore } as const
+  return { insertAll, latest, pruneBefore } as const
 })

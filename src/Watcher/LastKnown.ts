@@ -2,12 +2,14 @@ import { DateTime, Effect } from "effect"
 import type { ConnectionUuid } from "../Domain/Connection.js"
 import type { ReceiverVerification, SenderStatusFetched } from "../Domain/Events.js"
 import { History } from "../History.js"
+import * as WriteBehind from "../WriteBehind.js"
 import * as Repo from "./Repo.js"
 
 const label = (value: string) => value.toUpperCase()
 
-// The latest result of every connection: in memory for the rounds, upserted in the store after every
-// check so it survives a restart; a changed outcome appends a history row.
+// The latest result of every connection, answered from memory. The store is its durable copy, written
+// behind in batches (the latest row of each connection, so never more rows than connections): when a round
+// ends (`flush`), once 1,000 are pending, and when the server stops. A changed outcome records a history row.
 export const make = Effect.gen(function* () {
   const repo = yield* Repo.make
   const history = yield* History
@@ -18,45 +20,63 @@ export const make = Effect.gen(function* () {
     else statuses.set(known.connectionUuid, known)
   }
 
-  const recordStatus = (result: SenderStatusFetched) =>
-    Effect.gen(function* () {
-      const previous = statuses.get(result.connectionUuid)
-      statuses.set(result.connectionUuid, result)
-      yield* repo.saveStatus(result)
-      if (previous?.status !== result.status) {
-        yield* history.append(
-          result.connectionUuid,
-          previous === undefined ? null : label(previous.status),
-          label(result.status),
-          result.reason
-        )
-      }
-    })
+  // each connection's row to write (null: its connection was deleted)
+  const pending = new Map<ConnectionUuid, Repo.Row | null>()
+  const writer = yield* WriteBehind.make({
+    name: "LastKnown",
+    limit: 1000,
+    pending: () => pending.size,
+    take: () => {
+      if (pending.size === 0) return undefined
+      const batch = Array.from(pending)
+      pending.clear()
+      return batch
+    },
+    write: repo.write
+  })
+  const save = (uuid: ConnectionUuid, row: Repo.Row | null) => {
+    pending.set(uuid, row)
+    writer.added()
+  }
 
-  const recordVerification = (verification: ReceiverVerification) =>
-    Effect.gen(function* () {
-      const previous = verifications.get(verification.connectionUuid)
-      const notFoundCount = verification.outcome === "not_found" ? (previous?.notFoundCount ?? 0) + 1 : 0
-      const last = { verification, notFoundCount }
-      verifications.set(verification.connectionUuid, last)
-      yield* repo.saveVerification(last)
-      if (previous?.verification.outcome !== verification.outcome) {
-        yield* history.append(
-          verification.connectionUuid,
-          previous === undefined ? null : label(previous.verification.outcome),
-          label(verification.outcome),
-          verification.reason
-        )
-      }
-      return last
-    })
+  // synchronous: recorded the moment a check completes, from inside its callback
+  const recordStatus = (result: SenderStatusFetched) => {
+    const previous = statuses.get(result.connectionUuid)
+    statuses.set(result.connectionUuid, result)
+    save(result.connectionUuid, Repo.statusRow(result))
+    if (previous?.status !== result.status) {
+      history.record(
+        result.connectionUuid,
+        previous === undefined ? null : label(previous.status),
+        label(result.status),
+        result.reason
+      )
+    }
+    return result
+  }
 
-  const forget = (uuid: ConnectionUuid) =>
-    Effect.suspend(() => {
-      statuses.delete(uuid)
-      verifications.delete(uuid)
-      return repo.remove(uuid)
-    })
+  const recordVerification = (verification: ReceiverVerification): Repo.LastVerification => {
+    const previous = verifications.get(verification.connectionUuid)
+    const notFoundCount = verification.outcome === "not_found" ? (previous?.notFoundCount ?? 0) + 1 : 0
+    const last = { verification, notFoundCount }
+    verifications.set(verification.connectionUuid, last)
+    save(verification.connectionUuid, Repo.verificationRow(last))
+    if (previous?.verification.outcome !== verification.outcome) {
+      history.record(
+        verification.connectionUuid,
+        previous === undefined ? null : label(previous.verification.outcome),
+        label(verification.outcome),
+        verification.reason
+      )
+    }
+    return last
+  }
+
+  const forget = (uuid: ConnectionUuid) => {
+    statuses.delete(uuid)
+    verifications.delete(uuid)
+    save(uuid, null)
+  }
 
   // a result checked less than maxAgeMillis ago is served as it is, with its own checkedAt (G3)
   const freshIn =
@@ -72,6 +92,12 @@ export const make = Effect.gen(function* () {
     recordStatus,
     recordVerification,
     forget,
+    // history first: a check_results row never gets ahead of the change that led to it
+    flush: Effect.zipRight(history.flush, writer.flush),
+    flushSoon: () => {
+      history.flushSoon()
+      writer.soon()
+    },
     status: (uuid: string) => statuses.get(uuid),
     verification: (uuid: string) => verifications.get(uuid),
     freshStatus: freshIn(statuses, (s) => s.checkedAt),

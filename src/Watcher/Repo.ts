@@ -21,7 +21,7 @@ const Row = Schema.Struct({
   duration_ms: Schema.Number,
   not_found_count: Schema.Int
 })
-type Row = typeof Row.Type
+export type Row = typeof Row.Type
 
 const decodeStatus = Schema.decodeUnknownSync(SenderStatusFetched.fields.reason)
 const fromRow = (row: Row): SenderStatusFetched | LastVerification =>
@@ -47,6 +47,30 @@ const fromRow = (row: Row): SenderStatusFetched | LastVerification =>
         notFoundCount: row.not_found_count
       }
 
+export const statusRow = (result: SenderStatusFetched): Row => ({
+  connection_uuid: result.connectionUuid,
+  kind: "sender_status",
+  outcome: result.status,
+  remote_status: result.remoteStatus,
+  reason: result.reason,
+  detail: result.detail,
+  checked_at: result.checkedAt,
+  duration_ms: result.durationMs,
+  not_found_count: 0
+})
+
+export const verificationRow = ({ verification, notFoundCount }: LastVerification): Row => ({
+  connection_uuid: verification.connectionUuid,
+  kind: "verification",
+  outcome: verification.outcome,
+  remote_status: null,
+  reason: verification.reason,
+  detail: null,
+  checked_at: verification.checkedAt,
+  duration_ms: 0,
+  not_found_count: notFoundCount
+})
+
 export const make = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
 
@@ -70,43 +94,29 @@ export const make = Effect.gen(function* () {
     Effect.orDie
   )
 
-  const upsert = (row: Omit<Row, "checked_at"> & { readonly checked_at: DateTime.Utc }) => {
-    const values = { ...row, checked_at: DateTime.formatIso(row.checked_at) }
-    return sql`INSERT INTO check_results ${sql.insert(values)}
+  // rows as the store keeps them; written in batches (LastKnown's write-behind), never one statement per check
+  const ROWS_PER_STATEMENT = 500
+  const upsert = (rows: ReadonlyArray<Row>) =>
+    sql`INSERT INTO check_results ${sql.insert(rows.map((row) => ({ ...row, checked_at: DateTime.formatIso(row.checked_at) })))}
       ON CONFLICT (connection_uuid) DO UPDATE SET kind = excluded.kind, outcome = excluded.outcome,
         remote_status = excluded.remote_status, reason = excluded.reason, detail = excluded.detail,
         checked_at = excluded.checked_at, duration_ms = excluded.duration_ms,
-        not_found_count = excluded.not_found_count`.pipe(Effect.asVoid, Effect.orDie)
-  }
+        not_found_count = excluded.not_found_count`
 
-  const saveStatus = (result: SenderStatusFetched) =>
-    upsert({
-      connection_uuid: result.connectionUuid,
-      kind: "sender_status",
-      outcome: result.status,
-      remote_status: result.remoteStatus,
-      reason: result.reason,
-      detail: result.detail,
-      checked_at: result.checkedAt,
-      duration_ms: result.durationMs,
-      not_found_count: 0
-    })
+  // the latest row of each connection (null: its connection was deleted), in one transaction
+  const write = (latest: ReadonlyArray<readonly [ConnectionUuid, Row | null]>) =>
+    Effect.gen(function* () {
+      const rows: Array<Row> = []
+      const removed: Array<ConnectionUuid> = []
+      for (const [uuid, row] of latest) {
+        if (row === null) removed.push(uuid)
+        else rows.push(row)
+      }
+      for (let i = 0; i < removed.length; i += ROWS_PER_STATEMENT) {
+        yield* sql`DELETE FROM check_results WHERE ${sql.in("connection_uuid", removed.slice(i, i + ROWS_PER_STATEMENT))}`
+      }
+      for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) yield* upsert(rows.slice(i, i + ROWS_PER_STATEMENT))
+    }).pipe(sql.withTransaction, Effect.orDie)
 
-  const saveVerification = ({ verification, notFoundCount }: LastVerification) =>
-    upsert({
-      connection_uuid: verification.connectionUuid,
-      kind: "verification",
-      outcome: verification.outcome,
-      remote_status: null,
-      reason: verification.reason,
-      detail: null,
-      checked_at: verification.checkedAt,
-      duration_ms: 0,
-      not_found_count: notFoundCount
-    })
-
-  const remove = (uuid: ConnectionUuid) =>
-    sql`DELETE FROM check_results WHERE connection_uuid = ${uuid}`.pipe(Effect.asVoid, Effect.orDie)
-
-  return { loadAll, saveStatus, saveVerification, remove } as const
+  return { loadAll, write } as const
 })
