@@ -96,16 +96,10 @@ export const senderStatusChecked = (event: SenderStatusFetched): void => {
   add(senderStatusDuration, event.durationMs / 1000)
 }
 
-export const timeVerification = <E, R>(
-  self: Effect.Effect<ReceiverVerification, E, R>
-): Effect.Effect<ReceiverVerification, E, R> =>
-  Effect.clockWith((clock) => {
-    const started = clock.unsafeCurrentTimeMillis()
-    return Effect.tap(self, (verification) => {
-      add(verificationChecks[verification.outcome], 1)
-      add(verificationDuration, (clock.unsafeCurrentTimeMillis() - started) / 1000)
-    })
-  })
+export const verificationChecked = (verification: ReceiverVerification, seconds: number): void => {
+  add(verificationChecks[verification.outcome], 1)
+  add(verificationDuration, seconds)
+}
 
 export const roundCompleted = Effect.sync(() => add(rounds, 1))
 

@@ -1,4 +1,4 @@
-import { Effect, type Exit } from "effect"
+import { Effect, Exit } from "effect"
 
 // Started with a callback for its outcome; returns the function that cancels it.
 export type Task<A, E> = (done: (exit: Exit.Exit<A, E>) => void) => () => void
@@ -33,3 +33,9 @@ export const make = <K, A, E>() => {
       })
     })
 }
+
+// the same task, its value mapped in its own callback (e.g. recorded once, however many callers share it)
+export const map =
+  <A, E, B>(task: Task<A, E>, f: (a: A) => B): Task<B, E> =>
+  (done) =>
+    task((exit) => done(Exit.map(exit, f)))

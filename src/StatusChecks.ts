@@ -1,30 +1,20 @@
-import {
-  Cause,
-  Config,
-  type ConfigError,
-  DateTime,
-  Duration,
-  Effect,
-  Option,
-  Queue,
-  Schedule,
-  Stream,
-  Take
-} from "effect"
+import { Cause, Config, type ConfigError, DateTime, Effect, Exit, Option, type Stream } from "effect"
+import * as CompletionOrder from "./CompletionOrder.js"
 import { Connections } from "./Connections.js"
 import { type Connection, isVerifiable } from "./Domain/Connection.js"
 import { type ConnectionNotFound, failureOutcome, InvalidInput, type PeerFailure } from "./Domain/Errors.js"
-import {
-  ReceiverConnectionSevered,
-  ReceiverVerification,
-  SenderStatusFetched,
-  type StatusEvent,
-  StatusRoundCompleted
-} from "./Domain/Events.js"
+import { ReceiverVerification, SenderStatusFetched } from "./Domain/Events.js"
 import * as Metrics from "./Metrics.js"
 import { PeerClient } from "./Peer/Client.js"
+import * as SingleFlight from "./SingleFlight.js"
 
 export interface StatusChecksApi {
+  // one receiver's check as a callback task: its request, its result built and counted once, whoever shares it
+  // (the Watcher's single-flight records it in the same callback). A defect is passed on, not made a result.
+  readonly receiverCheck: (connection: Connection) => SingleFlight.Task<SenderStatusFetched, never>
+  // one sender's verification as a callback task; log it with `logVerification` (once per result)
+  readonly senderVerification: (connection: Connection) => SingleFlight.Task<ReceiverVerification, never>
+  readonly logVerification: (connection: Connection, verification: ReceiverVerification) => Effect.Effect<void>
   // one receiver's remote sender asked for its status; concurrent checks of one connection share one request
   readonly checkReceiver: (connection: Connection) => Effect.Effect<SenderStatusFetched>
   // one sender's remote receiver asked whether it still has the connection; the Watcher applies the severed rule
@@ -41,73 +31,10 @@ export interface StatusChecksApi {
   readonly verifySenders: (
     uuids?: ReadonlyArray<string>
   ) => Effect.Effect<Array<ReceiverVerification>, InvalidInput | ConnectionNotFound>
-  // one round now; with everySeconds, another after each interval until the consumer leaves
-  readonly statusEvents: (everySeconds?: number) => Stream.Stream<StatusEvent, InvalidInput>
 }
 
 // results are built from values already typed: their classes skip a second validation (the hot path)
 const trusted = { disableValidation: true } as const
-
-// The one producer behind both forms: CHECK_CONCURRENCY workers pulling from one iterator (a fiber per worker,
-// not one per check), each result handed to `emit` the moment its check completes. A check that dies ends it
-// with its cause, logged here.
-const inCompletionOrder = <A, B>(
-  items: Iterable<A>,
-  check: (item: A) => Effect.Effect<B>,
-  concurrency: number,
-  emit: (b: B) => Effect.Effect<void>
-): Effect.Effect<void> => {
-  const pending = items[Symbol.iterator]()
-  const worker: Effect.Effect<void> = Effect.suspend(() => {
-    const next = pending.next()
-    return next.done === true ? Effect.void : Effect.flatMap(check(next.value), (b) => Effect.zipRight(emit(b), worker))
-  })
-  return Effect.all(
-    Array.from({ length: concurrency }, () => worker),
-    { concurrency, discard: true }
-  ).pipe(
-    Effect.onError((cause) =>
-      Cause.isInterruptedOnly(cause) ? Effect.void : Effect.logError("A status check died: ending the checks", cause)
-    )
-  )
-}
-
-// Each result the moment it is ready, through a bounded queue: a slow consumer holds the checks back instead of
-// a whole round piling up. The consumer leaving closes the scope and interrupts every check; a check that dies
-// ends the stream with its cause.
-const streamed = <A, B>(
-  items: Iterable<A>,
-  check: (item: A) => Effect.Effect<B>,
-  concurrency: number
-): Stream.Stream<B> =>
-  Stream.unwrapScoped(
-    Effect.gen(function* () {
-      const results = yield* Effect.acquireRelease(Queue.bounded<Take.Take<B>>(concurrency), Queue.shutdown)
-      yield* inCompletionOrder(items, check, concurrency, (b) => Queue.offer(results, Take.of(b))).pipe(
-        Effect.onExit((exit) =>
-          exit._tag === "Success"
-            ? Queue.offer(results, Take.end)
-            : Cause.isInterruptedOnly(exit.cause)
-              ? Effect.void
-              : Queue.offer(results, Take.failCause(exit.cause))
-        ),
-        Effect.forkScoped
-      )
-      return Stream.fromQueue(results).pipe(Stream.flattenTake)
-    })
-  )
-
-// The same producer collected into one array, in completion order, without a Stream in between: its
-// per-element hand-off costs ≈ 28 µs of CPU more than Effect.forEach, for nothing when nobody reads as it comes.
-const collected = <A, B>(
-  items: Iterable<A>,
-  check: (item: A) => Effect.Effect<B>,
-  concurrency: number
-): Effect.Effect<Array<B>> =>
-  Effect.suspend(() => {
-    const all: Array<B> = []
-    return inCompletionOrder(items, check, concurrency, (b) => Effect.sync(() => void all.push(b))).pipe(Effect.as(all))
-  })
 
 const make: Effect.Effect<StatusChecksApi, ConfigError.ConfigError, Connections | PeerClient> = Effect.gen(
   function* () {
@@ -123,9 +50,21 @@ const make: Effect.Effect<StatusChecksApi, ConfigError.ConfigError, Connections 
       detail: error._tag === "NotFound" ? null : (error.detail ?? null)
     })
 
-    // per-check work is untraced and fiberless past the caller's own: a span each costs more than the check
-    const checkReceiver = (connection: Connection): Effect.Effect<SenderStatusFetched> =>
-      Effect.clockWith((clock) => {
+    const clock = yield* Effect.clock
+
+    // a typed failure becomes the result; a defect or an interruption is passed on as it is
+    const settle =
+      <A, B>(done: (exit: Exit.Exit<B>) => void, onSuccess: (a: A) => B, onFailure: (error: PeerFailure) => B) =>
+      (exit: Exit.Exit<A, PeerFailure>) => {
+        if (Exit.isSuccess(exit)) return done(Exit.succeed(onSuccess(exit.value)))
+        const failure = Cause.failureOption(exit.cause)
+        done(Option.isSome(failure) ? Exit.succeed(onFailure(failure.value)) : (exit as Exit.Exit<never>))
+      }
+
+    // per-check work is untraced and fiberless: a span or a fiber each costs more than the check
+    const receiverCheck =
+      (connection: Connection): SingleFlight.Task<SenderStatusFetched, never> =>
+      (done) => {
         const started = clock.unsafeCurrentTimeNanos()
         const timing = () => {
           const finished = clock.unsafeCurrentTimeNanos()
@@ -135,54 +74,95 @@ const make: Effect.Effect<StatusChecksApi, ConfigError.ConfigError, Connections 
             durationMs: Number(finished - started) / 1e6
           }
         }
-        return Effect.match(peer.getConnectionStatus(connection), {
-          onSuccess: ({ status }) =>
-            new SenderStatusFetched({ ...timing(), status, remoteStatus: status, reason: null, detail: null }, trusted),
-          onFailure: (error) =>
-            new SenderStatusFetched(
-              {
-                ...timing(),
-                ...failureFields(error),
-                status: failureOutcome(error),
-                remoteStatus: error._tag === "RemoteError" ? (error.remoteStatus ?? null) : null
-              },
-              trusted
-            )
-        })
-      }).pipe(Effect.tap(Metrics.senderStatusChecked))
-
-    const verifySender = (connection: Connection): Effect.Effect<ReceiverVerification> =>
-      Effect.gen(function* () {
-        const result = yield* peer.verifyConnection(connection).pipe(Effect.either)
-        const checkedAt = yield* DateTime.now
-        const base = { connectionUuid: connection.uuid, checkedAt, suspended: false, connection: null }
-        if (result._tag === "Right")
-          return new ReceiverVerification({ ...base, outcome: "exists", reason: null }, trusted)
-        const error = result.left
-        switch (error._tag) {
-          case "NotFound":
-            // the severed rule is the Watcher's: it needs the whole round (SEVER_AFTER, the mass-sever brake)
-            yield* Effect.logWarning("Verify returned not_found")
-            return new ReceiverVerification({ ...base, outcome: "not_found", reason: error.reason }, trusted)
-          case "Offline":
-            yield* Effect.logDebug("Remote site offline during verify").pipe(
-              Effect.annotateLogs("reason", error.reason)
-            )
-            return new ReceiverVerification({ ...base, outcome: "offline", reason: error.reason }, trusted)
-          case "RemoteError":
-            yield* Effect.logWarning("Verify failed").pipe(Effect.annotateLogs("reason", error.reason))
-            return new ReceiverVerification({ ...base, outcome: "error", reason: error.reason }, trusted)
+        const counted = (result: SenderStatusFetched) => {
+          Metrics.senderStatusChecked(result)
+          return result
         }
-      }).pipe(
-        Metrics.timeVerification,
-        Effect.annotateLogs({ connectionUuid: connection.uuid, siteUrl: connection.siteUrl })
+        return peer.statusCall(connection)(
+          settle(
+            done,
+            ({ status }) =>
+              counted(
+                new SenderStatusFetched(
+                  { ...timing(), status, remoteStatus: status, reason: null, detail: null },
+                  trusted
+                )
+              ),
+            (error) =>
+              counted(
+                new SenderStatusFetched(
+                  {
+                    ...timing(),
+                    ...failureFields(error),
+                    status: failureOutcome(error),
+                    remoteStatus: error._tag === "RemoteError" ? (error.remoteStatus ?? null) : null
+                  },
+                  trusted
+                )
+              )
+          )
+        )
+      }
+
+    const senderVerification =
+      (connection: Connection): SingleFlight.Task<ReceiverVerification, never> =>
+      (done) => {
+        const started = clock.unsafeCurrentTimeMillis()
+        const result = (outcome: ReceiverVerification["outcome"], reason: ReceiverVerification["reason"]) => {
+          const finished = clock.unsafeCurrentTimeMillis()
+          const verification = new ReceiverVerification(
+            {
+              connectionUuid: connection.uuid,
+              checkedAt: DateTime.unsafeMake(finished),
+              suspended: false,
+              connection: null,
+              outcome,
+              reason
+            },
+            trusted
+          )
+          Metrics.verificationChecked(verification, (finished - started) / 1000)
+          return verification
+        }
+        return peer.verifyCall(connection)(
+          settle(
+            done,
+            () => result("exists", null),
+            (error) => result(failureOutcome(error), error.reason)
+          )
+        )
+      }
+
+    // once per result, however many callers shared its check
+    const logged = new WeakSet<ReceiverVerification>()
+    const logVerification = (connection: Connection, verification: ReceiverVerification): Effect.Effect<void> => {
+      if (logged.has(verification) || verification.outcome === "exists") return Effect.void
+      logged.add(verification)
+      const log =
+        verification.outcome === "not_found"
+          ? // the severed rule is the Watcher's: it needs the whole round (SEVER_AFTER, the mass-sever brake)
+            Effect.logWarning("Verify returned not_found")
+          : verification.outcome === "offline"
+            ? Effect.logDebug("Remote site offline during verify").pipe(
+                Effect.annotateLogs("reason", verification.reason)
+              )
+            : Effect.logWarning("Verify failed").pipe(Effect.annotateLogs("reason", verification.reason))
+      return Effect.annotateLogs(log, { connectionUuid: connection.uuid, siteUrl: connection.siteUrl })
+    }
+
+    const statusFlight = SingleFlight.make<string, SenderStatusFetched, never>()
+    const verifyFlight = SingleFlight.make<string, ReceiverVerification, never>()
+    const checkReceiver = (connection: Connection) => statusFlight(connection.uuid, receiverCheck(connection))
+    const verifySender = (connection: Connection) =>
+      Effect.tap(verifyFlight(connection.uuid, senderVerification(connection)), (verification) =>
+        logVerification(connection, verification)
       )
 
     const receiverChecks = (receivers: Iterable<Connection>): Stream.Stream<SenderStatusFetched> =>
-      streamed(receivers, checkReceiver, concurrency)
+      CompletionOrder.streamed(receivers, checkReceiver, concurrency)
 
     const senderVerifications = (senders: Iterable<Connection>): Stream.Stream<ReceiverVerification> =>
-      streamed(Array.from(senders).filter(isVerifiable), verifySender, concurrency)
+      CompletionOrder.streamed(Array.from(senders).filter(isVerifiable), verifySender, concurrency)
 
     // A deliberate change from the reference: a receiver still pending (registered by another site, not yet
     // approved) is not checked until an admin activates it, so a registration never makes us send traffic.
@@ -204,70 +184,28 @@ const make: Effect.Effect<StatusChecksApi, ConfigError.ConfigError, Connections 
     // senders to verify: every sender when uuids is omitted; only the eligible ones are asked
     const sendersOf = (uuids?: ReadonlyArray<string>) => ofDirection("sender", uuids)
 
-    // one round as the admin page runs it on mount: every receiver's sender status, every eligible
-    // sender verified, each event the moment its check completes, then the round's summary
-    const round = (number: number): Stream.Stream<StatusEvent> =>
-      Stream.unwrap(
-        Effect.gen(function* () {
-          const [receivers, senders] = yield* Effect.all([receiversOf(), sendersOf()])
-          let checked = 0
-          let severed = 0
-          const statuses = receiverChecks(receivers).pipe(Stream.tap(() => Effect.sync(() => checked++)))
-          const severances = senderVerifications(senders).pipe(
-            Stream.tap(() => Effect.sync(() => checked++)),
-            Stream.filterMap((verification) =>
-              verification.suspended && verification.connection !== null
-                ? Option.some(
-                    new ReceiverConnectionSevered({
-                      connectionUuid: verification.connectionUuid,
-                      connection: verification.connection
-                    })
-                  )
-                : Option.none()
-            ),
-            Stream.tap(() => Effect.sync(() => severed++))
-          )
-          const completed = Effect.sync(() => new StatusRoundCompleted({ round: number, checked, severed })).pipe(
-            Effect.zipLeft(Metrics.roundCompleted)
-          )
-          return Stream.merge(statuses, severances).pipe(Stream.concat(Stream.fromEffect(completed)))
-        }).pipe(Effect.orDie)
-      )
-
-    // one round now; with everySeconds, another after each interval (plus up to 10% jitter) until the consumer leaves
-    const statusEvents = (everySeconds?: number): Stream.Stream<StatusEvent, InvalidInput> => {
-      if (everySeconds !== undefined && !(Number.isInteger(everySeconds) && everySeconds >= 1)) {
-        return Stream.fail(new InvalidInput({ field: "everySeconds", message: "everySeconds must be an integer >= 1" }))
-      }
-      return Stream.unwrap(
-        Effect.sync(() => {
-          let rounds = 0
-          const next = Stream.suspend(() => round(++rounds))
-          if (everySeconds === undefined) return next
-          const spacing = Schedule.spaced(Duration.seconds(everySeconds)).pipe(
-            Schedule.jitteredWith({ min: 1, max: 1.1 })
-          )
-          return Stream.repeat(next, spacing)
-        })
-      )
-    }
-
     const checkReceivers = Effect.fn("StatusChecks.checkReceivers")((uuids?: ReadonlyArray<string>) =>
-      Effect.flatMap(receiversOf(uuids), (receivers) => collected(receivers, checkReceiver, concurrency))
+      Effect.flatMap(receiversOf(uuids), (receivers) =>
+        CompletionOrder.collected(receivers, checkReceiver, concurrency)
+      )
     )
 
     const verifySenders = Effect.fn("StatusChecks.verifySenders")((uuids?: ReadonlyArray<string>) =>
-      Effect.flatMap(sendersOf(uuids), (senders) => collected(senders.filter(isVerifiable), verifySender, concurrency))
+      Effect.flatMap(sendersOf(uuids), (senders) =>
+        CompletionOrder.collected(senders.filter(isVerifiable), verifySender, concurrency)
+      )
     )
 
     return {
+      receiverCheck,
+      senderVerification,
+      logVerification,
       checkReceiver,
       verifySender,
       receiverChecks,
       senderVerifications,
       checkReceivers,
-      verifySenders,
-      statusEvents
+      verifySenders
     }
   }
 )

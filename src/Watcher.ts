@@ -1,4 +1,5 @@
 import { Clock, Config, DateTime, Duration, Effect, Option, Schedule, Stream } from "effect"
+import * as CompletionOrder from "./CompletionOrder.js"
 import { Connections } from "./Connections.js"
 import { type Connection, type ConnectionUuid, isVerifiable, SEVERED_REASON } from "./Domain/Connection.js"
 import { InvalidInput } from "./Domain/Errors.js"
@@ -12,13 +13,12 @@ import {
 } from "./Domain/Events.js"
 import { History } from "./History.js"
 import * as Metrics from "./Metrics.js"
+import * as SingleFlight from "./SingleFlight.js"
 import { StatusChecks } from "./StatusChecks.js"
 import * as LastKnown from "./Watcher/LastKnown.js"
 import * as Registry from "./Watcher/Registry.js"
 import type { LastVerification } from "./Watcher/Repo.js"
 import * as Severing from "./Watcher/Severing.js"
-import * as SharedEffect from "./Watcher/SharedEffect.js"
-import { inCompletionOrder } from "./Watcher/Streams.js"
 
 const positive = (name: string, fallback: number, min: number) =>
   Config.integer(name).pipe(
@@ -46,8 +46,8 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
     const rule = yield* Severing.config
     const registry = yield* Registry.make
     const known = yield* LastKnown.make
-    const statusFlight = yield* SharedEffect.make<string, SenderStatusFetched, never>()
-    const verifyFlight = yield* SharedEffect.make<string, LastVerification, never>()
+    const statusFlight = SingleFlight.make<string, SenderStatusFetched, never>()
+    const verifyFlight = SingleFlight.make<string, LastVerification, never>()
     let lastHeldAt = Number.NEGATIVE_INFINITY
 
     // as StatusChecks: a receiver still pending (registered by another site, not yet approved) is not
@@ -63,22 +63,31 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
     )
     yield* Stream.runForEach(connections.changes, () => sync).pipe(Effect.forkScoped)
 
-    // the result is recorded inside the shared check: whoever asks next finds it in memory
-    const checkReceiver = (connection: Connection, maxAgeMillis: number, now: number) =>
-      Effect.suspend(() => {
-        const fresh = known.freshStatus(connection.uuid, maxAgeMillis, now)
-        if (fresh !== undefined) return Effect.succeed(fresh)
-        const check = Effect.map(checks.checkReceiver(connection), known.recordStatus)
-        return statusFlight(connection.uuid, check)
-      })
+    // Concurrent askers of one connection share one check (SingleFlight: no fiber per key), which lives until
+    // the last of them leaves. Its result is recorded once, in the check's own callback: whoever asks next
+    // finds it in memory.
+    const checkReceiver = (
+      connection: Connection,
+      maxAgeMillis: number,
+      now: number
+    ): Effect.Effect<SenderStatusFetched> => {
+      const fresh = known.freshStatus(connection.uuid, maxAgeMillis, now)
+      if (fresh !== undefined) return Effect.succeed(fresh)
+      return statusFlight(connection.uuid, SingleFlight.map(checks.receiverCheck(connection), known.recordStatus))
+    }
 
-    const verifySender = (connection: Connection, maxAgeMillis: number, now: number) =>
-      Effect.suspend(() => {
-        const fresh = known.freshVerification(connection.uuid, maxAgeMillis, now)
-        if (fresh !== undefined) return Effect.succeed(fresh)
-        const check = Effect.map(checks.verifySender(connection), known.recordVerification)
-        return verifyFlight(connection.uuid, check)
-      })
+    const verifySender = (
+      connection: Connection,
+      maxAgeMillis: number,
+      now: number
+    ): Effect.Effect<LastVerification> => {
+      const fresh = known.freshVerification(connection.uuid, maxAgeMillis, now)
+      if (fresh !== undefined) return Effect.succeed(fresh)
+      const check = SingleFlight.map(checks.senderVerification(connection), known.recordVerification)
+      return Effect.tap(verifyFlight(connection.uuid, check), (last) =>
+        checks.logVerification(connection, last.verification)
+      )
+    }
 
     // A4 under SEVER_AFTER and the mass-sever brake; the write finishes even if the asker leaves
     const sever = (uuid: ConnectionUuid) =>
@@ -143,12 +152,16 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
           const fresh = receivers.flatMap((r) => known.freshStatus(r.uuid, maxAgeMillis, now) ?? [])
           const stale = receivers.filter((r) => known.freshStatus(r.uuid, maxAgeMillis, now) === undefined)
           const statuses = Stream.fromIterable(fresh).pipe(
-            Stream.concat(inCompletionOrder(stale, (r) => checkReceiver(r, maxAgeMillis, now), concurrency)),
+            Stream.concat(CompletionOrder.streamed(stale, (r) => checkReceiver(r, maxAgeMillis, now), concurrency)),
             Stream.tap(() => Effect.sync(() => checked++))
           )
           const severing = Stream.unwrap(
             Effect.gen(function* () {
-              const batch = yield* Effect.forEach(senders, (s) => verifySender(s, maxAgeMillis, now), { concurrency })
+              const batch = yield* CompletionOrder.collected(
+                senders,
+                (s) => verifySender(s, maxAgeMillis, now),
+                concurrency
+              )
               checked += batch.length
               const outcome = yield* applySevering(batch)
               severed = outcome.severed.length
@@ -209,9 +222,14 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
       }
       const receivers = yield* receiversOf(uuids)
       const now = yield* Clock.currentTimeMillis
-      return yield* Effect.forEach(receivers, (r) => checkReceiver(r, maxAgeSeconds * 1000, now), { concurrency }).pipe(
-        Effect.ensuring(Effect.sync(known.flushSoon))
-      )
+      return yield* CompletionOrder.collected(
+        receivers,
+        (r) => checkReceiver(r, maxAgeSeconds * 1000, now),
+        concurrency,
+        {
+          inOrder: true
+        }
+      ).pipe(Effect.ensuring(Effect.sync(known.flushSoon)))
     })
 
     // verifyReceiverConnections: the asked senders are a round of their own for the severed rule
@@ -219,9 +237,14 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
       yield* sync
       const senders = uuids === undefined ? registry.ofDirection("sender") : yield* byUuids("sender", uuids)
       const now = yield* Clock.currentTimeMillis
-      const batch = yield* Effect.forEach(senders.filter(isVerifiable), (s) => verifySender(s, 0, now), {
-        concurrency
-      }).pipe(Effect.ensuring(Effect.sync(known.flushSoon)))
+      const batch = yield* CompletionOrder.collected(
+        senders.filter(isVerifiable),
+        (s) => verifySender(s, 0, now),
+        concurrency,
+        {
+          inOrder: true
+        }
+      ).pipe(Effect.ensuring(Effect.sync(known.flushSoon)))
       const { severed } = yield* applySevering(batch)
       const byUuid = new Map(severed.map((connection) => [connection.uuid as string, connection]))
       return batch.map(({ verification }) => {

@@ -16,9 +16,11 @@ import {
 } from "effect"
 import { Connections } from "../src/Connections.js"
 import * as Token from "../src/Domain/Token.js"
+import { History } from "../src/History.js"
 import { PeerClient } from "../src/Peer/Client.js"
 import { PeerHttpClientLive } from "../src/Peer/Transport.js"
 import { StatusChecks } from "../src/StatusChecks.js"
+import { Watcher } from "../src/Watcher.js"
 import { SqlTest, withConfig } from "./utils/Db.js"
 import * as FakeSite from "./utils/FakeSite.js"
 
@@ -272,14 +274,23 @@ describe("StatusChecks.senderVerifications", () => {
 
 describe("a check that dies", () => {
   // a PeerClient whose checks die, over the real registry: what a defect deep in a check looks like
+  const boom = () => (done: (exit: Exit.Exit<never, never>) => void) => {
+    done(Exit.die(new Error("boom in a check")))
+    return () => {}
+  }
   const dyingPeer = Layer.succeed(
     PeerClient,
     new PeerClient({
+      statusCall: boom,
+      verifyCall: boom,
       getConnectionStatus: () => Effect.die(new Error("boom in a check")),
       verifyConnection: () => Effect.die(new Error("boom in a check"))
     } as unknown as PeerClient)
   )
-  const dyingLayer = StatusChecks.Default.pipe(
+  // the watcher runs the status rounds: it is built on the same dying checks
+  const dyingLayer = Watcher.Default.pipe(
+    Layer.provideMerge(StatusChecks.Default),
+    Layer.provideMerge(History.Default),
     Layer.provideMerge(Connections.Default),
     Layer.provide(dyingPeer),
     Layer.provideMerge(SqlTest),
@@ -296,14 +307,16 @@ describe("a check that dies", () => {
         receiver("http://127.0.0.1:9/b", "d2")
       ])
       const checks = yield* StatusChecks
+      const watcher = yield* Watcher
       const exits = yield* Effect.all([
         Effect.exit(collect(checks.receiverChecks(receivers))),
         Effect.exit(checks.checkReceivers()),
-        Effect.exit(collect(checks.statusEvents())),
-        Effect.exit(collect(checks.statusEvents(5)))
+        Effect.exit(watcher.senderStatuses()),
+        Effect.exit(collect(watcher.statusEvents())),
+        Effect.exit(collect(watcher.statusEvents(5)))
       ]).pipe(Effect.provide(logs))
-      assert.deepStrictEqual(exits.map(died), [true, true, true, true])
-      assert.strictEqual(lines.filter((line) => line.includes("A status check died")).length, 4)
+      assert.deepStrictEqual(exits.map(died), [true, true, true, true, true])
+      assert.strictEqual(lines.filter((line) => line.includes("A status check died")).length, 5)
     }).pipe(Effect.scoped, Effect.provide(dyingLayer))
   )
 })

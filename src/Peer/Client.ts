@@ -2,14 +2,13 @@ import { readFileSync } from "node:fs"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { Cause, Config, Effect, type Exit, identity, Option, Redacted, Schema } from "effect"
+import { Config, Effect, Exit, Option, Redacted, Schema } from "effect"
 import { type Connection, ConnectionStatus } from "../Domain/Connection.js"
-import { NotFound, Offline, RemoteError } from "../Domain/Errors.js"
+import { NotFound, Offline, type PeerFailure, RemoteError } from "../Domain/Errors.js"
 import * as UrlPrefix from "../Domain/UrlPrefix.js"
 import * as Metrics from "../Metrics.js"
 import * as SingleFlight from "../SingleFlight.js"
 import { SiteConfig } from "../SiteConfig.js"
-import * as Tracing from "../Tracing.js"
 import * as Deadlines from "./Deadlines.js"
 import * as Registration from "./Registration.js"
 import * as Transport from "./Transport.js"
@@ -33,12 +32,17 @@ const parsed = (body: string): Record<string, unknown> | undefined => {
     return undefined
   }
 }
+// what a sender answers to get-connection-status
+export interface StatusAnswer {
+  readonly status: ConnectionStatus
+  readonly name: string | null
+}
+
 const RemoteStatus = Schema.parseJson(
   Schema.Struct({ enabled: Schema.Boolean, incoming_mode: Schema.String, password_required: Schema.Boolean })
 )
 
 type HotEndpoint = "get-connection-status" | "verify-connection"
-const failedCall = (exit: Exit.Exit<Wire.Reply, unknown>) => exit._tag === "Failure" || exit.value.status !== 200
 
 const make = Effect.gen(function* () {
   const site = yield* SiteConfig
@@ -148,50 +152,39 @@ const make = Effect.gen(function* () {
     return call
   }
 
-  // with tracing on, a sample of the checks' calls as spans (Tracing.peerCall); off, nothing in the way
-  const sampled = (yield* Tracing.Enabled)
-    ? (endpoint: HotEndpoint) =>
-        Tracing.peerCall<Wire.Reply, Offline | RemoteError>(`PeerClient.${endpoint}`, failedCall, (exit) =>
-          exit._tag === "Success"
-            ? { "peer.endpoint": endpoint, "http.response.status_code": exit.value.status }
-            : {
-                "peer.endpoint": endpoint,
-                "error.type": Cause.failureOption(exit.cause).pipe(
-                  Option.match({ onNone: () => "interrupted", onSome: (e) => e.reason })
-                )
-              }
-        )
-    : () => identity<Effect.Effect<Wire.Reply, Offline | RemoteError>>
-
-  const flight = SingleFlight.make<string, Wire.Reply, Offline | RemoteError>()
-  const hot = (connection: Connection, endpoint: HotEndpoint) => {
-    const call = prepare(connection, endpoint)
-    if (call instanceof RemoteError) return Effect.fail(call)
-    return flight(
-      `${endpoint} ${connection.uuid}`,
-      Metrics.peerCall((done) => send(call, done))
-    ).pipe(
-      sampled(endpoint),
-      Effect.tapError((error) =>
-        Effect.logDebug(`peer call failed: ${error.message}`).pipe(Effect.annotateLogs({ peer: call.origin }))
+  // a check as a callback task (SingleFlight.Task): its POST on the wire and the answer read from the reply.
+  // No fiber, promise or Effect per check: StatusChecks builds the result in the callback and shares it.
+  const task =
+    <A>(
+      connection: Connection,
+      endpoint: HotEndpoint,
+      answer: (reply: Wire.Reply) => Exit.Exit<A, PeerFailure>
+    ): SingleFlight.Task<A, PeerFailure> =>
+    (done) => {
+      const call = prepare(connection, endpoint)
+      if (call instanceof RemoteError) {
+        done(Exit.fail(call))
+        return () => {}
+      }
+      return Metrics.peerCall<Transport.Outcome>((sent) => send(call, sent))((outcome) =>
+        done(Exit.isSuccess(outcome) ? answer(outcome.value) : Exit.failCause(outcome.cause))
       )
-    )
-  }
+    }
+
+  const tooLarge = () => new RemoteError({ reason: "too_large", detail: `body over ${Wire.MAX_BODY_BYTES} bytes` })
 
   // a structural check of the answer, not a Schema union: this runs once per check
-  const statusOf = (reply: Wire.Reply) => {
-    if (Option.isNone(reply.body)) {
-      return Effect.fail(new RemoteError({ reason: "too_large", detail: `body over ${Wire.MAX_BODY_BYTES} bytes` }))
-    }
+  const statusOf = (reply: Wire.Reply): Exit.Exit<StatusAnswer, PeerFailure> => {
+    if (Option.isNone(reply.body)) return Exit.fail(tooLarge())
     const body = reply.body.value
-    if (reply.status === 404) return Effect.fail(notFound(body))
-    if (reply.status !== 200) return Effect.fail(httpError(reply))
+    if (reply.status === 404) return Exit.fail(notFound(body))
+    if (reply.status !== 200) return Exit.fail(httpError(reply))
     const answer = parsed(body)
-    if (answer?.["success"] === false) return Effect.fail(new NotFound({ reason: "not_found" }))
+    if (answer?.["success"] === false) return Exit.fail(new NotFound({ reason: "not_found" }))
     const status = answer?.["status"]
-    if (answer?.["success"] !== true || typeof status !== "string") return Effect.fail(badBody())
+    if (answer?.["success"] !== true || typeof status !== "string") return Exit.fail(badBody())
     if (!knownStatus.has(status)) {
-      return Effect.fail(
+      return Exit.fail(
         new RemoteError({
           reason: "unknown_status",
           detail: `remote reports unknown status ${JSON.stringify(status.slice(0, 64))}`,
@@ -200,22 +193,31 @@ const make = Effect.gen(function* () {
       )
     }
     const name = answer["name"]
-    return Effect.succeed({ status: status as ConnectionStatus, name: typeof name === "string" ? name : null })
+    return Exit.succeed({ status: status as ConnectionStatus, name: typeof name === "string" ? name : null })
   }
 
-  const verifiedBy = (reply: Wire.Reply) => {
-    if (Option.isNone(reply.body)) {
-      return Effect.fail(new RemoteError({ reason: "too_large", detail: `body over ${Wire.MAX_BODY_BYTES} bytes` }))
-    }
-    if (reply.status === 404) return Effect.fail(notFound(reply.body.value))
-    if (reply.status !== 200) return Effect.fail(httpError(reply))
-    return Effect.void
+  const verifiedBy = (reply: Wire.Reply): Exit.Exit<void, PeerFailure> => {
+    if (Option.isNone(reply.body)) return Exit.fail(tooLarge())
+    if (reply.status === 404) return Exit.fail(notFound(reply.body.value))
+    if (reply.status !== 200) return Exit.fail(httpError(reply))
+    return Exit.void
   }
 
+  const statusCall = (connection: Connection) => task(connection, "get-connection-status", statusOf)
+  const verifyCall = (connection: Connection) => task(connection, "verify-connection", verifiedBy)
+
+  // the same checks as effects, for whoever calls them one at a time: concurrent calls of one connection share
+  // one request, and leaving (the last caller) closes its socket
+  const statusFlight = SingleFlight.make<string, StatusAnswer, PeerFailure>()
+  const verifyFlight = SingleFlight.make<string, void, PeerFailure>()
+  const logged = <A>(connection: Connection, self: Effect.Effect<A, PeerFailure>) =>
+    Effect.tapError(self, (error) =>
+      Effect.logDebug(`peer call failed: ${error.message}`).pipe(Effect.annotateLogs({ peer: connection.siteUrl }))
+    )
   const getConnectionStatus = (connection: Connection) =>
-    Effect.flatMap(hot(connection, "get-connection-status"), statusOf)
-
-  const verifyConnection = (connection: Connection) => Effect.flatMap(hot(connection, "verify-connection"), verifiedBy)
+    logged(connection, statusFlight(connection.uuid, statusCall(connection)))
+  const verifyConnection = (connection: Connection) =>
+    logged(connection, verifyFlight(connection.uuid, verifyCall(connection)))
 
   const register = Effect.fn("PeerClient.register")(function* (
     connection: Connection,
@@ -271,6 +273,8 @@ const make = Effect.gen(function* () {
   })
 
   return {
+    statusCall,
+    verifyCall,
     getConnectionStatus,
     verifyConnection,
     register,

@@ -1,0 +1,80 @@
+import { Cause, Effect, Queue, Stream, Take } from "effect"
+
+// CHECK_CONCURRENCY workers pulling from one iterator (a fiber per worker, not one per check), each result
+// handed to `emit` with its index the moment its check completes (`emit` may return nothing: no effect to run).
+// A check that dies ends it with its cause, logged here.
+const run = <A, B>(
+  items: Iterable<A>,
+  check: (item: A) => Effect.Effect<B>,
+  concurrency: number,
+  emit: (b: B, index: number) => Effect.Effect<void> | undefined
+): Effect.Effect<void> => {
+  const pending = items[Symbol.iterator]()
+  let taken = 0
+  const worker: Effect.Effect<void> = Effect.suspend(() => {
+    const next = pending.next()
+    if (next.done === true) return Effect.void
+    const index = taken++
+    return Effect.flatMap(check(next.value), (b) => {
+      const emitted = emit(b, index)
+      return emitted === undefined ? worker : Effect.zipRight(emitted, worker)
+    })
+  })
+  return Effect.all(
+    Array.from({ length: concurrency }, () => worker),
+    { concurrency, discard: true }
+  ).pipe(
+    Effect.onError((cause) =>
+      Cause.isInterruptedOnly(cause) ? Effect.void : Effect.logError("A status check died: ending the checks", cause)
+    )
+  )
+}
+
+// Each result the moment it is ready, through a bounded queue: a slow consumer holds the checks back instead of
+// a whole round piling up. The consumer leaving closes the scope and interrupts every check; a check that dies
+// ends the stream with its cause.
+export const streamed = <A, B>(
+  items: Iterable<A>,
+  check: (item: A) => Effect.Effect<B>,
+  concurrency: number
+): Stream.Stream<B> =>
+  Stream.unwrapScoped(
+    Effect.gen(function* () {
+      const results = yield* Effect.acquireRelease(Queue.bounded<Take.Take<B>>(concurrency), Queue.shutdown)
+      yield* run(items, check, concurrency, (b) => Queue.offer(results, Take.of(b))).pipe(
+        Effect.onExit((exit) =>
+          exit._tag === "Success"
+            ? Queue.offer(results, Take.end)
+            : Cause.isInterruptedOnly(exit.cause)
+              ? Effect.void
+              : Queue.offer(results, Take.failCause(exit.cause))
+        ),
+        Effect.forkScoped
+      )
+      return Stream.fromQueue(results).pipe(Stream.flattenTake)
+    })
+  )
+
+// The same workers collected into one array without a Stream in between (its per-element hand-off costs
+// ≈ 28 µs of CPU more, for nothing when nobody reads as it comes): in completion order, or with `inOrder`
+// in the order of `items`.
+export const collected = <A, B>(
+  items: Iterable<A>,
+  check: (item: A) => Effect.Effect<B>,
+  concurrency: number,
+  options?: { readonly inOrder?: boolean }
+): Effect.Effect<Array<B>> =>
+  Effect.suspend(() => {
+    const all: Array<B> = []
+    const emit =
+      options?.inOrder === true
+        ? (b: B, index: number) => {
+            all[index] = b
+            return undefined
+          }
+        : (b: B) => {
+            all.push(b)
+            return undefined
+          }
+    return run(items, check, concurrency, emit).pipe(Effect.as(all))
+  })
