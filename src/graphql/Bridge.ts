@@ -99,7 +99,16 @@ export const make: Effect.Effect<Bridge, never, Scope.Scope> = Effect.gen(functi
     const name = rootSpan(info)
     const named = name === undefined ? effect : Effect.withSpan(effect, name)
     // shutdown ends the operation with ShuttingDown
-    const fiber = fork(Effect.raceFirst(named, Effect.zipRight(Deferred.await(shutdown), new ShuttingDown())), runtime)
+    const fiber = fork(
+      Effect.raceFirst(
+        named,
+        Effect.zipRight(
+          Deferred.await(shutdown),
+          Effect.suspend(() => new ShuttingDown())
+        )
+      ),
+      runtime
+    )
     inFlight.add(fiber)
     const signal = operation.request.signal
     const abort = () => fiber.unsafeInterruptAsFork(fiber.id())

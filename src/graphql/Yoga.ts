@@ -4,7 +4,6 @@ import * as HttpLayerRouter from "@effect/platform/HttpLayerRouter"
 import { RequestError } from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import { renderGraphiQL } from "@graphql-yoga/render-graphiql"
 import { Effect, Either, Layer, Option, type Runtime } from "effect"
 import { createSchema, createYoga, isAsyncIterable, type Plugin, useExecutionCancellation } from "graphql-yoga"
 import * as Bridge from "./Bridge.js"
@@ -50,8 +49,10 @@ const assemble = Effect.gen(function* () {
     ],
     graphqlEndpoint: "/graphql",
     cors: Edge.cors(edge),
-    // bundled assets: nothing from a CDN, so it works offline
-    renderGraphiQL,
+    // bundled assets: nothing from a CDN, so it works offline. Loaded when GraphiQL is first opened: the bundle
+    // is ≈ 32 MB of heap that a server nobody browses should not carry (idle RSS)
+    renderGraphiQL: (options) =>
+      import("@graphql-yoga/render-graphiql").then(({ renderGraphiQL }) => renderGraphiQL(options)),
     graphiql: {
       title: "syncwatch",
       ...(Option.isSome(edge.adminToken) ? { defaultHeaders: '{ "Authorization": "Bearer <ADMIN_TOKEN>" }' } : {})
