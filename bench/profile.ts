@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs"
 
 // tsx bench/profile.ts <file.cpuprofile> [top]: where a --cpu-prof profile spends its time, as self time
 // by function and by package (effect, graphql, undici, ... and syncwatch's own src/), plus inclusive time
-// of syncwatch's own functions (dist/ when compiled, src/ under tsx).
+// of syncwatch's own functions (dist/ when compiled, src/ under tsx). PROFILE_AFTER: see below.
 
 interface Node {
   readonly id: number
@@ -32,8 +32,25 @@ const byId = new Map(profile.nodes.map((node) => [node.id, node]))
 const parent = new Map<number, number>()
 for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id)
 
+// PROFILE_AFTER=createConnection: only the samples after the last one with that function on its stack (the
+// bench's checks without the receivers' creation)
+const after = process.env["PROFILE_AFTER"]
+const onStack = (id: number, name: string) => {
+  for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+    if (byId.get(at)!.callFrame.functionName.includes(name)) return true
+  }
+  return false
+}
+let first = 0
+if (after !== undefined) {
+  profile.samples.forEach((id, i) => {
+    if (onStack(id, after)) first = i + 1
+  })
+}
 const selfUs = new Map<number, number>()
-for (const [i, id] of profile.samples.entries()) selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0))
+for (const [i, id] of profile.samples.entries()) {
+  if (i >= first) selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0))
+}
 const total = [...selfUs.values()].reduce((a, b) => a + b, 0)
 
 // syncwatch's own code: src/ under tsx, dist/ compiled
