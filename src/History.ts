@@ -71,7 +71,6 @@ export class History extends Effect.Service<History>()("syncwatch/History", {
       record,
       append,
       flush: writer.flush,
-      flushSoon: writer.soon,
       latest,
       prune,
       changes: Stream.fromPubSub(pubsub),

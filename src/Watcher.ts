@@ -174,10 +174,11 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
               ])
             })
           )
-          const completed = Effect.sync(() => {
-            known.flushSoon()
-            return new StatusRoundCompleted({ round: number, checked, severed })
-          }).pipe(Effect.zipLeft(Metrics.roundCompleted))
+          // the round's results are in the store before it says it is complete
+          const completed = Effect.zipRight(
+            known.flush,
+            Effect.sync(() => new StatusRoundCompleted({ round: number, checked, severed }))
+          ).pipe(Effect.zipLeft(Metrics.roundCompleted))
           return Stream.merge(statuses, severing).pipe(Stream.concat(Stream.fromEffect(completed)))
         })
       ).pipe(Stream.withSpan("Watcher.round", { attributes: { round: number } }))
@@ -229,7 +230,7 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
         {
           inOrder: true
         }
-      ).pipe(Effect.ensuring(Effect.sync(known.flushSoon)))
+      ).pipe(Effect.ensuring(known.flush))
     })
 
     // verifyReceiverConnections: the asked senders are a round of their own for the severed rule
@@ -244,7 +245,7 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
         {
           inOrder: true
         }
-      ).pipe(Effect.ensuring(Effect.sync(known.flushSoon)))
+      ).pipe(Effect.ensuring(known.flush))
       const { severed } = yield* applySevering(batch)
       const byUuid = new Map(severed.map((connection) => [connection.uuid as string, connection]))
       return batch.map(({ verification }) => {

@@ -5,8 +5,6 @@ export interface WriteBehind {
   readonly flush: Effect.Effect<void>
   // to call after each addition: wakes the writer once `limit` are pending, so memory stays bounded
   readonly added: () => void
-  // wakes the writer now, without waiting for it (a round's end: nobody needs to wait for the store)
-  readonly soon: () => void
 }
 
 // Rows kept in memory and written in batches instead of one statement each: by a writer fiber once `limit`
@@ -40,9 +38,6 @@ export const make = <B>(options: {
       flush,
       added: () => {
         if (options.pending() >= options.limit) wake.unsafeOffer(undefined)
-      },
-      soon: () => {
-        if (options.pending() > 0) wake.unsafeOffer(undefined)
       }
     }
   })

@@ -94,10 +94,6 @@ export const make = Effect.gen(function* () {
     forget,
     // history first: a check_results row never gets ahead of the change that led to it
     flush: Effect.zipRight(history.flush, writer.flush),
-    flushSoon: () => {
-      history.flushSoon()
-      writer.soon()
-    },
     status: (uuid: string) => statuses.get(uuid),
     verification: (uuid: string) => verifications.get(uuid),
     freshStatus: freshIn(statuses, (s) => s.checkedAt),
