@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { performance } from "node:perf_hooks"
+import { PerformanceObserver, performance } from "node:perf_hooks"
 import { ConfigProvider, Effect, Layer, Redacted, Stream } from "effect"
 import { Connections } from "../src/Connections.js"
 import { SqlLive } from "../src/Db.js"
@@ -27,25 +27,38 @@ process.on("exit", () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
+// pause time of the garbage collector, as Node reports it (entries arrive a little after each collection)
+let gcMs = 0
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcMs += entry.duration
+}).observe({ entryTypes: ["gc"] })
+const settled = () => new Promise((resolve) => setTimeout(resolve, 50))
+
 const time = <A, E, R>(label: string, effect: Effect.Effect<A, E, R>, repeats = 3) =>
   Effect.gen(function* () {
     yield* effect // warm-up
     const runs: Array<number> = []
     const cpus: Array<number> = []
+    const gcs: Array<number> = []
     for (let i = 0; i < repeats; i++) {
+      yield* Effect.promise(settled)
+      const gcBefore = gcMs
       const started = performance.now()
       const cpu = process.cpuUsage()
       yield* effect
       const used = process.cpuUsage(cpu)
       runs.push(performance.now() - started)
       cpus.push((used.user + used.system) / 1000)
+      yield* Effect.promise(settled)
+      gcs.push(gcMs - gcBefore)
     }
     const ms = runs.sort((a, b) => a - b)[1]!
     const cpuUs = (cpus.sort((a, b) => a - b)[1]! * 1000) / N
+    const gcUs = (gcs.sort((a, b) => a - b)[1]! * 1000) / N
     const heap = process.memoryUsage()
     console.log(
       `${label.padEnd(58)} ${((N / ms) * 1000).toFixed(0).padStart(7)} checks/s ${ms.toFixed(0).padStart(7)} ms` +
-        ` ${cpuUs.toFixed(0).padStart(4)} µs CPU/check` +
+        ` ${cpuUs.toFixed(0).padStart(4)} µs CPU/check (GC ${gcUs.toFixed(0).padStart(3)})` +
         `  rss ${(heap.rss / 2 ** 20).toFixed(0)} MB heap ${(heap.heapUsed / 2 ** 20).toFixed(0)} MB`
     )
   })
@@ -112,11 +125,12 @@ const main = Effect.gen(function* () {
       Effect.forEach(all, checks.checkReceiver, { concurrency: CONCURRENCY, discard: true })
     )
     yield* time("StatusChecks.receiverChecks stream, drained", Stream.runDrain(checks.receiverChecks(all)))
-    yield* time("StatusChecks.checkReceivers (list + stream + single-flight)", checks.checkReceivers())
+    yield* time("StatusChecks.checkReceivers (list + workers + single-flight)", checks.checkReceivers())
+    const watcher = yield* Watcher
+    yield* time("Watcher.senderStatuses (+ record, write-behind)", watcher.senderStatuses())
     yield* time("GraphQL senderStatuses via yoga.fetch (no socket)", graphql(yield* Yoga.make))
     // the GraphQL edge alone: the same query answered from results computed beforehand
     const results = yield* checks.checkReceivers()
-    const watcher = yield* Watcher
     const stub = new Watcher({ ...watcher, senderStatuses: () => Effect.succeed(results) })
     const edgeOnly = yield* Yoga.make.pipe(Effect.provideService(Watcher, stub))
     yield* time("  GraphQL edge alone (checkReceivers answered from memory)", graphql(edgeOnly))

@@ -20,22 +20,24 @@ export const make = Effect.gen(function* () {
     else statuses.set(known.connectionUuid, known)
   }
 
-  // each connection's row to write (null: its connection was deleted)
-  const pending = new Map<ConnectionUuid, Repo.Row | null>()
+  // each connection's latest result to write (null: its connection was deleted), made a row only when written
+  const pending = new Map<ConnectionUuid, SenderStatusFetched | Repo.LastVerification | null>()
+  const toRow = (known: SenderStatusFetched | Repo.LastVerification | null) =>
+    known === null ? null : "verification" in known ? Repo.verificationRow(known) : Repo.statusRow(known)
   const writer = yield* WriteBehind.make({
     name: "LastKnown",
     limit: 1000,
     pending: () => pending.size,
     take: () => {
       if (pending.size === 0) return undefined
-      const batch = Array.from(pending)
+      const batch = Array.from(pending, ([uuid, known]) => [uuid, toRow(known)] as const)
       pending.clear()
       return batch
     },
     write: repo.write
   })
-  const save = (uuid: ConnectionUuid, row: Repo.Row | null) => {
-    pending.set(uuid, row)
+  const save = (uuid: ConnectionUuid, known: SenderStatusFetched | Repo.LastVerification | null) => {
+    pending.set(uuid, known)
     writer.added()
   }
 
@@ -43,7 +45,7 @@ export const make = Effect.gen(function* () {
   const recordStatus = (result: SenderStatusFetched) => {
     const previous = statuses.get(result.connectionUuid)
     statuses.set(result.connectionUuid, result)
-    save(result.connectionUuid, Repo.statusRow(result))
+    save(result.connectionUuid, result)
     if (previous?.status !== result.status) {
       history.record(
         result.connectionUuid,
@@ -60,7 +62,7 @@ export const make = Effect.gen(function* () {
     const notFoundCount = verification.outcome === "not_found" ? (previous?.notFoundCount ?? 0) + 1 : 0
     const last = { verification, notFoundCount }
     verifications.set(verification.connectionUuid, last)
-    save(verification.connectionUuid, Repo.verificationRow(last))
+    save(verification.connectionUuid, last)
     if (previous?.verification.outcome !== verification.outcome) {
       history.record(
         verification.connectionUuid,
