@@ -1,4 +1,4 @@
-import { Cause, Config, type ConfigError, DateTime, Effect, Exit, Option, type Stream } from "effect"
+import { Cause, Config, type ConfigError, DateTime, Effect, Exit, identity, Option, type Stream } from "effect"
 import * as CompletionOrder from "./CompletionOrder.js"
 import { Connections } from "./Connections.js"
 import { type Connection, isVerifiable } from "./Domain/Connection.js"
@@ -7,6 +7,9 @@ import { ReceiverVerification, SenderStatusFetched } from "./Domain/Events.js"
 import * as Metrics from "./Metrics.js"
 import { PeerClient } from "./Peer/Client.js"
 import * as SingleFlight from "./SingleFlight.js"
+import * as Tracing from "./Tracing.js"
+
+export type PeerEndpoint = "get-connection-status" | "verify-connection"
 
 export interface StatusChecksApi {
   // one receiver's check as a callback task: its request, its result built and counted once, whoever shares it
@@ -15,6 +18,14 @@ export interface StatusChecksApi {
   // one sender's verification as a callback task; log it with `logVerification` (once per result)
   readonly senderVerification: (connection: Connection) => SingleFlight.Task<ReceiverVerification, never>
   readonly logVerification: (connection: Connection, verification: ReceiverVerification) => Effect.Effect<void>
+  // around each asker's wait for a check (the Watcher's own single-flight too): a result without an answer
+  // logged at debug level in the asker's trace, and with tracing on, a sample of the calls as spans under the
+  // asker's span (Tracing.peerCall: the first ones and every failed one, counts on the parent)
+  readonly observed: <A>(
+    endpoint: PeerEndpoint,
+    connection: Connection,
+    resultOf: (a: A) => SenderStatusFetched | ReceiverVerification
+  ) => (self: Effect.Effect<A>) => Effect.Effect<A>
   // one receiver's remote sender asked for its status; concurrent checks of one connection share one request
   readonly checkReceiver: (connection: Connection) => Effect.Effect<SenderStatusFetched>
   // one sender's remote receiver asked whether it still has the connection; the Watcher applies the severed rule
@@ -147,10 +158,55 @@ const make: Effect.Effect<StatusChecksApi, ConfigError.ConfigError, Connections 
 
     const statusFlight = SingleFlight.make<string, SenderStatusFetched, never>()
     const verifyFlight = SingleFlight.make<string, ReceiverVerification, never>()
-    const checkReceiver = (connection: Connection) => statusFlight(connection.uuid, receiverCheck(connection))
+    // why a check got no answer (null: it did), what its span's error.type says
+    const failureOf = (result: SenderStatusFetched | ReceiverVerification): string | null =>
+      result._tag === "SenderStatusFetched"
+        ? result.reason
+        : result.outcome === "exists"
+          ? null
+          : (result.reason ?? result.outcome)
+    const sampled = (yield* Tracing.Enabled)
+      ? <A>(endpoint: PeerEndpoint, resultOf: (a: A) => SenderStatusFetched | ReceiverVerification) =>
+          Tracing.peerCall<A, never>(
+            `PeerClient.${endpoint}`,
+            (exit) => exit._tag === "Failure" || failureOf(resultOf(exit.value)) !== null,
+            (exit) => {
+              const failure = exit._tag === "Failure" ? "interrupted" : failureOf(resultOf(exit.value))
+              return failure === null
+                ? { "peer.endpoint": endpoint }
+                : { "peer.endpoint": endpoint, "error.type": failure }
+            }
+          )
+      : <A>(_: PeerEndpoint, __: (a: A) => SenderStatusFetched | ReceiverVerification) => identity<Effect.Effect<A>>
+    const observed =
+      <A>(
+        endpoint: PeerEndpoint,
+        connection: Connection,
+        resultOf: (a: A) => SenderStatusFetched | ReceiverVerification
+      ) =>
+      (self: Effect.Effect<A>): Effect.Effect<A> =>
+        Effect.tap(self, (a) => {
+          const result = resultOf(a)
+          const failure = failureOf(result)
+          if (failure === null) return Effect.void
+          const detail = result._tag === "SenderStatusFetched" ? (result.detail ?? failure) : failure
+          return Effect.logDebug(`peer call failed: ${detail}`).pipe(Effect.annotateLogs({ peer: connection.siteUrl }))
+        }).pipe(sampled(endpoint, resultOf))
+
+    const checkReceiver = (connection: Connection) =>
+      observed(
+        "get-connection-status",
+        connection,
+        identity<SenderStatusFetched>
+      )(statusFlight(connection.uuid, receiverCheck(connection)))
     const verifySender = (connection: Connection) =>
-      Effect.tap(verifyFlight(connection.uuid, senderVerification(connection)), (verification) =>
-        logVerification(connection, verification)
+      Effect.tap(
+        observed(
+          "verify-connection",
+          connection,
+          identity<ReceiverVerification>
+        )(verifyFlight(connection.uuid, senderVerification(connection))),
+        (verification) => logVerification(connection, verification)
       )
 
     const receiverChecks = (receivers: Iterable<Connection>): Stream.Stream<SenderStatusFetched> =>
@@ -195,6 +251,7 @@ const make: Effect.Effect<StatusChecksApi, ConfigError.ConfigError, Connections 
       receiverCheck,
       senderVerification,
       logVerification,
+      observed,
       checkReceiver,
       verifySender,
       receiverChecks,

@@ -1,4 +1,4 @@
-import { Clock, Config, DateTime, Duration, Effect, Option, Schedule, Stream } from "effect"
+import { Clock, Config, DateTime, Duration, Effect, identity, Option, Schedule, Stream } from "effect"
 import * as CompletionOrder from "./CompletionOrder.js"
 import { Connections } from "./Connections.js"
 import { type Connection, type ConnectionUuid, isVerifiable, SEVERED_REASON } from "./Domain/Connection.js"
@@ -73,7 +73,11 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
     ): Effect.Effect<SenderStatusFetched> => {
       const fresh = known.freshStatus(connection.uuid, maxAgeMillis, now)
       if (fresh !== undefined) return Effect.succeed(fresh)
-      return statusFlight(connection.uuid, SingleFlight.map(checks.receiverCheck(connection), known.recordStatus))
+      return checks.observed(
+        "get-connection-status",
+        connection,
+        identity<SenderStatusFetched>
+      )(statusFlight(connection.uuid, SingleFlight.map(checks.receiverCheck(connection), known.recordStatus)))
     }
 
     const verifySender = (
@@ -84,7 +88,8 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
       const fresh = known.freshVerification(connection.uuid, maxAgeMillis, now)
       if (fresh !== undefined) return Effect.succeed(fresh)
       const check = SingleFlight.map(checks.senderVerification(connection), known.recordVerification)
-      return Effect.tap(verifyFlight(connection.uuid, check), (last) =>
+      const observed = checks.observed("verify-connection", connection, (last: LastVerification) => last.verification)
+      return Effect.tap(observed(verifyFlight(connection.uuid, check)), (last) =>
         checks.logVerification(connection, last.verification)
       )
     }
