@@ -1,5 +1,5 @@
 import { Config, Effect, Option, PubSub, Redacted, Schema, Stream } from "effect"
-import * as Repo from "./Connections/Repo.js"
+import { ConnectionsRepo } from "./Connections/Repo.js"
 import * as UuidV7 from "./Connections/UuidV7.js"
 import {
   type Connection,
@@ -36,7 +36,7 @@ const make = Effect.gen(function* () {
     Config.validate({ message: "MAX_UUIDS must be a positive integer", validation: (n) => n > 0 }),
     Config.withDefault(1_000)
   )
-  const repo = yield* Repo.make
+  const repo = yield* ConnectionsRepo
   const nextUuid = yield* UuidV7.makeGenerator
   const pubsub = yield* Effect.acquireRelease(PubSub.unbounded<ConnectionChange>(), PubSub.shutdown)
 
@@ -213,7 +213,7 @@ const make = Effect.gen(function* () {
 
 export class Connections extends Effect.Service<Connections>()("syncwatch/Connections", {
   scoped: make,
-  dependencies: [SiteConfig.Default]
+  dependencies: [SiteConfig.Default, ConnectionsRepo.layer]
 }) {}
 
 // B §1.7: scheme, host and port (default ports filled in), case-insensitive, path ignored;

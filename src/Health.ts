@@ -14,7 +14,7 @@ const because = (what: string) => (error: SqlError.SqlError) => {
 export const check = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   yield* sql`SELECT 1 FROM connections LIMIT 1`.pipe(Effect.mapError(because("the connections table cannot be read")))
-  yield* sql`DELETE FROM connections WHERE 0`.pipe(Effect.mapError(because("the database refuses writes")))
+  yield* sql`DELETE FROM connections WHERE 1 = 0`.pipe(Effect.mapError(because("the database refuses writes")))
 })
 
 export const RouteLive = HttpLayerRouter.add(

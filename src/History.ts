@@ -2,7 +2,7 @@ import { Config, DateTime, Duration, Effect, PubSub, Schedule, Stream } from "ef
 import type { ConnectionUuid } from "./Domain/Connection.js"
 import { InvalidInput } from "./Domain/Errors.js"
 import { StatusChange } from "./Domain/StatusChange.js"
-import * as Repo from "./History/Repo.js"
+import { HistoryRepo } from "./History/Repo.js"
 
 export const MAX_HISTORY_LIMIT = 1000
 
@@ -10,7 +10,7 @@ export const MAX_HISTORY_LIMIT = 1000
 // HISTORY_RETENTION_DAYS and published to statusChanged subscribers and the webhook once written.
 export class History extends Effect.Service<History>()("syncwatch/History", {
   scoped: Effect.gen(function* () {
-    const repo = yield* Repo.make
+    const repo = yield* HistoryRepo
     const retentionDays = yield* Config.integer("HISTORY_RETENTION_DAYS").pipe(
       Config.validate({ message: "HISTORY_RETENTION_DAYS must be an integer >= 1", validation: (n) => n >= 1 }),
       Config.withDefault(30)
@@ -51,5 +51,6 @@ export class History extends Effect.Service<History>()("syncwatch/History", {
       changes: Stream.fromPubSub(pubsub),
       subscribe: PubSub.subscribe(pubsub)
     } as const
-  })
+  }),
+  dependencies: [HistoryRepo.layer]
 }) {}

@@ -13,7 +13,13 @@ import {
 } from "effect"
 import { Connections } from "./Connections.js"
 import { type Connection, isVerifiable } from "./Domain/Connection.js"
-import { type ConnectionNotFound, failureOutcome, InvalidInput, type PeerFailure } from "./Domain/Errors.js"
+import {
+  type ConnectionNotFound,
+  failureOutcome,
+  InvalidInput,
+  type PeerFailure,
+  type StoreUnavailable
+} from "./Domain/Errors.js"
 import {
   ReceiverConnectionSevered,
   ReceiverVerification,
@@ -37,10 +43,10 @@ export interface StatusChecksApi {
   // unknown uuids are ConnectionNotFound, connections of the other direction InvalidInput
   readonly checkReceivers: (
     uuids?: ReadonlyArray<string>
-  ) => Effect.Effect<Array<SenderStatusFetched>, InvalidInput | ConnectionNotFound>
+  ) => Effect.Effect<Array<SenderStatusFetched>, InvalidInput | ConnectionNotFound | StoreUnavailable>
   readonly verifySenders: (
     uuids?: ReadonlyArray<string>
-  ) => Effect.Effect<Array<ReceiverVerification>, InvalidInput | ConnectionNotFound>
+  ) => Effect.Effect<Array<ReceiverVerification>, InvalidInput | ConnectionNotFound | StoreUnavailable>
   // one round now; with everySeconds, another after each interval until the consumer leaves
   readonly statusEvents: (everySeconds?: number) => Stream.Stream<StatusEvent, InvalidInput>
 }

@@ -16,6 +16,7 @@ import { StatusChecks } from "./StatusChecks.js"
 import * as LastKnown from "./Watcher/LastKnown.js"
 import * as Registry from "./Watcher/Registry.js"
 import type { LastVerification } from "./Watcher/Repo.js"
+import { WatcherRepo } from "./Watcher/Repo.js"
 import * as Severing from "./Watcher/Severing.js"
 import * as SharedEffect from "./Watcher/SharedEffect.js"
 import { inCompletionOrder } from "./Watcher/Streams.js"
@@ -249,5 +250,6 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
       statusHistory: (connection: Connection, limit?: number) => history.latest(connection.uuid, limit),
       statusChanged: history.changes
     } as const
-  })
+  }),
+  dependencies: [WatcherRepo.layer]
 }) {}

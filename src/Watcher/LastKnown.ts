@@ -9,7 +9,7 @@ const label = (value: string) => value.toUpperCase()
 // The latest result of every connection: in memory for the rounds, upserted in the store after every
 // check so it survives a restart; a changed outcome appends a history row.
 export const make = Effect.gen(function* () {
-  const repo = yield* Repo.make
+  const repo = yield* Repo.WatcherRepo
   const history = yield* History
   const statuses = new Map<string, SenderStatusFetched>()
   const verifications = new Map<string, Repo.LastVerification>()
