@@ -8,6 +8,7 @@ import { freePort, graphql } from "./utils/App.js"
 import { type Result, sse, within, wsClient, wsSubscribe } from "./utils/Clients.js"
 import { damagedDatabase, sqlAt, tempDir } from "./utils/Db.js"
 import * as FakeSite from "./utils/FakeSite.js"
+import { pgDatabase, pgUrl } from "./utils/Pg.js"
 
 // The real process, as `npm start` runs it: the compiled server (dist/main.js, plain node), configured by its
 // environment. Built once here, as `npm start` builds it when needed.
@@ -209,6 +210,37 @@ describe("the process", () => {
       const file = join(yield* tempDir, "damaged.db")
       yield* damagedDatabase(file)
       yield* refusesToStart({ DATABASE_URL: file }, "DATABASE_URL", `the database ${file} is damaged`)
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("refuses an unreachable PostgreSQL, naming DATABASE_URL, the password masked", () =>
+    Effect.gen(function* () {
+      const nobody = yield* freePort
+      const exit = yield* refusesToStart(
+        { DATABASE_URL: `postgres://postgres:s3cret-pw@127.0.0.1:${nobody}/syncwatch` },
+        "DATABASE_URL",
+        `cannot reach PostgreSQL at postgres://postgres:***@127.0.0.1:${nobody}/syncwatch`
+      )
+      assert.notInclude(exit.output, "s3cret-pw")
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("serves on PostgreSQL: DATABASE_URL=postgres://…, then exits 0 on SIGTERM", () =>
+    Effect.gen(function* () {
+      const app = yield* launch({ DATABASE_URL: pgUrl(yield* pgDatabase("the process test on PostgreSQL")) })
+      yield* started(app)
+      const created = yield* graphql(
+        app.graphqlUrl,
+        'mutation { createConnection(input: {name: "S", direction: SENDER, siteUrl: "https://s.example.com"}) { connection { siteUrl } } }'
+      )
+      assert.isUndefined(created.errors, JSON.stringify(created.errors))
+      const listed = yield* graphql(app.graphqlUrl, "{ connections { siteUrl status } }")
+      assert.deepStrictEqual(listed.data, { connections: [{ siteUrl: "https://s.example.com", status: "PENDING" }] })
+      const health = yield* Effect.promise(() => fetch(`http://127.0.0.1:${app.port}/health`).then((r) => r.json()))
+      assert.deepStrictEqual(health, { status: "ok" })
+      app.child.kill("SIGTERM")
+      const exit = yield* Deferred.await(app.exited).pipe(within("exit after SIGTERM"))
+      assert.strictEqual(exit.code, 0, exit.output)
     }).pipe(Effect.scoped)
   )
 

@@ -72,6 +72,12 @@ export const sqlite = Effect.gen(function* () {
 // SQLSTATE classes of a server that cannot serve now: 08 connection, 53 resources, 57P0x shutdown/starting,
 // 25006 read-only transaction, 3D000 the database is gone
 const PG_UNAVAILABLE = /^(08|53|57P0|25006|3D000)/
+// @effect/sql-pg's own words for a failure to get or keep a connection
+const NO_CONNECTION = new Set([
+  "Failed to acquire connection",
+  "Failed to acquire connection for transaction",
+  "Connection error"
+])
 // errors of the socket itself (refused, reset, unreachable, name lookup)
 const NETWORK = /^(E[A-Z]+)$/
 
@@ -86,12 +92,13 @@ export const pg = Effect.gen(function* () {
         cause.code === "23505" && typeof cause.constraint === "string" ? cause.constraint : undefined
       )
     },
-    // a SQLSTATE outside those classes is the statement's fault (a bug); an error without one comes from
-    // the driver's connection (terminated, not queryable, timed out)
+    // no connection to be had (whatever the server said: gone, refusing, not accepting this database) or
+    // one lost; a SQLSTATE outside those classes is the statement's fault (a bug); an error without one
+    // comes from the driver's connection (terminated, not queryable, timed out)
     unavailable: (error) => {
       const cause = causeOf(error)
       const code = typeof cause.code === "string" ? cause.code : undefined
-      if (code === undefined || PG_UNAVAILABLE.test(code) || NETWORK.test(code)) {
+      if (NO_CONNECTION.has(error.message) || code === undefined || PG_UNAVAILABLE.test(code) || NETWORK.test(code)) {
         return `${code ?? error.message}: ${String(cause.message ?? error.message)}`
       }
       return undefined
