@@ -42,7 +42,8 @@ export class History extends Effect.Service<History>()("syncwatch/History", {
     const prune = Effect.flatMap(DateTime.now, (now) =>
       repo.pruneBefore(DateTime.subtract(now, { days: retentionDays }))
     )
-    yield* prune.pipe(Effect.repeat(Schedule.spaced(Duration.hours(1))), Effect.forkScoped)
+    // fixed, not spaced: a prune that ends late (PostgreSQL answers asynchronously) does not push the next one back
+    yield* prune.pipe(Effect.repeat(Schedule.fixed(Duration.hours(1))), Effect.forkScoped)
 
     return {
       append,

@@ -24,8 +24,8 @@ import {
   SEVERED_REASON
 } from "../src/Domain/Connection.js"
 import { formatIsoSeconds } from "../src/Domain/Time.js"
-import { SqlTest, withConfig } from "./utils/Db.js"
-import { PgTest } from "./utils/Pg.js"
+import { withConfig } from "./utils/Db.js"
+import { STORES } from "./utils/Stores.js"
 
 const SELF = "https://self.example.com"
 const T0 = "2026-05-13T10:00:00Z"
@@ -56,14 +56,9 @@ const notification = (success: boolean) =>
   }) as const
 
 // One suite, both stores: the registry and its repository on a SQLite file and on a PostgreSQL database
-const STORES = [
-  ["SQLite", SqlTest],
-  ["PostgreSQL", PgTest]
-] as const
-
-describe.each(STORES)("on %s", (_store, store) => {
+describe.each(STORES)("on $name", (store) => {
   const layer = (config: Record<string, string> = {}) =>
-    Connections.Default.pipe(Layer.provideMerge(store), Layer.provide(withConfig({ SITE_URL: SELF, ...config })))
+    Connections.Default.pipe(Layer.provideMerge(store.layer), Layer.provide(withConfig({ SITE_URL: SELF, ...config })))
 
   // every test: a fresh database, the clock at T0 plus half a second (stored times are whole seconds)
   const test = <A, E>(name: string, body: () => Effect.Effect<A, E, Connections | SqlClient.SqlClient | Scope.Scope>) =>

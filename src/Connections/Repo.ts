@@ -123,9 +123,40 @@ export interface NewConnection {
   readonly now: DateTime.Utc
 }
 
+type Found = Effect.Effect<Option.Option<Connection>, StoreUnavailable>
+
+// The registry's storage. Writes return the row as written, or none when the row is gone or its guard
+// refused; a store that cannot serve a read or a write is StoreUnavailable.
+export interface Repo {
+  readonly insert: (
+    input: NewConnection
+  ) => Effect.Effect<Connection, DuplicateConnection | DuplicateToken | StoreUnavailable>
+  readonly list: (filter: {
+    readonly direction?: Direction | undefined
+    readonly status?: ConnectionStatus | undefined
+  }) => Effect.Effect<Array<Connection>, StoreUnavailable>
+  readonly findByUuid: (uuid: ConnectionUuid) => Found
+  readonly findByUuids: (uuids: ReadonlyArray<ConnectionUuid>) => Effect.Effect<Array<Connection>, StoreUnavailable>
+  readonly findSenderByHash: (hash: Redacted.Redacted<string>) => Found
+  readonly findBySiteAndHash: (siteUrl: string, hash: Redacted.Redacted<string>) => Found
+  readonly findReceiverBySite: (siteUrl: string) => Found
+  readonly countPendingReceivers: Effect.Effect<number, StoreUnavailable>
+  readonly setAdminStatus: (
+    uuid: ConnectionUuid,
+    status: ConnectionStatus,
+    reason: string | undefined,
+    now: DateTime.Utc
+  ) => Found
+  readonly setStatusIfChanged: (uuid: ConnectionUuid, status: ConnectionStatus, now: DateTime.Utc) => Found
+  readonly autoActivate: (uuid: ConnectionUuid, now: DateTime.Utc) => Found
+  readonly setRemoteNotification: (uuid: ConnectionUuid, notification: unknown, now: DateTime.Utc) => Found
+  readonly suspendSevered: (uuid: ConnectionUuid, now: DateTime.Utc) => Found
+  readonly remove: (uuid: ConnectionUuid) => Found
+}
+
 // Every statement is a single SQL statement, atomic on its own; the guards sit in the WHERE clauses.
 // The same code on both stores: what differs is in the Dialect.
-export const make = (dialect: Dialect.Dialect) =>
+export const make = (dialect: Dialect.Dialect): Effect.Effect<Repo, never, SqlClient.SqlClient> =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const storeFailure = Dialect.storeFailure(dialect)
@@ -326,8 +357,6 @@ export const make = (dialect: Dialect.Dialect) =>
       remove
     } as const
   })
-
-export type Repo = Effect.Effect.Success<ReturnType<typeof make>>
 
 export class ConnectionsRepo extends Context.Tag("syncwatch/ConnectionsRepo")<ConnectionsRepo, Repo>() {
   static readonly Sqlite = Layer.effect(ConnectionsRepo, Effect.flatMap(Dialect.sqlite, make))
