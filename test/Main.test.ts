@@ -238,6 +238,9 @@ describe("the process", () => {
       assert.deepStrictEqual(listed.data, { connections: [{ siteUrl: "https://s.example.com", status: "PENDING" }] })
       const health = yield* Effect.promise(() => fetch(`http://127.0.0.1:${app.port}/health`).then((r) => r.json()))
       assert.deepStrictEqual(health, { status: "ok" })
+      // the gauge is counted in the table at each scrape
+      const metrics = yield* Effect.promise(() => fetch(`http://127.0.0.1:${app.port}/metrics`).then((r) => r.text()))
+      assert.match(metrics, /^syncwatch_connections\{direction="sender",status="pending"\} 1$/m)
       app.child.kill("SIGTERM")
       const exit = yield* Deferred.await(app.exited).pipe(within("exit after SIGTERM"))
       assert.strictEqual(exit.code, 0, exit.output)

@@ -1,10 +1,11 @@
+import * as Net from "node:net"
 import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, Layer, Option, TestClock } from "effect"
+import { Effect, Fiber, Layer, Option, Schedule, TestClock } from "effect"
 import * as Dialect from "../src/Db/Dialect.js"
 import { graphql, startSite } from "./utils/App.js"
 import { withConfig } from "./utils/Db.js"
-import { admin, PgTest, pgDatabase, pgUrl } from "./utils/Pg.js"
+import { admin, PG_PORT, PgTest, pgDatabase, pgUrl } from "./utils/Pg.js"
 
 const CREATE = `mutation ($site: String!) {
   createConnection(input: {name: "Shop", direction: RECEIVER, siteUrl: $site, authToken: $site}) {
@@ -61,6 +62,89 @@ describe("PostgreSQL lost while running", () => {
         const again = yield* graphql(site.graphqlUrl, CREATE, { site: "https://after.example.com" })
         assert.isUndefined(again.errors)
       }).pipe(Effect.scoped)
+  )
+})
+
+// A loopback TCP proxy in front of PostgreSQL that can turn into a black hole: connections still accepted,
+// nothing refused, nothing answered (a cable pulled, a firewall dropping packets). Restoring it resets what
+// was open, as a network that comes back does.
+const blackHoleProxy = Effect.acquireRelease(
+  Effect.async<{ readonly server: Net.Server; readonly sockets: Set<Net.Socket>; readonly state: { hole: boolean } }>(
+    (resume) => {
+      const sockets = new Set<Net.Socket>()
+      const state = { hole: false }
+      const server = Net.createServer((client) => {
+        const upstream = Net.connect(PG_PORT, "127.0.0.1")
+        for (const [from, to] of [
+          [client, upstream],
+          [upstream, client]
+        ] as const) {
+          sockets.add(from)
+          from.on("data", (chunk) => void (state.hole || to.write(chunk)))
+          from.on("close", () => {
+            sockets.delete(from)
+            to.destroy()
+          })
+          from.on("error", () => from.destroy())
+        }
+      })
+      server.listen(0, "127.0.0.1", () => resume(Effect.succeed({ server, sockets, state })))
+    }
+  ),
+  ({ server, sockets }) =>
+    Effect.async<void>((resume) => {
+      for (const socket of sockets) socket.destroy()
+      server.close(() => resume(Effect.void))
+    })
+).pipe(
+  Effect.map(({ server, sockets, state }) => ({
+    port: (server.address() as Net.AddressInfo).port,
+    swallow: Effect.sync(() => {
+      state.hole = true
+    }),
+    restore: Effect.sync(() => {
+      for (const socket of sockets) socket.destroy()
+      state.hole = false
+    })
+  }))
+)
+
+describe("PostgreSQL that stops answering (a black hole, not a refusal)", () => {
+  it.live("GraphQL gets StoreUnavailable and /health 503 instead of a hang; back to normal once it answers", () =>
+    Effect.gen(function* () {
+      const database = yield* pgDatabase("the store fault tests")
+      const proxy = yield* blackHoleProxy
+      const site = yield* startSite({
+        DATABASE_URL: `postgres://postgres@127.0.0.1:${proxy.port}/${database}`,
+        DATABASE_TIMEOUT_MS: "1000"
+      })
+      assert.isUndefined((yield* graphql(site.graphqlUrl, CREATE, { site: "https://kept.example.com" })).errors)
+
+      yield* proxy.swallow
+      const read = yield* graphql(site.graphqlUrl, LIST)
+      assert.strictEqual(read.errors?.[0]?.extensions?.code, "StoreUnavailable", JSON.stringify(read))
+      const write = yield* graphql(site.graphqlUrl, CREATE, { site: "https://refused.example.com" })
+      assert.strictEqual(write.errors?.[0]?.extensions?.code, "StoreUnavailable", JSON.stringify(write))
+      const down = yield* health(site.siteUrl)
+      assert.strictEqual(down.status, 503)
+      assert.include(down.body.reason, "did not answer within 1s")
+
+      yield* proxy.restore
+      // the pool drops its reset connections as their sockets report closing: polled, boundedly
+      yield* health(site.siteUrl).pipe(
+        Effect.filterOrFail(
+          (answer) => answer.status === 200,
+          () => "still unhealthy"
+        ),
+        Effect.retry(Schedule.spaced("50 millis")),
+        Effect.timeoutFail({ duration: "15 seconds", onTimeout: () => "not healthy again within 15 s" })
+      )
+      const after = yield* graphql(site.graphqlUrl, LIST)
+      assert.deepStrictEqual(
+        after.data?.["connections"].map((c: { siteUrl: string }) => c.siteUrl),
+        ["https://kept.example.com"]
+      )
+    }).pipe(Effect.scoped)
   )
 })
 

@@ -7,7 +7,8 @@ import type { StoreKind } from "../../src/Db.js"
 import { sqlAt } from "./Db.js"
 
 // The PostgreSQL of the development machines and CI (trust auth, user postgres)
-export const PG_HOST = "127.0.0.1:5432"
+export const PG_PORT = 5432
+export const PG_HOST = `127.0.0.1:${PG_PORT}`
 export const pgUrl = (database: string) => `postgres://postgres@${PG_HOST}/${database}`
 
 // a short-lived connection to the server's own `postgres` database, for what the tests set up around a site
