@@ -234,8 +234,19 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
       })
     })
 
-    // MONITOR_EVERY_SECONDS: one more subscriber nobody sees, so history, alerts and severing run unattended
-    if (monitorEvery > 0) yield* Stream.runDrain(statusEvents(monitorEvery)).pipe(Effect.orDie, Effect.forkScoped)
+    // MONITOR_EVERY_SECONDS: one more subscriber nobody sees, so history, alerts and severing run unattended.
+    // A round that fails (the store lost while its results are written) is logged, and the monitor
+    // subscribes again after an interval: it recovers with the store, by itself.
+    if (monitorEvery > 0) {
+      yield* Stream.runDrain(statusEvents(monitorEvery)).pipe(
+        Effect.catchAllCause((cause) =>
+          Effect.logError("A monitor round failed; the next starts in an interval", cause)
+        ),
+        Effect.zipRight(Effect.sleep(Duration.seconds(monitorEvery))),
+        Effect.forever,
+        Effect.forkScoped
+      )
+    }
 
     return {
       statusEvents,

@@ -1,10 +1,13 @@
 import * as Net from "node:net"
 import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, Layer, Option, Schedule, TestClock } from "effect"
+import { Effect, Fiber, Layer, Option, Queue, Schedule, TestClock } from "effect"
 import * as Dialect from "../src/Db/Dialect.js"
+import { createReceiver } from "./graphql/Documents.js"
 import { graphql, startSite } from "./utils/App.js"
+import { within } from "./utils/Clients.js"
 import { withConfig } from "./utils/Db.js"
+import * as FakeSite from "./utils/FakeSite.js"
 import { admin, PG_PORT, PgTest, pgDatabase, pgUrl } from "./utils/Pg.js"
 
 const CREATE = `mutation ($site: String!) {
@@ -62,6 +65,32 @@ describe("PostgreSQL lost while running", () => {
         const again = yield* graphql(site.graphqlUrl, CREATE, { site: "https://after.example.com" })
         assert.isUndefined(again.errors)
       }).pipe(Effect.scoped)
+  )
+})
+
+describe("the monitor while PostgreSQL is lost", () => {
+  it.live("rounds whose results cannot be stored end; the monitor goes on by itself once the database is back", () =>
+    Effect.gen(function* () {
+      const database = yield* pgDatabase("the store fault tests")
+      const arrivals = yield* Queue.unbounded<void>()
+      const remote = yield* FakeSite.make(() => {
+        Queue.unsafeOffer(arrivals, undefined)
+        return FakeSite.json(200, { success: true, status: "active", name: "n" })
+      })
+      const site = yield* startSite({ DATABASE_URL: pgUrl(database), MONITOR_EVERY_SECONDS: "1" })
+      yield* createReceiver(site, remote.url)
+      yield* Queue.take(arrivals).pipe(within("a monitor round", "10 seconds"))
+
+      yield* cutOff(database)
+      yield* Queue.takeAll(arrivals)
+      // the check still reaches the remote; its result cannot be stored
+      yield* Queue.take(arrivals).pipe(within("a round while the database is gone", "10 seconds"))
+
+      yield* restore(database)
+      yield* Queue.takeAll(arrivals)
+      yield* Queue.take(arrivals).pipe(within("a round after the database is back", "10 seconds"))
+      yield* Queue.take(arrivals).pipe(within("the round after that", "10 seconds"))
+    }).pipe(Effect.scoped)
   )
 })
 
