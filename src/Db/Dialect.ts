@@ -1,7 +1,7 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import type * as SqlError from "@effect/sql/SqlError"
 import type * as Statement from "@effect/sql/Statement"
-import { Duration, Effect, Layer } from "effect"
+import { Context, Duration, Effect, Layer } from "effect"
 import { databaseTimeout, StoreKind } from "../Db.js"
 import { StoreUnavailable } from "../Domain/Errors.js"
 
@@ -127,3 +127,9 @@ export const storeFailure =
 // a repository's layer for the store DATABASE_URL chose, out of its SQLite and PostgreSQL layers
 export const chosen = <A, E, R>(sqlite: Layer.Layer<A, E, R>, pg: Layer.Layer<A, E, R>) =>
   Layer.unwrapEffect(Effect.map(StoreKind, (kind) => (kind === "pg" ? pg : sqlite)))
+
+// the dialect as a service, for a repository that asks for it in its constructor
+export class StoreDialect extends Context.Tag("syncwatch/StoreDialect")<StoreDialect, Dialect>() {
+  static readonly Sqlite = Layer.effect(StoreDialect, sqlite)
+  static readonly Pg = Layer.effect(StoreDialect, pg)
+}

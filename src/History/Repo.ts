@@ -22,44 +22,44 @@ const toChange = (row: typeof Row.Type) =>
     reason: row.reason
   })
 
-export const make = (dialect: Dialect.Dialect) =>
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
+export const make = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const dialect = yield* Dialect.StoreDialect
 
-    const insert = (change: StatusChange) =>
-      sql`INSERT INTO status_history ${sql.insert({
-        connection_uuid: change.connectionUuid,
-        at: DateTime.formatIso(change.at),
-        from_state: change.from,
-        to_state: change.to,
-        reason: change.reason
-      })}`.pipe(Effect.asVoid, Effect.orDie)
+  const insert = (change: StatusChange) =>
+    sql`INSERT INTO status_history ${sql.insert({
+      connection_uuid: change.connectionUuid,
+      at: DateTime.formatIso(change.at),
+      from_state: change.from,
+      to_state: change.to,
+      reason: change.reason
+    })}`.pipe(Effect.asVoid, Effect.orDie)
 
-    const findLatest = SqlSchema.findAll({
-      Request: Schema.Struct({ uuid: Schema.String, limit: Schema.Int }),
-      Result: Row,
-      execute: ({ uuid, limit }) =>
-        sql`SELECT * FROM status_history WHERE connection_uuid = ${uuid} ORDER BY id DESC LIMIT ${limit}`
-    })
-
-    const latest = (uuid: ConnectionUuid, limit: number) =>
-      dialect.bounded(findLatest({ uuid, limit })).pipe(
-        Effect.map((rows) => rows.map(toChange)),
-        Effect.catchTags({ SqlError: Dialect.storeFailure(dialect), ParseError: Effect.die })
-      )
-
-    // ISO-8601 UTC text sorts as time
-    const pruneBefore = (cutoff: DateTime.Utc) =>
-      sql`DELETE FROM status_history WHERE at < ${DateTime.formatIso(cutoff)}`.pipe(Effect.asVoid, Effect.orDie)
-
-    return { insert, latest, pruneBefore } as const
+  const findLatest = SqlSchema.findAll({
+    Request: Schema.Struct({ uuid: Schema.String, limit: Schema.Int }),
+    Result: Row,
+    execute: ({ uuid, limit }) =>
+      sql`SELECT * FROM status_history WHERE connection_uuid = ${uuid} ORDER BY id DESC LIMIT ${limit}`
   })
+
+  const latest = (uuid: ConnectionUuid, limit: number) =>
+    dialect.bounded(findLatest({ uuid, limit })).pipe(
+      Effect.map((rows) => rows.map(toChange)),
+      Effect.catchTags({ SqlError: Dialect.storeFailure(dialect), ParseError: Effect.die })
+    )
+
+  // ISO-8601 UTC text sorts as time
+  const pruneBefore = (cutoff: DateTime.Utc) =>
+    sql`DELETE FROM status_history WHERE at < ${DateTime.formatIso(cutoff)}`.pipe(Effect.asVoid, Effect.orDie)
+
+  return { insert, latest, pruneBefore } as const
+})
 
 export class HistoryRepo extends Context.Tag("syncwatch/HistoryRepo")<
   HistoryRepo,
-  Effect.Effect.Success<ReturnType<typeof make>>
+  Effect.Effect.Success<typeof make>
 >() {
-  static readonly Sqlite = Layer.effect(HistoryRepo, Effect.flatMap(Dialect.sqlite, make))
-  static readonly Pg = Layer.effect(HistoryRepo, Effect.flatMap(Dialect.pg, make))
+  static readonly Sqlite = Layer.effect(HistoryRepo, make).pipe(Layer.provide(Dialect.StoreDialect.Sqlite))
+  static readonly Pg = Layer.effect(HistoryRepo, make).pipe(Layer.provide(Dialect.StoreDialect.Pg))
   static readonly layer = Dialect.chosen(HistoryRepo.Sqlite, HistoryRepo.Pg)
 }

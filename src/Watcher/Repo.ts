@@ -48,76 +48,76 @@ const fromRow = (row: Row): SenderStatusFetched | LastVerification =>
         notFoundCount: row.not_found_count
       }
 
-export const make = (_dialect: Dialect.Dialect) =>
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
+export const make = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
 
-    const findAll = SqlSchema.findAll({
-      Request: Schema.Void,
-      Result: Row,
-      execute: () => sql`SELECT * FROM check_results`
-    })
+  const findAll = SqlSchema.findAll({
+    Request: Schema.Void,
+    Result: Row,
+    execute: () => sql`SELECT * FROM check_results`
+  })
 
-    // a row that no longer decodes (an enum value of an older version) is skipped, not fatal
-    const loadAll = findAll(undefined).pipe(
-      Effect.map((rows) =>
-        rows.flatMap((row) => {
-          try {
-            return [fromRow(row)]
-          } catch {
-            return []
-          }
-        })
-      ),
-      Effect.orDie
-    )
+  // a row that no longer decodes (an enum value of an older version) is skipped, not fatal
+  const loadAll = findAll(undefined).pipe(
+    Effect.map((rows) =>
+      rows.flatMap((row) => {
+        try {
+          return [fromRow(row)]
+        } catch {
+          return []
+        }
+      })
+    ),
+    Effect.orDie
+  )
 
-    const upsert = (row: Omit<Row, "checked_at"> & { readonly checked_at: DateTime.Utc }) => {
-      const values = { ...row, checked_at: DateTime.formatIso(row.checked_at) }
-      return sql`INSERT INTO check_results ${sql.insert(values)}
+  const upsert = (row: Omit<Row, "checked_at"> & { readonly checked_at: DateTime.Utc }) => {
+    const values = { ...row, checked_at: DateTime.formatIso(row.checked_at) }
+    return sql`INSERT INTO check_results ${sql.insert(values)}
       ON CONFLICT (connection_uuid) DO UPDATE SET kind = excluded.kind, outcome = excluded.outcome,
         remote_status = excluded.remote_status, reason = excluded.reason, detail = excluded.detail,
         checked_at = excluded.checked_at, duration_ms = excluded.duration_ms,
         not_found_count = excluded.not_found_count`.pipe(Effect.asVoid, Effect.orDie)
-    }
+  }
 
-    const saveStatus = (result: SenderStatusFetched) =>
-      upsert({
-        connection_uuid: result.connectionUuid,
-        kind: "sender_status",
-        outcome: result.status,
-        remote_status: result.remoteStatus,
-        reason: result.reason,
-        detail: result.detail,
-        checked_at: result.checkedAt,
-        duration_ms: result.durationMs,
-        not_found_count: 0
-      })
+  const saveStatus = (result: SenderStatusFetched) =>
+    upsert({
+      connection_uuid: result.connectionUuid,
+      kind: "sender_status",
+      outcome: result.status,
+      remote_status: result.remoteStatus,
+      reason: result.reason,
+      detail: result.detail,
+      checked_at: result.checkedAt,
+      duration_ms: result.durationMs,
+      not_found_count: 0
+    })
 
-    const saveVerification = ({ verification, notFoundCount }: LastVerification) =>
-      upsert({
-        connection_uuid: verification.connectionUuid,
-        kind: "verification",
-        outcome: verification.outcome,
-        remote_status: null,
-        reason: verification.reason,
-        detail: null,
-        checked_at: verification.checkedAt,
-        duration_ms: 0,
-        not_found_count: notFoundCount
-      })
+  const saveVerification = ({ verification, notFoundCount }: LastVerification) =>
+    upsert({
+      connection_uuid: verification.connectionUuid,
+      kind: "verification",
+      outcome: verification.outcome,
+      remote_status: null,
+      reason: verification.reason,
+      detail: null,
+      checked_at: verification.checkedAt,
+      duration_ms: 0,
+      not_found_count: notFoundCount
+    })
 
-    const remove = (uuid: ConnectionUuid) =>
-      sql`DELETE FROM check_results WHERE connection_uuid = ${uuid}`.pipe(Effect.asVoid, Effect.orDie)
+  const remove = (uuid: ConnectionUuid) =>
+    sql`DELETE FROM check_results WHERE connection_uuid = ${uuid}`.pipe(Effect.asVoid, Effect.orDie)
 
-    return { loadAll, saveStatus, saveVerification, remove } as const
-  })
+  return { loadAll, saveStatus, saveVerification, remove } as const
+})
 
+// the same SQL on both stores (ON CONFLICT … excluded is both SQLite's and PostgreSQL's)
 export class WatcherRepo extends Context.Tag("syncwatch/WatcherRepo")<
   WatcherRepo,
-  Effect.Effect.Success<ReturnType<typeof make>>
+  Effect.Effect.Success<typeof make>
 >() {
-  static readonly Sqlite = Layer.effect(WatcherRepo, Effect.flatMap(Dialect.sqlite, make))
-  static readonly Pg = Layer.effect(WatcherRepo, Effect.flatMap(Dialect.pg, make))
+  static readonly Sqlite = Layer.effect(WatcherRepo, make)
+  static readonly Pg = Layer.effect(WatcherRepo, make)
   static readonly layer = Dialect.chosen(WatcherRepo.Sqlite, WatcherRepo.Pg)
 }
