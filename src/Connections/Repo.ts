@@ -156,210 +156,210 @@ export interface Repo {
 
 // Every statement is a single SQL statement, atomic on its own; the guards sit in the WHERE clauses.
 // The same code on both stores: what differs is in the Dialect.
-export const make = (dialect: Dialect.Dialect): Effect.Effect<Repo, never, SqlClient.SqlClient> =>
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    const storeFailure = Dialect.storeFailure(dialect)
+export const make: Effect.Effect<Repo, never, SqlClient.SqlClient | Dialect.StoreDialect> = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const dialect = yield* Dialect.StoreDialect
+  const storeFailure = Dialect.storeFailure(dialect)
 
-    // a read or write the store cannot serve is StoreUnavailable: the caller can say so, and nothing changed;
-    // rows that fail to decode or SQL the store refuses are bugs, not something a caller can act on
-    const decode = (statement: Effect.Effect<ReadonlyArray<unknown>, SqlError.SqlError>) =>
-      dialect.bounded(statement).pipe(
-        Effect.flatMap(decodeRows),
-        Effect.map((rows) => rows.map(toConnection)),
-        Effect.catchTags({ SqlError: storeFailure, ParseError: Effect.die })
-      )
-    const all = decode
-    const first = (statement: Effect.Effect<ReadonlyArray<unknown>, SqlError.SqlError>) =>
-      Effect.map(all(statement), (rows) => Option.fromNullable(rows[0]))
-    const written = first
+  // a read or write the store cannot serve is StoreUnavailable: the caller can say so, and nothing changed;
+  // rows that fail to decode or SQL the store refuses are bugs, not something a caller can act on
+  const decode = (statement: Effect.Effect<ReadonlyArray<unknown>, SqlError.SqlError>) =>
+    dialect.bounded(statement).pipe(
+      Effect.flatMap(decodeRows),
+      Effect.map((rows) => rows.map(toConnection)),
+      Effect.catchTags({ SqlError: storeFailure, ParseError: Effect.die })
+    )
+  const all = decode
+  const first = (statement: Effect.Effect<ReadonlyArray<unknown>, SqlError.SqlError>) =>
+    Effect.map(all(statement), (rows) => Option.fromNullable(rows[0]))
+  const written = first
 
-    const insert = (
-      input: NewConnection
-    ): Effect.Effect<Connection, DuplicateConnection | DuplicateToken | StoreUnavailable> => {
-      const now = formatIsoSeconds(input.now)
-      const insert = sql`INSERT INTO connections ${sql.insert({
-        uuid: input.uuid,
-        name: input.name,
-        direction: input.direction,
-        site_url: input.siteUrl,
-        auth_token_hash: Redacted.value(input.authTokenHash),
-        status: input.status,
-        metadata: JSON.stringify(input.metadata),
-        inserted_at: now,
-        updated_at: now
-      })} RETURNING *`
-      return dialect.bounded(insert).pipe(
-        Effect.flatMap(decodeRows),
-        Effect.map((rows) => toConnection(rows[0]!)),
-        Effect.catchTags({
-          SqlError: (error) =>
-            Effect.flatMap(
-              dialect.violatedUnique(error),
-              (index): Effect.Effect<never, DuplicateConnection | DuplicateToken | StoreUnavailable> => {
-                switch (index) {
-                  case "connections_token_direction_uidx":
-                    return Effect.fail(new DuplicateToken({ direction: input.direction }))
-                  case "connections_site_direction_uidx":
-                    return Effect.fail(new DuplicateConnection({ siteUrl: input.siteUrl, direction: input.direction }))
-                  default:
-                    return storeFailure(error)
-                }
+  const insert = (
+    input: NewConnection
+  ): Effect.Effect<Connection, DuplicateConnection | DuplicateToken | StoreUnavailable> => {
+    const now = formatIsoSeconds(input.now)
+    const insert = sql`INSERT INTO connections ${sql.insert({
+      uuid: input.uuid,
+      name: input.name,
+      direction: input.direction,
+      site_url: input.siteUrl,
+      auth_token_hash: Redacted.value(input.authTokenHash),
+      status: input.status,
+      metadata: JSON.stringify(input.metadata),
+      inserted_at: now,
+      updated_at: now
+    })} RETURNING *`
+    return dialect.bounded(insert).pipe(
+      Effect.flatMap(decodeRows),
+      Effect.map((rows) => toConnection(rows[0]!)),
+      Effect.catchTags({
+        SqlError: (error) =>
+          Effect.flatMap(
+            dialect.violatedUnique(error),
+            (index): Effect.Effect<never, DuplicateConnection | DuplicateToken | StoreUnavailable> => {
+              switch (index) {
+                case "connections_token_direction_uidx":
+                  return Effect.fail(new DuplicateToken({ direction: input.direction }))
+                case "connections_site_direction_uidx":
+                  return Effect.fail(new DuplicateConnection({ siteUrl: input.siteUrl, direction: input.direction }))
+                default:
+                  return storeFailure(error)
               }
-            ),
-          ParseError: Effect.die
-        })
-      )
+            }
+          ),
+        ParseError: Effect.die
+      })
+    )
+  }
+
+  const list = (filter: {
+    readonly direction?: Direction | undefined
+    readonly status?: ConnectionStatus | undefined
+  }) => {
+    const clauses: Array<Statement.Fragment> = []
+    if (filter.direction !== undefined) clauses.push(sql`direction = ${filter.direction}`)
+    if (filter.status !== undefined) clauses.push(sql`status = ${filter.status}`)
+    return dialect.bounded(sql`SELECT * FROM connections WHERE ${sql.and(clauses)} ORDER BY inserted_at, uuid`).pipe(
+      Effect.catchTag("SqlError", storeFailure),
+      Effect.flatMap((rows) => Effect.try(() => rows.map(listedRow))),
+      Effect.catchTag("UnknownException", Effect.die)
+    )
+  }
+
+  const findByUuid = (uuid: ConnectionUuid) => first(sql`SELECT * FROM connections WHERE uuid = ${uuid}`)
+
+  // chunked: one statement's bound variables stay far below SQLite's limit whatever the caller's cap
+  const findByUuids = (uuids: ReadonlyArray<ConnectionUuid>) =>
+    Effect.map(
+      Effect.forEach(Arr.chunksOf(uuids, IN_CHUNK), (chunk) =>
+        all(sql`SELECT * FROM connections WHERE ${sql.in("uuid", chunk)}`)
+      ),
+      (chunks) => chunks.flat()
+    )
+
+  const findSenderByHash = (hash: Redacted.Redacted<string>) =>
+    first(sql`
+    SELECT * FROM connections WHERE auth_token_hash = ${Redacted.value(hash)} AND direction = 'sender'`)
+
+  const findBySiteAndHash = (siteUrl: string, hash: Redacted.Redacted<string>) =>
+    first(sql`
+    SELECT * FROM connections WHERE site_url = ${siteUrl} AND auth_token_hash = ${Redacted.value(hash)}
+    ORDER BY inserted_at, uuid LIMIT 1`)
+
+  const countPendingReceivers = dialect
+    .bounded(
+      sql<{ readonly n: number }>`
+      SELECT CAST(count(*) AS INTEGER) AS n FROM connections WHERE direction = 'receiver' AND status = 'pending'`
+    )
+    .pipe(
+      Effect.map((rows) => rows[0]?.n ?? 0),
+      Effect.catchTag("SqlError", storeFailure)
+    )
+
+  const findReceiverBySite = (siteUrl: string) =>
+    first(sql`SELECT * FROM connections WHERE site_url = ${siteUrl} AND direction = 'receiver'`)
+
+  const update = (uuid: ConnectionUuid, set: Statement.Fragment, guard: Statement.Fragment = sql`1=1`) =>
+    written(sql`UPDATE connections SET ${set} WHERE uuid = ${uuid} AND ${guard} RETURNING *`)
+
+  // T3/T6, T5, T7 and the bare pending/expired writes of B §1.2; the actor is the admin
+  const setAdminStatus = (
+    uuid: ConnectionUuid,
+    status: ConnectionStatus,
+    reason: string | undefined,
+    now: DateTime.Utc
+  ) => {
+    const at = formatIsoSeconds(now)
+    switch (status) {
+      case "active":
+        return update(
+          uuid,
+          sql`status = 'active', approved_at = COALESCE(approved_at, ${at}), suspended_at = NULL,
+          suspended_by_uuid = NULL, suspended_reason = NULL, status_changed_by = 'admin', updated_at = ${at}`
+        )
+      case "suspended":
+        return update(
+          uuid,
+          sql`status = 'suspended', suspended_at = ${at}, suspended_reason = ${reason ?? null},
+          status_changed_by = 'admin', updated_at = ${at}`
+        )
+      case "revoked":
+        return update(
+          uuid,
+          sql`status = 'revoked', revoked_at = ${at}, revoked_reason = ${reason ?? REVOKED_REASON},
+          status_changed_by = 'admin', updated_at = ${at}`
+        )
+      case "pending":
+      case "expired":
+        return update(uuid, sql`status = ${status}, status_changed_by = 'admin', updated_at = ${at}`)
     }
+  }
 
-    const list = (filter: {
-      readonly direction?: Direction | undefined
-      readonly status?: ConnectionStatus | undefined
-    }) => {
-      const clauses: Array<Statement.Fragment> = []
-      if (filter.direction !== undefined) clauses.push(sql`direction = ${filter.direction}`)
-      if (filter.status !== undefined) clauses.push(sql`status = ${filter.status}`)
-      return dialect.bounded(sql`SELECT * FROM connections WHERE ${sql.and(clauses)} ORDER BY inserted_at, uuid`).pipe(
-        Effect.catchTag("SqlError", storeFailure),
-        Effect.flatMap((rows) => Effect.try(() => rows.map(listedRow))),
-        Effect.catchTag("UnknownException", Effect.die)
-      )
+  // T8: status only, and no write at all when it is already that value
+  const setStatusIfChanged = (uuid: ConnectionUuid, status: ConnectionStatus, now: DateTime.Utc) =>
+    update(
+      uuid,
+      sql`status = ${status}, status_changed_by = 'remote', updated_at = ${formatIsoSeconds(now)}`,
+      sql`status <> ${status}`
+    )
+
+  // T4: the `pending` guard is re-checked by the write itself
+  const autoActivate = (uuid: ConnectionUuid, now: DateTime.Utc) => {
+    const at = formatIsoSeconds(now)
+    const keys = {
+      auto_activated: true,
+      auto_activated_at: at,
+      auto_activated_reason: "receiver queried connection status"
     }
+    return update(
+      uuid,
+      sql`status = 'active', approved_at = ${at}, metadata = ${dialect.mergeJson("metadata", JSON.stringify(keys))},
+      status_changed_by = 'remote', updated_at = ${at}`,
+      sql`status = 'pending'`
+    )
+  }
 
-    const findByUuid = (uuid: ConnectionUuid) => first(sql`SELECT * FROM connections WHERE uuid = ${uuid}`)
+  // B §7.17 fixed: set inside the metadata as it is now, not as some earlier read saw it
+  const setRemoteNotification = (uuid: ConnectionUuid, notification: unknown, now: DateTime.Utc) =>
+    update(
+      uuid,
+      sql`metadata = ${dialect.setJsonKey("metadata", "remote_notification", JSON.stringify(notification))},
+      updated_at = ${formatIsoSeconds(now)}`
+    )
 
-    // chunked: one statement's bound variables stay far below SQLite's limit whatever the caller's cap
-    const findByUuids = (uuids: ReadonlyArray<ConnectionUuid>) =>
-      Effect.map(
-        Effect.forEach(Arr.chunksOf(uuids, IN_CHUNK), (chunk) =>
-          all(sql`SELECT * FROM connections WHERE ${sql.in("uuid", chunk)}`)
-        ),
-        (chunks) => chunks.flat()
-      )
+  // A4: gone, suspended, revoked or expired rows are left alone; two concurrent severs write once
+  const suspendSevered = (uuid: ConnectionUuid, now: DateTime.Utc) => {
+    const at = formatIsoSeconds(now)
+    return update(
+      uuid,
+      sql`status = 'suspended', suspended_at = ${at}, suspended_reason = ${SEVERED_REASON},
+      status_changed_by = 'severed', updated_at = ${at}`,
+      sql`status NOT IN ('suspended', 'revoked', 'expired')`
+    )
+  }
 
-    const findSenderByHash = (hash: Redacted.Redacted<string>) =>
-      first(sql`
-      SELECT * FROM connections WHERE auth_token_hash = ${Redacted.value(hash)} AND direction = 'sender'`)
+  const remove = (uuid: ConnectionUuid) => written(sql`DELETE FROM connections WHERE uuid = ${uuid} RETURNING *`)
 
-    const findBySiteAndHash = (siteUrl: string, hash: Redacted.Redacted<string>) =>
-      first(sql`
-      SELECT * FROM connections WHERE site_url = ${siteUrl} AND auth_token_hash = ${Redacted.value(hash)}
-      ORDER BY inserted_at, uuid LIMIT 1`)
-
-    const countPendingReceivers = dialect
-      .bounded(
-        sql<{ readonly n: number }>`
-        SELECT CAST(count(*) AS INTEGER) AS n FROM connections WHERE direction = 'receiver' AND status = 'pending'`
-      )
-      .pipe(
-        Effect.map((rows) => rows[0]?.n ?? 0),
-        Effect.catchTag("SqlError", storeFailure)
-      )
-
-    const findReceiverBySite = (siteUrl: string) =>
-      first(sql`SELECT * FROM connections WHERE site_url = ${siteUrl} AND direction = 'receiver'`)
-
-    const update = (uuid: ConnectionUuid, set: Statement.Fragment, guard: Statement.Fragment = sql`1=1`) =>
-      written(sql`UPDATE connections SET ${set} WHERE uuid = ${uuid} AND ${guard} RETURNING *`)
-
-    // T3/T6, T5, T7 and the bare pending/expired writes of B §1.2; the actor is the admin
-    const setAdminStatus = (
-      uuid: ConnectionUuid,
-      status: ConnectionStatus,
-      reason: string | undefined,
-      now: DateTime.Utc
-    ) => {
-      const at = formatIsoSeconds(now)
-      switch (status) {
-        case "active":
-          return update(
-            uuid,
-            sql`status = 'active', approved_at = COALESCE(approved_at, ${at}), suspended_at = NULL,
-            suspended_by_uuid = NULL, suspended_reason = NULL, status_changed_by = 'admin', updated_at = ${at}`
-          )
-        case "suspended":
-          return update(
-            uuid,
-            sql`status = 'suspended', suspended_at = ${at}, suspended_reason = ${reason ?? null},
-            status_changed_by = 'admin', updated_at = ${at}`
-          )
-        case "revoked":
-          return update(
-            uuid,
-            sql`status = 'revoked', revoked_at = ${at}, revoked_reason = ${reason ?? REVOKED_REASON},
-            status_changed_by = 'admin', updated_at = ${at}`
-          )
-        case "pending":
-        case "expired":
-          return update(uuid, sql`status = ${status}, status_changed_by = 'admin', updated_at = ${at}`)
-      }
-    }
-
-    // T8: status only, and no write at all when it is already that value
-    const setStatusIfChanged = (uuid: ConnectionUuid, status: ConnectionStatus, now: DateTime.Utc) =>
-      update(
-        uuid,
-        sql`status = ${status}, status_changed_by = 'remote', updated_at = ${formatIsoSeconds(now)}`,
-        sql`status <> ${status}`
-      )
-
-    // T4: the `pending` guard is re-checked by the write itself
-    const autoActivate = (uuid: ConnectionUuid, now: DateTime.Utc) => {
-      const at = formatIsoSeconds(now)
-      const keys = {
-        auto_activated: true,
-        auto_activated_at: at,
-        auto_activated_reason: "receiver queried connection status"
-      }
-      return update(
-        uuid,
-        sql`status = 'active', approved_at = ${at}, metadata = ${dialect.mergeJson("metadata", JSON.stringify(keys))},
-        status_changed_by = 'remote', updated_at = ${at}`,
-        sql`status = 'pending'`
-      )
-    }
-
-    // B §7.17 fixed: set inside the metadata as it is now, not as some earlier read saw it
-    const setRemoteNotification = (uuid: ConnectionUuid, notification: unknown, now: DateTime.Utc) =>
-      update(
-        uuid,
-        sql`metadata = ${dialect.setJsonKey("metadata", "remote_notification", JSON.stringify(notification))},
-        updated_at = ${formatIsoSeconds(now)}`
-      )
-
-    // A4: gone, suspended, revoked or expired rows are left alone; two concurrent severs write once
-    const suspendSevered = (uuid: ConnectionUuid, now: DateTime.Utc) => {
-      const at = formatIsoSeconds(now)
-      return update(
-        uuid,
-        sql`status = 'suspended', suspended_at = ${at}, suspended_reason = ${SEVERED_REASON},
-        status_changed_by = 'severed', updated_at = ${at}`,
-        sql`status NOT IN ('suspended', 'revoked', 'expired')`
-      )
-    }
-
-    const remove = (uuid: ConnectionUuid) => written(sql`DELETE FROM connections WHERE uuid = ${uuid} RETURNING *`)
-
-    return {
-      insert,
-      list,
-      findByUuid,
-      findByUuids,
-      findSenderByHash,
-      findBySiteAndHash,
-      findReceiverBySite,
-      countPendingReceivers,
-      setAdminStatus,
-      setStatusIfChanged,
-      autoActivate,
-      setRemoteNotification,
-      suspendSevered,
-      remove
-    } as const
-  })
+  return {
+    insert,
+    list,
+    findByUuid,
+    findByUuids,
+    findSenderByHash,
+    findBySiteAndHash,
+    findReceiverBySite,
+    countPendingReceivers,
+    setAdminStatus,
+    setStatusIfChanged,
+    autoActivate,
+    setRemoteNotification,
+    suspendSevered,
+    remove
+  } as const
+})
 
 export class ConnectionsRepo extends Context.Tag("syncwatch/ConnectionsRepo")<ConnectionsRepo, Repo>() {
-  static readonly Sqlite = Layer.effect(ConnectionsRepo, Effect.flatMap(Dialect.sqlite, make))
-  static readonly Pg = Layer.effect(ConnectionsRepo, Effect.flatMap(Dialect.pg, make))
+  static readonly Sqlite = Layer.effect(ConnectionsRepo, make).pipe(Layer.provide(Dialect.StoreDialect.Sqlite))
+  static readonly Pg = Layer.effect(ConnectionsRepo, make).pipe(Layer.provide(Dialect.StoreDialect.Pg))
   static readonly layer = Dialect.chosen(ConnectionsRepo.Sqlite, ConnectionsRepo.Pg)
 }
