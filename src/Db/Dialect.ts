@@ -26,6 +26,13 @@ const causeOf = (error: SqlError.SqlError) => (error.cause ?? {}) as Cause
 // SQLite's word that the store, not the statement, is at fault: read-only file, full disk, I/O, lock, damage
 const SQLITE_UNAVAILABLE = /^SQLITE_(READONLY|FULL|IOERR|CANTOPEN|BUSY|LOCKED|CORRUPT|NOTADB|PERM)/
 
+export const sqliteUnavailable = (error: SqlError.SqlError): string | undefined => {
+  const cause = causeOf(error)
+  return typeof cause.code === "string" && SQLITE_UNAVAILABLE.test(cause.code)
+    ? `${cause.code}: ${String(cause.message)}`
+    : undefined
+}
+
 // SQLite names the columns of the violated index ("UNIQUE constraint failed: t.a, t.b"), not the index:
 // the index is found by those columns among the table's unique indexes
 export const sqlite = Effect.gen(function* () {
@@ -55,12 +62,7 @@ export const sqlite = Effect.gen(function* () {
         columns.map((column) => column.slice(table.length + 1))
       )
     },
-    unavailable: (error) => {
-      const cause = causeOf(error)
-      return typeof cause.code === "string" && SQLITE_UNAVAILABLE.test(cause.code)
-        ? `${cause.code}: ${String(cause.message)}`
-        : undefined
-    },
+    unavailable: sqliteUnavailable,
     mergeJson: (column, object) => sql`json_patch(${sql(column)}, ${object})`,
     setJsonKey: (column, key, value) => sql`json_set(${sql(column)}, ${`$.${key}`}, json(${value}))`,
     // better-sqlite3 answers synchronously: there is nothing to wait for
@@ -81,6 +83,18 @@ const NO_CONNECTION = new Set([
 // errors of the socket itself (refused, reset, unreachable, name lookup)
 const NETWORK = /^(E[A-Z]+)$/
 
+// No connection to be had (whatever the server said: gone, refusing, not accepting this database) or one
+// lost; a SQLSTATE outside those classes is the statement's fault (a bug); an error without one comes from
+// the driver's connection (terminated, not queryable, timed out)
+export const pgUnavailable = (error: SqlError.SqlError): string | undefined => {
+  const cause = causeOf(error)
+  const code = typeof cause.code === "string" ? cause.code : undefined
+  if (NO_CONNECTION.has(error.message) || code === undefined || PG_UNAVAILABLE.test(code) || NETWORK.test(code)) {
+    return `${code ?? error.message}: ${String(cause.message ?? error.message)}`
+  }
+  return undefined
+}
+
 export const pg = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const timeout = yield* databaseTimeout
@@ -92,17 +106,7 @@ export const pg = Effect.gen(function* () {
         cause.code === "23505" && typeof cause.constraint === "string" ? cause.constraint : undefined
       )
     },
-    // no connection to be had (whatever the server said: gone, refusing, not accepting this database) or
-    // one lost; a SQLSTATE outside those classes is the statement's fault (a bug); an error without one
-    // comes from the driver's connection (terminated, not queryable, timed out)
-    unavailable: (error) => {
-      const cause = causeOf(error)
-      const code = typeof cause.code === "string" ? cause.code : undefined
-      if (NO_CONNECTION.has(error.message) || code === undefined || PG_UNAVAILABLE.test(code) || NETWORK.test(code)) {
-        return `${code ?? error.message}: ${String(cause.message ?? error.message)}`
-      }
-      return undefined
-    },
+    unavailable: pgUnavailable,
     mergeJson: (column, object) => sql`${sql(column)} || ${object}::jsonb`,
     setJsonKey: (column, key, value) => sql`jsonb_set(${sql(column)}, ${`{${key}}`}, ${value}::jsonb)`,
     // the driver's own wait is left to finish in the background; the caller gets its answer on time
