@@ -5,6 +5,9 @@ import { Context, Duration, Effect, Layer, Redacted } from "effect"
 import * as Migrations from "../Connections/Migrations.js"
 import { databaseTimeout, invalid, masked, StoreKind } from "../Db.js"
 
+// pg_advisory_xact_lock's key for the migrations (any integer: "syncw" in ASCII)
+const MIGRATION_LOCK = 0x73796e6377
+
 const reason = (cause: unknown): string => {
   const error = cause as { readonly cause?: unknown; readonly message?: unknown; readonly code?: unknown }
   const inner = error?.cause as { readonly message?: unknown; readonly code?: unknown } | undefined
@@ -31,7 +34,16 @@ export const layer = (url: Redacted.Redacted<string>) =>
           invalid(`cannot reach PostgreSQL at ${shown} (${reason(error)}): start it, or fix DATABASE_URL`)
         )
       )
-      yield* Migrations.run.pipe(
+      // instances starting at once take turns (the Migrator's own table lock comes after it creates its
+      // table, which two of them would otherwise both try): a session lock held on a connection of its own
+      yield* Effect.gen(function* () {
+        const holder = yield* client.reserve
+        yield* holder.executeRaw("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK])
+        yield* Migrations.run.pipe(
+          Effect.ensuring(Effect.ignore(holder.executeRaw("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK])))
+        )
+      }).pipe(
+        Effect.scoped,
         Effect.provideService(SqlClient.SqlClient, client),
         Effect.mapError((error) => invalid(`the migrations on ${shown} failed (${reason(error)})`))
       )
