@@ -20,12 +20,39 @@ export const admin = <A>(run: (sql: PgClient.PgClient) => Effect.Effect<A, unkno
     )
   ).pipe(Effect.provide(Reactivity.layer))
 
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM"
+  }
+}
+
+// what a test process killed before its finalizers left behind: the databases of pids no longer running
+const dropLeftovers = admin((sql) =>
+  Effect.flatMap(
+    sql<{ readonly datname: string }>`SELECT datname FROM pg_database WHERE starts_with(datname, 'syncwatch_test_')`,
+    (rows) =>
+      Effect.forEach(
+        rows.filter(({ datname }) => !alive(Number(datname.split("_")[2]))),
+        ({ datname }) => Effect.ignore(sql`DROP DATABASE IF EXISTS ${sql(datname)} WITH (FORCE)`),
+        { discard: true }
+      )
+  )
+)
+let leftoversDropped = false
+
 // A fresh database named syncwatch_test_<pid>_<random>, dropped (with whatever still holds it) when the
 // scope closes. No PostgreSQL is a failure that says so: these tests never pass without it.
 export const pgDatabase = (purpose: string): Effect.Effect<string, never, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.gen(function* () {
       const name = `syncwatch_test_${process.pid}_${randomBytes(6).toString("hex")}`
+      if (!leftoversDropped) {
+        leftoversDropped = true
+        yield* Effect.ignore(dropLeftovers)
+      }
       yield* admin((sql) => sql`CREATE DATABASE ${sql(name)}`).pipe(
         Effect.catchAllCause((cause) =>
           Effect.dieMessage(
