@@ -16,6 +16,8 @@ export class History extends Effect.Service<History>()("syncwatch/History", {
       Config.withDefault(30)
     )
     const pubsub = yield* Effect.acquireRelease(PubSub.unbounded<StatusChange>(), PubSub.shutdown)
+    // the rows this process wrote: the webhook's and another instance's to hear of, each sent once
+    const written = yield* Effect.acquireRelease(PubSub.unbounded<StatusChange>(), PubSub.shutdown)
 
     const append = Effect.fn("History.append")(function* (
       connectionUuid: ConnectionUuid,
@@ -25,6 +27,7 @@ export class History extends Effect.Service<History>()("syncwatch/History", {
     ) {
       const change = new StatusChange({ connectionUuid, at: yield* DateTime.now, from, to, reason }, true)
       yield* repo.insert(change)
+      yield* PubSub.publish(written, change)
       yield* PubSub.publish(pubsub, change)
       return change
     })
@@ -45,12 +48,17 @@ export class History extends Effect.Service<History>()("syncwatch/History", {
     // fixed, not spaced: a prune that ends late (PostgreSQL answers asynchronously) does not push the next one back
     yield* prune.pipe(Effect.repeat(Schedule.fixed(Duration.hours(1))), Effect.forkScoped)
 
+    // a row another instance wrote (Cluster/Relay.ts), for this process's statusChanged subscribers
+    const received = (change: StatusChange) => Effect.asVoid(PubSub.publish(pubsub, change))
+
     return {
       append,
+      received,
       latest,
       prune,
       changes: Stream.fromPubSub(pubsub),
-      subscribe: PubSub.subscribe(pubsub)
+      subscribe: PubSub.subscribe(pubsub),
+      subscribeWritten: PubSub.subscribe(written)
     } as const
   }),
   dependencies: [HistoryRepo.layer]

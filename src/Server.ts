@@ -21,6 +21,7 @@ import * as PeerRoutes from "./Peer/Routes.js"
 import { SyncSettings } from "./Peer/Settings.js"
 import { PeerHttpClientLive } from "./Peer/Transport.js"
 import * as Limits from "./ServerLimits.js"
+import { SharedRegistry } from "./SharedRegistry.js"
 import { SiteConfig } from "./SiteConfig.js"
 import { StatusChecks } from "./StatusChecks.js"
 import * as Tracing from "./Tracing.js"
@@ -40,6 +41,26 @@ export const ServicesLive = Watcher.Default.pipe(
   Layer.provideMerge(Alerts.Default),
   Layer.provideMerge(Layer.mergeAll(StatusChecks.Default, Pairing.Default, History.Default)),
   Layer.provideMerge(Layer.mergeAll(Connections.Default, PeerClient.Default, SiteConfig.Default, SyncSettings.Default))
+)
+
+// PostgreSQL: several instances share the registry. @effect/cluster is loaded only then: the SQLite default
+// starts nothing of it and never imports it.
+const shared = Config.string("DATABASE_URL").pipe(
+  Config.map((url) => /^postgres(ql)?:\/\//i.test(url)),
+  Config.withDefault(false)
+)
+const SharedRegistryLive = Layer.unwrapEffect(
+  Effect.map(shared, (yes) => (yes ? Layer.succeed(SharedRegistry, true) : Layer.empty))
+)
+const ClusterLive = Layer.unwrapEffect(
+  Effect.flatMap(shared, (yes) =>
+    yes
+      ? Effect.map(
+          Effect.promise(() => import("./Cluster.js")),
+          (cluster) => cluster.layer
+        )
+      : Effect.succeed(Layer.empty)
+  )
 )
 
 const Announce = Layer.effectDiscard(
@@ -133,7 +154,7 @@ export const AppLive = Layer.merge(
   HttpLayerRouter.serve(Routes, { disableListenLog: true, disableLogger: true }),
   Announce.pipe(Layer.provide(SiteConfig.Default))
 ).pipe(
-  Layer.provide(ServicesLive),
+  Layer.provide(ClusterLive.pipe(Layer.provideMerge(ServicesLive), Layer.provide(SharedRegistryLive))),
   Layer.provide(Prometheus.ExporterLive),
   // spans to OTEL_EXPORTER_OTLP_ENDPOINT over a client of their own (the peers' dials other sites only)
   Layer.provide(Tracing.layer.pipe(Layer.provide(NodeHttpClient.layerUndici))),

@@ -12,6 +12,7 @@ import {
 } from "./Domain/Events.js"
 import { History } from "./History.js"
 import * as Metrics from "./Metrics.js"
+import { SharedRegistry } from "./SharedRegistry.js"
 import { StatusChecks } from "./StatusChecks.js"
 import * as LastKnown from "./Watcher/LastKnown.js"
 import * as Registry from "./Watcher/Registry.js"
@@ -45,6 +46,7 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
     const concurrency = yield* positive("CHECK_CONCURRENCY", 64, 1)
     const monitorEvery = yield* positive("MONITOR_EVERY_SECONDS", 0, 0)
     const rule = yield* Severing.config
+    const shared = yield* SharedRegistry
     const registry = yield* Registry.make
     const known = yield* LastKnown.make
     const statusFlight = yield* SharedEffect.make<string, SenderStatusFetched, never>()
@@ -64,6 +66,8 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
         }
       )
     )
+    // another instance's checks count too when deciding what is fresh (SharedRegistry)
+    const refresh = shared ? known.reload : Effect.void
     yield* Stream.runForEach(connections.changes, () => sync).pipe(Effect.forkScoped)
 
     // the result is recorded inside the shared check: whoever asks next finds it in memory
@@ -142,6 +146,7 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
       Stream.unwrap(
         Effect.gen(function* () {
           yield* sync
+          yield* refresh
           const now = yield* Clock.currentTimeMillis
           const receivers = checkedReceivers()
           const senders = registry.ofDirection("sender").filter(isVerifiable)
@@ -214,6 +219,7 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
         return yield* new InvalidInput({ field: "maxAgeSeconds", message: "maxAgeSeconds must be an integer >= 0" })
       }
       const receivers = yield* receiversOf(uuids)
+      yield* refresh
       const now = yield* Clock.currentTimeMillis
       return yield* Effect.forEach(receivers, (r) => checkReceiver(r, maxAgeSeconds * 1000, now), { concurrency })
     })
@@ -222,6 +228,7 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
     const verifySenders = Effect.fn("Watcher.verifySenders")(function* (uuids?: ReadonlyArray<string>) {
       yield* sync
       const senders = uuids === undefined ? registry.ofDirection("sender") : yield* byUuids("sender", uuids)
+      yield* refresh
       const now = yield* Clock.currentTimeMillis
       const batch = yield* Effect.forEach(senders.filter(isVerifiable), (s) => verifySender(s, 0, now), { concurrency })
       const { severed } = yield* applySevering(batch)
@@ -236,19 +243,22 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
 
     // MONITOR_EVERY_SECONDS: one more subscriber nobody sees, so history, alerts and severing run unattended.
     // A round that fails (the store lost while its results are written) is logged, and the monitor
-    // subscribes again after an interval: it recovers with the store, by itself.
-    if (monitorEvery > 0) {
-      yield* Stream.runDrain(statusEvents(monitorEvery)).pipe(
-        Effect.catchAllCause((cause) =>
-          Effect.logError("A monitor round failed; the next starts in an interval", cause)
-        ),
-        Effect.zipRight(Effect.sleep(Duration.seconds(monitorEvery))),
-        Effect.forever,
-        Effect.forkScoped
-      )
-    }
+    // subscribes again after an interval: it recovers with the store, by itself. With a shared registry it
+    // runs once across the cluster (Cluster.ts runs it as a singleton).
+    const monitor =
+      monitorEvery > 0
+        ? Stream.runDrain(statusEvents(monitorEvery)).pipe(
+            Effect.catchAllCause((cause) =>
+              Effect.logError("A monitor round failed; the next starts in an interval", cause)
+            ),
+            Effect.zipRight(Effect.sleep(Duration.seconds(monitorEvery))),
+            Effect.forever
+          )
+        : Effect.never
+    if (monitorEvery > 0 && !shared) yield* Effect.forkScoped(monitor)
 
     return {
+      monitor,
       statusEvents,
       senderStatuses,
       verifySenders,

@@ -13,10 +13,23 @@ export const make = Effect.gen(function* () {
   const history = yield* History
   const statuses = new Map<string, SenderStatusFetched>()
   const verifications = new Map<string, Repo.LastVerification>()
-  for (const known of yield* repo.loadAll) {
-    if ("verification" in known) verifications.set(known.verification.connectionUuid, known)
-    else statuses.set(known.connectionUuid, known)
-  }
+  const newer = (stored: DateTime.Utc, held: DateTime.Utc | undefined) =>
+    held === undefined || DateTime.greaterThan(stored, held)
+
+  // with several instances on one store, another may have checked since: its newer results are taken,
+  // so freshness (one request per connection per interval) and the history's "from" hold across instances
+  const reload = Effect.map(repo.loadAll, (all) => {
+    for (const known of all) {
+      if ("verification" in known) {
+        const uuid = known.verification.connectionUuid
+        const held = verifications.get(uuid)?.verification.checkedAt
+        if (newer(known.verification.checkedAt, held)) verifications.set(uuid, known)
+      } else if (newer(known.checkedAt, statuses.get(known.connectionUuid)?.checkedAt)) {
+        statuses.set(known.connectionUuid, known)
+      }
+    }
+  })
+  yield* reload
 
   const recordStatus = (result: SenderStatusFetched) =>
     Effect.gen(function* () {
@@ -72,6 +85,7 @@ export const make = Effect.gen(function* () {
     recordStatus,
     recordVerification,
     forget,
+    reload,
     status: (uuid: string) => statuses.get(uuid),
     verification: (uuid: string) => verifications.get(uuid),
     freshStatus: freshIn(statuses, (s) => s.checkedAt),
