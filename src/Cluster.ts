@@ -63,7 +63,14 @@ export const ShardingLive = SocketRunner.layer.pipe(
 // moves with it (the other choice, connections sharded to entities, would turn each check into a message
 // through the message table: more writes per check than the check's own result, for no gain in a round)
 const MonitorLive = Layer.unwrapEffect(
-  Effect.map(Watcher, (watcher) => Singleton.make("syncwatch/monitor", watcher.monitor))
+  Effect.map(Watcher, (watcher) =>
+    Singleton.make(
+      "syncwatch/monitor",
+      Effect.zipRight(Effect.logInfo("The monitor's rounds run on this instance"), watcher.monitor).pipe(
+        Effect.onInterrupt(() => Effect.logInfo("The monitor's rounds stopped on this instance"))
+      )
+    )
+  )
 )
 
 // the cluster's own pool on DATABASE_URL: runner and message storage, the shard-lock session, LISTEN

@@ -1,0 +1,159 @@
+import { assert, beforeAll, describe, it } from "@effect/vitest"
+import { Deferred, Duration, Effect, Schedule } from "effect"
+import { freePort, graphql } from "./utils/App.js"
+import { sse, within, wsClient, wsSubscribe } from "./utils/Clients.js"
+import * as FakeSite from "./utils/FakeSite.js"
+import { freshDatabase } from "./utils/PgDatabase.js"
+import { build, launch, type Process, started } from "./utils/Process.js"
+
+// Three real processes (`node dist/main.js`) on one fresh PostgreSQL database, each with its own PORT and
+// runner port, watching a counting fake remote on loopback. Real time by nature: waits are bounded polls.
+
+beforeAll(build, 180_000)
+
+const MONITOR_EVERY_SECONDS = 2
+const RUNS_HERE = "The monitor's rounds run on this instance"
+const STOPPED_HERE = "The monitor's rounds stopped on this instance"
+// the singleton moves as runners join: the instance running it is the one whose last word was "run here"
+const runsRounds = (app: Process) => app.output().lastIndexOf(RUNS_HERE) > app.output().lastIndexOf(STOPPED_HERE)
+
+const ok = (app: Process, query: string, variables: Record<string, unknown> = {}) =>
+  Effect.flatMap(graphql(app.graphqlUrl, query, variables), (result) =>
+    result.errors === undefined ? Effect.succeed(result.data!) : Effect.dieMessage(JSON.stringify(result.errors))
+  )
+
+const createReceiver = (app: Process, name: string, siteUrl: string, status = "ACTIVE") =>
+  Effect.map(
+    ok(app, `mutation ($input: CreateConnectionInput!) { createConnection(input: $input) { connection { uuid } } }`, {
+      input: { name, direction: "RECEIVER", siteUrl, authToken: `token-of-${name}`, status }
+    }),
+    (data) => data["createConnection"]["connection"]["uuid"] as string
+  )
+
+// polls a condition that real time will make true; the bound is a failure guard, not a measurement
+const eventually = <A, E>(what: string, probe: Effect.Effect<A | undefined, E>, bound: Duration.DurationInput) =>
+  probe.pipe(
+    Effect.flatMap((value) => (value === undefined ? Effect.fail("not yet" as const) : Effect.succeed(value))),
+    Effect.retry(Schedule.spaced(Duration.millis(100))),
+    within(what, bound)
+  )
+
+// the requests each connection (by its token hash) caused, in arrival order
+const arrivals = (remote: FakeSite.FakeSite) =>
+  Effect.map(remote.requests, (requests) => {
+    const byHash = new Map<string, Array<number>>()
+    for (const request of requests) {
+      const hash = (request.body as { auth_token_hash: string }).auth_token_hash
+      byHash.set(hash, [...(byHash.get(hash) ?? []), request.at])
+    }
+    return byHash
+  })
+
+const gapsOf = (times: ReadonlyArray<number>) => times.slice(1).map((at, i) => at - times[i]!)
+
+describe("several instances on one PostgreSQL", () => {
+  it.live(
+    "a change reaches every instance; the rounds run once; they survive a SIGKILL of their runner",
+    () =>
+      Effect.gen(function* () {
+        const databaseUrl = yield* freshDatabase("e2e")
+        const remote = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "n" }))
+        const asked = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "n" }))
+        const ports = [yield* freePort, yield* freePort, yield* freePort]
+        const siteUrl = `http://127.0.0.1:${ports[0]}`
+        const env = (port: number) =>
+          Effect.map(freePort, (runnerPort) => ({
+            PORT: String(port),
+            SITE_URL: siteUrl,
+            DATABASE_URL: databaseUrl,
+            CLUSTER_RUNNER_PORT: String(runnerPort),
+            ALLOW_INTERNAL_URLS: "true",
+            MONITOR_EVERY_SECONDS: String(MONITOR_EVERY_SECONDS),
+            LOG_LEVEL: "info"
+          }))
+        const apps: Array<Process> = []
+        for (const port of ports) {
+          const app = yield* launch(yield* env(port))
+          yield* started(app)
+          apps.push(app)
+        }
+        const [one, two, three] = apps as [Process, Process, Process]
+
+        // identity: another SITE_URL on the same registry is refused at start
+        const stranger = yield* launch({ ...(yield* env(yield* freePort)), SITE_URL: "http://127.0.0.1:1" })
+        const refused = yield* Deferred.await(stranger.exited).pipe(within("the stranger to exit", "30 seconds"))
+        assert.strictEqual(refused.code, 1, refused.output)
+        assert.include(refused.output, `SITE_URL is http://127.0.0.1:1, but the other instances`)
+        assert.include(refused.output, siteUrl)
+
+        // 1. a change on instance 1 reaches subscribers on instance 3, over graphql-ws and SSE
+        const changed = yield* wsSubscribe(
+          yield* wsClient(three.port),
+          "subscription { connectionChanged { kind connectionUuid connection { name } } }"
+        )
+        const statusChanged = yield* sse(three.graphqlUrl, "subscription { statusChanged { connectionUuid from to } }")
+        // once instance 3's own change arrives, its subscription is open
+        const local = yield* createReceiver(three, "local", remote.url)
+        const first = yield* changed.next.pipe(within("instance 3's own change", "10 seconds"))
+        assert.strictEqual((first.data!["connectionChanged"] as any).connectionUuid, local)
+        const startedAt = Date.now()
+        const far = yield* createReceiver(one, "far", remote.url)
+        const fromOne = yield* changed.next.pipe(within("instance 1's change on instance 3", "10 seconds"))
+        const latencyMs = Date.now() - startedAt
+        assert.deepStrictEqual(fromOne.data, {
+          connectionChanged: { kind: "CREATED", connectionUuid: far, connection: { name: "far" } }
+        })
+        // a pending receiver is left out of rounds, so the history row of this check is instance 2's alone
+        const pending = yield* createReceiver(two, "pending", asked.url, "PENDING")
+        yield* ok(two, `{ senderStatuses(uuids: ["${pending}"]) { status } }`)
+        const row = yield* eventually(
+          "instance 2's history row on instance 3",
+          Effect.map(statusChanged.next, (result) =>
+            (result.data!["statusChanged"] as any).connectionUuid === pending ? result.data : undefined
+          ),
+          "10 seconds"
+        )
+        assert.deepStrictEqual(row, { statusChanged: { connectionUuid: pending, from: null, to: "ACTIVE" } })
+        assert.lengthOf(yield* asked.requests, 1)
+
+        // 2. one request per connection per interval across the three, not three
+        yield* eventually(
+          "four rounds of both receivers",
+          Effect.map(arrivals(remote), (byHash) =>
+            byHash.size === 2 && [...byHash.values()].every((times) => times.length >= 5) ? true : undefined
+          ),
+          "60 seconds"
+        )
+        // a round every 2 s (+ up to 10% jitter); results younger than that are shared, whoever checked
+        const spaced = Effect.gen(function* () {
+          for (const times of (yield* arrivals(remote)).values()) {
+            for (const gap of gapsOf(times)) assert.isAtLeast(gap, 1500, JSON.stringify(gapsOf(times)))
+          }
+        })
+        yield* spaced
+        const runners = apps.filter(runsRounds)
+        assert.lengthOf(runners, 1, apps.map((app) => app.output()).join("\n---\n"))
+
+        // 3. SIGKILL of the instance running the rounds: another takes them over
+        const victim = runners[0]!
+        const survivors = apps.filter((app) => app !== victim)
+        const before = Math.max(...[...(yield* arrivals(remote)).values()].map((times) => times.length))
+        const killedAt = Date.now()
+        victim.child.kill("SIGKILL")
+        yield* eventually(
+          "rounds from another instance",
+          Effect.map(arrivals(remote), (byHash) =>
+            [...byHash.values()].every((times) => times.length >= before + 2) ? true : undefined
+          ),
+          "30 seconds"
+        )
+        const takeoverMs = Date.now() - killedAt
+        assert.lengthOf(survivors.filter(runsRounds), 1)
+        yield* spaced
+        console.log(
+          `cluster e2e: change on instance 3 after ${latencyMs} ms; rounds again ${takeoverMs} ms after SIGKILL`
+        )
+      }).pipe(Effect.scoped),
+    240_000
+  )
+})
