@@ -7,7 +7,7 @@ import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Config, ConfigError, Effect, Either, Layer, Logger, LogLevel } from "effect"
 import { Alerts } from "./Alerts.js"
 import { Connections } from "./Connections.js"
-import { SqlLive } from "./Db.js"
+import { SqlLive, StoreKind } from "./Db.js"
 import * as Yoga from "./graphql/Yoga.js"
 import * as Health from "./Health.js"
 import { History } from "./History.js"
@@ -45,16 +45,12 @@ export const ServicesLive = Watcher.Default.pipe(
 
 // PostgreSQL: several instances share the registry. @effect/cluster is loaded only then: the SQLite default
 // starts nothing of it and never imports it.
-const shared = Config.string("DATABASE_URL").pipe(
-  Config.map((url) => /^postgres(ql)?:\/\//i.test(url)),
-  Config.withDefault(false)
-)
 const SharedRegistryLive = Layer.unwrapEffect(
-  Effect.map(shared, (yes) => (yes ? Layer.succeed(SharedRegistry, true) : Layer.empty))
+  Effect.map(StoreKind, (kind) => (kind === "pg" ? Layer.succeed(SharedRegistry, true) : Layer.empty))
 )
 const ClusterLive = Layer.unwrapEffect(
-  Effect.flatMap(shared, (yes) =>
-    yes
+  Effect.flatMap(StoreKind, (kind) =>
+    kind === "pg"
       ? Effect.map(
           Effect.promise(() => import("./Cluster.js")),
           (cluster) => cluster.layer

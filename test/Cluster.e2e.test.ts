@@ -39,14 +39,24 @@ const eventually = <A, E>(what: string, probe: Effect.Effect<A | undefined, E>, 
   )
 
 // the requests each connection (by its token hash) caused, in arrival order
-const arrivals = (remote: FakeSite.FakeSite) =>
-  Effect.map(remote.requests, (requests) => {
-    const byHash = new Map<string, Array<number>>()
-    for (const request of requests) {
-      const hash = (request.body as { auth_token_hash: string }).auth_token_hash
-      byHash.set(hash, [...(byHash.get(hash) ?? []), request.at])
+const arrivals = (remotes: ReadonlyArray<FakeSite.FakeSite>) =>
+  Effect.map(
+    Effect.forEach(remotes, (remote) => remote.requests),
+    (all) => {
+      const byHash = new Map<string, Array<number>>()
+      for (const request of all.flat()) {
+        const hash = (request.body as { auth_token_hash: string }).auth_token_hash
+        byHash.set(hash, [...(byHash.get(hash) ?? []), request.at])
+      }
+      return byHash
     }
-    return byHash
+  )
+
+// the monitor's rounds this process completed (nobody subscribes to statusEvents here: only the monitor's)
+const roundsOf = (app: Process) =>
+  Effect.promise(async () => {
+    const body = await (await fetch(`http://127.0.0.1:${app.port}/metrics`)).text()
+    return Number(/^syncwatch_rounds_total(?:\{[^}]*\})? (\S+)$/m.exec(body)?.[1] ?? 0)
   })
 
 const gapsOf = (times: ReadonlyArray<number>) => times.slice(1).map((at, i) => at - times[i]!)
@@ -57,8 +67,10 @@ describe("several instances on one PostgreSQL", () => {
     () =>
       Effect.gen(function* () {
         const databaseUrl = yield* freshDatabase("e2e")
-        const remote = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "n" }))
-        const asked = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "n" }))
+        // one receiver per site: two counted remotes for the rounds, one for the on-demand check
+        const active = FakeSite.json(200, { success: true, status: "active", name: "n" })
+        const remotes = [yield* FakeSite.make(active), yield* FakeSite.make(active)] as const
+        const asked = yield* FakeSite.make(active)
         const ports = [yield* freePort, yield* freePort, yield* freePort]
         const siteUrl = `http://127.0.0.1:${ports[0]}`
         const env = (port: number) =>
@@ -93,11 +105,11 @@ describe("several instances on one PostgreSQL", () => {
         )
         const statusChanged = yield* sse(three.graphqlUrl, "subscription { statusChanged { connectionUuid from to } }")
         // once instance 3's own change arrives, its subscription is open
-        const local = yield* createReceiver(three, "local", remote.url)
+        const local = yield* createReceiver(three, "local", remotes[0].url)
         const first = yield* changed.next.pipe(within("instance 3's own change", "10 seconds"))
         assert.strictEqual((first.data!["connectionChanged"] as any).connectionUuid, local)
         const startedAt = Date.now()
-        const far = yield* createReceiver(one, "far", remote.url)
+        const far = yield* createReceiver(one, "far", remotes[1].url)
         const fromOne = yield* changed.next.pipe(within("instance 1's change on instance 3", "10 seconds"))
         const latencyMs = Date.now() - startedAt
         assert.deepStrictEqual(fromOne.data, {
@@ -116,33 +128,40 @@ describe("several instances on one PostgreSQL", () => {
         assert.deepStrictEqual(row, { statusChanged: { connectionUuid: pending, from: null, to: "ACTIVE" } })
         assert.lengthOf(yield* asked.requests, 1)
 
-        // 2. one request per connection per interval across the three, not three
+        // 2. one request per connection per interval across the three, not three; rounds on one instance only
+        const roundsBefore = yield* Effect.forEach(apps, roundsOf)
         yield* eventually(
           "four rounds of both receivers",
-          Effect.map(arrivals(remote), (byHash) =>
+          Effect.map(arrivals(remotes), (byHash) =>
             byHash.size === 2 && [...byHash.values()].every((times) => times.length >= 5) ? true : undefined
           ),
           "60 seconds"
         )
         // a round every 2 s (+ up to 10% jitter); results younger than that are shared, whoever checked
         const spaced = Effect.gen(function* () {
-          for (const times of (yield* arrivals(remote)).values()) {
+          for (const times of (yield* arrivals(remotes)).values()) {
             for (const gap of gapsOf(times)) assert.isAtLeast(gap, 1500, JSON.stringify(gapsOf(times)))
           }
         })
         yield* spaced
         const runners = apps.filter(runsRounds)
         assert.lengthOf(runners, 1, apps.map((app) => app.output()).join("\n---\n"))
+        const roundsAfter = yield* Effect.forEach(apps, roundsOf)
+        apps.forEach((app, i) => {
+          const rounds = roundsAfter[i]! - roundsBefore[i]!
+          if (app === runners[0]) assert.isAtLeast(rounds, 3)
+          else assert.strictEqual(rounds, 0, `instance ${i + 1} ran rounds too`)
+        })
 
         // 3. SIGKILL of the instance running the rounds: another takes them over
         const victim = runners[0]!
         const survivors = apps.filter((app) => app !== victim)
-        const before = Math.max(...[...(yield* arrivals(remote)).values()].map((times) => times.length))
+        const before = Math.max(...[...(yield* arrivals(remotes)).values()].map((times) => times.length))
         const killedAt = Date.now()
         victim.child.kill("SIGKILL")
         yield* eventually(
           "rounds from another instance",
-          Effect.map(arrivals(remote), (byHash) =>
+          Effect.map(arrivals(remotes), (byHash) =>
             [...byHash.values()].every((times) => times.length >= before + 2) ? true : undefined
           ),
           "30 seconds"
