@@ -1,9 +1,11 @@
 import { assert, beforeAll, describe, it } from "@effect/vitest"
-import { Deferred, Duration, Effect, Schedule } from "effect"
+import { Deferred, Duration, Effect, Redacted, Schedule } from "effect"
+import { CONNECTIONS_CHANNEL, HISTORY_CHANNEL } from "../src/Cluster/Relay.js"
+import * as Token from "../src/Domain/Token.js"
 import { freePort, graphql } from "./utils/App.js"
 import { sse, within, wsClient, wsSubscribe } from "./utils/Clients.js"
 import * as FakeSite from "./utils/FakeSite.js"
-import { freshDatabase } from "./utils/PgDatabase.js"
+import { freshDatabase, listenTo } from "./utils/PgDatabase.js"
 import { build, launch, type Process, started } from "./utils/Process.js"
 
 // Three real processes (`node dist/main.js`) on one fresh PostgreSQL database, each with its own PORT and
@@ -90,6 +92,7 @@ describe("several instances on one PostgreSQL", () => {
           apps.push(app)
         }
         const [one, two, three] = apps as [Process, Process, Process]
+        const heard = yield* listenTo(databaseUrl, [CONNECTIONS_CHANNEL, HISTORY_CHANNEL])
 
         // identity: another SITE_URL on the same registry is refused at start
         const stranger = yield* launch({ ...(yield* env(yield* freePort)), SITE_URL: "http://127.0.0.1:1" })
@@ -169,6 +172,23 @@ describe("several instances on one PostgreSQL", () => {
         const takeoverMs = Date.now() - killedAt
         assert.lengthOf(survivors.filter(runsRounds), 1)
         yield* spaced
+
+        // what the instances told each other: uuids and outcomes, never a token or its hash
+        assert.isAtLeast(heard.length, 4)
+        for (const name of ["local", "far", "pending"]) {
+          const token = `token-of-${name}`
+          const hash = Redacted.value(Token.hash(Redacted.make(token)))
+          for (const payload of heard) {
+            assert.notInclude(payload, token)
+            assert.notInclude(payload, hash)
+          }
+        }
+
+        // SIGTERM: an instance leaves the cluster cleanly (its shards released, exit 0)
+        const leaving = survivors.find((app) => !runsRounds(app))!
+        leaving.child.kill("SIGTERM")
+        const left = yield* Deferred.await(leaving.exited).pipe(within("exit after SIGTERM", "30 seconds"))
+        assert.strictEqual(left.code, 0, left.output)
         console.log(
           `cluster e2e: change on instance 3 after ${latencyMs} ms; rounds again ${takeoverMs} ms after SIGKILL`
         )
