@@ -5,7 +5,8 @@ import * as Token from "../src/Domain/Token.js"
 import { freePort, graphql } from "./utils/App.js"
 import { sse, within, wsClient, wsSubscribe } from "./utils/Clients.js"
 import * as FakeSite from "./utils/FakeSite.js"
-import { freshDatabase, listenTo } from "./utils/PgDatabase.js"
+import { pgDatabase, pgUrl } from "./utils/Pg.js"
+import { listenTo } from "./utils/PgListen.js"
 import { build, launch, type Process, started } from "./utils/Process.js"
 
 // Three real processes (`node dist/main.js`) on one fresh PostgreSQL database, each with its own PORT and
@@ -68,7 +69,7 @@ describe("several instances on one PostgreSQL", () => {
     "a change reaches every instance; the rounds run once; they survive a SIGKILL of their runner",
     () =>
       Effect.gen(function* () {
-        const databaseUrl = yield* freshDatabase("e2e")
+        const databaseUrl = pgUrl(yield* pgDatabase("the cluster test"))
         // one receiver per site: two counted remotes for the rounds, one for the on-demand check
         const active = FakeSite.json(200, { success: true, status: "active", name: "n" })
         const remotes = [yield* FakeSite.make(active), yield* FakeSite.make(active)] as const

@@ -27,6 +27,8 @@ export const launch = (env: Record<string, string>) =>
   Effect.gen(function* () {
     const port = env["PORT"] === undefined ? yield* freePort : Number(env["PORT"])
     const dir = yield* tempDir
+    // on PostgreSQL the cluster's runner listens too: never the shared default port in tests
+    const runnerPort = yield* freePort
     const graphqlUrl = `http://127.0.0.1:${port}/graphql`
     const listening = yield* Deferred.make<void>()
     const exited = yield* Deferred.make<Exited>()
@@ -41,6 +43,7 @@ export const launch = (env: Record<string, string>) =>
             PORT: String(port),
             HOST: "127.0.0.1",
             DATABASE_URL: join(dir, "x", "db.sqlite"),
+            CLUSTER_RUNNER_PORT: String(runnerPort),
             ...env
           },
           stdio: ["ignore", "pipe", "pipe"]
