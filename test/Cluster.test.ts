@@ -1,0 +1,64 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Duration, Effect, Schedule } from "effect"
+import { freePort, graphql, type RunningSite, startSite } from "./utils/App.js"
+import { sse, within } from "./utils/Clients.js"
+import { admin, pgDatabase, pgUrl } from "./utils/Pg.js"
+
+// Two instances in this process on one fresh PostgreSQL database, over real sockets.
+
+const CHANGED = "subscription { connectionChanged { kind connection { name } } }"
+
+const create = (site: RunningSite, name: string) =>
+  graphql(
+    site.graphqlUrl,
+    `mutation { createConnection(input: {name: "${name}", direction: SENDER, siteUrl: "https://${name}.example.com"}) { connection { uuid } } }`
+  )
+
+// the LISTEN sessions of the instances' cluster pools on the database
+const listeners = (database: string) =>
+  admin(
+    (sql) =>
+      sql<{ pid: number }>`SELECT pid FROM pg_stat_activity
+        WHERE datname = ${database} AND application_name = 'syncwatch-cluster' AND query ILIKE 'LISTEN%'`
+  ).pipe(
+    Effect.map((rows) => rows.map((row) => row.pid)),
+    Effect.orDie
+  )
+
+describe("several instances: the change feed between them", () => {
+  it.live(
+    "comes back by itself when an instance's LISTEN session is cut",
+    () =>
+      Effect.gen(function* () {
+        const database = yield* pgDatabase("the cluster relay test")
+        const port = yield* freePort
+        const shared = { DATABASE_URL: pgUrl(database), SITE_URL: `http://127.0.0.1:${port}` }
+        const a = yield* startSite({ ...shared, PORT: String(port) })
+        const b = yield* startSite(shared)
+        const changes = yield* sse(b.graphqlUrl, CHANGED)
+        yield* create(b, "own")
+        assert.deepStrictEqual((yield* changes.next.pipe(within("b's own change"))).data, {
+          connectionChanged: { kind: "CREATED", connection: { name: "own" } }
+        })
+        yield* create(a, "before")
+        assert.deepStrictEqual((yield* changes.next.pipe(within("a's change on b"))).data, {
+          connectionChanged: { kind: "CREATED", connection: { name: "before" } }
+        })
+
+        const cut = yield* listeners(database)
+        assert.lengthOf(cut, 2)
+        yield* Effect.forEach(cut, (pid) => admin((sql) => sql`SELECT pg_terminate_backend(${pid})`))
+        // both instances notice their probes going unheard and listen again on new sessions
+        yield* listeners(database).pipe(
+          Effect.filterOrFail((pids) => pids.length === 2 && pids.every((pid) => !cut.includes(pid))),
+          Effect.retry(Schedule.spaced(Duration.millis(200))),
+          within("new LISTEN sessions", "40 seconds")
+        )
+        yield* create(a, "after")
+        assert.deepStrictEqual((yield* changes.next.pipe(within("a's change on b after the cut"))).data, {
+          connectionChanged: { kind: "CREATED", connection: { name: "after" } }
+        })
+      }).pipe(Effect.scoped),
+    90_000
+  )
+})
