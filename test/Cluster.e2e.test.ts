@@ -1,3 +1,4 @@
+import { join } from "node:path"
 import { assert, beforeAll, describe, it } from "@effect/vitest"
 import { Deferred, Duration, Effect, Redacted, Schedule } from "effect"
 import { CONNECTIONS_CHANNEL, HISTORY_CHANNEL } from "../src/Cluster/Relay.js"
@@ -195,5 +196,29 @@ describe("several instances on one PostgreSQL", () => {
         )
       }).pipe(Effect.scoped),
     240_000
+  )
+
+  it.live(
+    "SQLite, the default: nothing of @effect/cluster is even loaded",
+    () =>
+      Effect.gen(function* () {
+        const traced = { NODE_OPTIONS: `--import ${join(import.meta.dirname, "utils", "ClusterImports.mjs")}` }
+        const LOADED = "cluster module loaded: "
+        const sqlite = yield* launch(traced)
+        yield* started(sqlite)
+        const onPg = yield* launch({ ...traced, DATABASE_URL: pgUrl(yield* pgDatabase("the cluster import test")) })
+        yield* started(onPg)
+        for (const app of [sqlite, onPg]) {
+          app.child.kill("SIGTERM")
+          assert.strictEqual(
+            (yield* Deferred.await(app.exited).pipe(within("exit after SIGTERM", "30 seconds"))).code,
+            0
+          )
+        }
+        assert.notInclude(sqlite.output(), LOADED)
+        // the probe sees the modules where they are used
+        assert.include(onPg.output(), `${LOADED}file://`)
+      }).pipe(Effect.scoped),
+    120_000
   )
 })
