@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Duration, Effect, Schedule } from "effect"
 import { freePort, graphql, type RunningSite, startSite } from "./utils/App.js"
 import { sse, within } from "./utils/Clients.js"
+import * as FakeSite from "./utils/FakeSite.js"
 import { admin, pgDatabase, pgUrl } from "./utils/Pg.js"
 
 // Two instances in this process on one fresh PostgreSQL database, over real sockets.
@@ -60,5 +61,36 @@ describe("several instances: the change feed between them", () => {
         })
       }).pipe(Effect.scoped),
     90_000
+  )
+
+  it.live("a check on one instance is the last-known status on the others, and fresh for them", () =>
+    Effect.gen(function* () {
+      const remote = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "n" }))
+      const database = yield* pgDatabase("the cluster last-known test")
+      const port = yield* freePort
+      const shared = { DATABASE_URL: pgUrl(database), SITE_URL: `http://127.0.0.1:${port}` }
+      const a = yield* startSite({ ...shared, PORT: String(port) })
+      const b = yield* startSite(shared)
+      const created = yield* graphql(
+        a.graphqlUrl,
+        `mutation { createConnection(input: {name: "R", direction: RECEIVER, siteUrl: "${remote.url}", authToken: "t"}) { connection { uuid } } }`
+      )
+      const uuid = created.data!["createConnection"]["connection"]["uuid"] as string
+      const last = `{ connection(uuid: "${uuid}") { lastSenderStatus { status } } }`
+      assert.deepStrictEqual((yield* graphql(b.graphqlUrl, last)).data, { connection: { lastSenderStatus: null } })
+      yield* graphql(a.graphqlUrl, "{ senderStatuses { status } }")
+      assert.lengthOf(yield* remote.requests, 1)
+      // b read its last-known results less than a second ago: the next read is a second later at most
+      const seen = yield* graphql(b.graphqlUrl, last).pipe(
+        Effect.filterOrFail((result) => result.data?.["connection"]["lastSenderStatus"] !== null),
+        Effect.retry(Schedule.spaced(Duration.millis(100))),
+        within("a's check on b", "10 seconds")
+      )
+      assert.deepStrictEqual(seen.data, { connection: { lastSenderStatus: { status: "ACTIVE" } } })
+      // within the interval b serves a's result: the remote is not asked again
+      const fresh = yield* graphql(b.graphqlUrl, "{ senderStatuses(maxAgeSeconds: 3600) { status } }")
+      assert.deepStrictEqual(fresh.data, { senderStatuses: [{ status: "ACTIVE" }] })
+      assert.lengthOf(yield* remote.requests, 1)
+    }).pipe(Effect.scoped)
   )
 })
