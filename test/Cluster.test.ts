@@ -93,4 +93,40 @@ describe("several instances: the change feed between them", () => {
       assert.lengthOf(yield* remote.requests, 1)
     }).pipe(Effect.scoped)
   )
+
+  it.live("a sever asked of two instances at once is applied once", () =>
+    Effect.gen(function* () {
+      const gone = yield* FakeSite.make(FakeSite.json(404, { success: false, exists: false }))
+      const database = yield* pgDatabase("the cluster sever test")
+      const port = yield* freePort
+      const shared = { DATABASE_URL: pgUrl(database), SITE_URL: `http://127.0.0.1:${port}` }
+      const a = yield* startSite({ ...shared, PORT: String(port) })
+      const b = yield* startSite(shared)
+      const created = yield* graphql(
+        a.graphqlUrl,
+        `mutation { createConnection(input: {name: "S", direction: SENDER, siteUrl: "${gone.url}", status: ACTIVE, remoteNotified: true}) { connection { uuid } } }`
+      )
+      const uuid = created.data!["createConnection"]["connection"]["uuid"] as string
+      const verify = `mutation { verifyReceiverConnections(uuids: ["${uuid}"]) { outcome suspended } }`
+      const answers = yield* Effect.all([graphql(a.graphqlUrl, verify), graphql(b.graphqlUrl, verify)], {
+        concurrency: 2
+      })
+      const all = answers.flatMap((answer) => answer.data!["verifyReceiverConnections"] as Array<any>)
+      assert.deepStrictEqual(
+        all.map((v) => v.outcome),
+        ["NOT_FOUND", "NOT_FOUND"]
+      )
+      assert.lengthOf(
+        all.filter((v) => v.suspended),
+        1
+      )
+      const history = yield* graphql(a.graphqlUrl, `{ connection(uuid: "${uuid}") { status statusHistory { to } } }`)
+      const rows = history.data!["connection"]["statusHistory"] as Array<{ to: string }>
+      assert.strictEqual(history.data!["connection"]["status"], "SUSPENDED")
+      assert.lengthOf(
+        rows.filter((row) => row.to === "SUSPENDED"),
+        1
+      )
+    }).pipe(Effect.scoped)
+  )
 })
