@@ -12,6 +12,7 @@ import * as PgClient from "@effect/sql-pg/PgClient"
 import { Config, ConfigError, Duration, Effect, Layer, Option } from "effect"
 import * as Identity from "./Cluster/Identity.js"
 import * as Relay from "./Cluster/Relay.js"
+import { databaseTimeout } from "./Db.js"
 import { Watcher } from "./Watcher.js"
 
 // Lock and heartbeat timings (README "Run several instances"): a runner refreshes its shard locks and its
@@ -77,7 +78,8 @@ const MonitorLive = Layer.unwrapEffect(
 const PgLive = PgClient.layerConfig({
   url: Config.redacted("DATABASE_URL"),
   applicationName: Config.succeed("syncwatch-cluster"),
-  maxConnections: Config.succeed(6)
+  maxConnections: Config.succeed(6),
+  connectTimeout: databaseTimeout
 }).pipe(
   Layer.catchAll((error) =>
     Layer.fail(

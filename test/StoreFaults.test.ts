@@ -69,7 +69,7 @@ describe("PostgreSQL lost while running", () => {
 })
 
 describe("the monitor while PostgreSQL is lost", () => {
-  it.live("rounds whose results cannot be stored end; the monitor goes on by itself once the database is back", () =>
+  it.live("the monitor pauses while the database is gone and goes on by itself once it is back", () =>
     Effect.gen(function* () {
       const database = yield* pgDatabase("the store fault tests")
       const arrivals = yield* Queue.unbounded<void>()
@@ -81,11 +81,10 @@ describe("the monitor while PostgreSQL is lost", () => {
       yield* createReceiver(site, remote.url)
       yield* Queue.take(arrivals).pipe(within("a monitor round", "10 seconds"))
 
+      // on PostgreSQL the monitor is a cluster singleton: with the database gone its shard lock goes too, and
+      // the rounds pause until an instance holds it again (README, "Run several instances")
       yield* cutOff(database)
-      yield* Queue.takeAll(arrivals)
-      // the check still reaches the remote; its result cannot be stored
-      yield* Queue.take(arrivals).pipe(within("a round while the database is gone", "10 seconds"))
-
+      assert.strictEqual((yield* health(site.siteUrl)).status, 503)
       yield* restore(database)
       yield* Queue.takeAll(arrivals)
       yield* Queue.take(arrivals).pipe(within("a round after the database is back", "10 seconds"))
