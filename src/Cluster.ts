@@ -9,7 +9,7 @@ import * as SqlRunnerStorage from "@effect/cluster/SqlRunnerStorage"
 import { layerClientProtocol, layerSocketServer } from "@effect/platform-node/NodeClusterSocket"
 import * as RpcSerialization from "@effect/rpc/RpcSerialization"
 import * as PgClient from "@effect/sql-pg/PgClient"
-import { Config, ConfigError, Duration, Effect, Layer, Option } from "effect"
+import { Config, ConfigError, Duration, Effect, Layer, Option, Scope } from "effect"
 import * as Identity from "./Cluster/Identity.js"
 import * as Relay from "./Cluster/Relay.js"
 import { databaseTimeout } from "./Db.js"
@@ -90,8 +90,30 @@ const PgLive = PgClient.layerConfig({
   )
 )
 
+// With the database lost, the cluster's release (shards, its runner row, the pool) can wait on it for long:
+// a stopping instance gives it SHUTDOWN_LIMIT, then exits anyway (its locks went with its sessions)
+const SHUTDOWN_LIMIT = Duration.seconds(5)
+const releasedWithin = <A, E, R>(layer: Layer.Layer<A, E, R>) =>
+  Layer.scopedContext(
+    Effect.gen(function* () {
+      const scope = yield* Scope.make()
+      yield* Effect.addFinalizer((exit) =>
+        Scope.close(scope, exit).pipe(
+          Effect.interruptible,
+          Effect.disconnect,
+          Effect.timeout(SHUTDOWN_LIMIT),
+          Effect.catchAll(() => Effect.logWarning("The cluster did not stop in time; leaving it")),
+          Effect.ignore
+        )
+      )
+      return yield* Layer.buildWithScope(layer, scope)
+    })
+  )
+
 // what several instances on one PostgreSQL add: the identity check first, then the relay and the cluster
-export const layer = Layer.mergeAll(MonitorLive.pipe(Layer.provide(ShardingLive)), Relay.layer).pipe(
-  Layer.provideMerge(Identity.layer),
-  Layer.provide(PgLive)
+export const layer = releasedWithin(
+  Layer.mergeAll(MonitorLive.pipe(Layer.provide(ShardingLive)), Relay.layer).pipe(
+    Layer.provideMerge(Identity.layer),
+    Layer.provide(PgLive)
+  )
 )

@@ -6,7 +6,7 @@ import * as Token from "../src/Domain/Token.js"
 import { freePort, graphql } from "./utils/App.js"
 import { sse, within, wsClient, wsSubscribe } from "./utils/Clients.js"
 import * as FakeSite from "./utils/FakeSite.js"
-import { pgDatabase, pgUrl } from "./utils/Pg.js"
+import { admin, pgDatabase, pgUrl } from "./utils/Pg.js"
 import { listenTo } from "./utils/PgListen.js"
 import { build, launch, type Process, started } from "./utils/Process.js"
 
@@ -199,15 +199,28 @@ describe("several instances on one PostgreSQL", () => {
   )
 
   it.live(
-    "SQLite, the default: nothing of @effect/cluster is even loaded",
+    "SQLite, the default: nothing of @effect/cluster is even loaded; on PostgreSQL it is, and stops without the database",
     () =>
       Effect.gen(function* () {
         const traced = { NODE_OPTIONS: `--import ${join(import.meta.dirname, "utils", "ClusterImports.mjs")}` }
         const LOADED = "cluster module loaded: "
         const sqlite = yield* launch(traced)
         yield* started(sqlite)
-        const onPg = yield* launch({ ...traced, DATABASE_URL: pgUrl(yield* pgDatabase("the cluster import test")) })
+        const database = yield* pgDatabase("the cluster import test")
+        const onPg = yield* launch({ ...traced, DATABASE_URL: pgUrl(database), MONITOR_EVERY_SECONDS: "1" })
         yield* started(onPg)
+        // and a PostgreSQL instance whose database is gone still stops cleanly on SIGTERM
+        yield* admin((sql) =>
+          Effect.zipRight(
+            sql`ALTER DATABASE ${sql(database)} ALLOW_CONNECTIONS false`,
+            sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ${database}`
+          )
+        )
+        yield* eventually(
+          "the monitor to stop with its shard lock",
+          Effect.sync(() => (onPg.output().includes(STOPPED_HERE) ? true : undefined)),
+          "30 seconds"
+        )
         for (const app of [sqlite, onPg]) {
           app.child.kill("SIGTERM")
           assert.strictEqual(
