@@ -129,4 +129,47 @@ describe("several instances: the change feed between them", () => {
       )
     }).pipe(Effect.scoped)
   )
+
+  it.live("each history row is sent to the webhook once, by the instance that wrote it", () =>
+    Effect.gen(function* () {
+      const remote = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "n" }))
+      const other = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "n" }))
+      const hook = yield* FakeSite.make(FakeSite.json(200, {}))
+      const database = yield* pgDatabase("the cluster webhook test")
+      const port = yield* freePort
+      const shared = {
+        DATABASE_URL: pgUrl(database),
+        SITE_URL: `http://127.0.0.1:${port}`,
+        ALERT_WEBHOOK_URL: `${hook.url}/hook`,
+        ALERT_WEBHOOK_SECRET: "webhook-secret-for-tests"
+      }
+      const a = yield* startSite({ ...shared, PORT: String(port) })
+      const b = yield* startSite(shared)
+      const receiver = (site: RunningSite, url: string, token: string) =>
+        Effect.map(
+          graphql(
+            site.graphqlUrl,
+            `mutation { createConnection(input: {name: "${token}", direction: RECEIVER, siteUrl: "${url}", authToken: "${token}"}) { connection { uuid } } }`
+          ),
+          (result) => result.data!["createConnection"]["connection"]["uuid"] as string
+        )
+      const first = yield* receiver(a, remote.url, "t1")
+      const second = yield* receiver(b, other.url, "t2")
+      // b hears of a's row first (the relay), then writes its own: were it to send what it hears, a third POST
+      const statusChanged = yield* sse(b.graphqlUrl, "subscription { statusChanged { connectionUuid } }")
+      yield* graphql(a.graphqlUrl, `{ senderStatuses(uuids: ["${first}"]) { status } }`)
+      const heard = yield* statusChanged.next.pipe(within("a's row on b", "10 seconds"))
+      assert.deepStrictEqual(heard.data, { statusChanged: { connectionUuid: first } })
+      yield* graphql(b.graphqlUrl, `{ senderStatuses(uuids: ["${second}"]) { status } }`)
+      const posted = yield* hook.requests.pipe(
+        Effect.filterOrFail((requests) => requests.some((r) => (r.body as any).connectionUuid === second)),
+        Effect.retry(Schedule.spaced(Duration.millis(100))),
+        within("b's row at the webhook", "10 seconds")
+      )
+      assert.deepStrictEqual(
+        posted.map((r) => (r.body as any).connectionUuid),
+        [first, second]
+      )
+    }).pipe(Effect.scoped)
+  )
 })
