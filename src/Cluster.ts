@@ -43,7 +43,7 @@ const SocketServerLive = layerSocketServer.pipe(
     Layer.fail(
       ConfigError.InvalidData(
         ["CLUSTER_RUNNER_PORT"],
-        `the cluster runner cannot listen (${error.message}): give each instance its own CLUSTER_RUNNER_PORT`
+        `the cluster runner cannot listen (${error.cause instanceof Error ? error.cause.message : error.reason}): give each instance its own CLUSTER_RUNNER_PORT`
       )
     )
   )

@@ -1,3 +1,4 @@
+import * as Net from "node:net"
 import { join } from "node:path"
 import { assert, beforeAll, describe, it } from "@effect/vitest"
 import { Deferred, Duration, Effect, Redacted, Schedule } from "effect"
@@ -233,5 +234,28 @@ describe("several instances on one PostgreSQL", () => {
         assert.include(onPg.output(), `${LOADED}file://`)
       }).pipe(Effect.scoped),
     120_000
+  )
+
+  it.live("a runner port in use stops the start, naming CLUSTER_RUNNER_PORT", () =>
+    Effect.gen(function* () {
+      const busy = yield* Effect.acquireRelease(
+        Effect.async<Net.Server>((resume) => {
+          const server = Net.createServer()
+          server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
+        }),
+        (server) => Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
+      )
+      const port = (busy.address() as Net.AddressInfo).port
+      const app = yield* launch({
+        DATABASE_URL: pgUrl(yield* pgDatabase("the cluster port test")),
+        CLUSTER_RUNNER_PORT: String(port)
+      })
+      const exit = yield* Deferred.await(app.exited).pipe(within("exit on a busy runner port", "30 seconds"))
+      assert.strictEqual(exit.code, 1, exit.output)
+      assert.match(
+        exit.output,
+        /^syncwatch did not start: CLUSTER_RUNNER_PORT: the cluster runner cannot listen \(.*EADDRINUSE/
+      )
+    }).pipe(Effect.scoped)
   )
 })
