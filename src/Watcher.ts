@@ -66,10 +66,10 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
         }
       )
     )
-    // another instance's checks count too when deciding what is fresh (SharedRegistry)
-    const refresh = shared ? known.reload : Effect.void
-    // what a connection's last-known fields show: another instance's newest results, read at most once a second
-    const recent = shared ? yield* Effect.cachedWithTTL(Effect.ignore(known.reload), Duration.seconds(1)) : Effect.void
+    // With a shared registry, another instance's checks count too when deciding what is fresh: its newest
+    // results are read from the store, at most once a second however many rounds and fields ask (edges of
+    // under a second may ask a remote twice)
+    const refresh = shared ? yield* Effect.cachedWithTTL(Effect.ignore(known.reload), Duration.seconds(1)) : Effect.void
     yield* Stream.runForEach(connections.changes, () => sync).pipe(Effect.forkScoped)
 
     // the result is recorded inside the shared check: whoever asks next finds it in memory
@@ -265,11 +265,11 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
       senderStatuses,
       verifySenders,
       lastSenderStatus: (connection: Connection) =>
-        Effect.map(recent, () =>
+        Effect.map(refresh, () =>
           connection.direction === "receiver" ? (known.status(connection.uuid) ?? null) : null
         ),
       lastVerification: (connection: Connection) =>
-        Effect.map(recent, () =>
+        Effect.map(refresh, () =>
           connection.direction === "sender" ? (known.verification(connection.uuid)?.verification ?? null) : null
         ),
       statusHistory: (connection: Connection, limit?: number) => history.latest(connection.uuid, limit),
