@@ -64,7 +64,7 @@ export class Alerts extends Effect.Service<Alerts>()("syncwatch/Alerts", {
     if (Option.isNone(webhook)) return { enabled: false as boolean }
     const { url, secret } = webhook.value
     const history = yield* History
-    const changes = yield* history.subscribe
+    const changes = yield* history.subscribeWritten
     const deliveries = yield* FiberSet.make()
     const client = (yield* HttpClient.HttpClient).pipe(
       HttpClient.filterStatusOk,

@@ -1,5 +1,5 @@
 import { Config, Effect, Option, PubSub, Redacted, Schema, Stream } from "effect"
-import * as Repo from "./Connections/Repo.js"
+import { ConnectionsRepo } from "./Connections/Repo.js"
 import * as UuidV7 from "./Connections/UuidV7.js"
 import {
   type Connection,
@@ -36,19 +36,24 @@ const make = Effect.gen(function* () {
     Config.validate({ message: "MAX_UUIDS must be a positive integer", validation: (n) => n > 0 }),
     Config.withDefault(1_000)
   )
-  const repo = yield* Repo.make
+  const repo = yield* ConnectionsRepo
   const nextUuid = yield* UuidV7.makeGenerator
   const pubsub = yield* Effect.acquireRelease(PubSub.unbounded<ConnectionChange>(), PubSub.shutdown)
+  // the changes written by this process only: what another instance must be told of (Cluster/Relay.ts)
+  const written = yield* Effect.acquireRelease(PubSub.unbounded<ConnectionChange>(), PubSub.shutdown)
+
+  const changeOf = (kind: ChangeKind, connection: Connection) =>
+    new ConnectionChange({
+      kind,
+      connectionUuid: connection.uuid,
+      connection: kind === "deleted" ? null : connection
+    })
 
   // called only after the write has committed
   const publish = (kind: ChangeKind, connection: Connection) =>
-    PubSub.publish(
-      pubsub,
-      new ConnectionChange({
-        kind,
-        connectionUuid: connection.uuid,
-        connection: kind === "deleted" ? null : connection
-      })
+    Effect.zipRight(
+      PubSub.publish(written, changeOf(kind, connection)),
+      PubSub.publish(pubsub, changeOf(kind, connection))
     )
 
   const parseUuid = (uuid: string) =>
@@ -191,6 +196,14 @@ const make = Effect.gen(function* () {
     return suspended
   })
 
+  // a change another instance wrote (told by Cluster/Relay.ts): the row as it is now, to this process's subscribers
+  const received = Effect.fn("Connections.received")(function* (kind: ChangeKind, uuid: ConnectionUuid) {
+    const row = kind === "deleted" ? Option.none<Connection>() : yield* repo.findByUuid(uuid)
+    if (kind === "deleted")
+      yield* PubSub.publish(pubsub, new ConnectionChange({ kind, connectionUuid: uuid, connection: null }))
+    else if (Option.isSome(row)) yield* PubSub.publish(pubsub, changeOf(kind, row.value))
+  })
+
   return {
     create,
     list,
@@ -206,14 +219,16 @@ const make = Effect.gen(function* () {
     autoActivate,
     recordRemoteNotification,
     suspendSevered,
+    received,
     changes: Stream.fromPubSub(pubsub),
-    subscribe: PubSub.subscribe(pubsub)
+    subscribe: PubSub.subscribe(pubsub),
+    subscribeWritten: PubSub.subscribe(written)
   } as const
 })
 
 export class Connections extends Effect.Service<Connections>()("syncwatch/Connections", {
   scoped: make,
-  dependencies: [SiteConfig.Default]
+  dependencies: [SiteConfig.Default, ConnectionsRepo.layer]
 }) {}
 
 // B §1.7: scheme, host and port (default ports filled in), case-insensitive, path ignored;

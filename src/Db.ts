@@ -1,13 +1,14 @@
-import { mkdirSync } from "node:fs"
-import { dirname } from "node:path"
 import { fileURLToPath } from "node:url"
-import * as Reactivity from "@effect/experimental/Reactivity"
-import * as SqlClient from "@effect/sql/SqlClient"
-import { SqliteClient } from "@effect/sql-sqlite-node"
-import { Config, ConfigError, Context, Effect, Layer } from "effect"
-import * as Migrations from "./Connections/Migrations.js"
+import type * as SqlClient from "@effect/sql/SqlClient"
+import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Redacted } from "effect"
 
-const MEMORY = ":memory:"
+// Which store DATABASE_URL chose: SQLite (one process, the default) or PostgreSQL (several processes)
+export type Dialect = "sqlite" | "pg"
+export class StoreKind extends Context.Tag("syncwatch/StoreKind")<StoreKind, Dialect>() {}
+
+export type Target =
+  | { readonly _tag: "sqlite"; readonly filename: string }
+  | { readonly _tag: "pg"; readonly url: Redacted.Redacted<string> }
 
 // `file:` prefix optional: `file:./data/x.db`, `file:///abs/x.db` and plain paths all name a file
 export const toFilename = (url: string): string => {
@@ -15,66 +16,60 @@ export const toFilename = (url: string): string => {
   return url.startsWith("file:") ? url.slice("file:".length) : url
 }
 
+// what may be shown of a PostgreSQL URL: everything but the password
+export const masked = (url: string): string => {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password !== "") parsed.password = "***"
+    return parsed.toString()
+  } catch {
+    return url.replace(/\/\/([^:/@]*):[^@/]*@/, "//$1:***@")
+  }
+}
+
 const reason = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
-const invalid = (message: string, cause?: unknown) =>
+export const invalid = (message: string, cause?: unknown) =>
   ConfigError.InvalidData(["DATABASE_URL"], cause === undefined ? message : `${message}: ${reason(cause)}`)
 
-const databaseUrl = Config.string("DATABASE_URL").pipe(
+// how long a statement (or a PostgreSQL connection attempt) may take before the store counts as unavailable
+export const databaseTimeout = Config.integer("DATABASE_TIMEOUT_MS").pipe(
+  Config.validate({ message: "DATABASE_TIMEOUT_MS must be an integer >= 1", validation: (n) => n >= 1 }),
+  Config.withDefault(5000),
+  Config.map(Duration.millis)
+)
+
+const PG = /^postgres(ql)?:\/\//i
+const OTHER_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i
+
+export const databaseTarget: Config.Config<Target> = Config.string("DATABASE_URL").pipe(
   Config.validate({
     message: "DATABASE_URL is empty: set it to a file such as ./data/syncwatch.db (or :memory:), or unset it",
     validation: (value) => value.trim() !== ""
   }),
   Config.withDefault("./data/syncwatch.db"),
-  Config.map(toFilename)
+  Config.mapOrFail((value): Either.Either<Target, ConfigError.ConfigError> => {
+    if (PG.test(value)) return Either.right({ _tag: "pg", url: Redacted.make(value) })
+    if (OTHER_SCHEME.test(value) && !value.toLowerCase().startsWith("file://")) {
+      return Either.left(
+        invalid(
+          `${masked(value)} is neither a SQLite file nor a PostgreSQL URL: use a path, file:…, :memory: or postgres://…`
+        )
+      )
+    }
+    return Either.right({ _tag: "sqlite", filename: toFilename(value) })
+  })
 )
 
-// One process per file (SQLite has no cross-process change feed): an exclusive lock on a side file, held
-// for the life of the scope and dropped by the OS if the process dies. PostgreSQL is the way to run several.
-const lockFile = (filename: string) =>
+// SqlClient and StoreKind (and SqliteClient or PgClient) on the store DATABASE_URL names, migrated.
+// PostgreSQL's driver is loaded only when it is asked for: the SQLite default needs nothing of it.
+export const SqlLive: Layer.Layer<SqlClient.SqlClient | StoreKind, ConfigError.ConfigError> = Layer.unwrapEffect(
   Effect.gen(function* () {
-    const lock = yield* SqliteClient.make({ filename: `${filename}.lock`, disableWAL: true })
-    yield* lock`PRAGMA busy_timeout = 0`
-    yield* lock`BEGIN EXCLUSIVE`
-  }).pipe(
-    Effect.catchAllDefect(Effect.fail),
-    Effect.mapError((cause) =>
-      invalid(
-        `${filename} is already in use by another syncwatch process (${reason(cause)}): stop it, or give this one its own DATABASE_URL`
-      )
-    )
-  )
-
-// PRAGMA quick_check reads every page: a damaged file is refused here, not by masked errors later
-const checkIntegrity = (client: SqlClient.SqlClient, filename: string) =>
-  client<{ quick_check: string }>`PRAGMA quick_check`.pipe(
-    Effect.flatMap((rows) => {
-      const problems = rows.map((row) => row.quick_check).filter((text) => text !== "ok")
-      return problems.length === 0 ? Effect.void : Effect.fail(problems.slice(0, 3).join("; "))
-    }),
-    Effect.catchAllDefect(Effect.fail),
-    Effect.mapError((cause) =>
-      invalid(
-        `the database ${filename} is damaged (${reason(cause)}): restore it from a backup, or set DATABASE_URL to another file`
-      )
-    )
-  )
-
-export const SqlLive = Layer.scopedContext(
-  Effect.gen(function* () {
-    const filename = yield* databaseUrl
-    if (filename !== MEMORY) {
-      yield* Effect.try({
-        try: () => mkdirSync(dirname(filename), { recursive: true }),
-        catch: (cause) => invalid(`cannot create the directory of ${filename}`, cause)
-      })
-      yield* lockFile(filename)
+    const target = yield* databaseTarget
+    if (target._tag === "pg") {
+      const Pg = yield* Effect.promise(() => import("./Db/Pg.js"))
+      return Pg.layer(target.url)
     }
-    // better-sqlite3 throws from its constructor (and the WAL pragma), which the client turns into a defect
-    const client = yield* SqliteClient.make({ filename, disableWAL: filename === MEMORY }).pipe(
-      Effect.catchAllDefect((cause) => Effect.fail(invalid(`cannot open the database ${filename}`, cause)))
-    )
-    yield* checkIntegrity(client, filename)
-    yield* Migrations.run.pipe(Effect.provideService(SqlClient.SqlClient, client))
-    return Context.make(SqliteClient.SqliteClient, client).pipe(Context.add(SqlClient.SqlClient, client))
+    const Sqlite = yield* Effect.promise(() => import("./Db/Sqlite.js"))
+    return Sqlite.layer(target.filename)
   })
-).pipe(Layer.provide(Reactivity.layer))
+)

@@ -2,7 +2,7 @@ import { Config, DateTime, Duration, Effect, PubSub, Schedule, Stream } from "ef
 import type { ConnectionUuid } from "./Domain/Connection.js"
 import { InvalidInput } from "./Domain/Errors.js"
 import { StatusChange } from "./Domain/StatusChange.js"
-import * as Repo from "./History/Repo.js"
+import { HistoryRepo } from "./History/Repo.js"
 import * as WriteBehind from "./WriteBehind.js"
 
 export const MAX_HISTORY_LIMIT = 1000
@@ -12,12 +12,14 @@ export const MAX_HISTORY_LIMIT = 1000
 // the store gets it behind, in batches (at the latest when the watcher's round ends or the server stops).
 export class History extends Effect.Service<History>()("syncwatch/History", {
   scoped: Effect.gen(function* () {
-    const repo = yield* Repo.make
+    const repo = yield* HistoryRepo
     const retentionDays = yield* Config.integer("HISTORY_RETENTION_DAYS").pipe(
       Config.validate({ message: "HISTORY_RETENTION_DAYS must be an integer >= 1", validation: (n) => n >= 1 }),
       Config.withDefault(30)
     )
     const pubsub = yield* Effect.acquireRelease(PubSub.unbounded<StatusChange>(), PubSub.shutdown)
+    // the rows this process wrote: the webhook's and another instance's to hear of, each sent once
+    const written = yield* Effect.acquireRelease(PubSub.unbounded<StatusChange>(), PubSub.shutdown)
     const clock = yield* Effect.clock
 
     // written behind, in batches: reads of the store flush first, so they see every change recorded
@@ -32,7 +34,8 @@ export class History extends Effect.Service<History>()("syncwatch/History", {
         pending = []
         return batch
       },
-      write: repo.insertAll
+      // once in the store, the rows are this process's to tell: the webhook and the other instances
+      write: (batch) => Effect.zipRight(repo.insertAll(batch), PubSub.publishAll(written, batch))
     })
 
     // a change recorded now and published at once (the watcher records from inside a check's callback)
@@ -65,16 +68,23 @@ export class History extends Effect.Service<History>()("syncwatch/History", {
       writer.flush,
       Effect.flatMap(DateTime.now, (now) => repo.pruneBefore(DateTime.subtract(now, { days: retentionDays })))
     )
-    yield* prune.pipe(Effect.repeat(Schedule.spaced(Duration.hours(1))), Effect.forkScoped)
+    // fixed, not spaced: a prune that ends late (PostgreSQL answers asynchronously) does not push the next one back
+    yield* prune.pipe(Effect.repeat(Schedule.fixed(Duration.hours(1))), Effect.forkScoped)
+
+    // a row another instance wrote (Cluster/Relay.ts), for this process's statusChanged subscribers
+    const received = (change: StatusChange) => Effect.asVoid(PubSub.publish(pubsub, change))
 
     return {
       record,
       append,
       flush: writer.flush,
+      received,
       latest,
       prune,
       changes: Stream.fromPubSub(pubsub),
-      subscribe: PubSub.subscribe(pubsub)
+      subscribe: PubSub.subscribe(pubsub),
+      subscribeWritten: PubSub.subscribe(written)
     } as const
-  })
+  }),
+  dependencies: [HistoryRepo.layer]
 }) {}

@@ -7,7 +7,7 @@ import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Config, ConfigError, Effect, Either, Layer, Logger, LogLevel } from "effect"
 import { Alerts } from "./Alerts.js"
 import { Connections } from "./Connections.js"
-import { SqlLive } from "./Db.js"
+import { SqlLive, StoreKind } from "./Db.js"
 import * as Yoga from "./graphql/Yoga.js"
 import * as Health from "./Health.js"
 import { History } from "./History.js"
@@ -21,6 +21,7 @@ import * as PeerRoutes from "./Peer/Routes.js"
 import { SyncSettings } from "./Peer/Settings.js"
 import { PeerHttpClientLive } from "./Peer/Transport.js"
 import * as Limits from "./ServerLimits.js"
+import { SharedRegistry } from "./SharedRegistry.js"
 import { SiteConfig } from "./SiteConfig.js"
 import { StatusChecks } from "./StatusChecks.js"
 import * as Tracing from "./Tracing.js"
@@ -40,6 +41,22 @@ export const ServicesLive = Watcher.Default.pipe(
   Layer.provideMerge(Alerts.Default),
   Layer.provideMerge(Layer.mergeAll(StatusChecks.Default, Pairing.Default, History.Default)),
   Layer.provideMerge(Layer.mergeAll(Connections.Default, PeerClient.Default, SiteConfig.Default, SyncSettings.Default))
+)
+
+// PostgreSQL: several instances share the registry. @effect/cluster is loaded only then: the SQLite default
+// starts nothing of it and never imports it.
+const SharedRegistryLive = Layer.unwrapEffect(
+  Effect.map(StoreKind, (kind) => (kind === "pg" ? Layer.succeed(SharedRegistry, true) : Layer.empty))
+)
+const ClusterLive = Layer.unwrapEffect(
+  Effect.flatMap(StoreKind, (kind) =>
+    kind === "pg"
+      ? Effect.map(
+          Effect.promise(() => import("./Cluster.js")),
+          (cluster) => cluster.layer
+        )
+      : Effect.succeed(Layer.empty)
+  )
 )
 
 const Announce = Layer.effectDiscard(
@@ -133,7 +150,7 @@ export const AppLive = Layer.merge(
   HttpLayerRouter.serve(Routes, { disableListenLog: true, disableLogger: true }),
   Announce.pipe(Layer.provide(SiteConfig.Default))
 ).pipe(
-  Layer.provide(ServicesLive),
+  Layer.provide(ClusterLive.pipe(Layer.provideMerge(ServicesLive), Layer.provide(SharedRegistryLive))),
   Layer.provide(Prometheus.ExporterLive),
   // spans to OTEL_EXPORTER_OTLP_ENDPOINT over a client of their own (the peers' dials other sites only)
   Layer.provide(Tracing.layer.pipe(Layer.provide(NodeHttpClient.layerUndici))),

@@ -2,7 +2,13 @@ import { Cause, Config, type ConfigError, DateTime, Effect, Exit, identity, Opti
 import * as CompletionOrder from "./CompletionOrder.js"
 import { Connections } from "./Connections.js"
 import { type Connection, isVerifiable } from "./Domain/Connection.js"
-import { type ConnectionNotFound, failureOutcome, InvalidInput, type PeerFailure } from "./Domain/Errors.js"
+import {
+  type ConnectionNotFound,
+  failureOutcome,
+  InvalidInput,
+  type PeerFailure,
+  type StoreUnavailable
+} from "./Domain/Errors.js"
 import { ReceiverVerification, SenderStatusFetched } from "./Domain/Events.js"
 import * as Metrics from "./Metrics.js"
 import { PeerClient } from "./Peer/Client.js"
@@ -38,10 +44,10 @@ export interface StatusChecksApi {
   // unknown uuids are ConnectionNotFound, connections of the other direction InvalidInput
   readonly checkReceivers: (
     uuids?: ReadonlyArray<string>
-  ) => Effect.Effect<Array<SenderStatusFetched>, InvalidInput | ConnectionNotFound>
+  ) => Effect.Effect<Array<SenderStatusFetched>, InvalidInput | ConnectionNotFound | StoreUnavailable>
   readonly verifySenders: (
     uuids?: ReadonlyArray<string>
-  ) => Effect.Effect<Array<ReceiverVerification>, InvalidInput | ConnectionNotFound>
+  ) => Effect.Effect<Array<ReceiverVerification>, InvalidInput | ConnectionNotFound | StoreUnavailable>
 }
 
 // results are built from values already typed: their classes skip a second validation (the hot path)

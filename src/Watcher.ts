@@ -13,11 +13,13 @@ import {
 } from "./Domain/Events.js"
 import { History } from "./History.js"
 import * as Metrics from "./Metrics.js"
+import { SharedRegistry } from "./SharedRegistry.js"
 import * as SingleFlight from "./SingleFlight.js"
 import { StatusChecks } from "./StatusChecks.js"
 import * as LastKnown from "./Watcher/LastKnown.js"
 import * as Registry from "./Watcher/Registry.js"
 import type { LastVerification } from "./Watcher/Repo.js"
+import { WatcherRepo } from "./Watcher/Repo.js"
 import * as Severing from "./Watcher/Severing.js"
 
 const positive = (name: string, fallback: number, min: number) =>
@@ -44,6 +46,7 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
     const concurrency = yield* positive("CHECK_CONCURRENCY", 64, 1)
     const monitorEvery = yield* positive("MONITOR_EVERY_SECONDS", 0, 0)
     const rule = yield* Severing.config
+    const shared = yield* SharedRegistry
     const registry = yield* Registry.make
     const known = yield* LastKnown.make
     const statusFlight = SingleFlight.make<string, SenderStatusFetched, never>()
@@ -61,6 +64,10 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
         { discard: true }
       )
     )
+    // With a shared registry, another instance's checks count too when deciding what is fresh: its newest
+    // results are read from the store, at most once a second however many rounds and fields ask (edges of
+    // under a second may ask a remote twice)
+    const refresh = shared ? yield* Effect.cachedWithTTL(Effect.ignore(known.reload), Duration.seconds(1)) : Effect.void
     yield* Stream.runForEach(connections.changes, () => sync).pipe(Effect.forkScoped)
 
     // Concurrent askers of one connection share one check (SingleFlight: no fiber per key), which lives until
@@ -149,6 +156,7 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
       Stream.unwrap(
         Effect.gen(function* () {
           yield* sync
+          yield* refresh
           const now = yield* Clock.currentTimeMillis
           const receivers = checkedReceivers()
           const senders = registry.ofDirection("sender").filter(isVerifiable)
@@ -227,6 +235,7 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
         return yield* new InvalidInput({ field: "maxAgeSeconds", message: "maxAgeSeconds must be an integer >= 0" })
       }
       const receivers = yield* receiversOf(uuids)
+      yield* refresh
       const now = yield* Clock.currentTimeMillis
       return yield* CompletionOrder.collected(
         receivers,
@@ -242,6 +251,7 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
     const verifySenders = Effect.fn("Watcher.verifySenders")(function* (uuids?: ReadonlyArray<string>) {
       yield* sync
       const senders = uuids === undefined ? registry.ofDirection("sender") : yield* byUuids("sender", uuids)
+      yield* refresh
       const now = yield* Clock.currentTimeMillis
       const batch = yield* CompletionOrder.collected(
         senders.filter(isVerifiable),
@@ -261,21 +271,38 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
       })
     })
 
-    // MONITOR_EVERY_SECONDS: one more subscriber nobody sees, so history, alerts and severing run unattended
-    if (monitorEvery > 0) yield* Stream.runDrain(statusEvents(monitorEvery)).pipe(Effect.orDie, Effect.forkScoped)
+    // MONITOR_EVERY_SECONDS: one more subscriber nobody sees, so history, alerts and severing run unattended.
+    // A round that fails (the store lost while its results are written) is logged, and the monitor
+    // subscribes again after an interval: it recovers with the store, by itself. With a shared registry it
+    // runs once across the cluster (Cluster.ts runs it as a singleton).
+    const monitor =
+      monitorEvery > 0
+        ? Stream.runDrain(statusEvents(monitorEvery)).pipe(
+            Effect.catchAllCause((cause) =>
+              Effect.logError("A monitor round failed; the next starts in an interval", cause)
+            ),
+            Effect.zipRight(Effect.sleep(Duration.seconds(monitorEvery))),
+            Effect.forever
+          )
+        : Effect.never
+    if (monitorEvery > 0 && !shared) yield* Effect.forkScoped(monitor)
 
     return {
+      monitor,
       statusEvents,
       senderStatuses,
       verifySenders,
       lastSenderStatus: (connection: Connection) =>
-        Effect.sync(() => (connection.direction === "receiver" ? (known.status(connection.uuid) ?? null) : null)),
+        Effect.map(refresh, () =>
+          connection.direction === "receiver" ? (known.status(connection.uuid) ?? null) : null
+        ),
       lastVerification: (connection: Connection) =>
-        Effect.sync(() =>
+        Effect.map(refresh, () =>
           connection.direction === "sender" ? (known.verification(connection.uuid)?.verification ?? null) : null
         ),
       statusHistory: (connection: Connection, limit?: number) => history.latest(connection.uuid, limit),
       statusChanged: history.changes
     } as const
-  })
+  }),
+  dependencies: [WatcherRepo.layer]
 }) {}

@@ -5,6 +5,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Layer, Scope } from "effect"
 import { SqlLive } from "../src/Db.js"
 import { configProvider, damagedDatabase, sqlAt, tempDir } from "./utils/Db.js"
+import { pgDatabase, pgUrl } from "./utils/Pg.js"
 
 const openWith = (databaseUrl: string) =>
   Layer.build(SqlLive).pipe(Effect.withConfigProvider(configProvider({ DATABASE_URL: databaseUrl })))
@@ -105,6 +106,29 @@ describe("SqlLive refuses what it cannot trust", () => {
       const error = yield* Effect.flip(Effect.scoped(openWith(file)))
       assert.include(String(error), "DATABASE_URL")
       assert.include(String(error), `the database ${file} is damaged`)
+    })
+  )
+})
+
+describe("SqlLive on PostgreSQL", () => {
+  it.scoped("instances starting at once on a fresh database migrate it once, none refused", () =>
+    Effect.gen(function* () {
+      const url = pgUrl(yield* pgDatabase("the PostgreSQL migration test"))
+      const started = yield* Effect.all(
+        Array.from({ length: 4 }, () => Effect.exit(openWith(url))),
+        { concurrency: "unbounded" }
+      )
+      for (const exit of started) assert.isTrue(Exit.isSuccess(exit), String(exit))
+      const migrations = yield* Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        return yield* sql<{
+          migration_id: number
+        }>`SELECT migration_id FROM effect_sql_migrations ORDER BY migration_id`
+      }).pipe(Effect.provide(sqlAt(url)))
+      assert.deepStrictEqual(
+        migrations.map((row) => row.migration_id),
+        [1, 2, 3]
+      )
     })
   )
 })

@@ -7,6 +7,7 @@ import { SqliteClient } from "@effect/sql-sqlite-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Layer } from "effect"
 import { Connections } from "../src/Connections.js"
+import { StoreKind } from "../src/Db.js"
 import * as Health from "../src/Health.js"
 import { startSite } from "./utils/App.js"
 import { sqlAt, tempDir, withConfig } from "./utils/Db.js"
@@ -75,6 +76,7 @@ describe("StoreUnavailable", () => {
       const file = yield* migrated
       const layer = Connections.Default.pipe(
         Layer.provide(readOnly(file)),
+        Layer.provide(Layer.succeed(StoreKind, "sqlite")),
         Layer.provide(withConfig({ SITE_URL: "https://self.example.com" }))
       )
       const connections = Context.get(yield* Layer.build(layer), Connections)

@@ -1,78 +1,17 @@
-import { execFileSync, spawn } from "node:child_process"
 import * as Net from "node:net"
 import { join } from "node:path"
 import { assert, beforeAll, describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect, Exit, Layer } from "effect"
+import { Deferred, Effect, Layer } from "effect"
 import { STATUS_EVENTS } from "./graphql/Documents.js"
 import { freePort, graphql } from "./utils/App.js"
 import { type Result, sse, within, wsClient, wsSubscribe } from "./utils/Clients.js"
 import { damagedDatabase, sqlAt, tempDir } from "./utils/Db.js"
 import * as FakeSite from "./utils/FakeSite.js"
+import { pgDatabase, pgUrl } from "./utils/Pg.js"
+import { build, launch, started } from "./utils/Process.js"
 
-// The real process, as `npm start` runs it: the compiled server (dist/main.js, plain node), configured by its
-// environment. Built once here, as `npm start` builds it when needed.
-
-const ROOT = join(import.meta.dirname, "..")
-
-beforeAll(() => {
-  execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-b", "tsconfig.build.json"], {
-    cwd: ROOT,
-    stdio: "inherit"
-  })
-}, 180_000)
-
-interface Exited {
-  readonly code: number | null
-  readonly signal: NodeJS.Signals | null
-  readonly output: string
-}
-
-const launch = (env: Record<string, string>) =>
-  Effect.gen(function* () {
-    const port = yield* freePort
-    const dir = yield* tempDir
-    const graphqlUrl = `http://127.0.0.1:${port}/graphql`
-    const listening = yield* Deferred.make<void>()
-    const exited = yield* Deferred.make<Exited>()
-    let output = ""
-    const child = yield* Effect.acquireRelease(
-      Effect.sync(() =>
-        spawn(process.execPath, ["dist/main.js"], {
-          cwd: ROOT,
-          env: {
-            PATH: process.env["PATH"] ?? "",
-            HOME: process.env["HOME"] ?? dir,
-            PORT: String(port),
-            HOST: "127.0.0.1",
-            DATABASE_URL: join(dir, "x", "db.sqlite"),
-            ...env
-          },
-          stdio: ["ignore", "pipe", "pipe"]
-        })
-      ),
-      (child) => Effect.sync(() => child.exitCode === null && child.signalCode === null && child.kill("SIGKILL"))
-    )
-    const collect = (chunk: Buffer) => {
-      output += chunk.toString("utf8")
-      if (output.includes(`GraphQL at ${graphqlUrl}`)) Deferred.unsafeDone(listening, Exit.void)
-    }
-    child.stdout.on("data", collect)
-    child.stderr.on("data", collect)
-    child.once("exit", (code, signal) => Deferred.unsafeDone(exited, Exit.succeed({ code, signal, output })))
-    return { child, port, graphqlUrl, listening, exited, output: () => output }
-  })
-
-type Process = Effect.Effect.Success<ReturnType<typeof launch>>
-
-// a generous guard (the machine may be busy), still far below the test timeout
-const started = (app: Process) =>
-  Deferred.await(app.listening).pipe(
-    Effect.raceFirst(
-      Effect.flatMap(Deferred.await(app.exited), (exit) => Effect.die(new Error(`exited early: ${exit.output}`)))
-    ),
-    within("the GraphQL URL on stdout", "20 seconds"),
-    Effect.mapError((error) => new Error(`${error.message}\n${app.output()}`))
-  )
+// The real process, as `npm start` runs it (test/utils/Process.ts), built once here as `npm start` builds it.
+beforeAll(build, 180_000)
 
 const stopsCleanly = (signal: NodeJS.Signals) =>
   Effect.gen(function* () {
@@ -209,6 +148,40 @@ describe("the process", () => {
       const file = join(yield* tempDir, "damaged.db")
       yield* damagedDatabase(file)
       yield* refusesToStart({ DATABASE_URL: file }, "DATABASE_URL", `the database ${file} is damaged`)
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("refuses an unreachable PostgreSQL, naming DATABASE_URL, the password masked", () =>
+    Effect.gen(function* () {
+      const nobody = yield* freePort
+      const exit = yield* refusesToStart(
+        { DATABASE_URL: `postgres://postgres:s3cret-pw@127.0.0.1:${nobody}/syncwatch` },
+        "DATABASE_URL",
+        `cannot reach PostgreSQL at postgres://postgres:***@127.0.0.1:${nobody}/syncwatch`
+      )
+      assert.notInclude(exit.output, "s3cret-pw")
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("serves on PostgreSQL: DATABASE_URL=postgres://…, then exits 0 on SIGTERM", () =>
+    Effect.gen(function* () {
+      const app = yield* launch({ DATABASE_URL: pgUrl(yield* pgDatabase("the process test on PostgreSQL")) })
+      yield* started(app)
+      const created = yield* graphql(
+        app.graphqlUrl,
+        'mutation { createConnection(input: {name: "S", direction: SENDER, siteUrl: "https://s.example.com"}) { connection { siteUrl } } }'
+      )
+      assert.isUndefined(created.errors, JSON.stringify(created.errors))
+      const listed = yield* graphql(app.graphqlUrl, "{ connections { siteUrl status } }")
+      assert.deepStrictEqual(listed.data, { connections: [{ siteUrl: "https://s.example.com", status: "PENDING" }] })
+      const health = yield* Effect.promise(() => fetch(`http://127.0.0.1:${app.port}/health`).then((r) => r.json()))
+      assert.deepStrictEqual(health, { status: "ok" })
+      // the gauge is counted in the table at each scrape
+      const metrics = yield* Effect.promise(() => fetch(`http://127.0.0.1:${app.port}/metrics`).then((r) => r.text()))
+      assert.match(metrics, /^syncwatch_connections\{direction="sender",status="pending"\} 1$/m)
+      app.child.kill("SIGTERM")
+      const exit = yield* Deferred.await(app.exited).pipe(within("exit after SIGTERM"))
+      assert.strictEqual(exit.code, 0, exit.output)
     }).pipe(Effect.scoped)
   )
 

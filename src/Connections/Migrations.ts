@@ -1,14 +1,15 @@
-import * as SqliteMigrator from "@effect/sql-sqlite-node/SqliteMigrator"
+import * as Migrator from "@effect/sql/Migrator"
 import CreateConnections from "./migrations/0001_create_connections.js"
 import StatusActor from "./migrations/0002_status_actor.js"
 import CreateCheckResults from "./migrations/0003_create_check_results.js"
 
-export const loader = SqliteMigrator.fromRecord({
+// one list for both stores: each migration says what differs with sql.onDialectOrElse
+export const loader = Migrator.fromRecord({
   "0001_create_connections": CreateConnections,
   "0002_status_actor": StatusActor,
   "0003_create_check_results": CreateCheckResults
 })
 
 // Migrator.make without a schema dump needs nothing but the SqlClient (run/layer would also ask for a
-// FileSystem, a Path and a CommandExecutor only to dump the schema with the sqlite3 CLI)
-export const run = SqliteMigrator.make({})({ loader })
+// FileSystem, a Path and a CommandExecutor only to dump the schema with a CLI)
+export const run = Migrator.make({})({ loader })

@@ -1,7 +1,8 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import type * as SqlError from "@effect/sql/SqlError"
 import type * as Statement from "@effect/sql/Statement"
-import { Array as Arr, DateTime, Effect, Option, Redacted, Schema } from "effect"
+import { Array as Arr, Context, DateTime, Effect, Layer, Option, Redacted, Schema } from "effect"
+import * as Dialect from "../Db/Dialect.js"
 import {
   Connection,
   ConnectionStatus,
@@ -12,7 +13,7 @@ import {
   SEVERED_REASON,
   StatusActor
 } from "../Domain/Connection.js"
-import { DuplicateConnection, DuplicateToken, StoreUnavailable } from "../Domain/Errors.js"
+import { DuplicateConnection, DuplicateToken, type StoreUnavailable } from "../Domain/Errors.js"
 import { formatIsoSeconds } from "../Domain/Time.js"
 
 const Row = Schema.Struct({
@@ -22,7 +23,8 @@ const Row = Schema.Struct({
   site_url: Schema.String,
   auth_token_hash: Schema.NullOr(Schema.Redacted(Schema.String)),
   status: ConnectionStatus,
-  metadata: Schema.parseJson(Metadata),
+  // JSON text in SQLite, an object from PostgreSQL's jsonb
+  metadata: Schema.Union(Metadata, Schema.parseJson(Metadata)),
   approved_at: Schema.NullOr(Schema.DateTimeUtc),
   suspended_at: Schema.NullOr(Schema.DateTimeUtc),
   suspended_reason: Schema.NullOr(Schema.String),
@@ -60,16 +62,6 @@ const decodeRows = Schema.decodeUnknown(Schema.Array(Row))
 
 const IN_CHUNK = 500
 
-// SQLite's word that the store, not the statement, is at fault: read-only file, full disk, I/O, lock, damage
-const UNAVAILABLE = /^SQLITE_(READONLY|FULL|IOERR|CANTOPEN|BUSY|LOCKED|CORRUPT|NOTADB|PERM)/
-
-export const storeFailure = (error: SqlError.SqlError): Effect.Effect<never, StoreUnavailable> => {
-  const cause = error.cause as { readonly code?: unknown; readonly message?: unknown } | undefined
-  return typeof cause?.code === "string" && UNAVAILABLE.test(cause.code)
-    ? Effect.fail(new StoreUnavailable({ reason: `${cause.code}: ${String(cause.message)}` }))
-    : Effect.die(error)
-}
-
 // Listing (a status round lists every connection): the same checks as Row, written out, at about half the CPU
 // of Schema's (bench/list.ts: ≈ 12 µs a row against 24, on top of ≈ 9 for the SELECT). A row that fails them is a defect, as with Row.
 const directions = new Set<unknown>(Direction.literals)
@@ -89,7 +81,8 @@ const actor = (value: unknown): StatusActor | null => {
 }
 const listedRow = (raw: unknown): Connection => {
   const row = raw as Record<string, unknown>
-  const metadata: unknown = JSON.parse(text(row["metadata"], "metadata"))
+  const metadata: unknown =
+    typeof row["metadata"] === "object" ? row["metadata"] : JSON.parse(text(row["metadata"], "metadata"))
   if (typeof row["uuid"] !== "string" || !uuidPattern.test(row["uuid"]))
     throw new Error("connections.uuid is not a UUID")
   if (!directions.has(row["direction"]) || !statuses.has(row["status"])) throw new Error("connections: bad enum")
@@ -130,30 +123,56 @@ export interface NewConnection {
   readonly now: DateTime.Utc
 }
 
-// Every statement is a single SQL statement, atomic on its own; the guards sit in the WHERE clauses.
-export const make = Effect.gen(function* () {
-  const sql = yield* SqlClient.SqlClient
+type Found = Effect.Effect<Option.Option<Connection>, StoreUnavailable>
 
+// The registry's storage. Writes return the row as written, or none when the row is gone or its guard
+// refused; a store that cannot serve a read or a write is StoreUnavailable.
+export interface Repo {
+  readonly insert: (
+    input: NewConnection
+  ) => Effect.Effect<Connection, DuplicateConnection | DuplicateToken | StoreUnavailable>
+  readonly list: (filter: {
+    readonly direction?: Direction | undefined
+    readonly status?: ConnectionStatus | undefined
+  }) => Effect.Effect<Array<Connection>, StoreUnavailable>
+  readonly findByUuid: (uuid: ConnectionUuid) => Found
+  readonly findByUuids: (uuids: ReadonlyArray<ConnectionUuid>) => Effect.Effect<Array<Connection>, StoreUnavailable>
+  readonly findSenderByHash: (hash: Redacted.Redacted<string>) => Found
+  readonly findBySiteAndHash: (siteUrl: string, hash: Redacted.Redacted<string>) => Found
+  readonly findReceiverBySite: (siteUrl: string) => Found
+  readonly countPendingReceivers: Effect.Effect<number, StoreUnavailable>
+  readonly setAdminStatus: (
+    uuid: ConnectionUuid,
+    status: ConnectionStatus,
+    reason: string | undefined,
+    now: DateTime.Utc
+  ) => Found
+  readonly setStatusIfChanged: (uuid: ConnectionUuid, status: ConnectionStatus, now: DateTime.Utc) => Found
+  readonly autoActivate: (uuid: ConnectionUuid, now: DateTime.Utc) => Found
+  readonly setRemoteNotification: (uuid: ConnectionUuid, notification: unknown, now: DateTime.Utc) => Found
+  readonly suspendSevered: (uuid: ConnectionUuid, now: DateTime.Utc) => Found
+  readonly remove: (uuid: ConnectionUuid) => Found
+}
+
+// Every statement is a single SQL statement, atomic on its own; the guards sit in the WHERE clauses.
+// The same code on both stores: what differs is in the Dialect.
+export const make: Effect.Effect<Repo, never, SqlClient.SqlClient | Dialect.StoreDialect> = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const dialect = yield* Dialect.StoreDialect
+  const storeFailure = Dialect.storeFailure(dialect)
+
+  // a read or write the store cannot serve is StoreUnavailable: the caller can say so, and nothing changed;
+  // rows that fail to decode or SQL the store refuses are bugs, not something a caller can act on
   const decode = (statement: Effect.Effect<ReadonlyArray<unknown>, SqlError.SqlError>) =>
-    statement.pipe(
+    dialect.bounded(statement).pipe(
       Effect.flatMap(decodeRows),
-      Effect.map((rows) => rows.map(toConnection))
+      Effect.map((rows) => rows.map(toConnection)),
+      Effect.catchTags({ SqlError: storeFailure, ParseError: Effect.die })
     )
-  // rows that fail to decode or SQL that fails are bugs or a broken disk, not something a caller can act on
-  const all = (statement: Effect.Effect<ReadonlyArray<unknown>, SqlError.SqlError>) => Effect.orDie(decode(statement))
+  const all = decode
   const first = (statement: Effect.Effect<ReadonlyArray<unknown>, SqlError.SqlError>) =>
     Effect.map(all(statement), (rows) => Option.fromNullable(rows[0]))
-  // a write the store refuses is StoreUnavailable: the caller can say so, and nothing changed
-  const written = (statement: Effect.Effect<ReadonlyArray<unknown>, SqlError.SqlError>) =>
-    decode(statement).pipe(
-      Effect.catchTags({ SqlError: storeFailure, ParseError: Effect.die }),
-      Effect.map((rows) => Option.fromNullable(rows[0]))
-    )
-
-  const uniqueViolation = (error: SqlError.SqlError): string => {
-    const cause = error.cause as { readonly code?: unknown; readonly message?: unknown } | undefined
-    return cause?.code === "SQLITE_CONSTRAINT_UNIQUE" ? String(cause.message) : ""
-  }
+  const written = first
 
   const insert = (
     input: NewConnection
@@ -170,19 +189,24 @@ export const make = Effect.gen(function* () {
       inserted_at: now,
       updated_at: now
     })} RETURNING *`
-    return decode(insert).pipe(
-      Effect.map((rows) => rows[0]!),
+    return dialect.bounded(insert).pipe(
+      Effect.flatMap(decodeRows),
+      Effect.map((rows) => toConnection(rows[0]!)),
       Effect.catchTags({
-        SqlError: (error) => {
-          const violation = uniqueViolation(error)
-          if (violation.includes("connections.auth_token_hash")) {
-            return Effect.fail(new DuplicateToken({ direction: input.direction }))
-          }
-          if (violation.includes("connections.site_url")) {
-            return Effect.fail(new DuplicateConnection({ siteUrl: input.siteUrl, direction: input.direction }))
-          }
-          return storeFailure(error)
-        },
+        SqlError: (error) =>
+          Effect.flatMap(
+            dialect.violatedUnique(error),
+            (index): Effect.Effect<never, DuplicateConnection | DuplicateToken | StoreUnavailable> => {
+              switch (index) {
+                case "connections_token_direction_uidx":
+                  return Effect.fail(new DuplicateToken({ direction: input.direction }))
+                case "connections_site_direction_uidx":
+                  return Effect.fail(new DuplicateConnection({ siteUrl: input.siteUrl, direction: input.direction }))
+                default:
+                  return storeFailure(error)
+              }
+            }
+          ),
         ParseError: Effect.die
       })
     )
@@ -195,9 +219,10 @@ export const make = Effect.gen(function* () {
     const clauses: Array<Statement.Fragment> = []
     if (filter.direction !== undefined) clauses.push(sql`direction = ${filter.direction}`)
     if (filter.status !== undefined) clauses.push(sql`status = ${filter.status}`)
-    return sql`SELECT * FROM connections WHERE ${sql.and(clauses)} ORDER BY inserted_at, uuid`.pipe(
+    return dialect.bounded(sql`SELECT * FROM connections WHERE ${sql.and(clauses)} ORDER BY inserted_at, uuid`).pipe(
+      Effect.catchTag("SqlError", storeFailure),
       Effect.flatMap((rows) => Effect.try(() => rows.map(listedRow))),
-      Effect.orDie
+      Effect.catchTag("UnknownException", Effect.die)
     )
   }
 
@@ -214,21 +239,22 @@ export const make = Effect.gen(function* () {
 
   const findSenderByHash = (hash: Redacted.Redacted<string>) =>
     first(sql`
-      SELECT * FROM connections WHERE auth_token_hash = ${Redacted.value(hash)} AND direction = 'sender'`)
+    SELECT * FROM connections WHERE auth_token_hash = ${Redacted.value(hash)} AND direction = 'sender'`)
 
   const findBySiteAndHash = (siteUrl: string, hash: Redacted.Redacted<string>) =>
     first(sql`
-      SELECT * FROM connections WHERE site_url = ${siteUrl} AND auth_token_hash = ${Redacted.value(hash)}
-      ORDER BY inserted_at, uuid LIMIT 1`)
+    SELECT * FROM connections WHERE site_url = ${siteUrl} AND auth_token_hash = ${Redacted.value(hash)}
+    ORDER BY inserted_at, uuid LIMIT 1`)
 
-  const countPendingReceivers = Effect.orDie(
-    Effect.map(
-      sql<{
-        readonly n: number
-      }>`SELECT count(*) AS n FROM connections WHERE direction = 'receiver' AND status = 'pending'`,
-      (rows) => rows[0]?.n ?? 0
+  const countPendingReceivers = dialect
+    .bounded(
+      sql<{ readonly n: number }>`
+      SELECT CAST(count(*) AS INTEGER) AS n FROM connections WHERE direction = 'receiver' AND status = 'pending'`
     )
-  )
+    .pipe(
+      Effect.map((rows) => rows[0]?.n ?? 0),
+      Effect.catchTag("SqlError", storeFailure)
+    )
 
   const findReceiverBySite = (siteUrl: string) =>
     first(sql`SELECT * FROM connections WHERE site_url = ${siteUrl} AND direction = 'receiver'`)
@@ -249,19 +275,19 @@ export const make = Effect.gen(function* () {
         return update(
           uuid,
           sql`status = 'active', approved_at = COALESCE(approved_at, ${at}), suspended_at = NULL,
-            suspended_by_uuid = NULL, suspended_reason = NULL, status_changed_by = 'admin', updated_at = ${at}`
+          suspended_by_uuid = NULL, suspended_reason = NULL, status_changed_by = 'admin', updated_at = ${at}`
         )
       case "suspended":
         return update(
           uuid,
           sql`status = 'suspended', suspended_at = ${at}, suspended_reason = ${reason ?? null},
-            status_changed_by = 'admin', updated_at = ${at}`
+          status_changed_by = 'admin', updated_at = ${at}`
         )
       case "revoked":
         return update(
           uuid,
           sql`status = 'revoked', revoked_at = ${at}, revoked_reason = ${reason ?? REVOKED_REASON},
-            status_changed_by = 'admin', updated_at = ${at}`
+          status_changed_by = 'admin', updated_at = ${at}`
         )
       case "pending":
       case "expired":
@@ -287,8 +313,8 @@ export const make = Effect.gen(function* () {
     }
     return update(
       uuid,
-      sql`status = 'active', approved_at = ${at}, metadata = json_patch(metadata, ${JSON.stringify(keys)}),
-        status_changed_by = 'remote', updated_at = ${at}`,
+      sql`status = 'active', approved_at = ${at}, metadata = ${dialect.mergeJson("metadata", JSON.stringify(keys))},
+      status_changed_by = 'remote', updated_at = ${at}`,
       sql`status = 'pending'`
     )
   }
@@ -297,8 +323,8 @@ export const make = Effect.gen(function* () {
   const setRemoteNotification = (uuid: ConnectionUuid, notification: unknown, now: DateTime.Utc) =>
     update(
       uuid,
-      sql`metadata = json_set(metadata, '$.remote_notification', json(${JSON.stringify(notification)})),
-        updated_at = ${formatIsoSeconds(now)}`
+      sql`metadata = ${dialect.setJsonKey("metadata", "remote_notification", JSON.stringify(notification))},
+      updated_at = ${formatIsoSeconds(now)}`
     )
 
   // A4: gone, suspended, revoked or expired rows are left alone; two concurrent severs write once
@@ -307,7 +333,7 @@ export const make = Effect.gen(function* () {
     return update(
       uuid,
       sql`status = 'suspended', suspended_at = ${at}, suspended_reason = ${SEVERED_REASON},
-        status_changed_by = 'severed', updated_at = ${at}`,
+      status_changed_by = 'severed', updated_at = ${at}`,
       sql`status NOT IN ('suspended', 'revoked', 'expired')`
     )
   }
@@ -332,4 +358,8 @@ export const make = Effect.gen(function* () {
   } as const
 })
 
-export type Repo = Effect.Effect.Success<typeof make>
+export class ConnectionsRepo extends Context.Tag("syncwatch/ConnectionsRepo")<ConnectionsRepo, Repo>() {
+  static readonly Sqlite = Layer.effect(ConnectionsRepo, make).pipe(Layer.provide(Dialect.StoreDialect.Sqlite))
+  static readonly Pg = Layer.effect(ConnectionsRepo, make).pipe(Layer.provide(Dialect.StoreDialect.Pg))
+  static readonly layer = Dialect.chosen(ConnectionsRepo.Sqlite, ConnectionsRepo.Pg)
+}

@@ -1,6 +1,7 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import * as SqlSchema from "@effect/sql/SqlSchema"
-import { DateTime, Effect, Schema } from "effect"
+import { Context, DateTime, Effect, Layer, Schema } from "effect"
+import * as Dialect from "../Db/Dialect.js"
 import { ConnectionUuid } from "../Domain/Connection.js"
 import { StatusChange } from "../Domain/StatusChange.js"
 
@@ -23,6 +24,7 @@ const toChange = (row: typeof Row.Type) =>
 
 export const make = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
+  const dialect = yield* Dialect.StoreDialect
 
   // one multi-row statement per 500 changes, all in one transaction (History's write-behind)
   const insertAll = (changes: ReadonlyArray<StatusChange>) =>
@@ -48,9 +50,9 @@ export const make = Effect.gen(function* () {
   })
 
   const latest = (uuid: ConnectionUuid, limit: number) =>
-    findLatest({ uuid, limit }).pipe(
+    dialect.bounded(findLatest({ uuid, limit })).pipe(
       Effect.map((rows) => rows.map(toChange)),
-      Effect.orDie
+      Effect.catchTags({ SqlError: Dialect.storeFailure(dialect), ParseError: Effect.die })
     )
 
   // ISO-8601 UTC text sorts as time
@@ -59,3 +61,12 @@ export const make = Effect.gen(function* () {
 
   return { insertAll, latest, pruneBefore } as const
 })
+
+export class HistoryRepo extends Context.Tag("syncwatch/HistoryRepo")<
+  HistoryRepo,
+  Effect.Effect.Success<typeof make>
+>() {
+  static readonly Sqlite = Layer.effect(HistoryRepo, make).pipe(Layer.provide(Dialect.StoreDialect.Sqlite))
+  static readonly Pg = Layer.effect(HistoryRepo, make).pipe(Layer.provide(Dialect.StoreDialect.Pg))
+  static readonly layer = Dialect.chosen(HistoryRepo.Sqlite, HistoryRepo.Pg)
+}

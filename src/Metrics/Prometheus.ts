@@ -13,7 +13,7 @@ import * as Metrics from "../Metrics.js"
 const countConnections = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const rows = yield* sql<{ direction: string; status: string; n: number }>`
-    SELECT direction, status, COUNT(*) AS n FROM connections GROUP BY direction, status`
+    SELECT direction, status, CAST(COUNT(*) AS INTEGER) AS n FROM connections GROUP BY direction, status`
   const count = new Map(rows.map((row) => [`${row.direction}.${row.status}`, row.n]))
   for (const direction of Direction.literals) {
     for (const status of ConnectionStatus.literals) {

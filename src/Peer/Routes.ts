@@ -4,6 +4,7 @@ import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Config, Effect, Layer, Option, Redacted } from "effect"
 import { Connections } from "../Connections.js"
+import type { StoreUnavailable } from "../Domain/Errors.js"
 import { formatIsoSeconds, nowSeconds } from "../Domain/Time.js"
 import { SiteConfig } from "../SiteConfig.js"
 import * as RateLimit from "./RateLimit.js"
@@ -30,7 +31,9 @@ export const make = Effect.gen(function* () {
   const settings = yield* SyncSettings
 
   const whenEnabled = <R>(
-    handler: (input: Record<string, unknown>) => Effect.Effect<HttpServerResponse.HttpServerResponse, Rejected, R>,
+    handler: (
+      input: Record<string, unknown>
+    ) => Effect.Effect<HttpServerResponse.HttpServerResponse, Rejected | StoreUnavailable, R>,
     disabledMessage = DISABLED
   ) =>
     Effect.gen(function* () {
@@ -177,10 +180,16 @@ export const make = Effect.gen(function* () {
 const respond = <R, R2>(
   record: (status: number) => Effect.Effect<void>,
   limit: Effect.Effect<void, Rejected, R2>,
-  handler: Effect.Effect<HttpServerResponse.HttpServerResponse, Rejected, R>
+  handler: Effect.Effect<HttpServerResponse.HttpServerResponse, Rejected | StoreUnavailable, R>
 ) =>
   Effect.zipRight(Effect.zipRight(limit, negotiate), handler).pipe(
     Effect.catchTag("Rejected", (rejected) => Effect.succeed(rejected.response)),
+    Effect.catchTag("StoreUnavailable", (error) =>
+      Effect.as(
+        Effect.logError("Sync API request refused: the database is unavailable", error),
+        failure(503, "Service temporarily unavailable")
+      )
+    ),
     Effect.catchAllCause((cause) =>
       Effect.as(Effect.logError("Sync API handler failed", cause), failure(500, "Internal server error"))
     ),
@@ -197,7 +206,7 @@ export const RouteLive = Layer.unwrapScoped(
     const route = <R>(
       method: "GET" | "POST",
       endpoint: string,
-      handler: Effect.Effect<HttpServerResponse.HttpServerResponse, Rejected, R>
+      handler: Effect.Effect<HttpServerResponse.HttpServerResponse, Rejected | StoreUnavailable, R>
     ) =>
       HttpLayerRouter.route(
         method,

@@ -11,14 +11,27 @@ const label = (value: string) => value.toUpperCase()
 // behind in batches (the latest row of each connection, so never more rows than connections): when a round
 // ends (`flush`), once 1,000 are pending, and when the server stops. A changed outcome records a history row.
 export const make = Effect.gen(function* () {
-  const repo = yield* Repo.make
+  const repo = yield* Repo.WatcherRepo
   const history = yield* History
   const statuses = new Map<string, SenderStatusFetched>()
   const verifications = new Map<string, Repo.LastVerification>()
-  for (const known of yield* repo.loadAll) {
-    if ("verification" in known) verifications.set(known.verification.connectionUuid, known)
-    else statuses.set(known.connectionUuid, known)
-  }
+  const newer = (stored: DateTime.Utc, held: DateTime.Utc | undefined) =>
+    held === undefined || DateTime.greaterThan(stored, held)
+
+  // with several instances on one store, another may have checked since: its newer results are taken,
+  // so freshness (one request per connection per interval) and the history's "from" hold across instances
+  const reload = Effect.map(repo.loadAll, (all) => {
+    for (const known of all) {
+      if ("verification" in known) {
+        const uuid = known.verification.connectionUuid
+        const held = verifications.get(uuid)?.verification.checkedAt
+        if (newer(known.verification.checkedAt, held)) verifications.set(uuid, known)
+      } else if (newer(known.checkedAt, statuses.get(known.connectionUuid)?.checkedAt)) {
+        statuses.set(known.connectionUuid, known)
+      }
+    }
+  })
+  yield* reload
 
   // each connection's latest result to write (null: its connection was deleted), made a row only when written
   const pending = new Map<ConnectionUuid, SenderStatusFetched | Repo.LastVerification | null>()
@@ -96,6 +109,7 @@ export const make = Effect.gen(function* () {
     forget,
     // history first: a check_results row never gets ahead of the change that led to it
     flush: Effect.zipRight(history.flush, writer.flush),
+    reload,
     status: (uuid: string) => statuses.get(uuid),
     verification: (uuid: string) => verifications.get(uuid),
     freshStatus: freshIn(statuses, (s) => s.checkedAt),

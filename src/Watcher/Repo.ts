@@ -1,6 +1,7 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import * as SqlSchema from "@effect/sql/SqlSchema"
-import { DateTime, Effect, Schema } from "effect"
+import { Context, DateTime, Effect, Layer, Schema } from "effect"
+import * as Dialect from "../Db/Dialect.js"
 import { ConnectionUuid } from "../Domain/Connection.js"
 import { ReceiverVerification, SenderStatus, SenderStatusFetched, VerificationOutcome } from "../Domain/Events.js"
 
@@ -120,3 +121,13 @@ export const make = Effect.gen(function* () {
 
   return { loadAll, write } as const
 })
+
+// the same SQL on both stores (ON CONFLICT … excluded is both SQLite's and PostgreSQL's)
+export class WatcherRepo extends Context.Tag("syncwatch/WatcherRepo")<
+  WatcherRepo,
+  Effect.Effect.Success<typeof make>
+>() {
+  static readonly Sqlite = Layer.effect(WatcherRepo, make)
+  static readonly Pg = Layer.effect(WatcherRepo, make)
+  static readonly layer = Dialect.chosen(WatcherRepo.Sqlite, WatcherRepo.Pg)
+}

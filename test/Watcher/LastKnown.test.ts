@@ -1,11 +1,10 @@
-import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect } from "effect"
 import { createReceiver, createRegisteredSender } from "../graphql/Documents.js"
 import { graphql, restartSite, startSite } from "../utils/App.js"
 import { sse, within } from "../utils/Clients.js"
-import { tempDir } from "../utils/Db.js"
 import * as FakeSite from "../utils/FakeSite.js"
+import { STORES } from "../utils/Stores.js"
 
 const LAST_KNOWN = `query ($uuid: ID!, $limit: Int) {
   connection(uuid: $uuid) {
@@ -17,17 +16,17 @@ const LAST_KNOWN = `query ($uuid: ID!, $limit: Int) {
 
 const STATUS_CHANGED = "subscription { statusChanged { connectionUuid from to reason } }"
 
-describe("last-known status and history", () => {
+describe.each(STORES)("last-known status and history on $name", (store) => {
   it.live("survive a restart; statusChanged sees each row as it is written", () =>
     Effect.gen(function* () {
       let answer: FakeSite.Answer = FakeSite.json(200, { success: true, status: "active", name: "n" })
       const remote = yield* FakeSite.make(() => answer)
       const remoteReceiver = yield* FakeSite.make(FakeSite.json(200, { success: true, exists: true }))
       // the database outlives the first run
-      const dataDir = yield* tempDir
+      const databaseUrl = yield* store.databaseUrl
       const first = yield* Effect.scoped(
         Effect.gen(function* () {
-          const site = yield* startSite({ DATABASE_URL: join(dataDir, "watch.db") })
+          const site = yield* startSite({ DATABASE_URL: databaseUrl })
           const receiver = yield* createReceiver(site, remote.url)
           const sender = yield* createRegisteredSender(site, remoteReceiver.url)
           const before = yield* graphql(site.graphqlUrl, LAST_KNOWN, { uuid: receiver })
@@ -68,7 +67,7 @@ describe("last-known status and history", () => {
       assert.deepInclude(senderView.data?.["connection"]["lastVerification"], { outcome: "EXISTS", reason: null })
       assert.isNull(senderView.data?.["connection"]["lastSenderStatus"])
 
-      // the same database file, a new process: nothing was checked since, everything is still known
+      // the same database, a new process: nothing was checked since, everything is still known
       const requestsBefore = (yield* remote.requests).length
       const again = yield* restartSite(first.site)
       const receiverAfter = yield* graphql(again.graphqlUrl, LAST_KNOWN, { uuid: first.receiver })

@@ -39,6 +39,8 @@ export const tryStartSite = (config: Record<string, string> = {}): Effect.Effect
       SITE_URL: siteUrl,
       ALLOW_INTERNAL_URLS: "true",
       DATABASE_URL: join(dir, "syncwatch.db"),
+      // on PostgreSQL the cluster's runner listens too: never the shared default port in tests
+      CLUSTER_RUNNER_PORT: String(yield* freePort),
       LOG_LEVEL: "warning",
       ...config
     }

@@ -4,7 +4,7 @@ import { join } from "node:path"
 import { SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { ConfigProvider, Effect, Layer, type Scope } from "effect"
-import { SqlLive, toFilename } from "../../src/Db.js"
+import { SqlLive, type StoreKind, toFilename } from "../../src/Db.js"
 
 // A config made only of these values (no environment); every other key takes its default.
 export const configProvider = (values: Record<string, string>): ConfigProvider.ConfigProvider =>
@@ -20,14 +20,14 @@ export const tempDir: Effect.Effect<string, never, Scope.Scope> = Effect.acquire
 )
 
 // SqlLive (WAL, migrations) on the given DATABASE_URL; the config is local to this layer.
-export const sqlAt = (databaseUrl: string): Layer.Layer<SqlClient.SqlClient | SqliteClient.SqliteClient> =>
+export const sqlAt = (databaseUrl: string): Layer.Layer<SqlClient.SqlClient | StoreKind> =>
   Layer.scopedContext(
     Layer.build(SqlLive).pipe(Effect.withConfigProvider(configProvider({ DATABASE_URL: databaseUrl })))
   ).pipe(Layer.orDie)
 
 // A real SQLite file in a fresh temp dir, new each time the layer is built (each `Effect.provide`,
 // or once per suite with `it.layer`), deleted when its scope closes.
-export const SqlTest: Layer.Layer<SqlClient.SqlClient | SqliteClient.SqliteClient> = Layer.unwrapScoped(
+export const SqlTest: Layer.Layer<SqlClient.SqlClient | StoreKind> = Layer.unwrapScoped(
   Effect.map(tempDir, (dir) => sqlAt(join(dir, "syncwatch.db")))
 )
 

@@ -61,6 +61,8 @@ export interface RecordedRequest {
   readonly rawBody: string
   // the JSON-parsed body, or the raw string when it is not JSON
   readonly body: unknown
+  // when its body had been read (Date.now(): a process test compares arrivals in real time)
+  readonly at: number
 }
 
 export interface ResponseOutcome {
@@ -102,7 +104,8 @@ export const make = (
           path: req.url ?? "",
           headers: req.headers,
           rawBody,
-          body: parse(rawBody)
+          body: parse(rawBody),
+          at: Date.now()
         }
         requests.push(request)
         const first = requests.length === 1

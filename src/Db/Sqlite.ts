@@ -1,0 +1,69 @@
+import { mkdirSync } from "node:fs"
+import { dirname } from "node:path"
+import * as Reactivity from "@effect/experimental/Reactivity"
+import * as SqlClient from "@effect/sql/SqlClient"
+import { SqliteClient } from "@effect/sql-sqlite-node"
+import { Context, Effect, Layer } from "effect"
+import * as Migrations from "../Connections/Migrations.js"
+import { invalid, StoreKind } from "../Db.js"
+
+const MEMORY = ":memory:"
+
+const reason = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
+
+// One process per file (SQLite has no cross-process change feed): an exclusive lock on a side file, held
+// for the life of the scope and dropped by the OS if the process dies. PostgreSQL is the way to run several.
+const lockFile = (filename: string) =>
+  Effect.gen(function* () {
+    const lock = yield* SqliteClient.make({ filename: `${filename}.lock`, disableWAL: true })
+    yield* lock`PRAGMA busy_timeout = 0`
+    yield* lock`BEGIN EXCLUSIVE`
+  }).pipe(
+    Effect.catchAllDefect(Effect.fail),
+    Effect.mapError((cause) =>
+      invalid(
+        `${filename} is already in use by another syncwatch process (${reason(cause)}): stop it, or give this one its own DATABASE_URL`
+      )
+    )
+  )
+
+// PRAGMA quick_check reads every page: a damaged file is refused here, not by masked errors later
+const checkIntegrity = (client: SqlClient.SqlClient, filename: string) =>
+  client<{ quick_check: string }>`PRAGMA quick_check`.pipe(
+    Effect.flatMap((rows) => {
+      const problems = rows.map((row) => row.quick_check).filter((text) => text !== "ok")
+      return problems.length === 0 ? Effect.void : Effect.fail(problems.slice(0, 3).join("; "))
+    }),
+    Effect.catchAllDefect(Effect.fail),
+    Effect.mapError((cause) =>
+      invalid(
+        `the database ${filename} is damaged (${reason(cause)}): restore it from a backup, or set DATABASE_URL to another file`
+      )
+    )
+  )
+
+export const layer = (filename: string) =>
+  Layer.scopedContext(
+    Effect.gen(function* () {
+      if (filename !== MEMORY) {
+        yield* Effect.try({
+          try: () => mkdirSync(dirname(filename), { recursive: true }),
+          catch: (cause) => invalid(`cannot create the directory of ${filename}`, cause)
+        })
+        yield* lockFile(filename)
+      }
+      // better-sqlite3 throws from its constructor (and the WAL pragma), which the client turns into a defect
+      const client = yield* SqliteClient.make({ filename, disableWAL: filename === MEMORY }).pipe(
+        Effect.catchAllDefect((cause) => Effect.fail(invalid(`cannot open the database ${filename}`, cause)))
+      )
+      yield* checkIntegrity(client, filename)
+      yield* Migrations.run.pipe(
+        Effect.provideService(SqlClient.SqlClient, client),
+        Effect.mapError((error) => invalid(`the migrations of ${filename} failed`, error))
+      )
+      return Context.make(SqliteClient.SqliteClient, client).pipe(
+        Context.add(SqlClient.SqlClient, client),
+        Context.add(StoreKind, "sqlite")
+      )
+    })
+  ).pipe(Layer.provide(Reactivity.layer))

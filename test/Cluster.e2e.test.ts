@@ -1,0 +1,261 @@
+import * as Net from "node:net"
+import { join } from "node:path"
+import { assert, beforeAll, describe, it } from "@effect/vitest"
+import { Deferred, Duration, Effect, Redacted, Schedule } from "effect"
+import { CONNECTIONS_CHANNEL, HISTORY_CHANNEL } from "../src/Cluster/Relay.js"
+import * as Token from "../src/Domain/Token.js"
+import { freePort, graphql } from "./utils/App.js"
+import { sse, within, wsClient, wsSubscribe } from "./utils/Clients.js"
+import * as FakeSite from "./utils/FakeSite.js"
+import { admin, pgDatabase, pgUrl } from "./utils/Pg.js"
+import { listenTo } from "./utils/PgListen.js"
+import { build, launch, type Process, started } from "./utils/Process.js"
+
+// Three real processes (`node dist/main.js`) on one fresh PostgreSQL database, each with its own PORT and
+// runner port, watching a counting fake remote on loopback. Real time by nature: waits are bounded polls.
+
+beforeAll(build, 180_000)
+
+const MONITOR_EVERY_SECONDS = 2
+const RUNS_HERE = "The monitor's rounds run on this instance"
+const STOPPED_HERE = "The monitor's rounds stopped on this instance"
+// the singleton moves as runners join: the instance running it is the one whose last word was "run here"
+const runsRounds = (app: Process) => app.output().lastIndexOf(RUNS_HERE) > app.output().lastIndexOf(STOPPED_HERE)
+
+const ok = (app: Process, query: string, variables: Record<string, unknown> = {}) =>
+  Effect.flatMap(graphql(app.graphqlUrl, query, variables), (result) =>
+    result.errors === undefined ? Effect.succeed(result.data!) : Effect.dieMessage(JSON.stringify(result.errors))
+  )
+
+const createReceiver = (app: Process, name: string, siteUrl: string, status = "ACTIVE") =>
+  Effect.map(
+    ok(app, `mutation ($input: CreateConnectionInput!) { createConnection(input: $input) { connection { uuid } } }`, {
+      input: { name, direction: "RECEIVER", siteUrl, authToken: `token-of-${name}`, status }
+    }),
+    (data) => data["createConnection"]["connection"]["uuid"] as string
+  )
+
+// polls a condition that real time will make true; the bound is a failure guard, not a measurement
+const eventually = <A, E>(what: string, probe: Effect.Effect<A | undefined, E>, bound: Duration.DurationInput) =>
+  probe.pipe(
+    Effect.flatMap((value) => (value === undefined ? Effect.fail("not yet" as const) : Effect.succeed(value))),
+    Effect.retry(Schedule.spaced(Duration.millis(100))),
+    within(what, bound)
+  )
+
+// the requests each connection (by its token hash) caused, in arrival order
+const arrivals = (remotes: ReadonlyArray<FakeSite.FakeSite>) =>
+  Effect.map(
+    Effect.forEach(remotes, (remote) => remote.requests),
+    (all) => {
+      const byHash = new Map<string, Array<number>>()
+      for (const request of all.flat()) {
+        const hash = (request.body as { auth_token_hash: string }).auth_token_hash
+        byHash.set(hash, [...(byHash.get(hash) ?? []), request.at])
+      }
+      return byHash
+    }
+  )
+
+// the monitor's rounds this process completed (nobody subscribes to statusEvents here: only the monitor's)
+const roundsOf = (app: Process) =>
+  Effect.promise(async () => {
+    const body = await (await fetch(`http://127.0.0.1:${app.port}/metrics`)).text()
+    return Number(/^syncwatch_rounds_total(?:\{[^}]*\})? (\S+)$/m.exec(body)?.[1] ?? 0)
+  })
+
+const gapsOf = (times: ReadonlyArray<number>) => times.slice(1).map((at, i) => at - times[i]!)
+
+describe("several instances on one PostgreSQL", () => {
+  it.live(
+    "a change reaches every instance; the rounds run once; they survive a SIGKILL of their runner",
+    () =>
+      Effect.gen(function* () {
+        const databaseUrl = pgUrl(yield* pgDatabase("the cluster test"))
+        // one receiver per site: two counted remotes for the rounds, one for the on-demand check
+        const active = FakeSite.json(200, { success: true, status: "active", name: "n" })
+        const remotes = [yield* FakeSite.make(active), yield* FakeSite.make(active)] as const
+        const asked = yield* FakeSite.make(active)
+        const ports = [yield* freePort, yield* freePort, yield* freePort]
+        const siteUrl = `http://127.0.0.1:${ports[0]}`
+        const env = (port: number) =>
+          Effect.map(freePort, (runnerPort) => ({
+            PORT: String(port),
+            SITE_URL: siteUrl,
+            DATABASE_URL: databaseUrl,
+            CLUSTER_RUNNER_PORT: String(runnerPort),
+            ALLOW_INTERNAL_URLS: "true",
+            MONITOR_EVERY_SECONDS: String(MONITOR_EVERY_SECONDS),
+            LOG_LEVEL: "info"
+          }))
+        const apps: Array<Process> = []
+        for (const port of ports) {
+          const app = yield* launch(yield* env(port))
+          yield* started(app)
+          apps.push(app)
+        }
+        const [one, two, three] = apps as [Process, Process, Process]
+        const heard = yield* listenTo(databaseUrl, [CONNECTIONS_CHANNEL, HISTORY_CHANNEL])
+
+        // identity: another SITE_URL on the same registry is refused at start
+        const stranger = yield* launch({ ...(yield* env(yield* freePort)), SITE_URL: "http://127.0.0.1:1" })
+        const refused = yield* Deferred.await(stranger.exited).pipe(within("the stranger to exit", "30 seconds"))
+        assert.strictEqual(refused.code, 1, refused.output)
+        assert.include(refused.output, `SITE_URL is http://127.0.0.1:1, but the other instances`)
+        assert.include(refused.output, siteUrl)
+
+        // 1. a change on instance 1 reaches subscribers on instance 3, over graphql-ws and SSE
+        const changed = yield* wsSubscribe(
+          yield* wsClient(three.port),
+          "subscription { connectionChanged { kind connectionUuid connection { name } } }"
+        )
+        const statusChanged = yield* sse(three.graphqlUrl, "subscription { statusChanged { connectionUuid from to } }")
+        // once instance 3's own change arrives, its subscription is open
+        const local = yield* createReceiver(three, "local", remotes[0].url)
+        const first = yield* changed.next.pipe(within("instance 3's own change", "10 seconds"))
+        assert.strictEqual((first.data!["connectionChanged"] as any).connectionUuid, local)
+        const startedAt = Date.now()
+        const far = yield* createReceiver(one, "far", remotes[1].url)
+        const fromOne = yield* changed.next.pipe(within("instance 1's change on instance 3", "10 seconds"))
+        const latencyMs = Date.now() - startedAt
+        assert.deepStrictEqual(fromOne.data, {
+          connectionChanged: { kind: "CREATED", connectionUuid: far, connection: { name: "far" } }
+        })
+        // a pending receiver is left out of rounds, so the history row of this check is instance 2's alone
+        const pending = yield* createReceiver(two, "pending", asked.url, "PENDING")
+        yield* ok(two, `{ senderStatuses(uuids: ["${pending}"]) { status } }`)
+        const row = yield* eventually(
+          "instance 2's history row on instance 3",
+          Effect.map(statusChanged.next, (result) =>
+            (result.data!["statusChanged"] as any).connectionUuid === pending ? result.data : undefined
+          ),
+          "10 seconds"
+        )
+        assert.deepStrictEqual(row, { statusChanged: { connectionUuid: pending, from: null, to: "ACTIVE" } })
+        assert.lengthOf(yield* asked.requests, 1)
+
+        // 2. one request per connection per interval across the three, not three; rounds on one instance only
+        const roundsBefore = yield* Effect.forEach(apps, roundsOf)
+        yield* eventually(
+          "four rounds of both receivers",
+          Effect.map(arrivals(remotes), (byHash) =>
+            byHash.size === 2 && [...byHash.values()].every((times) => times.length >= 5) ? true : undefined
+          ),
+          "60 seconds"
+        )
+        // a round every 2 s (+ up to 10% jitter); results younger than that are shared, whoever checked
+        const spaced = Effect.gen(function* () {
+          for (const times of (yield* arrivals(remotes)).values()) {
+            for (const gap of gapsOf(times)) assert.isAtLeast(gap, 1500, JSON.stringify(gapsOf(times)))
+          }
+        })
+        yield* spaced
+        const runners = apps.filter(runsRounds)
+        assert.lengthOf(runners, 1, apps.map((app) => app.output()).join("\n---\n"))
+        const roundsAfter = yield* Effect.forEach(apps, roundsOf)
+        apps.forEach((app, i) => {
+          const rounds = roundsAfter[i]! - roundsBefore[i]!
+          if (app === runners[0]) assert.isAtLeast(rounds, 3)
+          else assert.strictEqual(rounds, 0, `instance ${i + 1} ran rounds too`)
+        })
+
+        // 3. SIGKILL of the instance running the rounds: another takes them over
+        const victim = runners[0]!
+        const survivors = apps.filter((app) => app !== victim)
+        const before = Math.max(...[...(yield* arrivals(remotes)).values()].map((times) => times.length))
+        const killedAt = Date.now()
+        victim.child.kill("SIGKILL")
+        yield* eventually(
+          "rounds from another instance",
+          Effect.map(arrivals(remotes), (byHash) =>
+            [...byHash.values()].every((times) => times.length >= before + 2) ? true : undefined
+          ),
+          "30 seconds"
+        )
+        const takeoverMs = Date.now() - killedAt
+        assert.lengthOf(survivors.filter(runsRounds), 1)
+        yield* spaced
+
+        // what the instances told each other: uuids and outcomes, never a token or its hash
+        assert.isAtLeast(heard.length, 4)
+        for (const name of ["local", "far", "pending"]) {
+          const token = `token-of-${name}`
+          const hash = Redacted.value(Token.hash(Redacted.make(token)))
+          for (const payload of heard) {
+            assert.notInclude(payload, token)
+            assert.notInclude(payload, hash)
+          }
+        }
+
+        // SIGTERM: an instance leaves the cluster cleanly (its shards released, exit 0)
+        const leaving = survivors.find((app) => !runsRounds(app))!
+        leaving.child.kill("SIGTERM")
+        const left = yield* Deferred.await(leaving.exited).pipe(within("exit after SIGTERM", "30 seconds"))
+        assert.strictEqual(left.code, 0, left.output)
+        console.log(
+          `cluster e2e: change on instance 3 after ${latencyMs} ms; rounds again ${takeoverMs} ms after SIGKILL`
+        )
+      }).pipe(Effect.scoped),
+    240_000
+  )
+
+  it.live(
+    "SQLite, the default: nothing of @effect/cluster is even loaded; on PostgreSQL it is, and stops without the database",
+    () =>
+      Effect.gen(function* () {
+        const traced = { NODE_OPTIONS: `--import ${join(import.meta.dirname, "utils", "ClusterImports.mjs")}` }
+        const LOADED = "cluster module loaded: "
+        const sqlite = yield* launch(traced)
+        yield* started(sqlite)
+        const database = yield* pgDatabase("the cluster import test")
+        const onPg = yield* launch({ ...traced, DATABASE_URL: pgUrl(database), MONITOR_EVERY_SECONDS: "1" })
+        yield* started(onPg)
+        // and a PostgreSQL instance whose database is gone still stops cleanly on SIGTERM
+        yield* admin((sql) =>
+          Effect.zipRight(
+            sql`ALTER DATABASE ${sql(database)} ALLOW_CONNECTIONS false`,
+            sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ${database}`
+          )
+        )
+        yield* eventually(
+          "the monitor to stop with its shard lock",
+          Effect.sync(() => (onPg.output().includes(STOPPED_HERE) ? true : undefined)),
+          "30 seconds"
+        )
+        for (const app of [sqlite, onPg]) {
+          app.child.kill("SIGTERM")
+          assert.strictEqual(
+            (yield* Deferred.await(app.exited).pipe(within("exit after SIGTERM", "30 seconds"))).code,
+            0
+          )
+        }
+        assert.notInclude(sqlite.output(), LOADED)
+        // the probe sees the modules where they are used
+        assert.include(onPg.output(), `${LOADED}file://`)
+      }).pipe(Effect.scoped),
+    120_000
+  )
+
+  it.live("a runner port in use stops the start, naming CLUSTER_RUNNER_PORT", () =>
+    Effect.gen(function* () {
+      const busy = yield* Effect.acquireRelease(
+        Effect.async<Net.Server>((resume) => {
+          const server = Net.createServer()
+          server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
+        }),
+        (server) => Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
+      )
+      const port = (busy.address() as Net.AddressInfo).port
+      const app = yield* launch({
+        DATABASE_URL: pgUrl(yield* pgDatabase("the cluster port test")),
+        CLUSTER_RUNNER_PORT: String(port)
+      })
+      const exit = yield* Deferred.await(app.exited).pipe(within("exit on a busy runner port", "30 seconds"))
+      assert.strictEqual(exit.code, 1, exit.output)
+      assert.match(
+        exit.output,
+        /^syncwatch did not start: CLUSTER_RUNNER_PORT: the cluster runner cannot listen \(.*EADDRINUSE/
+      )
+    }).pipe(Effect.scoped)
+  )
+})

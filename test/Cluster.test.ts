@@ -1,0 +1,175 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Duration, Effect, Schedule } from "effect"
+import { freePort, graphql, type RunningSite, startSite } from "./utils/App.js"
+import { sse, within } from "./utils/Clients.js"
+import * as FakeSite from "./utils/FakeSite.js"
+import { admin, pgDatabase, pgUrl } from "./utils/Pg.js"
+
+// Two instances in this process on one fresh PostgreSQL database, over real sockets.
+
+const CHANGED = "subscription { connectionChanged { kind connection { name } } }"
+
+const create = (site: RunningSite, name: string) =>
+  graphql(
+    site.graphqlUrl,
+    `mutation { createConnection(input: {name: "${name}", direction: SENDER, siteUrl: "https://${name}.example.com"}) { connection { uuid } } }`
+  )
+
+// the LISTEN sessions of the instances' cluster pools on the database
+const listeners = (database: string) =>
+  admin(
+    (sql) =>
+      sql<{ pid: number }>`SELECT pid FROM pg_stat_activity
+        WHERE datname = ${database} AND application_name = 'syncwatch-cluster' AND query ILIKE 'LISTEN%'`
+  ).pipe(
+    Effect.map((rows) => rows.map((row) => row.pid)),
+    Effect.orDie
+  )
+
+describe("several instances: the change feed between them", () => {
+  it.live(
+    "comes back by itself when an instance's LISTEN session is cut",
+    () =>
+      Effect.gen(function* () {
+        const database = yield* pgDatabase("the cluster relay test")
+        const port = yield* freePort
+        const shared = { DATABASE_URL: pgUrl(database), SITE_URL: `http://127.0.0.1:${port}` }
+        const a = yield* startSite({ ...shared, PORT: String(port) })
+        const b = yield* startSite(shared)
+        const changes = yield* sse(b.graphqlUrl, CHANGED)
+        yield* create(b, "own")
+        assert.deepStrictEqual((yield* changes.next.pipe(within("b's own change"))).data, {
+          connectionChanged: { kind: "CREATED", connection: { name: "own" } }
+        })
+        yield* create(a, "before")
+        assert.deepStrictEqual((yield* changes.next.pipe(within("a's change on b"))).data, {
+          connectionChanged: { kind: "CREATED", connection: { name: "before" } }
+        })
+
+        const cut = yield* listeners(database)
+        assert.lengthOf(cut, 2)
+        yield* Effect.forEach(cut, (pid) => admin((sql) => sql`SELECT pg_terminate_backend(${pid})`))
+        // both instances notice their probes going unheard and listen again on new sessions
+        yield* listeners(database).pipe(
+          Effect.filterOrFail((pids) => pids.length === 2 && pids.every((pid) => !cut.includes(pid))),
+          Effect.retry(Schedule.spaced(Duration.millis(200))),
+          within("new LISTEN sessions", "40 seconds")
+        )
+        yield* create(a, "after")
+        assert.deepStrictEqual((yield* changes.next.pipe(within("a's change on b after the cut"))).data, {
+          connectionChanged: { kind: "CREATED", connection: { name: "after" } }
+        })
+      }).pipe(Effect.scoped),
+    90_000
+  )
+
+  it.live("a check on one instance is the last-known status on the others, and fresh for them", () =>
+    Effect.gen(function* () {
+      const remote = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "n" }))
+      const database = yield* pgDatabase("the cluster last-known test")
+      const port = yield* freePort
+      const shared = { DATABASE_URL: pgUrl(database), SITE_URL: `http://127.0.0.1:${port}` }
+      const a = yield* startSite({ ...shared, PORT: String(port) })
+      const b = yield* startSite(shared)
+      const created = yield* graphql(
+        a.graphqlUrl,
+        `mutation { createConnection(input: {name: "R", direction: RECEIVER, siteUrl: "${remote.url}", authToken: "t"}) { connection { uuid } } }`
+      )
+      const uuid = created.data!["createConnection"]["connection"]["uuid"] as string
+      const last = `{ connection(uuid: "${uuid}") { lastSenderStatus { status } } }`
+      assert.deepStrictEqual((yield* graphql(b.graphqlUrl, last)).data, { connection: { lastSenderStatus: null } })
+      yield* graphql(a.graphqlUrl, "{ senderStatuses { status } }")
+      assert.lengthOf(yield* remote.requests, 1)
+      // b read its last-known results less than a second ago: the next read is a second later at most
+      const seen = yield* graphql(b.graphqlUrl, last).pipe(
+        Effect.filterOrFail((result) => result.data?.["connection"]["lastSenderStatus"] !== null),
+        Effect.retry(Schedule.spaced(Duration.millis(100))),
+        within("a's check on b", "10 seconds")
+      )
+      assert.deepStrictEqual(seen.data, { connection: { lastSenderStatus: { status: "ACTIVE" } } })
+      // within the interval b serves a's result: the remote is not asked again
+      const fresh = yield* graphql(b.graphqlUrl, "{ senderStatuses(maxAgeSeconds: 3600) { status } }")
+      assert.deepStrictEqual(fresh.data, { senderStatuses: [{ status: "ACTIVE" }] })
+      assert.lengthOf(yield* remote.requests, 1)
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("a sever asked of two instances at once is applied once", () =>
+    Effect.gen(function* () {
+      const gone = yield* FakeSite.make(FakeSite.json(404, { success: false, exists: false }))
+      const database = yield* pgDatabase("the cluster sever test")
+      const port = yield* freePort
+      const shared = { DATABASE_URL: pgUrl(database), SITE_URL: `http://127.0.0.1:${port}` }
+      const a = yield* startSite({ ...shared, PORT: String(port) })
+      const b = yield* startSite(shared)
+      const created = yield* graphql(
+        a.graphqlUrl,
+        `mutation { createConnection(input: {name: "S", direction: SENDER, siteUrl: "${gone.url}", status: ACTIVE, remoteNotified: true}) { connection { uuid } } }`
+      )
+      const uuid = created.data!["createConnection"]["connection"]["uuid"] as string
+      const verify = `mutation { verifyReceiverConnections(uuids: ["${uuid}"]) { outcome suspended } }`
+      const answers = yield* Effect.all([graphql(a.graphqlUrl, verify), graphql(b.graphqlUrl, verify)], {
+        concurrency: 2
+      })
+      const all = answers.flatMap((answer) => answer.data!["verifyReceiverConnections"] as Array<any>)
+      assert.deepStrictEqual(
+        all.map((v) => v.outcome),
+        ["NOT_FOUND", "NOT_FOUND"]
+      )
+      assert.lengthOf(
+        all.filter((v) => v.suspended),
+        1
+      )
+      const history = yield* graphql(a.graphqlUrl, `{ connection(uuid: "${uuid}") { status statusHistory { to } } }`)
+      const rows = history.data!["connection"]["statusHistory"] as Array<{ to: string }>
+      assert.strictEqual(history.data!["connection"]["status"], "SUSPENDED")
+      assert.lengthOf(
+        rows.filter((row) => row.to === "SUSPENDED"),
+        1
+      )
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("each history row is sent to the webhook once, by the instance that wrote it", () =>
+    Effect.gen(function* () {
+      const remote = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "n" }))
+      const other = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "n" }))
+      const hook = yield* FakeSite.make(FakeSite.json(200, {}))
+      const database = yield* pgDatabase("the cluster webhook test")
+      const port = yield* freePort
+      const shared = {
+        DATABASE_URL: pgUrl(database),
+        SITE_URL: `http://127.0.0.1:${port}`,
+        ALERT_WEBHOOK_URL: `${hook.url}/hook`,
+        ALERT_WEBHOOK_SECRET: "webhook-secret-for-tests"
+      }
+      const a = yield* startSite({ ...shared, PORT: String(port) })
+      const b = yield* startSite(shared)
+      const receiver = (site: RunningSite, url: string, token: string) =>
+        Effect.map(
+          graphql(
+            site.graphqlUrl,
+            `mutation { createConnection(input: {name: "${token}", direction: RECEIVER, siteUrl: "${url}", authToken: "${token}"}) { connection { uuid } } }`
+          ),
+          (result) => result.data!["createConnection"]["connection"]["uuid"] as string
+        )
+      const first = yield* receiver(a, remote.url, "t1")
+      const second = yield* receiver(b, other.url, "t2")
+      // b hears of a's row first (the relay), then writes its own: were it to send what it hears, a third POST
+      const statusChanged = yield* sse(b.graphqlUrl, "subscription { statusChanged { connectionUuid } }")
+      yield* graphql(a.graphqlUrl, `{ senderStatuses(uuids: ["${first}"]) { status } }`)
+      const heard = yield* statusChanged.next.pipe(within("a's row on b", "10 seconds"))
+      assert.deepStrictEqual(heard.data, { statusChanged: { connectionUuid: first } })
+      yield* graphql(b.graphqlUrl, `{ senderStatuses(uuids: ["${second}"]) { status } }`)
+      const posted = yield* hook.requests.pipe(
+        Effect.filterOrFail((requests) => requests.some((r) => (r.body as any).connectionUuid === second)),
+        Effect.retry(Schedule.spaced(Duration.millis(100))),
+        within("b's row at the webhook", "10 seconds")
+      )
+      assert.deepStrictEqual(
+        posted.map((r) => (r.body as any).connectionUuid),
+        [first, second]
+      )
+    }).pipe(Effect.scoped)
+  )
+})

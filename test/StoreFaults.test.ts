@@ -1,0 +1,194 @@
+import * as Net from "node:net"
+import { SqlClient } from "@effect/sql"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Fiber, Layer, Option, Queue, Schedule, TestClock } from "effect"
+import * as Dialect from "../src/Db/Dialect.js"
+import { createReceiver } from "./graphql/Documents.js"
+import { graphql, startSite } from "./utils/App.js"
+import { within } from "./utils/Clients.js"
+import { withConfig } from "./utils/Db.js"
+import * as FakeSite from "./utils/FakeSite.js"
+import { admin, PG_PORT, PgTest, pgDatabase, pgUrl } from "./utils/Pg.js"
+
+const CREATE = `mutation ($site: String!) {
+  createConnection(input: {name: "Shop", direction: RECEIVER, siteUrl: $site, authToken: $site}) {
+    connection { uuid }
+  }
+}`
+const LIST = "{ connections { uuid siteUrl } }"
+
+const health = (siteUrl: string) =>
+  Effect.promise(async () => {
+    const response = await fetch(`${siteUrl}/health`)
+    return { status: response.status, body: (await response.json()) as { status: string; reason?: string } }
+  })
+
+// the database stops accepting: new connections refused, every open one (the site's pool) terminated
+const cutOff = (database: string) =>
+  admin((sql) =>
+    Effect.zipRight(
+      sql`ALTER DATABASE ${sql(database)} ALLOW_CONNECTIONS false`,
+      sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ${database} AND pid <> pg_backend_pid()`
+    )
+  ).pipe(Effect.orDie)
+const restore = (database: string) =>
+  admin((sql) => sql`ALTER DATABASE ${sql(database)} ALLOW_CONNECTIONS true`).pipe(Effect.orDie)
+
+describe("PostgreSQL lost while running", () => {
+  it.live(
+    "health answers 503, GraphQL reads and writes get StoreUnavailable; it recovers by itself, nothing lost",
+    () =>
+      Effect.gen(function* () {
+        const database = yield* pgDatabase("the store fault tests")
+        const site = yield* startSite({ DATABASE_URL: pgUrl(database) })
+        const created = yield* graphql(site.graphqlUrl, CREATE, { site: "https://kept.example.com" })
+        assert.isUndefined(created.errors)
+        assert.strictEqual((yield* health(site.siteUrl)).status, 200)
+
+        yield* cutOff(database)
+        const down = yield* health(site.siteUrl)
+        assert.strictEqual(down.status, 503)
+        assert.strictEqual(down.body.status, "unavailable")
+        const read = yield* graphql(site.graphqlUrl, LIST)
+        assert.strictEqual(read.errors?.[0]?.extensions?.code, "StoreUnavailable", JSON.stringify(read))
+        const write = yield* graphql(site.graphqlUrl, CREATE, { site: "https://refused.example.com" })
+        assert.strictEqual(write.errors?.[0]?.extensions?.code, "StoreUnavailable", JSON.stringify(write))
+
+        yield* restore(database)
+        assert.strictEqual((yield* health(site.siteUrl)).status, 200)
+        const after = yield* graphql(site.graphqlUrl, LIST)
+        assert.deepStrictEqual(
+          after.data?.["connections"].map((c: { siteUrl: string }) => c.siteUrl),
+          ["https://kept.example.com"],
+          "the acknowledged row is there, the refused one is not"
+        )
+        const again = yield* graphql(site.graphqlUrl, CREATE, { site: "https://after.example.com" })
+        assert.isUndefined(again.errors)
+      }).pipe(Effect.scoped)
+  )
+})
+
+describe("the monitor while PostgreSQL is lost", () => {
+  it.live("the monitor pauses while the database is gone and goes on by itself once it is back", () =>
+    Effect.gen(function* () {
+      const database = yield* pgDatabase("the store fault tests")
+      const arrivals = yield* Queue.unbounded<void>()
+      const remote = yield* FakeSite.make(() => {
+        Queue.unsafeOffer(arrivals, undefined)
+        return FakeSite.json(200, { success: true, status: "active", name: "n" })
+      })
+      const site = yield* startSite({ DATABASE_URL: pgUrl(database), MONITOR_EVERY_SECONDS: "1" })
+      yield* createReceiver(site, remote.url)
+      yield* Queue.take(arrivals).pipe(within("a monitor round", "10 seconds"))
+
+      // on PostgreSQL the monitor is a cluster singleton: with the database gone its shard lock goes too, and
+      // the rounds pause until an instance holds it again (README, "Run several instances")
+      yield* cutOff(database)
+      assert.strictEqual((yield* health(site.siteUrl)).status, 503)
+      yield* restore(database)
+      yield* Queue.takeAll(arrivals)
+      yield* Queue.take(arrivals).pipe(within("a round after the database is back", "10 seconds"))
+      yield* Queue.take(arrivals).pipe(within("the round after that", "10 seconds"))
+    }).pipe(Effect.scoped)
+  )
+})
+
+// A loopback TCP proxy in front of PostgreSQL that can turn into a black hole: connections still accepted,
+// nothing refused, nothing answered (a cable pulled, a firewall dropping packets). Restoring it resets what
+// was open, as a network that comes back does.
+const blackHoleProxy = Effect.acquireRelease(
+  Effect.async<{ readonly server: Net.Server; readonly sockets: Set<Net.Socket>; readonly state: { hole: boolean } }>(
+    (resume) => {
+      const sockets = new Set<Net.Socket>()
+      const state = { hole: false }
+      const server = Net.createServer((client) => {
+        const upstream = Net.connect(PG_PORT, "127.0.0.1")
+        for (const [from, to] of [
+          [client, upstream],
+          [upstream, client]
+        ] as const) {
+          sockets.add(from)
+          from.on("data", (chunk) => void (state.hole || to.write(chunk)))
+          from.on("close", () => {
+            sockets.delete(from)
+            to.destroy()
+          })
+          from.on("error", () => from.destroy())
+        }
+      })
+      server.listen(0, "127.0.0.1", () => resume(Effect.succeed({ server, sockets, state })))
+    }
+  ),
+  ({ server, sockets }) =>
+    Effect.async<void>((resume) => {
+      for (const socket of sockets) socket.destroy()
+      server.close(() => resume(Effect.void))
+    })
+).pipe(
+  Effect.map(({ server, sockets, state }) => ({
+    port: (server.address() as Net.AddressInfo).port,
+    swallow: Effect.sync(() => {
+      state.hole = true
+    }),
+    restore: Effect.sync(() => {
+      for (const socket of sockets) socket.destroy()
+      state.hole = false
+    })
+  }))
+)
+
+describe("PostgreSQL that stops answering (a black hole, not a refusal)", () => {
+  it.live("GraphQL gets StoreUnavailable and /health 503 instead of a hang; back to normal once it answers", () =>
+    Effect.gen(function* () {
+      const database = yield* pgDatabase("the store fault tests")
+      const proxy = yield* blackHoleProxy
+      const site = yield* startSite({
+        DATABASE_URL: `postgres://postgres@127.0.0.1:${proxy.port}/${database}`,
+        DATABASE_TIMEOUT_MS: "2000"
+      })
+      assert.isUndefined((yield* graphql(site.graphqlUrl, CREATE, { site: "https://kept.example.com" })).errors)
+
+      yield* proxy.swallow
+      const read = yield* graphql(site.graphqlUrl, LIST)
+      assert.strictEqual(read.errors?.[0]?.extensions?.code, "StoreUnavailable", JSON.stringify(read))
+      const write = yield* graphql(site.graphqlUrl, CREATE, { site: "https://refused.example.com" })
+      assert.strictEqual(write.errors?.[0]?.extensions?.code, "StoreUnavailable", JSON.stringify(write))
+      const down = yield* health(site.siteUrl)
+      assert.strictEqual(down.status, 503)
+      assert.include(down.body.reason, "did not answer within 2s")
+
+      yield* proxy.restore
+      // the pool drops its reset connections as their sockets report closing: polled, boundedly
+      yield* health(site.siteUrl).pipe(
+        Effect.filterOrFail(
+          (answer) => answer.status === 200,
+          () => "still unhealthy"
+        ),
+        Effect.retry(Schedule.spaced("50 millis")),
+        Effect.timeoutFail({ duration: "15 seconds", onTimeout: () => "not healthy again within 15 s" })
+      )
+      const after = yield* graphql(site.graphqlUrl, LIST)
+      assert.deepStrictEqual(
+        after.data?.["connections"].map((c: { siteUrl: string }) => c.siteUrl),
+        ["https://kept.example.com"]
+      )
+    }).pipe(Effect.scoped)
+  )
+})
+
+describe("a PostgreSQL statement that does not answer", () => {
+  it.scoped("is StoreUnavailable at DATABASE_TIMEOUT_MS, not a hang", () =>
+    Effect.gen(function* () {
+      const dialect = yield* Dialect.pg
+      const sql = yield* SqlClient.SqlClient
+      const fiber = yield* Effect.fork(dialect.bounded(sql`SELECT pg_sleep(30)`))
+      yield* Effect.yieldNow()
+      yield* TestClock.adjust("1999 millis")
+      assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)), "still waiting just before the deadline")
+      yield* TestClock.adjust("1 millis")
+      const error = yield* Effect.flip(Fiber.join(fiber))
+      assert.strictEqual(error._tag, "StoreUnavailable")
+      assert.include(error.message, "did not answer within 2s")
+    }).pipe(Effect.provide(PgTest.pipe(Layer.provide(withConfig({ DATABASE_TIMEOUT_MS: "2000" })))))
+  )
+})

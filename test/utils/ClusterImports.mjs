@@ -1,0 +1,4 @@
+// `node --import` this file: every module of @effect/cluster the process loads is named on stderr
+import { register } from "node:module"
+
+register("./ClusterImportsHooks.mjs", import.meta.url)
