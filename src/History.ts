@@ -18,7 +18,8 @@ export class History extends Effect.Service<History>()("syncwatch/History", {
       Config.withDefault(30)
     )
     const pubsub = yield* Effect.acquireRelease(PubSub.unbounded<StatusChange>(), PubSub.shutdown)
-    // the rows this process wrote: the webhook's and another instance's to hear of, each sent once
+    // the rows this process records: the webhook's and another instance's to hear of, each sent once and at
+    // once (not when their batch reaches the store: a long round must not hold back an alert or a change)
     const written = yield* Effect.acquireRelease(PubSub.unbounded<StatusChange>(), PubSub.shutdown)
     const clock = yield* Effect.clock
 
@@ -34,8 +35,7 @@ export class History extends Effect.Service<History>()("syncwatch/History", {
         pending = []
         return batch
       },
-      // once in the store, the rows are this process's to tell: the webhook and the other instances
-      write: (batch) => Effect.zipRight(repo.insertAll(batch), PubSub.publishAll(written, batch))
+      write: repo.insertAll
     })
 
     // a change recorded now and published at once (the watcher records from inside a check's callback)
@@ -45,6 +45,7 @@ export class History extends Effect.Service<History>()("syncwatch/History", {
       pending.push(change)
       writer.added()
       pubsub.unsafeOffer(change)
+      written.unsafeOffer(change)
       return change
     }
 
