@@ -26,16 +26,23 @@ const listeners = (database: string) =>
     Effect.orDie
   )
 
+// two instances on one fresh database, as a load balancer would see them: one SITE_URL, the first on its port
+const twoInstances = (purpose: string, env: Record<string, string> = {}) =>
+  Effect.gen(function* () {
+    const database = yield* pgDatabase(purpose)
+    const port = yield* freePort
+    const shared = { DATABASE_URL: pgUrl(database), SITE_URL: `http://127.0.0.1:${port}`, ...env }
+    const a = yield* startSite({ ...shared, PORT: String(port) })
+    const b = yield* startSite(shared)
+    return { database, a, b }
+  })
+
 describe("several instances: the change feed between them", () => {
   it.live(
     "comes back by itself when an instance's LISTEN session is cut",
     () =>
       Effect.gen(function* () {
-        const database = yield* pgDatabase("the cluster relay test")
-        const port = yield* freePort
-        const shared = { DATABASE_URL: pgUrl(database), SITE_URL: `http://127.0.0.1:${port}` }
-        const a = yield* startSite({ ...shared, PORT: String(port) })
-        const b = yield* startSite(shared)
+        const { database, a, b } = yield* twoInstances("the cluster relay test")
         const changes = yield* sse(b.graphqlUrl, CHANGED)
         yield* create(b, "own")
         assert.deepStrictEqual((yield* changes.next.pipe(within("b's own change"))).data, {
@@ -66,11 +73,7 @@ describe("several instances: the change feed between them", () => {
   it.live("a check on one instance is the last-known status on the others, and fresh for them", () =>
     Effect.gen(function* () {
       const remote = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "n" }))
-      const database = yield* pgDatabase("the cluster last-known test")
-      const port = yield* freePort
-      const shared = { DATABASE_URL: pgUrl(database), SITE_URL: `http://127.0.0.1:${port}` }
-      const a = yield* startSite({ ...shared, PORT: String(port) })
-      const b = yield* startSite(shared)
+      const { a, b } = yield* twoInstances("the cluster last-known test")
       const created = yield* graphql(
         a.graphqlUrl,
         `mutation { createConnection(input: {name: "R", direction: RECEIVER, siteUrl: "${remote.url}", authToken: "t"}) { connection { uuid } } }`
@@ -97,11 +100,7 @@ describe("several instances: the change feed between them", () => {
   it.live("a sever asked of two instances at once is applied once", () =>
     Effect.gen(function* () {
       const gone = yield* FakeSite.make(FakeSite.json(404, { success: false, exists: false }))
-      const database = yield* pgDatabase("the cluster sever test")
-      const port = yield* freePort
-      const shared = { DATABASE_URL: pgUrl(database), SITE_URL: `http://127.0.0.1:${port}` }
-      const a = yield* startSite({ ...shared, PORT: String(port) })
-      const b = yield* startSite(shared)
+      const { a, b } = yield* twoInstances("the cluster sever test")
       const created = yield* graphql(
         a.graphqlUrl,
         `mutation { createConnection(input: {name: "S", direction: SENDER, siteUrl: "${gone.url}", status: ACTIVE, remoteNotified: true}) { connection { uuid } } }`
@@ -135,16 +134,10 @@ describe("several instances: the change feed between them", () => {
       const remote = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "n" }))
       const other = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "n" }))
       const hook = yield* FakeSite.make(FakeSite.json(200, {}))
-      const database = yield* pgDatabase("the cluster webhook test")
-      const port = yield* freePort
-      const shared = {
-        DATABASE_URL: pgUrl(database),
-        SITE_URL: `http://127.0.0.1:${port}`,
+      const { a, b } = yield* twoInstances("the cluster webhook test", {
         ALERT_WEBHOOK_URL: `${hook.url}/hook`,
         ALERT_WEBHOOK_SECRET: "webhook-secret-for-tests"
-      }
-      const a = yield* startSite({ ...shared, PORT: String(port) })
-      const b = yield* startSite(shared)
+      })
       const receiver = (site: RunningSite, url: string, token: string) =>
         Effect.map(
           graphql(

@@ -23,6 +23,7 @@ import { StatusChecks } from "../src/StatusChecks.js"
 import { Watcher } from "../src/Watcher.js"
 import { SqlTest, withConfig } from "./utils/Db.js"
 import * as FakeSite from "./utils/FakeSite.js"
+import { registeredSender } from "./utils/Watcher.js"
 
 const TOKEN = "status-checks-token"
 
@@ -39,29 +40,6 @@ const receiver = (siteUrl: string, token = TOKEN) =>
   Effect.flatMap(Connections, (connections) =>
     connections.create({ name: "r", direction: "receiver", siteUrl, authToken: Redacted.make(token) })
   ).pipe(Effect.map(({ connection }) => connection))
-
-const registeredSender = (siteUrl: string, token = TOKEN) =>
-  Effect.gen(function* () {
-    const connections = yield* Connections
-    const { connection } = yield* connections.create({
-      name: "s",
-      direction: "sender",
-      siteUrl,
-      authToken: Redacted.make(token),
-      status: "active",
-      metadata: {
-        remote_notification: {
-          notified_at: "2026-05-13T10:00:00Z",
-          notification_success: true,
-          notification_status: "registered",
-          notification_message: null,
-          remote_connection_uuid: null,
-          http_status: 200
-        }
-      }
-    })
-    return connection
-  })
 
 const collect = <A, E, R>(stream: Stream.Stream<A, E, R>) => Effect.map(Stream.runCollect(stream), Chunk.toArray)
 
