@@ -253,15 +253,18 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
       const senders = uuids === undefined ? registry.ofDirection("sender") : yield* byUuids("sender", uuids)
       yield* refresh
       const now = yield* Clock.currentTimeMillis
-      const batch = yield* CompletionOrder.collected(
+      // the checks' results and the severs' history rows are in the store before the mutation answers
+      const { batch, severed } = yield* CompletionOrder.collected(
         senders.filter(isVerifiable),
         (s) => verifySender(s, 0, now),
         concurrency,
         {
           inOrder: true
         }
-      ).pipe(Effect.ensuring(known.flush))
-      const { severed } = yield* applySevering(batch)
+      ).pipe(
+        Effect.flatMap((batch) => Effect.map(applySevering(batch), ({ severed }) => ({ batch, severed }))),
+        Effect.ensuring(known.flush)
+      )
       const byUuid = new Map(severed.map((connection) => [connection.uuid as string, connection]))
       return batch.map(({ verification }) => {
         const connection = byUuid.get(verification.connectionUuid)
