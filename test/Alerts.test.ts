@@ -1,6 +1,4 @@
 import { createHmac, timingSafeEqual } from "node:crypto"
-import * as Http from "node:http"
-import type { AddressInfo } from "node:net"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Chunk, Effect, Exit, Layer, Queue, type Scope, Stream, TestClock } from "effect"
 import { History } from "../src/History.js"
@@ -17,37 +15,22 @@ interface Delivery {
   readonly answered: number
 }
 
-// A webhook receiver on 127.0.0.1 that checks the signature and fails the first `failures` tries with 503
+// A webhook receiver on 127.0.0.1 (a FakeSite) that checks the signature and fails the first `failures` tries with 503
 const webhookReceiver = (
   failures: number
 ): Effect.Effect<{ url: string; deliveries: Queue.Queue<Delivery> }, never, Scope.Scope> =>
   Effect.gen(function* () {
     const deliveries = yield* Queue.unbounded<Delivery>()
     let tries = 0
-    const server = Http.createServer((req, res) => {
-      const chunks: Array<Buffer> = []
-      req.on("data", (chunk: Buffer) => chunks.push(chunk))
-      req.on("end", () => {
-        const raw = Buffer.concat(chunks)
-        const expected = Buffer.from(`sha256=${createHmac("sha256", SECRET).update(raw).digest("hex")}`)
-        const given = Buffer.from(String(req.headers["x-syncwatch-signature"] ?? ""))
-        const signatureValid = given.length === expected.length && timingSafeEqual(given, expected)
-        const answered = ++tries <= failures ? 503 : 200
-        res.writeHead(answered).end()
-        Queue.unsafeOffer(deliveries, { signatureValid, body: JSON.parse(raw.toString("utf8")), answered })
-      })
+    const site = yield* FakeSite.make((request) => {
+      const expected = Buffer.from(`sha256=${createHmac("sha256", SECRET).update(request.rawBody).digest("hex")}`)
+      const given = Buffer.from(String(request.headers["x-syncwatch-signature"] ?? ""))
+      const signatureValid = given.length === expected.length && timingSafeEqual(given, expected)
+      const answered = ++tries <= failures ? 503 : 200
+      Queue.unsafeOffer(deliveries, { signatureValid, body: JSON.parse(request.rawBody), answered })
+      return FakeSite.text(answered, "")
     })
-    yield* Effect.acquireRelease(
-      Effect.async<void>((resume) => {
-        server.listen(0, "127.0.0.1", () => resume(Effect.void))
-      }),
-      () =>
-        Effect.async<void>((resume) => {
-          server.close(() => resume(Effect.void))
-          server.closeAllConnections()
-        })
-    )
-    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/syncwatch`, deliveries }
+    return { url: `${site.url}/hooks/syncwatch`, deliveries }
   })
 
 const withWebhook = (url: string, extra: Record<string, string> = {}) =>
