@@ -18,13 +18,9 @@ export interface Change {
   readonly reason: string | null
 }
 
-export interface Row {
-  readonly uuid: string
-  readonly name: string
-  readonly direction: Direction
-  readonly siteUrl: string
-  readonly status: string
-  readonly suspendedReason: string | null
+// the connection's own fields as the API returns them, its last check (either kind) and its changes
+export interface Row
+  extends Pick<ConnectionData, "uuid" | "name" | "direction" | "siteUrl" | "status" | "suspendedReason"> {
   readonly last: Check | null
   // newest first, as statusHistory lists them
   readonly history: ReadonlyArray<Change>
@@ -71,15 +67,13 @@ export const lastOf = ({ lastSenderStatus: sender, lastVerification: verificatio
         }
       : null
 
-export const toRow = (data: ConnectionData, previous?: Row): Row => ({
-  uuid: data.uuid,
-  name: data.name,
-  direction: data.direction,
-  siteUrl: data.siteUrl,
-  status: data.status,
-  suspendedReason: data.suspendedReason,
-  last: newer(lastOf(data), previous?.last ?? null),
-  history: data.statusHistory ?? previous?.history ?? []
+export const toRow = (
+  { lastSenderStatus, lastVerification, statusHistory, ...connection }: ConnectionData,
+  previous?: Row
+): Row => ({
+  ...connection,
+  last: newer(lastOf({ lastSenderStatus, lastVerification }), previous?.last ?? null),
+  history: statusHistory ?? previous?.history ?? []
 })
 
 // a result that arrived on the stream while a snapshot was on its way is not overwritten by the snapshot
