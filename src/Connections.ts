@@ -1,6 +1,7 @@
 import { Config, Effect, Option, PubSub, Redacted, Schema, Stream } from "effect"
 import { ConnectionsRepo } from "./Connections/Repo.js"
 import * as UuidV7 from "./Connections/UuidV7.js"
+import * as View from "./Connections/View.js"
 import {
   type Connection,
   type ConnectionStatus,
@@ -14,6 +15,7 @@ import { type ChangeKind, ConnectionChange } from "./Domain/Events.js"
 import * as SiteUrl from "./Domain/SiteUrl.js"
 import { nowSeconds } from "./Domain/Time.js"
 import * as Token from "./Domain/Token.js"
+import { SharedRegistry } from "./SharedRegistry.js"
 import { SiteConfig } from "./SiteConfig.js"
 
 export interface CreateInput {
@@ -41,6 +43,17 @@ const make = Effect.gen(function* () {
   const pubsub = yield* Effect.acquireRelease(PubSub.unbounded<ConnectionChange>(), PubSub.shutdown)
   // the changes written by this process only: what another instance must be told of (Cluster/Relay.ts)
   const written = yield* Effect.acquireRelease(PubSub.unbounded<ConnectionChange>(), PubSub.shutdown)
+  // with a shared registry, what the subscribers were told of each row: read here, before any subscriber
+  // reads the registry, and kept with every change published (see catchUp)
+  const view = (yield* SharedRegistry) ? View.make() : undefined
+  const caughtUp = yield* Effect.makeSemaphore(1)
+
+  // to this process's subscribers (the watcher's registry among them)
+  const tell = (change: ConnectionChange) =>
+    Effect.suspend(() => {
+      view?.record(change)
+      return PubSub.publish(pubsub, change)
+    })
 
   const changeOf = (kind: ChangeKind, connection: Connection) =>
     new ConnectionChange({
@@ -51,10 +64,7 @@ const make = Effect.gen(function* () {
 
   // called only after the write has committed
   const publish = (kind: ChangeKind, connection: Connection) =>
-    Effect.zipRight(
-      PubSub.publish(written, changeOf(kind, connection)),
-      PubSub.publish(pubsub, changeOf(kind, connection))
-    )
+    Effect.zipRight(PubSub.publish(written, changeOf(kind, connection)), tell(changeOf(kind, connection)))
 
   const parseUuid = (uuid: string) =>
     Schema.decodeUnknown(ConnectionUuid)(uuid.toLowerCase()).pipe(
@@ -199,10 +209,42 @@ const make = Effect.gen(function* () {
   // a change another instance wrote (told by Cluster/Relay.ts): the row as it is now, to this process's subscribers
   const received = Effect.fn("Connections.received")(function* (kind: ChangeKind, uuid: ConnectionUuid) {
     const row = kind === "deleted" ? Option.none<Connection>() : yield* repo.findByUuid(uuid)
-    if (kind === "deleted")
-      yield* PubSub.publish(pubsub, new ConnectionChange({ kind, connectionUuid: uuid, connection: null }))
-    else if (Option.isSome(row)) yield* PubSub.publish(pubsub, changeOf(kind, row.value))
+    if (kind === "deleted") yield* tell(new ConnectionChange({ kind, connectionUuid: uuid, connection: null }))
+    else if (Option.isSome(row)) yield* tell(changeOf(kind, row.value))
   })
+
+  // The whole registry read again and compared with the view: each row that differs, and each row gone, is
+  // handed to `apply`. Compared one at a time just before it is applied, so a change published meanwhile
+  // (heard, or written here) is not overwritten by the read's older copy.
+  const reconcile = (current: View.View, apply: (change: ConnectionChange) => Effect.Effect<unknown>) =>
+    Effect.acquireUseRelease(
+      Effect.sync(current.begin),
+      (mark) =>
+        Effect.gen(function* () {
+          const read = new Set<string>()
+          let applied = 0
+          for (const row of yield* repo.list({})) {
+            read.add(row.uuid)
+            const change = current.compare(mark, row)
+            if (change !== undefined) {
+              applied += 1
+              yield* apply(change)
+            }
+          }
+          for (const change of current.gone(mark, read)) {
+            applied += 1
+            yield* apply(change)
+          }
+          return applied
+        }),
+      () => Effect.sync(current.end)
+    ).pipe(caughtUp.withPermits(1))
+
+  if (view !== undefined) yield* reconcile(view, (change) => Effect.sync(() => view.record(change)))
+
+  // What another instance wrote while this process was not listening (Cluster/Relay.ts, once it listens
+  // again): published to this process's subscribers as a heard change would be. Returns how many.
+  const catchUp = Effect.withSpan(view === undefined ? Effect.succeed(0) : reconcile(view, tell), "Connections.catchUp")
 
   return {
     create,
@@ -220,6 +262,7 @@ const make = Effect.gen(function* () {
     recordRemoteNotification,
     suspendSevered,
     received,
+    catchUp,
     changes: Stream.fromPubSub(pubsub),
     subscribe: PubSub.subscribe(pubsub),
     subscribeWritten: PubSub.subscribe(written)
