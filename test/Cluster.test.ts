@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Duration, Effect, Schedule } from "effect"
-import { freePort, graphql, type RunningSite, startSite } from "./utils/App.js"
+import { Cause, Deferred, Duration, Effect, Schedule } from "effect"
+import * as Startup from "../src/Startup.js"
+import { freePort, graphql, type RunningSite, startSite, tryStartSite } from "./utils/App.js"
 import { sse, within } from "./utils/Clients.js"
 import * as FakeSite from "./utils/FakeSite.js"
 import { admin, pgDatabase, pgUrl } from "./utils/Pg.js"
@@ -15,15 +16,31 @@ const create = (site: RunningSite, name: string) =>
     `mutation { createConnection(input: {name: "${name}", direction: SENDER, siteUrl: "https://${name}.example.com"}) { connection { uuid } } }`
   )
 
-// the LISTEN sessions of the instances' cluster pools on the database
+// the LISTEN sessions of the instances' cluster pools on the database, oldest first
 const listeners = (database: string) =>
   admin(
     (sql) =>
       sql<{ pid: number }>`SELECT pid FROM pg_stat_activity
-        WHERE datname = ${database} AND application_name = 'syncwatch-cluster' AND query ILIKE 'LISTEN%'`
+        WHERE datname = ${database} AND application_name = 'syncwatch-cluster' AND query ILIKE 'LISTEN%'
+        ORDER BY backend_start`
   ).pipe(
     Effect.map((rows) => rows.map((row) => row.pid)),
     Effect.orDie
+  )
+
+const receiver = (site: RunningSite, url: string, token: string, status = "ACTIVE") =>
+  Effect.map(
+    graphql(
+      site.graphqlUrl,
+      `mutation { createConnection(input: {name: "${token}", direction: RECEIVER, siteUrl: "${url}", authToken: "${token}", status: ${status}}) { connection { uuid } } }`
+    ),
+    (result) => result.data!["createConnection"]["connection"]["uuid"] as string
+  )
+
+// the receivers a round on the instance checks: those of its registry in memory, pending ones left out
+const checked = (site: RunningSite) =>
+  Effect.map(graphql(site.graphqlUrl, "{ senderStatuses { connectionUuid } }"), (result) =>
+    (result.data!["senderStatuses"] as Array<{ connectionUuid: string }>).map((row) => row.connectionUuid).sort()
   )
 
 // two instances on one fresh database, as a load balancer would see them: one SITE_URL, the first on its port
@@ -42,7 +59,7 @@ describe("several instances: the change feed between them", () => {
     "comes back by itself when an instance's LISTEN session is cut",
     () =>
       Effect.gen(function* () {
-        const { database, a, b } = yield* twoInstances("the cluster relay test")
+        const { database, a, b } = yield* twoInstances("the cluster relay test", { CLUSTER_LISTEN_PROBE_SECONDS: "1" })
         const changes = yield* sse(b.graphqlUrl, CHANGED)
         yield* create(b, "own")
         assert.deepStrictEqual((yield* changes.next.pipe(within("b's own change"))).data, {
@@ -68,6 +85,65 @@ describe("several instances: the change feed between them", () => {
         })
       }).pipe(Effect.scoped),
     90_000
+  )
+
+  it.live(
+    "an instance that lost its LISTEN session catches up on what the others changed meanwhile",
+    () =>
+      Effect.gen(function* () {
+        const remotes = yield* Effect.all(
+          [1, 2, 3].map(() => FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "n" })))
+        )
+        const { database, a, b } = yield* twoInstances("the cluster catch-up test", {
+          CLUSTER_LISTEN_PROBE_SECONDS: "1"
+        })
+        const approved = yield* receiver(a, remotes[0]!.url, "t1", "PENDING")
+        const gone = yield* receiver(a, remotes[1]!.url, "t2")
+        assert.deepStrictEqual(yield* checked(a), [gone])
+        const changes = yield* sse(
+          a.graphqlUrl,
+          "subscription { connectionChanged { kind connectionUuid connection { status } } }"
+        )
+        yield* Deferred.await(changes.started).pipe(within("a's subscription"))
+
+        // a started first: the older session is its own. Cut, it is noticed after three probes unheard (1 s
+        // apart, so 2 s at the least) and replaced a second later
+        const sessions = yield* listeners(database)
+        assert.lengthOf(sessions, 2)
+        const [deaf, other] = sessions
+        yield* admin((sql) => sql`SELECT pg_terminate_backend(${deaf!})`)
+        const created = yield* receiver(b, remotes[2]!.url, "t3")
+        const approval = yield* graphql(
+          b.graphqlUrl,
+          `mutation { updateConnectionStatus(uuid: "${approved}", status: ACTIVE) { connection { status } } }`
+        )
+        assert.deepStrictEqual(approval.data, { updateConnectionStatus: { connection: { status: "ACTIVE" } } })
+        const deletion = yield* graphql(b.graphqlUrl, `mutation { deleteConnection(uuid: "${gone}") { deleted } }`)
+        assert.deepStrictEqual(deletion.data, { deleteConnection: { deleted: true } })
+        // a was listening nowhere when these committed: no notice of them can reach it
+        assert.deepStrictEqual(yield* listeners(database), [other])
+
+        // once a listens again, it reads what it missed
+        const heard: Array<unknown> = []
+        for (let i = 0; i < 3; i++) heard.push((yield* changes.next.pipe(within("a catching up", "30 seconds"))).data)
+        assert.sameDeepMembers(heard, [
+          { connectionChanged: { kind: "CREATED", connectionUuid: created, connection: { status: "ACTIVE" } } },
+          { connectionChanged: { kind: "UPDATED", connectionUuid: approved, connection: { status: "ACTIVE" } } },
+          { connectionChanged: { kind: "DELETED", connectionUuid: gone, connection: null } }
+        ])
+        assert.deepStrictEqual(yield* checked(a), [approved, created].sort())
+      }).pipe(Effect.scoped),
+    60_000
+  )
+
+  it.live("an invalid CLUSTER_LISTEN_PROBE_SECONDS stops the start, naming it", () =>
+    Effect.gen(function* () {
+      const database = yield* pgDatabase("the cluster config test")
+      const error = yield* Effect.flip(
+        tryStartSite({ DATABASE_URL: pgUrl(database), CLUSTER_LISTEN_PROBE_SECONDS: "0" })
+      )
+      assert.match(Startup.describe(Cause.fail(error)), /^CLUSTER_LISTEN_PROBE_SECONDS: .*must be an integer >= 1/)
+    }).pipe(Effect.scoped)
   )
 
   it.live("a check on one instance is the last-known status on the others, and fresh for them", () =>
@@ -138,14 +214,6 @@ describe("several instances: the change feed between them", () => {
         ALERT_WEBHOOK_URL: `${hook.url}/hook`,
         ALERT_WEBHOOK_SECRET: "webhook-secret-for-tests"
       })
-      const receiver = (site: RunningSite, url: string, token: string) =>
-        Effect.map(
-          graphql(
-            site.graphqlUrl,
-            `mutation { createConnection(input: {name: "${token}", direction: RECEIVER, siteUrl: "${url}", authToken: "${token}"}) { connection { uuid } } }`
-          ),
-          (result) => result.data!["createConnection"]["connection"]["uuid"] as string
-        )
       const first = yield* receiver(a, remote.url, "t1")
       const second = yield* receiver(b, other.url, "t2")
       // b hears of a's row first (the relay), then writes its own: were it to send what it hears, a third POST

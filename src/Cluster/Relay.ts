@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto"
 import * as PgClient from "@effect/sql-pg/PgClient"
-import { Clock, Deferred, Duration, Effect, Layer, Queue, Schedule, Schema, Stream } from "effect"
+import { Clock, Config, Deferred, Duration, Effect, Layer, Queue, Schedule, Schema, Stream } from "effect"
 import { Connections } from "../Connections.js"
 import { ConnectionUuid } from "../Domain/Connection.js"
 import { ChangeKind } from "../Domain/Events.js"
@@ -10,8 +10,11 @@ import { History } from "../History.js"
 export const CONNECTIONS_CHANNEL = "syncwatch_connections"
 export const HISTORY_CHANNEL = "syncwatch_history"
 const CHANNELS = [CONNECTIONS_CHANNEL, HISTORY_CHANNEL]
-const PROBE_EVERY = Duration.seconds(5)
-const LISTEN_QUIET = Duration.seconds(15)
+// an instance probes its LISTEN session this often, and listens again after three probes unheard
+const probeSeconds = Config.integer("CLUSTER_LISTEN_PROBE_SECONDS").pipe(
+  Config.validate({ message: "CLUSTER_LISTEN_PROBE_SECONDS must be an integer >= 1", validation: (n) => n >= 1 }),
+  Config.withDefault(5)
+)
 // NOTIFY takes at most 8000 bytes: the only free text is a history row's reason
 const MAX_REASON = 1000
 
@@ -39,6 +42,9 @@ export const layer = Layer.scopedDiscard(
     const pg = yield* PgClient.PgClient
     const connections = yield* Connections
     const history = yield* History
+    const seconds = yield* probeSeconds
+    const probeEvery = Duration.seconds(seconds)
+    const quiet = Duration.seconds(3 * seconds)
     const origin = randomUUID()
     const ready = yield* Deferred.make<void>()
     const notify = (channel: string, payload: string) =>
@@ -58,8 +64,8 @@ export const layer = Layer.scopedDiscard(
       ).pipe(Effect.catchAll((error) => Effect.logWarning("A history notice from another instance was dropped", error)))
 
     // This instance's own probe, sent on each channel every few seconds, proves its LISTEN session alive. The
-    // driver's listening connection is not replaced when it breaks: a probe unheard for LISTEN_QUIET means the
-    // session is gone, and a new one is opened (changes in between are not replayed to this instance).
+    // driver's listening connection is not replaced when it breaks: a probe unheard for three periods means
+    // the session is gone, and a new one is opened.
     const probe = `probe:${origin}`
     const heardAt = new Map<string, number>()
     const channel = (name: string, handle: (payload: string) => Effect.Effect<void>) =>
@@ -70,21 +76,40 @@ export const layer = Layer.scopedDiscard(
             ? Effect.void
             : handle(payload)
       )
+
+    // Once a session hears its probes, every change committed from then on reaches it; what was committed
+    // before (while the last session was gone, or at start, since the watcher read the registry) is read from
+    // the store and told as if heard. History rows of that gap are not replayed: they are in the store (the
+    // statusHistory query), or will be once their writer's round ends, and what they changed is in the rows.
+    const catchUp = connections.catchUp.pipe(
+      Effect.tap((told) =>
+        told === 0 ? Effect.void : Effect.logInfo(`Caught up with ${told} changes made while not listening`)
+      ),
+      Effect.tapError((error) =>
+        Effect.logWarning("Could not catch up with the changes made while not listening", error)
+      ),
+      Effect.retry(Schedule.spaced(Duration.seconds(1)))
+    )
+
     const watch = Effect.gen(function* () {
       const since = yield* Clock.currentTimeMillis
       for (const name of CHANNELS) heardAt.set(name, since)
+      let listening = false
       for (;;) {
         yield* Effect.forEach(CHANNELS, (name) => notify(name, probe), { discard: true })
-        const alive = yield* Deferred.isDone(ready)
-        yield* Effect.sleep(alive ? PROBE_EVERY : Duration.millis(200))
+        yield* Effect.sleep(listening ? probeEvery : Duration.millis(200))
         const now = yield* Clock.currentTimeMillis
         const heard = CHANNELS.map((name) => heardAt.get(name) ?? since)
-        if (heard.every((at) => at > since)) yield* Deferred.succeed(ready, void 0)
-        if (heard.some((at) => now - at > Duration.toMillis(LISTEN_QUIET))) {
+        if (!listening && heard.every((at) => at > since)) {
+          listening = true
+          yield* Deferred.succeed(ready, void 0)
+          yield* Effect.forkScoped(catchUp)
+        }
+        if (heard.some((at) => now - at > Duration.toMillis(quiet))) {
           return yield* Effect.fail(new Error("the LISTEN session went quiet"))
         }
       }
-    })
+    }).pipe(Effect.scoped)
     const session = Effect.raceFirst(
       Effect.all([channel(CONNECTIONS_CHANNEL, onConnection), channel(HISTORY_CHANNEL, onHistory)], {
         concurrency: "unbounded",
