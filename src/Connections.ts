@@ -206,11 +206,29 @@ const make = Effect.gen(function* () {
     return suspended
   })
 
-  // a change another instance wrote (told by Cluster/Relay.ts): the row as it is now, to this process's subscribers
+  // a change another instance wrote (told by Cluster/Relay.ts): the row as it is now, to this process's
+  // subscribers. With a view, compared with it like a catch-up's row: a change published during the read (written
+  // here) is not undone by the read's older copy, and a row the subscribers already know is not told twice.
   const received = Effect.fn("Connections.received")(function* (kind: ChangeKind, uuid: ConnectionUuid) {
-    const row = kind === "deleted" ? Option.none<Connection>() : yield* repo.findByUuid(uuid)
-    if (kind === "deleted") yield* tell(new ConnectionChange({ kind, connectionUuid: uuid, connection: null }))
-    else if (Option.isSome(row)) yield* tell(changeOf(kind, row.value))
+    if (kind === "deleted") {
+      yield* tell(new ConnectionChange({ kind, connectionUuid: uuid, connection: null }))
+      return
+    }
+    if (view === undefined) {
+      const row = yield* repo.findByUuid(uuid)
+      if (Option.isSome(row)) yield* tell(changeOf(kind, row.value))
+      return
+    }
+    const current = view
+    yield* Effect.acquireUseRelease(
+      Effect.sync(current.begin),
+      (mark) =>
+        Effect.flatMap(repo.findByUuid(uuid), (row) => {
+          const change = Option.isSome(row) ? current.compare(mark, row.value) : undefined
+          return change === undefined ? Effect.void : Effect.asVoid(tell(change))
+        }),
+      () => Effect.sync(current.end)
+    )
   })
 
   // The whole registry read again and compared with the view: each row that differs, and each row gone, is

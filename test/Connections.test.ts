@@ -704,6 +704,23 @@ describe.each(STORES)("on $name", (store) => {
       })
     )
 
+    shared("a change heard twice, or already known, is told once", (other) =>
+      Effect.gen(function* () {
+        const connections = Context.get(yield* viewing, Connections)
+        const changes = yield* connections.subscribe
+        const created = yield* other.create({ name: "N", direction: "sender", siteUrl: "https://n.example.com" })
+        yield* connections.received("created", created.connection.uuid)
+        yield* connections.received("created", created.connection.uuid)
+        yield* other.updateStatus(created.connection.uuid, "active")
+        yield* connections.received("updated", created.connection.uuid)
+        yield* connections.received("updated", created.connection.uuid)
+        assert.deepStrictEqual([...(yield* Queue.takeAll(changes))].map(described), [
+          ["created", created.connection.uuid, "pending"],
+          ["updated", created.connection.uuid, "active"]
+        ])
+      })
+    )
+
     shared("a single instance keeps no view and has nothing to catch up with", (other) =>
       Effect.gen(function* () {
         const connections = Context.get(yield* Layer.build(Connections.Default), Connections)

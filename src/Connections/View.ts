@@ -22,7 +22,7 @@ export interface View {
   readonly compare: (mark: number, row: Connection) => ConnectionChange | undefined
   // after the read's rows: the rows the subscribers know and the read no longer holds
   readonly gone: (mark: number, read: ReadonlySet<string>) => Array<ConnectionChange>
-  // the read is over (done or failed)
+  // the read is over (done or failed); markers of rows deleted meanwhile go once no read is in flight
   readonly end: () => void
 }
 
@@ -35,16 +35,17 @@ export const sameVersion = (known: Connection, row: Connection): boolean =>
 export const make = (): View => {
   const rows = new Map<string, Entry>()
   let seq = 0
-  let reading = false
+  // reads in flight (a catch-up and a heard change's read may overlap)
+  let reading = 0
 
   const record = (change: ConnectionChange) => {
     seq += 1
-    if (change.connection === null && !reading) rows.delete(change.connectionUuid)
+    if (change.connection === null && reading === 0) rows.delete(change.connectionUuid)
     else rows.set(change.connectionUuid, { connection: change.connection, seq })
   }
 
   const begin = () => {
-    reading = true
+    reading += 1
     return seq
   }
 
@@ -73,7 +74,8 @@ export const make = (): View => {
   }
 
   const end = () => {
-    reading = false
+    reading -= 1
+    if (reading > 0) return
     for (const [uuid, known] of rows) if (known.connection === null) rows.delete(uuid)
   }
 

@@ -69,4 +69,18 @@ describe("the view of what the subscribers were told", () => {
     assert.strictEqual(kindOf(view.compare(next, row("active", undefined, OTHER))), undefined)
     assert.deepStrictEqual(view.gone(next, new Set([OTHER])), [])
   })
+
+  it("a row deleted during two overlapping reads stays deleted until the last of them ends", () => {
+    const view = View.make()
+    view.record(change("created", row("pending")))
+    const first = view.begin()
+    const second = view.begin()
+    view.record(change("deleted", row("pending")))
+    view.end()
+    assert.strictEqual(kindOf(view.compare(second, row("pending"))), undefined)
+    assert.strictEqual(kindOf(view.compare(first, row("pending"))), undefined)
+    view.end()
+    // no read in flight: the marker is gone, and a read now that finds the row tells it anew
+    assert.strictEqual(kindOf(view.compare(view.begin(), row("pending"))), "created")
+  })
 })
