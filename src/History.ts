@@ -3,6 +3,7 @@ import type { ConnectionUuid } from "./Domain/Connection.js"
 import { InvalidInput } from "./Domain/Errors.js"
 import { StatusChange } from "./Domain/StatusChange.js"
 import { HistoryRepo } from "./History/Repo.js"
+import * as Metrics from "./Metrics.js"
 import * as WriteBehind from "./WriteBehind.js"
 
 export const MAX_HISTORY_LIMIT = 1000
@@ -23,19 +24,65 @@ export class History extends Effect.Service<History>()("syncwatch/History", {
     const written = yield* Effect.acquireRelease(PubSub.unbounded<StatusChange>(), PubSub.shutdown)
     const clock = yield* Effect.clock
 
-    // written behind, in batches: reads of the store flush first, so they see every change recorded
+    // written behind, in batches: reads of the store flush first, so they see every change recorded. While
+    // the store is down the rows wait here, at most HISTORY_MAX_PENDING of them: past that the oldest are
+    // dropped (counted: syncwatch_history_rows_dropped_total), so a long outage cannot exhaust the memory.
+    const maxPending = yield* Config.integer("HISTORY_MAX_PENDING").pipe(
+      Config.validate({ message: "HISTORY_MAX_PENDING must be an integer >= 1", validation: (n) => n >= 1 }),
+      Config.withDefault(50_000)
+    )
     let pending: Array<StatusChange> = []
+    // rows before `head` are dropped: the array is cut only now and then, so dropping one costs nothing
+    let head = 0
+    // dropped since the store last took a batch; told once while it is down and once when it is back
+    let dropped = 0
+    let droppedTold = false
+    const capped = () => {
+      const excess = pending.length - head - maxPending
+      if (excess > 0) {
+        head += excess
+        dropped += excess
+        Metrics.historyRowsDropped(excess)
+      }
+      if (head > 1024 && head * 2 > pending.length) {
+        pending = pending.slice(head)
+        head = 0
+      }
+    }
+    const told = Effect.suspend(() => {
+      if (dropped === 0 || droppedTold) return Effect.void
+      droppedTold = true
+      return Effect.logError(
+        `History: over ${maxPending} rows wait for the store; the oldest are dropped (HISTORY_MAX_PENDING)`
+      )
+    })
     const writer = yield* WriteBehind.make({
       name: "History",
       limit: 500,
-      pending: () => pending.length,
+      pending: () => pending.length - head,
       take: () => {
-        if (pending.length === 0) return undefined
-        const batch = pending
+        if (pending.length === head) return undefined
+        const batch = head === 0 ? pending : pending.slice(head)
         pending = []
+        head = 0
         return batch
       },
-      write: repo.insertAll
+      putBack: (batch) => {
+        pending = batch.concat(pending.slice(head))
+        head = 0
+        capped()
+      },
+      write: (batch) =>
+        repo.insertAll(batch).pipe(
+          Effect.tapError(() => told),
+          Effect.tap(() => {
+            if (dropped === 0) return Effect.void
+            const lost = dropped
+            dropped = 0
+            droppedTold = false
+            return Effect.logError(`History: the store is back; ${lost} rows were dropped while it was down`)
+          })
+        )
     })
 
     // a change recorded now and published at once (the watcher records from inside a check's callback)
@@ -43,6 +90,7 @@ export class History extends Effect.Service<History>()("syncwatch/History", {
       const at = DateTime.unsafeMake(clock.unsafeCurrentTimeMillis())
       const change = new StatusChange({ connectionUuid, at, from, to, reason }, true)
       pending.push(change)
+      capped()
       writer.added()
       pubsub.unsafeOffer(change)
       written.unsafeOffer(change)
@@ -69,8 +117,13 @@ export class History extends Effect.Service<History>()("syncwatch/History", {
       writer.flush,
       Effect.flatMap(DateTime.now, (now) => repo.pruneBefore(DateTime.subtract(now, { days: retentionDays })))
     )
-    // fixed, not spaced: a prune that ends late (PostgreSQL answers asynchronously) does not push the next one back
-    yield* prune.pipe(Effect.repeat(Schedule.fixed(Duration.hours(1))), Effect.forkScoped)
+    // fixed, not spaced: a prune that ends late (PostgreSQL answers asynchronously) does not push the next one
+    // back; one the store could not serve is logged, and the next hour's goes on
+    yield* prune.pipe(
+      Effect.catchTag("StoreUnavailable", (error) => Effect.logWarning("History: the hourly prune was skipped", error)),
+      Effect.repeat(Schedule.fixed(Duration.hours(1))),
+      Effect.forkScoped
+    )
 
     // a row another instance wrote (Cluster/Relay.ts), for this process's statusChanged subscribers
     const received = (change: StatusChange) => Effect.asVoid(PubSub.publish(pubsub, change))

@@ -59,6 +59,12 @@ const severed = Metric.fromMetricKey(
 const rounds = Metric.fromMetricKey(
   MetricKey.counter("syncwatch_rounds_total", { description: "Completed rounds of checks", incremental: true })
 )
+const historyDropped = Metric.fromMetricKey(
+  MetricKey.counter("syncwatch_history_rows_dropped_total", {
+    description: "History rows dropped unwritten: the store was down and HISTORY_MAX_PENDING were waiting",
+    incremental: true
+  })
+)
 // up-down counters: exported as gauges
 const subscribers = family(
   MetricKey.counter("syncwatch_subscribers", { description: "Open GraphQL subscriptions by root field" }),
@@ -102,6 +108,8 @@ export const verificationChecked = (verification: ReceiverVerification, seconds:
 }
 
 export const roundCompleted = Effect.sync(() => add(rounds, 1))
+
+export const historyRowsDropped = (rows: number): void => add(historyDropped, rows)
 
 // the severed rule's write, when it changed the row
 export const severedIfSome = (suspended: Option.Option<unknown>): void => {

@@ -1,43 +1,108 @@
-import { Cause, Effect, Queue, type Scope } from "effect"
+import { Cause, type ConfigError, Deferred, Duration, Effect, Exit, Option, Queue, type Scope } from "effect"
+import { databaseTimeout } from "./Db.js"
+import type { StoreUnavailable } from "./Domain/Errors.js"
 
 export interface WriteBehind {
-  // writes what is pending now; resolves once it is in the store
+  // writes what is pending now and waits for it, at most DATABASE_TIMEOUT_MS. Never fails: with the store
+  // down the rows stay pending and are retried behind, and the caller goes on (a round's results were served)
   readonly flush: Effect.Effect<void>
   // to call after each addition: wakes the writer once `limit` are pending, so memory stays bounded
   readonly added: () => void
 }
 
-// Rows kept in memory and written in batches instead of one statement each: by a writer fiber once `limit`
-// are pending, by `flush` (a round's end, a read that needs them), and when the scope closes. One batch is
-// written at a time, in the order they were taken, and a batch once taken is written whole (uninterruptible).
-export const make = <B>(options: {
+// After a failed write the next try is 1 s later, then 2 s, 4 s… at most 30 s apart; a flush tries at once.
+export const retryDelay = (failures: number): Duration.Duration =>
+  Duration.millis(Math.min(30_000, 1000 * 2 ** Math.max(0, failures - 1)))
+
+// Rows kept in memory and written in batches instead of one statement each, by one writer fiber: once
+// `limit` are pending, when asked by `flush` (a round's end, a read that needs them), and when the scope
+// closes. One batch at a time, in the order taken, each written whole (uninterruptible). A batch the store
+// could not take (StoreUnavailable) is put back in front of what came since and retried with the backoff
+// above: the outage is logged once when it starts and once when the store is back. A flush waits for its
+// rows at most DATABASE_TIMEOUT_MS (a store that does not answer holds the write, not the caller); the
+// write itself is never abandoned, so a batch that may still commit is never written twice.
+export const make = <B extends ReadonlyArray<unknown>>(options: {
   readonly name: string
   readonly limit: number
   readonly pending: () => number
   // takes everything pending (undefined when nothing is)
   readonly take: () => B | undefined
-  readonly write: (batch: B) => Effect.Effect<void>
-}): Effect.Effect<WriteBehind, never, Scope.Scope> =>
+  // a batch the store could not take, back in front of what was added since
+  readonly putBack: (batch: B) => void
+  readonly write: (batch: B) => Effect.Effect<void, StoreUnavailable>
+}): Effect.Effect<WriteBehind, ConfigError.ConfigError, Scope.Scope> =>
   Effect.gen(function* () {
-    const lock = yield* Effect.makeSemaphore(1)
-    const flush = lock.withPermits(1)(
-      Effect.suspend(() => {
-        const batch = options.take()
-        return batch === undefined ? Effect.void : Effect.uninterruptible(options.write(batch))
-      })
-    )
-    const logged = Effect.catchAllCause((cause: Cause.Cause<never>) =>
-      Cause.isInterruptedOnly(cause)
-        ? Effect.void
-        : Effect.logError(`${options.name}: a batch could not be written`, cause)
-    )
+    const patience = yield* databaseTimeout
     const wake = yield* Queue.sliding<void>(1)
-    yield* Effect.forkScoped(Effect.forever(Effect.zipRight(Queue.take(wake), logged(flush))))
-    yield* Effect.addFinalizer(() => logged(flush))
+    // resolved when the next attempt ends: it takes everything pending when it starts
+    let next = yield* Deferred.make<void>()
+    let busy = false
+    // attempts failed in a row: above 0 while the store is down
+    let failures = 0
+
+    const attempt = Effect.gen(function* () {
+      const waiting = next
+      next = yield* Deferred.make<void>()
+      const batch = options.take()
+      if (batch === undefined) {
+        // nothing waits any more (its connections deleted): no outage to wait out
+        failures = 0
+      } else {
+        busy = true
+        const exit = yield* Effect.exit(options.write(batch))
+        busy = false
+        const refused = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
+        if (Exit.isSuccess(exit)) {
+          if (failures > 0) {
+            yield* Effect.logInfo(`${options.name}: the store is back; ${batch.length} rows that waited are written`)
+          }
+          failures = 0
+        } else if (Option.isSome(refused)) {
+          options.putBack(batch)
+          if (failures === 0) {
+            yield* Effect.logError(
+              `${options.name}: the store is unavailable; ${options.pending()} rows wait in memory and are retried behind`
+            ).pipe(Effect.annotateLogs("reason", refused.value.reason))
+          }
+          failures++
+        } else {
+          yield* Effect.logError(
+            `${options.name}: a batch could not be written (${batch.length} rows dropped)`,
+            exit.cause
+          )
+        }
+      }
+      yield* Deferred.succeed(waiting, undefined)
+    }).pipe(Effect.uninterruptible)
+
+    // woken by the limit or a flush; while the store is down, also by the backoff
+    const turn = Effect.suspend(() =>
+      failures === 0 ? Queue.take(wake) : Effect.raceFirst(Effect.sleep(retryDelay(failures)), Queue.take(wake))
+    )
+    yield* Effect.forkScoped(Effect.forever(Effect.zipRight(turn, attempt)))
+
+    const flush = Effect.suspend(() => {
+      if (options.pending() === 0 && !busy) return Effect.void
+      const waiting = next
+      wake.unsafeOffer(undefined)
+      return Effect.ignore(Effect.timeout(Deferred.await(waiting), patience))
+    })
+    yield* Effect.addFinalizer(() =>
+      Effect.zipRight(
+        flush,
+        Effect.suspend(() =>
+          options.pending() === 0
+            ? Effect.void
+            : Effect.logError(
+                `${options.name}: ${options.pending()} rows could not be written before the server stopped`
+              )
+        )
+      )
+    )
     return {
       flush,
       added: () => {
-        if (options.pending() >= options.limit) wake.unsafeOffer(undefined)
+        if (failures === 0 && options.pending() >= options.limit) wake.unsafeOffer(undefined)
       }
     }
   })

@@ -1,11 +1,11 @@
 import * as Net from "node:net"
 import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, Layer, Option, Queue, Schedule, TestClock } from "effect"
+import { Deferred, Effect, Fiber, Layer, Option, Queue, Schedule, TestClock } from "effect"
 import * as Dialect from "../src/Db/Dialect.js"
-import { createReceiver } from "./graphql/Documents.js"
+import { createReceiver, SENDER_STATUSES, STATUS_EVENTS } from "./graphql/Documents.js"
 import { graphql, startSite } from "./utils/App.js"
-import { within } from "./utils/Clients.js"
+import { sse, within } from "./utils/Clients.js"
 import { withConfig } from "./utils/Db.js"
 import * as FakeSite from "./utils/FakeSite.js"
 import { admin, PG_PORT, PgTest, pgDatabase, pgUrl } from "./utils/Pg.js"
@@ -90,6 +90,58 @@ describe("the monitor while PostgreSQL is lost", () => {
       yield* Queue.take(arrivals).pipe(within("a round after the database is back", "10 seconds"))
       yield* Queue.take(arrivals).pipe(within("the round after that", "10 seconds"))
     }).pipe(Effect.scoped)
+  )
+})
+
+const HISTORY = `query ($uuid: ID!) { connection(uuid: $uuid) { statusHistory { from to } } }`
+
+describe("a subscriber's round while PostgreSQL is lost", () => {
+  it.live(
+    "completes (its checks were served); statusHistory says StoreUnavailable; the rows it recorded are in the store once PostgreSQL is back",
+    () =>
+      Effect.gen(function* () {
+        const database = yield* pgDatabase("the store fault tests")
+        const remote = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "n" }))
+        const site = yield* startSite({ DATABASE_URL: pgUrl(database) })
+        const first = yield* createReceiver(site, `${remote.url}/a`)
+        const second = yield* createReceiver(site, `${remote.url}/b`)
+
+        yield* cutOff(database)
+        const round = yield* sse(site.graphqlUrl, STATUS_EVENTS)
+        const events = yield* Effect.all([round.next, round.next, round.next]).pipe(within("a round", "20 seconds"))
+        assert.deepStrictEqual(
+          events.map((event) => [
+            event.errors,
+            (event.data?.["statusEvents"] as { readonly __typename?: string } | undefined)?.__typename
+          ]),
+          [
+            [undefined, "SenderStatusFetched"],
+            [undefined, "SenderStatusFetched"],
+            [undefined, "StatusRoundCompleted"]
+          ],
+          JSON.stringify(events)
+        )
+        assert.strictEqual(yield* Deferred.await(round.ended).pipe(within("the round's end", "10 seconds")), "complete")
+        const statuses = yield* graphql(site.graphqlUrl, SENDER_STATUSES)
+        assert.isUndefined(statuses.errors, JSON.stringify(statuses))
+        const read = yield* graphql(site.graphqlUrl, HISTORY, { uuid: first })
+        assert.strictEqual(read.errors?.[0]?.extensions?.code, "StoreUnavailable", JSON.stringify(read))
+
+        yield* restore(database)
+        // written behind, by the retry or by the read's own flush: polled, boundedly
+        for (const uuid of [first, second]) {
+          const history = yield* graphql(site.graphqlUrl, HISTORY, { uuid }).pipe(
+            Effect.map((answer) => answer.data?.["connection"]?.["statusHistory"]),
+            Effect.filterOrFail(
+              (rows) => Array.isArray(rows) && rows.length > 0,
+              () => "not written yet"
+            ),
+            Effect.retry(Schedule.spaced("100 millis")),
+            Effect.timeoutFail({ duration: "20 seconds", onTimeout: () => "no history row within 20 s" })
+          )
+          assert.deepStrictEqual(history, [{ from: null, to: "ACTIVE" }])
+        }
+      }).pipe(Effect.scoped)
   )
 })
 

@@ -1,12 +1,16 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Fiber } from "effect"
+import { Clock, Deferred, Effect, Fiber, Logger, Option, TestClock } from "effect"
+import { StoreUnavailable } from "../src/Domain/Errors.js"
 import * as WriteBehind from "../src/WriteBehind.js"
 
-// a write-behind over an array, recording each batch it writes; `gate`, when set, holds each write until opened
+// a write-behind over an array, recording each batch it writes; `gate`, when set, holds each write until
+// opened; `down`, when true, makes each write fail as a store that is gone (each try's time is recorded)
 const recording = (limit: number) =>
   Effect.gen(function* () {
     let pending: Array<number> = []
     const written: Array<ReadonlyArray<number>> = []
+    const tries: Array<number> = []
+    const store = { down: false }
     let gate: Deferred.Deferred<void> | undefined
     const writer = yield* WriteBehind.make({
       name: "test",
@@ -18,11 +22,16 @@ const recording = (limit: number) =>
         pending = []
         return batch
       },
+      putBack: (batch: ReadonlyArray<number>) => {
+        pending = [...batch, ...pending]
+      },
       write: (batch: ReadonlyArray<number>) =>
-        Effect.zipRight(
-          gate === undefined ? Effect.void : Deferred.await(gate),
-          Effect.sync(() => written.push(batch))
-        )
+        Effect.gen(function* () {
+          tries.push(yield* Clock.currentTimeMillis)
+          if (gate !== undefined) yield* Deferred.await(gate)
+          if (store.down) return yield* new StoreUnavailable({ reason: "the test's store is down" })
+          written.push(batch)
+        })
     })
     const add = (...values: Array<number>) => {
       for (const value of values) {
@@ -34,6 +43,8 @@ const recording = (limit: number) =>
       writer,
       add,
       written,
+      tries,
+      store,
       pending: () => pending,
       hold: Effect.map(Deferred.make<void>(), (deferred) => {
         gate = deferred
@@ -44,6 +55,15 @@ const recording = (limit: number) =>
 
 // lets the writer fiber run: it is woken through a queue, so a few turns of the scheduler are enough
 const settle = Effect.repeatN(Effect.yieldNow(), 20)
+
+// every log line's level and message
+const captureLogs = () => {
+  const lines: Array<string> = []
+  const logger = Logger.make(({ logLevel, message }) => {
+    lines.push(`${logLevel.label} ${Array.isArray(message) ? message.join(" ") : String(message)}`)
+  })
+  return { lines, layer: Logger.add(logger) }
+}
 
 describe("WriteBehind", () => {
   it.scoped("nothing is written below the limit; at the limit the writer takes everything pending as one batch", () =>
@@ -60,9 +80,9 @@ describe("WriteBehind", () => {
 
   it.scoped("flush writes what is pending and returns once it is written; nothing pending writes nothing", () =>
     Effect.gen(function* () {
-      const { writer, add, written } = yield* recording(100)
+      const { writer, add, written, tries } = yield* recording(100)
       yield* writer.flush
-      assert.deepStrictEqual(written, [])
+      assert.deepStrictEqual(tries, [])
       add(1, 2)
       yield* writer.flush
       assert.deepStrictEqual(written, [[1, 2]])
@@ -102,5 +122,84 @@ describe("WriteBehind", () => {
         yield* Fiber.join(second)
         assert.deepStrictEqual(written, [[1], [2]])
       })
+  )
+
+  it.scoped(
+    "a batch the store refuses is put back in front of what came since, and written once the store is back; the flush does not fail",
+    () =>
+      Effect.gen(function* () {
+        const { writer, add, written, tries, store } = yield* recording(100)
+        store.down = true
+        add(1, 2)
+        yield* writer.flush
+        assert.deepStrictEqual(written, [])
+        assert.lengthOf(tries, 1)
+        add(3)
+        store.down = false
+        yield* TestClock.adjust("1 second")
+        assert.deepStrictEqual(written, [[1, 2, 3]])
+      })
+  )
+
+  it.scoped("retries after 1 s, 2 s, 4 s… at most 30 s apart, on the Clock; a flush tries at once", () =>
+    Effect.gen(function* () {
+      const { writer, add, written, tries, store } = yield* recording(100)
+      store.down = true
+      add(1)
+      yield* writer.flush
+      for (let second = 0; second < 100; second++) yield* TestClock.adjust("1 second")
+      assert.deepStrictEqual(
+        tries.map((at) => at / 1000),
+        [0, 1, 3, 7, 15, 31, 61, 91]
+      )
+      // the next is due at 121 s: a flush (a round ends, a read) does not wait for it
+      store.down = false
+      yield* writer.flush
+      assert.deepStrictEqual(tries.at(-1), 100_000)
+      assert.deepStrictEqual(written, [[1]])
+    })
+  )
+
+  it.scoped(
+    "a flush waits at most DATABASE_TIMEOUT_MS for a store that does not answer; the write goes on and is not repeated",
+    () =>
+      Effect.gen(function* () {
+        const { writer, add, written, tries, hold } = yield* recording(100)
+        const gate = yield* hold
+        add(1)
+        const flush = yield* Effect.fork(writer.flush)
+        yield* settle
+        yield* TestClock.adjust("4999 millis")
+        assert.isTrue(Option.isNone(yield* Fiber.poll(flush)), "still waiting just before DATABASE_TIMEOUT_MS")
+        yield* TestClock.adjust("1 millis")
+        yield* Fiber.join(flush)
+        assert.deepStrictEqual(written, [])
+        yield* Deferred.succeed(gate, undefined)
+        yield* writer.flush
+        assert.deepStrictEqual(written, [[1]])
+        assert.lengthOf(tries, 1)
+      })
+  )
+
+  it.effect("an outage is logged once when it starts and once when the store is back, with the rows that waited", () =>
+    Effect.gen(function* () {
+      const logs = captureLogs()
+      yield* Effect.gen(function* () {
+        const { writer, add, written, store } = yield* recording(100)
+        store.down = true
+        add(1, 2)
+        yield* writer.flush
+        add(3)
+        yield* writer.flush
+        yield* TestClock.adjust("10 seconds")
+        store.down = false
+        yield* writer.flush
+        assert.deepStrictEqual(written, [[1, 2, 3]])
+      }).pipe(Effect.scoped, Effect.provide(logs.layer))
+      assert.deepStrictEqual(logs.lines, [
+        "ERROR test: the store is unavailable; 2 rows wait in memory and are retried behind",
+        "INFO test: the store is back; 3 rows that waited are written"
+      ])
+    })
   )
 })

@@ -26,7 +26,10 @@ export const make = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const dialect = yield* Dialect.StoreDialect
 
-  // one multi-row statement per 500 changes, all in one transaction (History's write-behind)
+  const storeFailure = Dialect.storeFailure(dialect)
+
+  // one multi-row statement per 500 changes, all in one transaction (History's write-behind). Not bounded by
+  // DATABASE_TIMEOUT_MS: a write left running could still commit after its batch was put back for a retry
   const insertAll = (changes: ReadonlyArray<StatusChange>) =>
     Effect.gen(function* () {
       for (let i = 0; i < changes.length; i += 500) {
@@ -40,7 +43,7 @@ export const make = Effect.gen(function* () {
           }))
         )}`
       }
-    }).pipe(sql.withTransaction, Effect.orDie)
+    }).pipe(sql.withTransaction, Effect.catchTag("SqlError", storeFailure))
 
   const findLatest = SqlSchema.findAll({
     Request: Schema.Struct({ uuid: Schema.String, limit: Schema.Int }),
@@ -52,12 +55,14 @@ export const make = Effect.gen(function* () {
   const latest = (uuid: ConnectionUuid, limit: number) =>
     dialect.bounded(findLatest({ uuid, limit })).pipe(
       Effect.map((rows) => rows.map(toChange)),
-      Effect.catchTags({ SqlError: Dialect.storeFailure(dialect), ParseError: Effect.die })
+      Effect.catchTags({ SqlError: storeFailure, ParseError: Effect.die })
     )
 
   // ISO-8601 UTC text sorts as time
   const pruneBefore = (cutoff: DateTime.Utc) =>
-    sql`DELETE FROM status_history WHERE at < ${DateTime.formatIso(cutoff)}`.pipe(Effect.asVoid, Effect.orDie)
+    dialect
+      .bounded(sql`DELETE FROM status_history WHERE at < ${DateTime.formatIso(cutoff)}`)
+      .pipe(Effect.asVoid, Effect.catchTag("SqlError", storeFailure))
 
   return { insertAll, latest, pruneBefore } as const
 })

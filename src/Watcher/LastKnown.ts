@@ -7,9 +7,12 @@ import * as Repo from "./Repo.js"
 
 const label = (value: string) => value.toUpperCase()
 
+type Known = SenderStatusFetched | Repo.LastVerification
+
 // The latest result of every connection, answered from memory. The store is its durable copy, written
 // behind in batches (the latest row of each connection, so never more rows than connections): when a round
-// ends (`flush`), once 1,000 are pending, and when the server stops. A changed outcome records a history row.
+// ends (`flush`), once 1,000 are pending, and when the server stops; while the store is down they wait and
+// are retried (WriteBehind). A changed outcome records a history row.
 export const make = Effect.gen(function* () {
   const repo = yield* Repo.WatcherRepo
   const history = yield* History
@@ -31,11 +34,11 @@ export const make = Effect.gen(function* () {
       }
     }
   })
-  yield* reload
+  yield* Effect.orDie(reload)
 
   // each connection's latest result to write (null: its connection was deleted), made a row only when written
-  const pending = new Map<ConnectionUuid, SenderStatusFetched | Repo.LastVerification | null>()
-  const toRow = (known: SenderStatusFetched | Repo.LastVerification | null) =>
+  const pending = new Map<ConnectionUuid, Known | null>()
+  const toRow = (known: Known | null) =>
     known === null ? null : "verification" in known ? Repo.verificationRow(known) : Repo.statusRow(known)
   const writer = yield* WriteBehind.make({
     name: "LastKnown",
@@ -43,13 +46,17 @@ export const make = Effect.gen(function* () {
     pending: () => pending.size,
     take: () => {
       if (pending.size === 0) return undefined
-      const batch = Array.from(pending, ([uuid, known]) => [uuid, toRow(known)] as const)
+      const batch = Array.from(pending)
       pending.clear()
       return batch
     },
-    write: repo.write
+    // unless a newer result (or the deletion) of the same connection came since
+    putBack: (batch) => {
+      for (const [uuid, known] of batch) if (!pending.has(uuid)) pending.set(uuid, known)
+    },
+    write: (batch) => repo.write(batch.map(([uuid, known]) => [uuid, toRow(known)] as const))
   })
-  const save = (uuid: ConnectionUuid, known: SenderStatusFetched | Repo.LastVerification | null) => {
+  const save = (uuid: ConnectionUuid, known: Known | null) => {
     pending.set(uuid, known)
     writer.added()
   }

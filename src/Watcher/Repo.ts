@@ -74,6 +74,8 @@ export const verificationRow = ({ verification, notFoundCount }: LastVerificatio
 
 export const make = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
+  const dialect = yield* Dialect.StoreDialect
+  const storeFailure = Dialect.storeFailure(dialect)
 
   const findAll = SqlSchema.findAll({
     Request: Schema.Void,
@@ -82,7 +84,7 @@ export const make = Effect.gen(function* () {
   })
 
   // a row that no longer decodes (an enum value of an older version) is skipped, not fatal
-  const loadAll = findAll(undefined).pipe(
+  const loadAll = dialect.bounded(findAll(undefined)).pipe(
     Effect.map((rows) =>
       rows.flatMap((row) => {
         try {
@@ -92,7 +94,7 @@ export const make = Effect.gen(function* () {
         }
       })
     ),
-    Effect.orDie
+    Effect.catchTags({ SqlError: storeFailure, ParseError: Effect.die })
   )
 
   // rows as the store keeps them; written in batches (LastKnown's write-behind), never one statement per check
@@ -104,7 +106,8 @@ export const make = Effect.gen(function* () {
         checked_at = excluded.checked_at, duration_ms = excluded.duration_ms,
         not_found_count = excluded.not_found_count`
 
-  // the latest row of each connection (null: its connection was deleted), in one transaction
+  // the latest row of each connection (null: its connection was deleted), in one transaction. Not bounded by
+  // DATABASE_TIMEOUT_MS: the write-behind waits for its outcome before it puts the batch back
   const write = (latest: ReadonlyArray<readonly [ConnectionUuid, Row | null]>) =>
     Effect.gen(function* () {
       const rows: Array<Row> = []
@@ -117,7 +120,7 @@ export const make = Effect.gen(function* () {
         yield* sql`DELETE FROM check_results WHERE ${sql.in("connection_uuid", removed.slice(i, i + ROWS_PER_STATEMENT))}`
       }
       for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) yield* upsert(rows.slice(i, i + ROWS_PER_STATEMENT))
-    }).pipe(sql.withTransaction, Effect.orDie)
+    }).pipe(sql.withTransaction, Effect.catchTag("SqlError", storeFailure))
 
   return { loadAll, write } as const
 })
@@ -127,7 +130,7 @@ export class WatcherRepo extends Context.Tag("syncwatch/WatcherRepo")<
   WatcherRepo,
   Effect.Effect.Success<typeof make>
 >() {
-  static readonly Sqlite = Layer.effect(WatcherRepo, make)
-  static readonly Pg = Layer.effect(WatcherRepo, make)
+  static readonly Sqlite = Layer.effect(WatcherRepo, make).pipe(Layer.provide(Dialect.StoreDialect.Sqlite))
+  static readonly Pg = Layer.effect(WatcherRepo, make).pipe(Layer.provide(Dialect.StoreDialect.Pg))
   static readonly layer = Dialect.chosen(WatcherRepo.Sqlite, WatcherRepo.Pg)
 }

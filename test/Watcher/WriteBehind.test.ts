@@ -1,6 +1,6 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import { assert, describe, it } from "@effect/vitest"
-import { DateTime, Effect, Layer } from "effect"
+import { DateTime, Effect, Layer, Schedule } from "effect"
 import { Connections } from "../../src/Connections.js"
 import type { ConnectionUuid } from "../../src/Domain/Connection.js"
 import { History } from "../../src/History.js"
@@ -54,6 +54,43 @@ describe("the watcher's store writes, behind and in batches", () => {
       const left = yield* sql<{ connection_uuid: string }>`SELECT connection_uuid FROM check_results`
       assert.deepStrictEqual(left, [{ connection_uuid: kept.uuid }])
     }).pipe(Effect.scoped, Effect.provide(watcherLayer()))
+  )
+
+  it.live(
+    "the store refusing writes (SQLite read-only): senderStatuses still answers, served from memory, and its rows reach the store once it takes writes again",
+    () =>
+      Effect.gen(function* () {
+        const remote = yield* FakeSite.make(ACTIVE)
+        const sql = yield* SqlClient.SqlClient
+        const watcher = yield* Watcher
+        const first = yield* receiver(`${remote.url}/a`, "ta")
+        yield* receiver(`${remote.url}/b`, "tb")
+        yield* sql`PRAGMA query_only = ON`
+        const results = yield* watcher.senderStatuses()
+        assert.deepStrictEqual(
+          results.map((result) => result.status),
+          ["active", "active"]
+        )
+        assert.strictEqual((yield* watcher.lastSenderStatus(first))?.status, "active")
+        assert.strictEqual(yield* rows(sql, "check_results"), 0)
+        assert.strictEqual(yield* rows(sql, "status_history"), 0)
+        // statusHistory reads the store for itself: what it holds (nothing yet), not an error, not a hang
+        assert.deepStrictEqual(yield* watcher.statusHistory(first), [])
+
+        yield* sql`PRAGMA query_only = OFF`
+        // retried behind, 1 s after the last refusal: polled, boundedly
+        yield* Effect.all([rows(sql, "check_results"), rows(sql, "status_history")]).pipe(
+          Effect.filterOrFail(
+            ([results, changes]) => results === 2 && changes === 2,
+            () => "not written yet"
+          ),
+          Effect.retry(Schedule.spaced("50 millis")),
+          Effect.timeoutFail({
+            duration: "10 seconds",
+            onTimeout: () => "the rows did not reach the store within 10 s"
+          })
+        )
+      }).pipe(Effect.scoped, Effect.provide(watcherLayer()))
   )
 
   it.scoped("statusHistory sees a change not yet written; the server stopping writes it", () =>
