@@ -97,6 +97,12 @@ export class History extends Effect.Service<History>()("syncwatch/History", {
       return change
     }
 
+    // a deleted connection's rows not yet written are not written (its stored rows went with it)
+    const forget = (connectionUuid: ConnectionUuid) => {
+      pending = pending.slice(head).filter((change) => change.connectionUuid !== connectionUuid)
+      head = 0
+    }
+
     const append = Effect.fn("History.append")(
       (connectionUuid: ConnectionUuid, from: string | null, to: string, reason: string | null) =>
         Effect.sync(() => record(connectionUuid, from, to, reason))
@@ -131,6 +137,7 @@ export class History extends Effect.Service<History>()("syncwatch/History", {
     return {
       record,
       append,
+      forget,
       flush: writer.flush,
       received,
       latest,

@@ -338,7 +338,18 @@ export const make: Effect.Effect<Repo, never, SqlClient.SqlClient | Dialect.Stor
     )
   }
 
-  const remove = (uuid: ConnectionUuid) => written(sql`DELETE FROM connections WHERE uuid = ${uuid} RETURNING *`)
+  // with its last check and its history: nothing of a deleted connection is kept or shown again (the
+  // watcher's write-behind drops what it still held of it)
+  const remove = (uuid: ConnectionUuid) =>
+    written(
+      Effect.zipRight(
+        Effect.zipRight(
+          sql`DELETE FROM status_history WHERE connection_uuid = ${uuid}`,
+          sql`DELETE FROM check_results WHERE connection_uuid = ${uuid}`
+        ),
+        sql`DELETE FROM connections WHERE uuid = ${uuid} RETURNING *`
+      ).pipe(sql.withTransaction)
+    )
 
   return {
     insert,

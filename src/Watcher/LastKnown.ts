@@ -1,4 +1,4 @@
-import { DateTime, Effect } from "effect"
+import { Config, DateTime, Effect } from "effect"
 import type { ConnectionUuid } from "../Domain/Connection.js"
 import type { ReceiverVerification, SenderStatusFetched } from "../Domain/Events.js"
 import { History } from "../History.js"
@@ -16,10 +16,19 @@ type Known = SenderStatusFetched | Repo.LastVerification
 export const make = Effect.gen(function* () {
   const repo = yield* Repo.WatcherRepo
   const history = yield* History
+  const clock = yield* Effect.clock
+  const peerTimeoutMs = yield* Config.integer("PEER_TIMEOUT_MS").pipe(Config.withDefault(30_000))
   const statuses = new Map<string, SenderStatusFetched>()
   const verifications = new Map<string, Repo.LastVerification>()
   const newer = (stored: DateTime.Utc, held: DateTime.Utc | undefined) =>
     held === undefined || DateTime.greaterThan(stored, held)
+
+  // Connections deleted lately, with when: a check in flight when its connection was deleted completes after
+  // `forget`, and must not bring it back (in memory, in the store, in the history). A check ends within
+  // PEER_TIMEOUT_MS of its start, so a uuid is kept twice that long; a Map keeps them oldest first.
+  const deleted = new Map<string, number>()
+  const keepDeletedMillis = 2 * peerTimeoutMs
+  const isDeleted = (uuid: string) => deleted.size > 0 && deleted.has(uuid)
 
   // with several instances on one store, another may have checked since: its newer results are taken,
   // so freshness (one request per connection per interval) and the history's "from" hold across instances
@@ -27,9 +36,13 @@ export const make = Effect.gen(function* () {
     for (const known of all) {
       if ("verification" in known) {
         const uuid = known.verification.connectionUuid
+        if (isDeleted(uuid)) continue
         const held = verifications.get(uuid)?.verification.checkedAt
         if (newer(known.verification.checkedAt, held)) verifications.set(uuid, known)
-      } else if (newer(known.checkedAt, statuses.get(known.connectionUuid)?.checkedAt)) {
+      } else if (
+        !isDeleted(known.connectionUuid) &&
+        newer(known.checkedAt, statuses.get(known.connectionUuid)?.checkedAt)
+      ) {
         statuses.set(known.connectionUuid, known)
       }
     }
@@ -63,6 +76,7 @@ export const make = Effect.gen(function* () {
 
   // synchronous: recorded the moment a check completes, from inside its callback
   const recordStatus = (result: SenderStatusFetched) => {
+    if (isDeleted(result.connectionUuid)) return result
     const previous = statuses.get(result.connectionUuid)
     statuses.set(result.connectionUuid, result)
     save(result.connectionUuid, result)
@@ -81,6 +95,7 @@ export const make = Effect.gen(function* () {
     const previous = verifications.get(verification.connectionUuid)
     const notFoundCount = verification.outcome === "not_found" ? (previous?.notFoundCount ?? 0) + 1 : 0
     const last = { verification, notFoundCount }
+    if (isDeleted(verification.connectionUuid)) return last
     verifications.set(verification.connectionUuid, last)
     save(verification.connectionUuid, last)
     if (previous?.verification.outcome !== verification.outcome) {
@@ -95,8 +110,16 @@ export const make = Effect.gen(function* () {
   }
 
   const forget = (uuid: ConnectionUuid) => {
+    const now = clock.unsafeCurrentTimeMillis()
+    for (const [old, at] of deleted) {
+      if (now - at < keepDeletedMillis) break
+      deleted.delete(old)
+    }
+    deleted.delete(uuid)
+    deleted.set(uuid, now)
     statuses.delete(uuid)
     verifications.delete(uuid)
+    history.forget(uuid)
     save(uuid, null)
   }
 

@@ -1,13 +1,14 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import { assert, describe, it } from "@effect/vitest"
-import { DateTime, Effect, Layer, Schedule } from "effect"
+import { Chunk, DateTime, Deferred, Effect, Fiber, Layer, Queue, Schedule } from "effect"
 import { Connections } from "../../src/Connections.js"
 import type { ConnectionUuid } from "../../src/Domain/Connection.js"
 import { History } from "../../src/History.js"
 import { Watcher } from "../../src/Watcher.js"
+import { within } from "../utils/Clients.js"
 import { sqlAt, tempDir, withConfig } from "../utils/Db.js"
 import * as FakeSite from "../utils/FakeSite.js"
-import { receiver, watcherLayer } from "../utils/Watcher.js"
+import { receiver, registeredSender, watcherLayer } from "../utils/Watcher.js"
 
 const ACTIVE = FakeSite.json(200, { success: true, status: "active", name: "n" })
 const RECEIVERS = 1200
@@ -39,21 +40,75 @@ describe("the watcher's store writes, behind and in batches", () => {
     { timeout: 120_000 }
   )
 
-  it.live("a deleted connection's row leaves the store with the next write, and does not come back", () =>
+  it.live("deleting a connection deletes its last-known row and its history rows; they do not come back", () =>
     Effect.gen(function* () {
       const remote = yield* FakeSite.make(ACTIVE)
       const sql = yield* SqlClient.SqlClient
       const connections = yield* Connections
+      const history = yield* History
       const watcher = yield* Watcher
       const gone = yield* receiver(`${remote.url}/a`, "ta")
       const kept = yield* receiver(`${remote.url}/b`, "tb")
       yield* watcher.senderStatuses()
       assert.strictEqual(yield* rows(sql, "check_results"), 2)
+      assert.strictEqual(yield* rows(sql, "status_history"), 2)
+      // a change recorded, not yet written when the connection goes: it is not written after
+      yield* history.append(gone.uuid, "ACTIVE", "SUSPENDED", "a sever")
       yield* connections.delete(gone.uuid)
+      const left = (table: "check_results" | "status_history") =>
+        sql<{ connection_uuid: string }>`SELECT DISTINCT connection_uuid FROM ${sql(table)}`
+      assert.deepStrictEqual(yield* left("check_results"), [{ connection_uuid: kept.uuid }])
+      assert.deepStrictEqual(yield* left("status_history"), [{ connection_uuid: kept.uuid }])
       yield* watcher.senderStatuses()
-      const left = yield* sql<{ connection_uuid: string }>`SELECT connection_uuid FROM check_results`
-      assert.deepStrictEqual(left, [{ connection_uuid: kept.uuid }])
+      assert.deepStrictEqual(yield* left("check_results"), [{ connection_uuid: kept.uuid }])
+      assert.deepStrictEqual(yield* left("status_history"), [{ connection_uuid: kept.uuid }])
     }).pipe(Effect.scoped, Effect.provide(watcherLayer()))
+  )
+
+  it.live(
+    "a check in flight when its connection is deleted records nothing: not in memory, not in the store, no history row, no statusChanged",
+    () =>
+      Effect.gen(function* () {
+        const release = yield* Deferred.make<void>()
+        const arrivals = yield* Queue.unbounded<void>()
+        const slow = (answer: FakeSite.Answer) => () => {
+          Queue.unsafeOffer(arrivals, undefined)
+          return FakeSite.held(release, answer)
+        }
+        const remoteSender = yield* FakeSite.make(slow(ACTIVE))
+        const remoteReceiver = yield* FakeSite.make(slow(FakeSite.json(200, { success: true, exists: true })))
+        const sql = yield* SqlClient.SqlClient
+        const connections = yield* Connections
+        const history = yield* History
+        const watcher = yield* Watcher
+        const receiving = yield* receiver(remoteSender.url, "ta")
+        const sending = yield* registeredSender(remoteReceiver.url, "tb")
+        const changes = yield* history.subscribe
+        const statusCheck = yield* Effect.fork(watcher.senderStatuses([receiving.uuid]))
+        const verification = yield* Effect.fork(watcher.verifySenders([sending.uuid]))
+        yield* Effect.all([Queue.take(arrivals), Queue.take(arrivals)]).pipe(within("both checks on the wire"))
+
+        yield* connections.delete(receiving.uuid)
+        yield* connections.delete(sending.uuid)
+        // a round (or any unfiltered call) applies the registry's changes first: the watcher knows of the deletions
+        assert.deepStrictEqual(yield* watcher.senderStatuses(), [])
+        yield* Deferred.succeed(release, undefined)
+        // both checks complete, answered by the remotes
+        assert.deepStrictEqual(
+          (yield* Fiber.join(statusCheck)).map((result) => result.status),
+          ["active"]
+        )
+        assert.deepStrictEqual(
+          (yield* Fiber.join(verification)).map((result) => result.outcome),
+          ["exists"]
+        )
+
+        assert.isNull(yield* watcher.lastSenderStatus(receiving), "not in memory")
+        assert.isNull(yield* watcher.lastVerification(sending), "not in memory")
+        assert.strictEqual(yield* rows(sql, "check_results"), 0, "not in the store")
+        assert.strictEqual(yield* rows(sql, "status_history"), 0, "no history row")
+        assert.deepStrictEqual(yield* Queue.takeAll(changes), Chunk.empty(), "nothing published to statusChanged")
+      }).pipe(Effect.scoped, Effect.provide(watcherLayer()))
   )
 
   it.live(

@@ -23,6 +23,7 @@ export type Answer =
   | { readonly _tag: "Close" }
   | { readonly _tag: "Garbage" }
   | { readonly _tag: "Huge"; readonly bytes: number; readonly declareLength: boolean }
+  | { readonly _tag: "Held"; readonly release: Deferred.Deferred<void>; readonly then: Answer }
 
 export const json = (status: number, body: unknown): Answer => ({
   _tag: "Respond",
@@ -53,6 +54,9 @@ export const huge = (bytes: number, options: { readonly declareLength: boolean }
   bytes,
   declareLength: options.declareLength
 })
+
+// a slow site: answers `then` once the test completes `release`
+export const held = (release: Deferred.Deferred<void>, then: Answer): Answer => ({ _tag: "Held", release, then })
 
 export interface RecordedRequest {
   readonly method: string
@@ -209,6 +213,13 @@ const respond = (answer: Answer, req: Http.IncomingMessage, res: Http.ServerResp
       return
     case "Huge":
       return writeHuge(answer, res, written)
+    case "Held":
+      Effect.runCallback(Deferred.await(answer.release), {
+        onExit: () => {
+          if (!res.destroyed) respond(answer.then, req, res, written)
+        }
+      })
+      return
   }
 }
 
