@@ -275,8 +275,8 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
     })
 
     // MONITOR_EVERY_SECONDS: one more subscriber nobody sees, so history, alerts and severing run unattended.
-    // A round that fails (the store lost while its results are written) is logged, and the monitor
-    // subscribes again after an interval: it recovers with the store, by itself. With a shared registry it
+    // A round that fails is logged, and the monitor subscribes again after an interval (a store that cannot
+    // take its results does not fail it: they wait in the write-behind). With a shared registry it
     // runs once across the cluster (Cluster.ts runs it as a singleton).
     const monitor =
       monitorEvery > 0
