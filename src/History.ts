@@ -37,6 +37,8 @@ export class History extends Effect.Service<History>()("syncwatch/History", {
     // dropped since the store last took a batch; told once while it is down and once when it is back
     let dropped = 0
     let droppedTold = false
+    // connections deleted while a batch is being written: if the store refuses it, their rows are not put back
+    const forgotten = new Set<ConnectionUuid>()
     const capped = () => {
       const excess = pending.length - head - maxPending
       if (excess > 0) {
@@ -65,10 +67,12 @@ export class History extends Effect.Service<History>()("syncwatch/History", {
         const batch = head === 0 ? pending : pending.slice(head)
         pending = []
         head = 0
+        forgotten.clear()
         return batch
       },
       putBack: (batch) => {
-        pending = batch.concat(pending.slice(head))
+        const kept = forgotten.size === 0 ? batch : batch.filter((change) => !forgotten.has(change.connectionUuid))
+        pending = kept.concat(pending.slice(head))
         head = 0
         capped()
       },
@@ -99,6 +103,7 @@ export class History extends Effect.Service<History>()("syncwatch/History", {
 
     // a deleted connection's rows not yet written are not written (its stored rows went with it)
     const forget = (connectionUuid: ConnectionUuid) => {
+      forgotten.add(connectionUuid)
       pending = pending.slice(head).filter((change) => change.connectionUuid !== connectionUuid)
       head = 0
     }
