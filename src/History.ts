@@ -136,8 +136,21 @@ export class History extends Effect.Service<History>()("syncwatch/History", {
       Effect.forkScoped
     )
 
+    // told of each row another instance recorded, synchronously and before this process's subscribers are
+    // (the watcher's last-known outcomes: a change another instance recorded is not recorded here again)
+    const hearers = new Set<(change: StatusChange) => void>()
+    const onHeard = (hear: (change: StatusChange) => void) =>
+      Effect.acquireRelease(
+        Effect.sync(() => void hearers.add(hear)),
+        () => Effect.sync(() => void hearers.delete(hear))
+      )
+
     // a row another instance wrote (Cluster/Relay.ts), for this process's statusChanged subscribers
-    const received = (change: StatusChange) => Effect.asVoid(PubSub.publish(pubsub, change))
+    const received = (change: StatusChange) =>
+      Effect.suspend(() => {
+        for (const hear of hearers) hear(change)
+        return Effect.asVoid(PubSub.publish(pubsub, change))
+      })
 
     return {
       record,
@@ -145,6 +158,7 @@ export class History extends Effect.Service<History>()("syncwatch/History", {
       forget,
       flush: writer.flush,
       received,
+      onHeard,
       latest,
       prune,
       changes: Stream.fromPubSub(pubsub),

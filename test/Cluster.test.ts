@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Deferred, Duration, Effect, Schedule } from "effect"
+import { Cause, Deferred, Duration, Effect, Fiber, Schedule } from "effect"
 import * as Startup from "../src/Startup.js"
 import { freePort, graphql, type RunningSite, startSite, tryStartSite } from "./utils/App.js"
 import { sse, within } from "./utils/Clients.js"
@@ -170,6 +170,32 @@ describe("several instances: the change feed between them", () => {
       const fresh = yield* graphql(b.graphqlUrl, "{ senderStatuses(maxAgeSeconds: 3600) { status } }")
       assert.deepStrictEqual(fresh.data, { senderStatuses: [{ status: "ACTIVE" }] })
       assert.lengthOf(yield* remote.requests, 1)
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("a change one instance recorded is not recorded again by another that checks after it", () =>
+    Effect.gen(function* () {
+      const remote = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "n" }))
+      const release = yield* Deferred.make<void>()
+      const slow = yield* FakeSite.make(
+        FakeSite.held(release, FakeSite.json(200, { success: true, status: "active", name: "n" }))
+      )
+      const { a, b } = yield* twoInstances("the cluster history-once test")
+      const uuid = yield* receiver(a, remote.url, "t1")
+      yield* receiver(a, slow.url, "t2")
+      const changes = yield* sse(b.graphqlUrl, "subscription { statusChanged { connectionUuid from to } }")
+      // a's round holds its results and history rows in memory until the slow receiver answers
+      const round = yield* Effect.fork(graphql(a.graphqlUrl, "{ senderStatuses { status } }"))
+      const heard = yield* changes.next.pipe(within("a's row on b", "10 seconds"))
+      assert.deepStrictEqual(heard.data, { statusChanged: { connectionUuid: uuid, from: null, to: "ACTIVE" } })
+      // b checks it too, and finds what a found: no change to record
+      const again = yield* graphql(b.graphqlUrl, `{ senderStatuses(uuids: ["${uuid}"]) { status } }`)
+      assert.deepStrictEqual(again.data, { senderStatuses: [{ status: "ACTIVE" }] })
+      assert.lengthOf(yield* remote.requests, 2)
+      yield* Deferred.succeed(release, undefined)
+      yield* Fiber.join(round)
+      const history = yield* graphql(a.graphqlUrl, `{ connection(uuid: "${uuid}") { statusHistory { from to } } }`)
+      assert.deepStrictEqual(history.data, { connection: { statusHistory: [{ from: null, to: "ACTIVE" }] } })
     }).pipe(Effect.scoped)
   )
 

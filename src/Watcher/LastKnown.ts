@@ -1,5 +1,5 @@
 import { Config, DateTime, Effect } from "effect"
-import type { ConnectionUuid } from "../Domain/Connection.js"
+import { type ConnectionUuid, SEVERED_REASON } from "../Domain/Connection.js"
 import type { ReceiverVerification, SenderStatusFetched } from "../Domain/Events.js"
 import { History } from "../History.js"
 import * as WriteBehind from "../WriteBehind.js"
@@ -30,6 +30,17 @@ export const make = Effect.gen(function* () {
   const keepDeletedMillis = 2 * peerTimeoutMs
   const isDeleted = (uuid: string) => deleted.size > 0 && deleted.has(uuid)
 
+  // The outcome each connection's history last recorded, whoever recorded it: this instance's checks, the
+  // store's newer results (reload), and the rows other instances record, heard at once (before their batch
+  // reaches the store). A change is then recorded by the first instance that sees it, not again by each
+  // instance that checks after it. Only checks that run at the same moment on two instances can both record.
+  const outcomes = new Map<string, string>()
+  yield* history.onHeard((change) => {
+    // a sever's row is the connection's status, not a check's outcome
+    if (change.reason === SEVERED_REASON && change.to === "SUSPENDED") return
+    if (!isDeleted(change.connectionUuid)) outcomes.set(change.connectionUuid, change.to)
+  })
+
   // with several instances on one store, another may have checked since: its newer results are taken,
   // so freshness (one request per connection per interval) and the history's "from" hold across instances
   const reload = Effect.map(repo.loadAll, (all) => {
@@ -38,12 +49,16 @@ export const make = Effect.gen(function* () {
         const uuid = known.verification.connectionUuid
         if (isDeleted(uuid)) continue
         const held = verifications.get(uuid)?.verification.checkedAt
-        if (newer(known.verification.checkedAt, held)) verifications.set(uuid, known)
+        if (newer(known.verification.checkedAt, held)) {
+          verifications.set(uuid, known)
+          outcomes.set(uuid, label(known.verification.outcome))
+        }
       } else if (
         !isDeleted(known.connectionUuid) &&
         newer(known.checkedAt, statuses.get(known.connectionUuid)?.checkedAt)
       ) {
         statuses.set(known.connectionUuid, known)
+        outcomes.set(known.connectionUuid, label(known.status))
       }
     }
   })
@@ -74,20 +89,20 @@ export const make = Effect.gen(function* () {
     writer.added()
   }
 
+  // a history row when the outcome is not the one last recorded
+  const changed = (uuid: ConnectionUuid, outcome: string, reason: string | null) => {
+    const previous = outcomes.get(uuid)
+    if (previous === outcome) return
+    outcomes.set(uuid, outcome)
+    history.record(uuid, previous ?? null, outcome, reason)
+  }
+
   // synchronous: recorded the moment a check completes, from inside its callback
   const recordStatus = (result: SenderStatusFetched) => {
     if (isDeleted(result.connectionUuid)) return result
-    const previous = statuses.get(result.connectionUuid)
     statuses.set(result.connectionUuid, result)
     save(result.connectionUuid, result)
-    if (previous?.status !== result.status) {
-      history.record(
-        result.connectionUuid,
-        previous === undefined ? null : label(previous.status),
-        label(result.status),
-        result.reason
-      )
-    }
+    changed(result.connectionUuid, label(result.status), result.reason)
     return result
   }
 
@@ -98,14 +113,7 @@ export const make = Effect.gen(function* () {
     if (isDeleted(verification.connectionUuid)) return last
     verifications.set(verification.connectionUuid, last)
     save(verification.connectionUuid, last)
-    if (previous?.verification.outcome !== verification.outcome) {
-      history.record(
-        verification.connectionUuid,
-        previous === undefined ? null : label(previous.verification.outcome),
-        label(verification.outcome),
-        verification.reason
-      )
-    }
+    changed(verification.connectionUuid, label(verification.outcome), verification.reason)
     return last
   }
 
@@ -119,6 +127,7 @@ export const make = Effect.gen(function* () {
     deleted.set(uuid, now)
     statuses.delete(uuid)
     verifications.delete(uuid)
+    outcomes.delete(uuid)
     history.forget(uuid)
     save(uuid, null)
   }
