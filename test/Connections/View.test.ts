@@ -1,33 +1,18 @@
 import { assert, describe, it } from "@effect/vitest"
 import { DateTime } from "effect"
 import * as View from "../../src/Connections/View.js"
-import { Connection, type ConnectionStatus, type ConnectionUuid } from "../../src/Domain/Connection.js"
+import type { Connection, ConnectionStatus, ConnectionUuid } from "../../src/Domain/Connection.js"
 import { type ChangeKind, ConnectionChange } from "../../src/Domain/Events.js"
+import { connection } from "../Peer/fixtures.js"
 
 const UUID = "01900000-0000-7000-8000-000000000001" as ConnectionUuid
 const OTHER = "01900000-0000-7000-8000-000000000002" as ConnectionUuid
 
 const row = (status: ConnectionStatus, updatedAt = "2026-05-13T10:00:00Z", uuid = UUID) =>
-  new Connection({
-    uuid,
-    name: "Remote",
-    direction: "sender",
-    siteUrl: "https://remote.example.com",
-    authTokenHash: null,
-    status,
-    metadata: {},
-    approvedAt: null,
-    suspendedAt: null,
-    suspendedReason: null,
-    revokedAt: null,
-    revokedReason: null,
-    statusChangedBy: null,
-    insertedAt: DateTime.unsafeMake("2026-05-13T10:00:00Z"),
-    updatedAt: DateTime.unsafeMake(updatedAt)
-  })
+  connection({ uuid, direction: "sender", status, updatedAt: DateTime.unsafeMake(updatedAt) })
 
-const change = (kind: ChangeKind, connection: Connection) =>
-  new ConnectionChange({ kind, connectionUuid: connection.uuid, connection: kind === "deleted" ? null : connection })
+const change = (kind: ChangeKind, subject: Connection) =>
+  new ConnectionChange({ kind, connectionUuid: subject.uuid, connection: kind === "deleted" ? null : subject })
 
 const kindOf = (found: ConnectionChange | undefined) => found?.kind
 
