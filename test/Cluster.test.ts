@@ -186,6 +186,7 @@ describe("several instances: the change feed between them", () => {
       const uuid = yield* receiver(a, remote.url, "t1")
       yield* receiver(a, slow.url, "t2")
       const changes = yield* sse(b.graphqlUrl, "subscription { statusChanged { connectionUuid from to } }")
+      yield* Deferred.await(changes.started).pipe(within("b's subscription"))
       // a's round holds its results and history rows in memory until the slow receiver answers
       const round = yield* Effect.fork(graphql(a.graphqlUrl, "{ senderStatuses { status } }"))
       const heard = yield* changes.next.pipe(within("a's row on b", "10 seconds"))
