@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage } from "node:http"
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { Socket } from "node:net"
 import * as HttpLayerRouter from "@effect/platform/HttpLayerRouter"
 import * as HttpServer from "@effect/platform/HttpServer"
@@ -105,9 +105,14 @@ const ownTraces = (request: IncomingMessage) => {
   for (const name of TRACE_HEADERS) delete request.headers[name]
 }
 
+const STARTING = JSON.stringify({ error: "syncwatch is starting; retry shortly" })
+
 // server.close() closes idle keep-alive sockets but waits for one that never carried a request
-// (undici opens a spare after an abort, browsers preconnect) until the client drops it
-const createClosableServer = (limits: Limits.ServerLimits) => {
+// (undici opens a spare after an abort, browsers preconnect) until the client drops it.
+// The platform listens when the server's layer is built, and attaches the app's handler once every service is
+// up (migrations, PostgreSQL, the cluster: up to seconds). A request in between is answered 503 with
+// Retry-After, as a load balancer's readiness probe expects, instead of waiting for an answer that never comes.
+export const createClosableServer = (limits: Limits.ServerLimits) => {
   const server = createServer({
     headersTimeout: limits.headersTimeoutMs,
     requestTimeout: limits.requestTimeoutMs,
@@ -120,9 +125,14 @@ const createClosableServer = (limits: Limits.ServerLimits) => {
     unused.add(socket)
     socket.once("close", () => unused.delete(socket))
   })
-  server.on("request", (request: IncomingMessage) => {
+  server.on("request", (request: IncomingMessage, response: ServerResponse) => {
     unused.delete(request.socket)
     ownTraces(request)
+    if (server.listenerCount("request") === 1) {
+      response
+        .writeHead(503, { "content-type": "application/json", "retry-after": "1", connection: "close" })
+        .end(STARTING)
+    }
   })
   server.on("upgrade", (request: IncomingMessage) => unused.delete(request.socket))
   const close = server.close.bind(server)

@@ -1,6 +1,7 @@
 import * as Net from "node:net"
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Exit } from "effect"
+import { createClosableServer } from "../src/Server.js"
 import { startSite, tryStartSite } from "./utils/App.js"
 import { within } from "./utils/Clients.js"
 
@@ -24,6 +25,33 @@ const rawClient = (port: number) =>
   })
 
 describe("server timeouts and connection limits", () => {
+  it.live("a request before the app's handler is attached gets 503 with Retry-After, then the app answers", () =>
+    Effect.gen(function* () {
+      const server = createClosableServer({ headersTimeoutMs: 1000, requestTimeoutMs: 1000, maxConnections: 10 })
+      yield* Effect.acquireRelease(
+        Effect.async<void>((resume) => {
+          server.listen(0, "127.0.0.1", () => resume(Effect.void))
+        }),
+        () => Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
+      )
+      const { port } = server.address() as Net.AddressInfo
+      const ask = Effect.promise(() =>
+        fetch(`http://127.0.0.1:${port}/health`).then(async (response) => ({
+          status: response.status,
+          retryAfter: response.headers.get("retry-after"),
+          body: await response.text()
+        }))
+      ).pipe(within("an answer"))
+      assert.deepStrictEqual(yield* ask, {
+        status: 503,
+        retryAfter: "1",
+        body: JSON.stringify({ error: "syncwatch is starting; retry shortly" })
+      })
+      server.on("request", (_request, response) => response.end("served"))
+      assert.deepStrictEqual(yield* ask, { status: 200, retryAfter: null, body: "served" })
+    }).pipe(Effect.scoped)
+  )
+
   it.live("a slow body is cut at REQUEST_TIMEOUT_MS with 408, and the server keeps serving", () =>
     Effect.gen(function* () {
       const site = yield* startSite({ REQUEST_TIMEOUT_MS: "300", HEADERS_TIMEOUT_MS: "300" })
