@@ -7,6 +7,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
 import { Deferred, Effect, Exit, type Scope } from "effect"
+import { freePort } from "./Ports.js"
 
 // A real HTTP server on 127.0.0.1 that answers like a PhoenixKitSync site, or misbehaves on demand.
 
@@ -144,14 +145,9 @@ export const make = (
     }
   })
 
-// a loopback port nobody listens on (was free a moment ago)
-export const closedPort: Effect.Effect<number> = Effect.async<number>((resume) => {
-  const server = Http.createServer()
-  server.listen(0, "127.0.0.1", () => {
-    const { port } = server.address() as AddressInfo
-    server.close(() => resume(Effect.succeed(port)))
-  })
-})
+// a loopback port nobody listens on (was free a moment ago; from below the ephemeral range, so no listen(0)
+// of another test takes it meanwhile)
+export const closedPort: Effect.Effect<number> = freePort
 
 // a self-signed certificate for 127.0.0.1, made by the openssl CLI in a temp dir
 export const selfSignedCert: Effect.Effect<Tls> = Effect.acquireUseRelease(
