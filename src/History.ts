@@ -92,7 +92,7 @@ export class History extends Effect.Service<History>()("syncwatch/History", {
     // a change recorded now and published at once (the watcher records from inside a check's callback)
     const record = (connectionUuid: ConnectionUuid, from: string | null, to: string, reason: string | null) => {
       const at = DateTime.unsafeMake(clock.unsafeCurrentTimeMillis())
-      const change = new StatusChange({ connectionUuid, at, from, to, reason }, true)
+      const change = new StatusChange({ connectionUuid, at, from, to, reason }, { disableValidation: true })
       pending.push(change)
       capped()
       writer.added()

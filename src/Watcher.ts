@@ -270,7 +270,7 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
         const connection = byUuid.get(verification.connectionUuid)
         return connection === undefined
           ? verification
-          : new ReceiverVerification({ ...verification, suspended: true, connection }, true)
+          : new ReceiverVerification({ ...verification, suspended: true, connection }, { disableValidation: true })
       })
     })
 

@@ -55,7 +55,7 @@ const toConnection = (row: typeof Row.Type): Connection =>
       insertedAt: row.inserted_at,
       updatedAt: row.updated_at
     },
-    true
+    { disableValidation: true }
   )
 
 const decodeRows = Schema.decodeUnknown(Schema.Array(Row))
@@ -108,7 +108,7 @@ const listedRow = (raw: unknown): Connection => {
       insertedAt: time(row["inserted_at"], "inserted_at"),
       updatedAt: time(row["updated_at"], "updated_at")
     },
-    true
+    { disableValidation: true }
   )
 }
 

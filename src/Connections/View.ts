@@ -57,7 +57,7 @@ export const make = (): View => {
     // the row was decoded by its read: no second validation (10,000 of them at start)
     return new ConnectionChange(
       { kind: known === undefined ? "created" : "updated", connectionUuid: row.uuid, connection: row },
-      true
+      { disableValidation: true }
     )
   }
 
@@ -66,7 +66,10 @@ export const make = (): View => {
     for (const known of rows.values()) {
       if (known.connection !== null && known.seq <= mark && !read.has(known.connection.uuid)) {
         changes.push(
-          new ConnectionChange({ kind: "deleted", connectionUuid: known.connection.uuid, connection: null }, true)
+          new ConnectionChange(
+            { kind: "deleted", connectionUuid: known.connection.uuid, connection: null },
+            { disableValidation: true }
+          )
         )
       }
     }
