@@ -9,7 +9,7 @@ import {
   type PeerFailure,
   type StoreUnavailable
 } from "./Domain/Errors.js"
-import { ReceiverVerification, SenderStatusFetched } from "./Domain/Events.js"
+import { ReceiverVerification, type SenderStatusFetched, senderStatusFetched } from "./Domain/Events.js"
 import * as Metrics from "./Metrics.js"
 import { PeerClient } from "./Peer/Client.js"
 import * as SingleFlight from "./SingleFlight.js"
@@ -86,18 +86,15 @@ const make: Effect.Effect<StatusChecksApi, ConfigError.ConfigError, Connections 
           detail: string | null
         ) => {
           const finished = clock.unsafeCurrentTimeNanos()
-          const fetched = new SenderStatusFetched(
-            {
-              connectionUuid: connection.uuid,
-              checkedAt: DateTime.unsafeMake(Number(finished / 1_000_000n)),
-              durationMs: Number(finished - started) / 1e6,
-              status,
-              remoteStatus,
-              reason,
-              detail
-            },
-            trusted
-          )
+          const fetched = senderStatusFetched({
+            connectionUuid: connection.uuid,
+            checkedAt: DateTime.unsafeMake(Number(finished / 1_000_000n)),
+            durationMs: Number(finished - started) / 1e6,
+            status,
+            remoteStatus,
+            reason,
+            detail
+          })
           Metrics.senderStatusChecked(fetched)
           return fetched
         }
