@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Logger, LogLevel, Redacted } from "effect"
+import * as Token from "../../src/Domain/Token.js"
 import { PeerClient } from "../../src/Peer/Client.js"
 import * as FakeSite from "../utils/FakeSite.js"
 import { connection, HASH, layer, OUR_URL, TOKEN } from "./fixtures.js"
@@ -159,6 +160,34 @@ describe("getConnectionStatus (B §4.1 with A2)", () => {
       const peer = yield* PeerClient
       const error = yield* Effect.flip(peer.getConnectionStatus(connection({ siteUrl: `http://127.0.0.1:${port}` })))
       expect(error).toMatchObject({ _tag: "Offline", reason: "refused" })
+    }).pipe(Effect.provide(layer()))
+  )
+
+  it.scoped("a connection's POST kept from an earlier check follows its new site URL and hash", () =>
+    Effect.gen(function* () {
+      const answer = FakeSite.json(200, { success: true, status: "active" })
+      const [first, second] = [yield* FakeSite.make(answer), yield* FakeSite.make(answer)]
+      const peer = yield* PeerClient
+      const otherToken = Redacted.make("another-token")
+      const otherHash = Redacted.value(Token.hash(otherToken))
+      yield* peer.getConnectionStatus(connection({ siteUrl: first.url }))
+      yield* peer.getConnectionStatus(connection({ siteUrl: second.url }))
+      yield* peer.getConnectionStatus(connection({ siteUrl: second.url, authTokenHash: Token.hash(otherToken) }))
+      // the same uuid on the other endpoint is another POST
+      yield* peer.verifyConnection(connection({ direction: "sender", siteUrl: second.url }))
+      for (const missing of [connection({ siteUrl: second.url, authTokenHash: null }), connection({ siteUrl: "" })]) {
+        const error = yield* Effect.flip(peer.getConnectionStatus(missing))
+        expect(error).toMatchObject({ _tag: "RemoteError", reason: "missing_connection_info" })
+      }
+      const seen = (requests: ReadonlyArray<FakeSite.RecordedRequest>) => requests.map(({ path, body }) => [path, body])
+      expect(seen(yield* first.requests)).toEqual([
+        ["/phoenix_kit/sync/api/get-connection-status", { receiver_url: OUR_URL, auth_token_hash: HASH }]
+      ])
+      expect(seen(yield* second.requests)).toEqual([
+        ["/phoenix_kit/sync/api/get-connection-status", { receiver_url: OUR_URL, auth_token_hash: HASH }],
+        ["/phoenix_kit/sync/api/get-connection-status", { receiver_url: OUR_URL, auth_token_hash: otherHash }],
+        ["/phoenix_kit/sync/api/verify-connection", { sender_url: OUR_URL, auth_token_hash: HASH }]
+      ])
     }).pipe(Effect.provide(layer()))
   )
 
