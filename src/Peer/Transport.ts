@@ -52,7 +52,9 @@ export const exchange =
     let settled = false
     let status = 0
     let size = 0
-    const chunks: Array<Buffer> = []
+    // the body's first chunk, and the array only when a second one comes: most answers arrive in one
+    let first: Buffer | undefined
+    let chunks: Array<Buffer> | undefined
     const abort = () => controller?.abort(new Error("peer call abandoned"))
     const finish = (outcome: Outcome) => {
       if (settled) return
@@ -84,10 +86,12 @@ export const exchange =
             if (settled) return
             size += chunk.length
             if (size > MAX_BODY_BYTES) return overCap()
-            chunks.push(chunk)
+            if (first === undefined) first = chunk
+            else if (chunks === undefined) chunks = [first, chunk]
+            else chunks.push(chunk)
           },
           onResponseEnd: () => {
-            const body = chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8")
+            const body = chunks !== undefined ? Buffer.concat(chunks).toString("utf8") : (first?.toString("utf8") ?? "")
             finish(Exit.succeed({ status, body: Option.some(body) }))
           },
           onResponseError: (_, error) => {

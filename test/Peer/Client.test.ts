@@ -89,6 +89,17 @@ describe("getConnectionStatus (B §4.1 with A2)", () => {
     })
   )
 
+  it.scoped("an answer read in many chunks, characters split between them, is read whole", () =>
+    Effect.gen(function* () {
+      // ≈ 600 kB of two-byte characters at odd offsets: the socket's reads cut some of them in two
+      const name = "ü".repeat(300_000)
+      expect(yield* senderStatus(FakeSite.json(200, { success: true, status: "active", name }))).toEqual({
+        status: "active",
+        name
+      })
+    })
+  )
+
   it.scoped.each(["active", "suspended", "revoked", "pending", "expired"])("43: %s is a status", (status) =>
     Effect.map(senderStatus(FakeSite.json(200, { success: true, status, name: 7 })), (result) =>
       expect(result).toEqual({ status, name: null })
