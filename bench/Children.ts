@@ -122,7 +122,9 @@ export const startSyncwatch = async (env: Record<string, string>, nodeArgs: Read
   const deadline = Date.now() + 60_000
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error("syncwatch exited during startup")
-    const ready = await fetch(`${origin}/health`).then(
+    // each probe has its own deadline: a server that accepts the connection but never answers is probed again
+    // (while it starts it answers 503), and the 60 s bound below still holds
+    const ready = await fetch(`${origin}/health`, { signal: AbortSignal.timeout(2_000) }).then(
       (response) => response.ok,
       () => false
     )
