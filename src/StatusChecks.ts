@@ -188,12 +188,16 @@ const make: Effect.Effect<StatusChecksApi, ConfigError.ConfigError, Connections 
         resultOf: (a: A) => SenderStatusFetched | ReceiverVerification
       ) =>
       (self: Effect.Effect<A>): Effect.Effect<A> =>
-        Effect.tap(self, (a) => {
+        // not Effect.tap: an answer (most checks) goes on as the value itself, with no `Effect.as` behind it
+        Effect.flatMap(self, (a) => {
           const result = resultOf(a)
           const failure = failureOf(result)
-          if (failure === null) return Effect.void
+          if (failure === null) return Effect.succeed(a)
           const detail = result._tag === "SenderStatusFetched" ? (result.detail ?? failure) : failure
-          return Effect.logDebug(`peer call failed: ${detail}`).pipe(Effect.annotateLogs({ peer: connection.siteUrl }))
+          return Effect.as(
+            Effect.logDebug(`peer call failed: ${detail}`).pipe(Effect.annotateLogs({ peer: connection.siteUrl })),
+            a
+          )
         }).pipe(sampled(endpoint, resultOf))
 
     const checkReceiver = (connection: Connection) =>
