@@ -4,7 +4,7 @@ import Undici from "@effect/platform-node/Undici"
 import { Effect, Exit, Layer, Option } from "effect"
 import { Offline, type RemoteError } from "../Domain/Errors.js"
 import * as AddressGuard from "./AddressGuard.js"
-import type { Deadlines } from "./Deadlines.js"
+import type { Deadline, Deadlines } from "./Deadlines.js"
 import { classifyCause, MAX_BODY_BYTES, type Reply } from "./Wire.js"
 
 // undici gives up connecting after 10 s by default; the reference (Mint) waits 30 s, and our own
@@ -48,65 +48,91 @@ export type Outcome = Exit.Exit<Reply, Offline | RemoteError>
 export const exchange =
   (dispatcher: Undici.Dispatcher, deadlines: Deadlines, headers: Record<string, string>, timeoutMs: number) =>
   (call: Call, done: (outcome: Outcome) => void): (() => void) => {
-    let controller: Undici.Dispatcher.DispatchController | null = null
-    let settled = false
-    let status = 0
-    let size = 0
-    // the body's first chunk, and the array only when a second one comes: most answers arrive in one
-    let first: Buffer | undefined
-    let chunks: Array<Buffer> | undefined
-    const abort = () => controller?.abort(new Error("peer call abandoned"))
-    const finish = (outcome: Outcome) => {
-      if (settled) return
-      settled = true
-      deadlines.settle(deadline)
-      done(outcome)
-    }
-    const overCap = () => {
-      finish(Exit.succeed({ status, body: Option.none() }))
-      abort()
-    }
-    const deadline = deadlines.start(() => {
-      finish(Exit.fail(new Offline({ reason: "timeout", detail: `no answer within ${timeoutMs} ms` })))
-      abort()
-    })
+    const handler = new Handler(deadlines, timeoutMs, done)
     try {
-      dispatcher.dispatch(
-        { origin: call.origin, path: call.path, method: "POST", headers, body: call.body },
-        {
-          onRequestStart: (started) => {
-            controller = started
-            if (settled) abort()
-          },
-          onResponseStart: (_, statusCode, responseHeaders) => {
-            status = statusCode
-            if (Number(responseHeaders["content-length"]) > MAX_BODY_BYTES) overCap()
-          },
-          onResponseData: (_, chunk) => {
-            if (settled) return
-            size += chunk.length
-            if (size > MAX_BODY_BYTES) return overCap()
-            if (first === undefined) first = chunk
-            else if (chunks === undefined) chunks = [first, chunk]
-            else chunks.push(chunk)
-          },
-          onResponseEnd: () => {
-            const body = chunks !== undefined ? Buffer.concat(chunks).toString("utf8") : (first?.toString("utf8") ?? "")
-            finish(Exit.succeed({ status, body: Option.some(body) }))
-          },
-          onResponseError: (_, error) => {
-            if ((error as { code?: string }).code === "UND_ERR_RES_EXCEEDED_MAX_SIZE") return overCap()
-            finish(Exit.fail(classifyCause(error)))
-          }
-        }
-      )
+      dispatcher.dispatch({ origin: call.origin, path: call.path, method: "POST", headers, body: call.body }, handler)
     } catch (error) {
-      finish(Exit.fail(classifyCause(error)))
+      handler.finish(Exit.fail(classifyCause(error)))
     }
-    return () => {
-      if (settled) return
-      settled = true
-      deadlines.settle(deadline)
-      abort()
-    }
+    return () => handler.cancel()
   }
+
+// One call's state, with undici's callbacks as its methods: one object a call rather than a closure each.
+class Handler implements Undici.Dispatcher.DispatchHandler {
+  private controller: Undici.Dispatcher.DispatchController | null = null
+  private settled = false
+  private status = 0
+  private size = 0
+  // the body's first chunk, and the array only when a second one comes: most answers arrive in one
+  private first: Buffer | undefined = undefined
+  private chunks: Array<Buffer> | undefined = undefined
+  private readonly deadline: Deadline
+
+  constructor(
+    private readonly deadlines: Deadlines,
+    timeoutMs: number,
+    private readonly done: (outcome: Outcome) => void
+  ) {
+    this.deadline = deadlines.start(() => {
+      this.finish(Exit.fail(new Offline({ reason: "timeout", detail: `no answer within ${timeoutMs} ms` })))
+      this.abort()
+    })
+  }
+
+  finish(outcome: Outcome) {
+    if (this.settled) return
+    this.settled = true
+    this.deadlines.settle(this.deadline)
+    this.done(outcome)
+  }
+
+  cancel() {
+    if (this.settled) return
+    this.settled = true
+    this.deadlines.settle(this.deadline)
+    this.abort()
+  }
+
+  private abort() {
+    this.controller?.abort(new Error("peer call abandoned"))
+  }
+
+  private overCap() {
+    this.finish(Exit.succeed({ status: this.status, body: Option.none() }))
+    this.abort()
+  }
+
+  onRequestStart(controller: Undici.Dispatcher.DispatchController) {
+    this.controller = controller
+    if (this.settled) this.abort()
+  }
+
+  onResponseStart(
+    _: Undici.Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | Array<string> | undefined>
+  ) {
+    this.status = statusCode
+    if (Number(headers["content-length"]) > MAX_BODY_BYTES) this.overCap()
+  }
+
+  onResponseData(_: Undici.Dispatcher.DispatchController, chunk: Buffer) {
+    if (this.settled) return
+    this.size += chunk.length
+    if (this.size > MAX_BODY_BYTES) return this.overCap()
+    if (this.first === undefined) this.first = chunk
+    else if (this.chunks === undefined) this.chunks = [this.first, chunk]
+    else this.chunks.push(chunk)
+  }
+
+  onResponseEnd() {
+    const body =
+      this.chunks !== undefined ? Buffer.concat(this.chunks).toString("utf8") : (this.first?.toString("utf8") ?? "")
+    this.finish(Exit.succeed({ status: this.status, body: Option.some(body) }))
+  }
+
+  onResponseError(_: Undici.Dispatcher.DispatchController, error: Error) {
+    if ((error as { code?: string }).code === "UND_ERR_RES_EXCEEDED_MAX_SIZE") return this.overCap()
+    this.finish(Exit.fail(classifyCause(error)))
+  }
+}
