@@ -120,6 +120,7 @@ export const createClosableServer = (limits: Limits.ServerLimits) => {
     connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(limits.requestTimeoutMs / 4)))
   })
   server.maxConnections = limits.maxConnections
+  Limits.capPerAddress(server, limits)
   const unused = new Set<Socket>()
   server.on("connection", (socket: Socket) => {
     unused.add(socket)

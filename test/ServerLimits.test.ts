@@ -1,18 +1,18 @@
 import * as Net from "node:net"
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Exit } from "effect"
+import { Deferred, Effect, Exit, FiberId } from "effect"
 import { createClosableServer } from "../src/Server.js"
 import { startSite, tryStartSite } from "./utils/App.js"
 import { within } from "./utils/Clients.js"
 
 // A raw client socket: what it was sent, and when the server closed it.
-const rawClient = (port: number) =>
+const rawClient = (port: number, localAddress = "127.0.0.1") =>
   Effect.gen(function* () {
     const closed = yield* Deferred.make<string>()
     let received = ""
     const socket = yield* Effect.acquireRelease(
       Effect.async<Net.Socket>((resume) => {
-        const socket = Net.connect(port, "127.0.0.1", () => resume(Effect.succeed(socket)))
+        const socket = Net.connect({ port, host: "127.0.0.1", localAddress }, () => resume(Effect.succeed(socket)))
       }),
       (socket) => Effect.sync(() => socket.destroy())
     )
@@ -27,7 +27,13 @@ const rawClient = (port: number) =>
 describe("server timeouts and connection limits", () => {
   it.live("a request before the app's handler is attached gets 503 with Retry-After, then the app answers", () =>
     Effect.gen(function* () {
-      const server = createClosableServer({ headersTimeoutMs: 1000, requestTimeoutMs: 1000, maxConnections: 10 })
+      const server = createClosableServer({
+        headersTimeoutMs: 1000,
+        requestTimeoutMs: 1000,
+        maxConnections: 10,
+        maxConnectionsPerAddress: 10,
+        trustProxy: false
+      })
       yield* Effect.acquireRelease(
         Effect.async<void>((resume) => {
           server.listen(0, "127.0.0.1", () => resume(Effect.void))
@@ -90,6 +96,107 @@ describe("server timeouts and connection limits", () => {
       )
       assert.strictEqual(health, 200)
     }).pipe(Effect.scoped)
+  )
+
+  it.live(
+    "past MAX_CONNECTIONS_PER_ADDRESS a socket from that address is closed at once; another address is served",
+    () =>
+      Effect.gen(function* () {
+        const site = yield* startSite({ MAX_CONNECTIONS_PER_ADDRESS: "2" })
+        yield* rawClient(site.port)
+        yield* rawClient(site.port)
+        const third = yield* rawClient(site.port)
+        third.socket.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert.strictEqual(yield* Deferred.await(third.closed).pipe(within("the third socket to be closed")), "")
+
+        const other = yield* rawClient(site.port, "127.0.0.2")
+        other.socket.write("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        assert.match(yield* Deferred.await(other.closed).pipe(within("an answer to 127.0.0.2")), /^HTTP\/1\.1 200 /)
+      }).pipe(Effect.scoped)
+  )
+
+  it.live("an address's closed socket frees its place under MAX_CONNECTIONS_PER_ADDRESS", () =>
+    Effect.gen(function* () {
+      const server = createClosableServer({
+        headersTimeoutMs: 1000,
+        requestTimeoutMs: 1000,
+        maxConnections: 10,
+        maxConnectionsPerAddress: 1,
+        trustProxy: false
+      })
+      server.on("request", (_request, response) => response.end("served"))
+      // the server's side of each socket, by the client's port: its close has released the place
+      const closedOnServer = new Map<number, Deferred.Deferred<void>>()
+      server.on("connection", (socket: Net.Socket) => {
+        const closed = Deferred.unsafeMake<void>(FiberId.none)
+        closedOnServer.set(socket.remotePort ?? 0, closed)
+        socket.once("close", () => Deferred.unsafeDone(closed, Exit.void))
+      })
+      yield* Effect.acquireRelease(
+        Effect.async<void>((resume) => {
+          server.listen(0, "127.0.0.1", () => resume(Effect.void))
+        }),
+        () => Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
+      )
+      const { port } = server.address() as Net.AddressInfo
+      const ask = (client: Effect.Effect.Success<ReturnType<typeof rawClient>>) => {
+        client.socket.write("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        return Deferred.await(client.closed).pipe(within("the socket to be answered or closed"))
+      }
+
+      const first = yield* rawClient(port)
+      assert.strictEqual(yield* ask(yield* rawClient(port)), "")
+      const closed = closedOnServer.get(first.socket.localPort ?? 0)
+      assert.isDefined(closed)
+      assert.match(yield* ask(first), /^HTTP\/1\.1 200 .*served$/s)
+      yield* Deferred.await(closed!).pipe(within("the server to close the first socket"))
+      assert.match(yield* ask(yield* rawClient(port)), /^HTTP\/1\.1 200 .*served$/s)
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("under TRUST_PROXY sockets are not capped per address; requests are, per X-Forwarded-For client", () =>
+    Effect.gen(function* () {
+      const site = yield* startSite({ MAX_CONNECTIONS_PER_ADDRESS: "2", TRUST_PROXY: "true" })
+      // two requests of 10.0.0.1 in flight: headers read (100 Continue), body never sent
+      for (let i = 0; i < 2; i++) {
+        const holding = yield* rawClient(site.port)
+        const continued = yield* Deferred.make<void>()
+        holding.socket.on("data", (chunk) => {
+          if (chunk.toString("utf8").startsWith("HTTP/1.1 100 ")) Deferred.unsafeDone(continued, Exit.void)
+        })
+        holding.socket.write(
+          "POST /phoenix_kit/sync/api/verify-connection HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 10.0.0.1\r\nExpect: 100-continue\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n"
+        )
+        yield* Deferred.await(continued).pipe(within("the server to read the headers"))
+      }
+      const health = (forwardedFor: string) =>
+        Effect.gen(function* () {
+          const client = yield* rawClient(site.port)
+          client.socket.write(
+            `GET /health HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: ${forwardedFor}\r\nConnection: close\r\n\r\n`
+          )
+          return yield* Deferred.await(client.closed).pipe(within(`an answer for ${forwardedFor}`))
+        })
+      const refused = yield* health("10.0.0.1")
+      assert.match(refused, /^HTTP\/1\.1 429 .*retry-after: 1/is)
+      assert.include(refused, '{"error":"Too many connections from this address"}')
+      assert.match(yield* health("10.0.0.2, 10.0.0.1"), /^HTTP\/1\.1 200 /)
+    }).pipe(Effect.scoped)
+  )
+
+  it.scoped(
+    "MAX_CONNECTIONS_PER_ADDRESS must be positive and not above MAX_CONNECTIONS, refused at start naming it",
+    () =>
+      Effect.gen(function* () {
+        assert.include(
+          String(yield* Effect.flip(tryStartSite({ MAX_CONNECTIONS_PER_ADDRESS: "0" }))),
+          "MAX_CONNECTIONS_PER_ADDRESS must be a positive integer (sockets per client address)"
+        )
+        assert.include(
+          String(yield* Effect.flip(tryStartSite({ MAX_CONNECTIONS: "10", MAX_CONNECTIONS_PER_ADDRESS: "11" }))),
+          "MAX_CONNECTIONS_PER_ADDRESS (11) must not exceed MAX_CONNECTIONS (10)"
+        )
+      })
   )
 
   it.scoped("HEADERS_TIMEOUT_MS above REQUEST_TIMEOUT_MS is refused at start, naming it", () =>

@@ -3,7 +3,7 @@ import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Config, Duration, Effect, Layer, Option } from "effect"
 import { failure, Rejected } from "./Request.js"
-import { SyncSettings } from "./Settings.js"
+import { forwardedClient, SyncSettings } from "./Settings.js"
 
 export type Bucket = "api" | "register"
 
@@ -15,8 +15,8 @@ const perMinute = (name: string, fallback: number) =>
 
 // who is calling: the socket's address, or the proxy's word for it under TRUST_PROXY
 export const clientAddress = (request: HttpServerRequest.HttpServerRequest, trustProxy: boolean): string => {
-  const forwarded = trustProxy ? request.headers["x-forwarded-for"]?.split(",")[0]?.trim() : undefined
-  return forwarded || Option.getOrElse(request.remoteAddress, () => "unknown")
+  const forwarded = trustProxy ? forwardedClient(request.headers["x-forwarded-for"]) : undefined
+  return forwarded ?? Option.getOrElse(request.remoteAddress, () => "unknown")
 }
 
 // Token buckets per client address on the open sync API: a real peer (a few calls per connection and

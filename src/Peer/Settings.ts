@@ -3,6 +3,14 @@ import { Config, ConfigError, Effect, Option, Redacted } from "effect"
 export const IncomingMode = ["auto_accept", "require_approval", "require_password", "deny_all"] as const
 export type IncomingMode = (typeof IncomingMode)[number]
 
+// take the client address from X-Forwarded-For: read here once, used by the rate limits and the server's
+// per-address socket cap (ServerLimits.ts)
+export const trustProxy = Config.boolean("TRUST_PROXY").pipe(Config.withDefault(false))
+
+// the client a trusted proxy names: X-Forwarded-For's first entry
+export const forwardedClient = (header: string | undefined): string | undefined =>
+  header?.split(",")[0]?.trim() || undefined
+
 // How this site answers other sites (B §3.1, §3.6): the reference keeps these in its Settings table.
 export class SyncSettings extends Effect.Service<SyncSettings>()("syncwatch/SyncSettings", {
   effect: Effect.gen(function* () {
@@ -25,7 +33,6 @@ export class SyncSettings extends Effect.Service<SyncSettings>()("syncwatch/Sync
         )
       )
     }
-    const trustProxy = yield* Config.boolean("TRUST_PROXY").pipe(Config.withDefault(false))
-    return { enabled, incomingMode, incomingPassword, trustProxy } as const
+    return { enabled, incomingMode, incomingPassword, trustProxy: yield* trustProxy } as const
   })
 }) {}
