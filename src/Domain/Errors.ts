@@ -118,10 +118,14 @@ export class ShuttingDown extends Schema.TaggedError<ShuttingDown>()("ShuttingDo
 
 // a VIEWER_TOKEN may read and subscribe; every mutation is refused, whatever the transport
 export class Forbidden extends Schema.TaggedError<Forbidden>()("Forbidden", {
-  operation: Schema.String
+  operation: Schema.String,
+  // a query field the viewer may not select
+  field: Schema.optional(Schema.String)
 }) {
   override get message() {
-    return `The viewer role may not run mutations (${this.operation}): use ADMIN_TOKEN`
+    return this.field === undefined
+      ? `The viewer role may not run mutations (${this.operation}): use ADMIN_TOKEN`
+      : `The viewer role may not query ${this.field}, which calls a site of the caller's choosing: use ADMIN_TOKEN`
   }
 }
 

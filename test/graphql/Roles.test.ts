@@ -3,6 +3,7 @@ import { ConfigProvider, Deferred, Effect, Either, Logger } from "effect"
 import * as Edge from "../../src/graphql/Edge.js"
 import { graphql, type RunningSite, startSite } from "../utils/App.js"
 import { type Result, sse, within, wsClient, wsSubscribe } from "../utils/Clients.js"
+import * as FakeSite from "../utils/FakeSite.js"
 import { CONNECTION_CHANGED } from "./Documents.js"
 
 // VIEWER_TOKEN: queries and subscriptions, never a mutation, over every transport the API speaks
@@ -100,6 +101,39 @@ describe("VIEWER_TOKEN", () => {
         data: { connectionChanged: { kind: "UPDATED", connectionUuid: uuid } }
       })
     }).pipe(Effect.scoped)
+  )
+
+  it.live(
+    "remoteSite is the admin's: a viewer's is Forbidden over HTTP and graphql-ws, however spelled, and dials nothing",
+    () =>
+      Effect.gen(function* () {
+        const { site } = yield* withViewer
+        const remote = yield* FakeSite.make(
+          FakeSite.json(200, { enabled: true, incoming_mode: "auto_accept", password_required: false })
+        )
+        const spellings = [
+          "query ($url: String!) { remoteSite(siteUrl: $url) { enabled } }",
+          "query ($url: String!) { connections { uuid } probe: remoteSite(siteUrl: $url) { enabled } }",
+          "query ($url: String!) { ... on Query { remoteSite(siteUrl: $url) { enabled } } }",
+          "query ($url: String!) { ...Probe } fragment Probe on Query { remoteSite(siteUrl: $url) { enabled } }"
+        ]
+        for (const query of spellings) {
+          const refused = yield* graphql(site.graphqlUrl, query, { url: remote.url }, AS_VIEWER)
+          assert.deepStrictEqual(codes(refused), ["Forbidden"], query)
+          assert.include(refused.errors?.[0]?.message, "may not query remoteSite")
+          assert.isUndefined(refused.data?.["connections"], query)
+        }
+        const viewer = yield* wsClient(site.port, {}, { connectionParams: AS_VIEWER })
+        const overWs = yield* (yield* wsSubscribe(viewer, spellings[0]!, { url: remote.url })).next.pipe(
+          within("the refusal over graphql-ws")
+        )
+        assert.deepStrictEqual(codes(overWs), ["Forbidden"])
+        assert.lengthOf(yield* remote.requests, 0, "a viewer's remoteSite never left")
+        // the same query as the admin reaches the site
+        const admin = yield* graphql(site.graphqlUrl, spellings[0]!, { url: remote.url }, AS_ADMIN)
+        assert.deepStrictEqual(admin.data, { remoteSite: { enabled: true } })
+        assert.lengthOf(yield* remote.requests, 1)
+      }).pipe(Effect.scoped)
   )
 
   it.live("without tokens every caller is an admin, as before", () =>
