@@ -2,7 +2,7 @@ import { promises as Dns } from "node:dns"
 import { isIP, type LookupFunction } from "node:net"
 import { networkInterfaces } from "node:os"
 import Undici from "@effect/platform-node/Undici"
-import { Config, Context, Effect } from "effect"
+import { Config, Context, Effect, Runtime } from "effect"
 import { isInternalAddress } from "../Domain/SiteUrl.js"
 
 // SSRF, resolve then pin: the address checked is the address dialled. The site-URL guard only sees names;
@@ -23,7 +23,12 @@ export class Resolver extends Context.Reference<Resolver>()("syncwatch/Peer/Addr
 export const INTERNAL_ADDRESS = "ERR_SYNCWATCH_INTERNAL_ADDRESS"
 export const SELF_ADDRESS = "ERR_SYNCWATCH_SELF_ADDRESS"
 
-const refused = (code: string, message: string) => Object.assign(new Error(message), { code })
+// The message reaches callers (a query's error, a check's detail): it never names the address a host name
+// resolved to, which would map the network behind us; the address goes to the debug log only.
+const refused = (policy: Policy, code: string, address: string, port: number, message: string) => {
+  policy.debug?.(`AddressGuard refused ${address}:${port}: ${message}`)
+  return Object.assign(new Error(message), { code })
+}
 
 // dns answers ::ffff:127.0.0.1; the URL parser writes it the way isInternalAddress reads it
 const normalize = (address: string) => (isIP(address) === 6 ? new URL(`http://[${address}]`).hostname : address)
@@ -36,6 +41,7 @@ export interface Policy {
   readonly selfPort: number
   readonly selfAddresses: ReadonlySet<string>
   readonly resolve: Resolve
+  readonly debug?: (message: string) => void
 }
 
 const isLoopback = (address: string) => {
@@ -46,10 +52,16 @@ const isLoopback = (address: string) => {
 // null when the address may be dialled, else the reason
 export const check = (policy: Policy, address: string, port: number): Error | null => {
   if (port === policy.selfPort && (isLoopback(address) || policy.selfAddresses.has(normalize(address)))) {
-    return refused(SELF_ADDRESS, `${address}:${port} is this syncwatch itself`)
+    return refused(policy, SELF_ADDRESS, address, port, "the site's address is this syncwatch itself")
   }
   if (!policy.allowInternal && isInternal(address)) {
-    return refused(INTERNAL_ADDRESS, `${address} is an internal address (set ALLOW_INTERNAL_URLS if you need it)`)
+    return refused(
+      policy,
+      INTERNAL_ADDRESS,
+      address,
+      port,
+      "the site's address is internal (set ALLOW_INTERNAL_URLS if you need it)"
+    )
   }
   return null
 }
@@ -108,5 +120,7 @@ export const policy = Effect.gen(function* () {
     ? Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address))
     : []
   const selfAddresses = new Set([host, ...interfaces].filter((a) => isIP(a) !== 0).map(normalize))
-  return { allowInternal, selfPort, selfAddresses, resolve } satisfies Policy
+  const runtime = yield* Effect.runtime<never>()
+  const debug = (message: string) => Runtime.runSync(runtime)(Effect.logDebug(message))
+  return { allowInternal, selfPort, selfAddresses, resolve, debug } satisfies Policy
 })

@@ -142,7 +142,7 @@ export type Query = {
   readonly __typename?: 'Query';
   readonly connection: Maybe<Connection>;
   readonly connections: ReadonlyArray<Connection>;
-  /** asks a site whether it accepts connections (errors: InvalidSiteUrl, Offline, RemoteError) */
+  /** asks a site whether it accepts connections; admin only (errors: InvalidSiteUrl, Offline, RemoteError; Forbidden for a viewer) */
   readonly remoteSite: RemoteSite;
   /** all receivers when uuids is omitted; a result younger than maxAgeSeconds is served as it is (0: check now) */
   readonly senderStatuses: ReadonlyArray<SenderStatusFetched>;
