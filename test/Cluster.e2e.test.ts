@@ -19,6 +19,11 @@ beforeAll(build, 180_000)
 const MONITOR_EVERY_SECONDS = 2
 const RUNS_HERE = "The monitor's rounds run on this instance"
 const STOPPED_HERE = "The monitor's rounds stopped on this instance"
+// @effect/cluster's line when a refresh of this runner's shard locks fails or times out
+const LOCKS_LOST = "Shard lock storage is unhealthy"
+// a failure guard for waits on a line: never reached by a working product however busy the machine, well
+// inside the test's timeout
+const HANG_GUARD = "90 seconds"
 // the singleton moves as runners join: the instance running it is the one whose last word was "run here"
 const runsRounds = (app: Process) => app.output().lastIndexOf(RUNS_HERE) > app.output().lastIndexOf(STOPPED_HERE)
 
@@ -33,6 +38,29 @@ const createReceiver = (app: Process, name: string, siteUrl: string, status = "A
       input: { name, direction: "RECEIVER", siteUrl, authToken: `token-of-${name}`, status }
     }),
     (data) => data["createConnection"]["connection"]["uuid"] as string
+  )
+
+// the process writes `text` past `from` in its output (already, or on a later chunk): an event, not a poll
+const logged = (app: Process, text: string, from: number) =>
+  Effect.async<void>((resume) => {
+    const seen = () => {
+      if (app.output().indexOf(text, from) < 0) return
+      stop()
+      resume(Effect.void)
+    }
+    const stop = () => {
+      app.child.stdout.off("data", seen)
+      app.child.stderr.off("data", seen)
+    }
+    // after launch's own listeners, so output() already holds the chunk
+    app.child.stdout.on("data", seen)
+    app.child.stderr.on("data", seen)
+    seen()
+    return Effect.sync(stop)
+  }).pipe(
+    Effect.raceFirst(
+      Effect.flatMap(Deferred.await(app.exited), (exit) => Effect.dieMessage(`exited before "${text}": ${exit.output}`))
+    )
   )
 
 // polls a condition that real time will make true; the bound is a failure guard, not a measurement
@@ -211,17 +239,22 @@ describe("several instances on one PostgreSQL", () => {
         const onPg = yield* launch({ ...traced, DATABASE_URL: pgUrl(database), MONITOR_EVERY_SECONDS: "1" })
         yield* started(onPg)
         // and a PostgreSQL instance whose database is gone still stops cleanly on SIGTERM
+        yield* logged(onPg, RUNS_HERE, 0).pipe(within("the monitor to run", HANG_GUARD))
+        const lost = onPg.output().length
         yield* admin((sql) =>
           Effect.zipRight(
             sql`ALTER DATABASE ${sql(database)} ALLOW_CONNECTIONS false`,
             sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ${database}`
           )
         )
-        yield* eventually(
-          "the monitor to stop with its shard lock",
-          Effect.sync(() => (onPg.output().includes(STOPPED_HERE) ? true : undefined)),
-          "30 seconds"
-        )
+        // the product stops the rounds when it can no longer refresh its shard locks (README "Takeover"): the
+        // test waits for that line, and checks it came from the lock loss, with the process still up
+        yield* logged(onPg, STOPPED_HERE, lost).pipe(within("the monitor to stop with its shard lock", HANG_GUARD))
+        const output = onPg.output()
+        const unhealthy = output.indexOf(LOCKS_LOST, lost)
+        assert.isAtLeast(unhealthy, 0, output)
+        assert.isAbove(output.indexOf(STOPPED_HERE, lost), unhealthy, output)
+        assert.isFalse(yield* Deferred.isDone(onPg.exited))
         for (const app of [sqlite, onPg]) {
           app.child.kill("SIGTERM")
           assert.strictEqual(
@@ -233,7 +266,7 @@ describe("several instances on one PostgreSQL", () => {
         // the probe sees the modules where they are used
         assert.include(onPg.output(), `${LOADED}file://`)
       }).pipe(Effect.scoped),
-    120_000
+    180_000
   )
 
   it.live("a runner port in use stops the start, naming CLUSTER_RUNNER_PORT", () =>
