@@ -3,7 +3,7 @@ import { isIP, type LookupFunction } from "node:net"
 import { networkInterfaces } from "node:os"
 import Undici from "@effect/platform-node/Undici"
 import { Config, Context, Effect } from "effect"
-import { isInternalAddress } from "../Domain/SiteUrl.js"
+import { classify, isInternalAddress } from "../Domain/InternalAddress.js"
 
 // SSRF, resolve then pin: the address checked is the address dialled. The site-URL guard only sees names;
 // a name can resolve to anything, and again differently a second later (DNS rebinding).
@@ -25,10 +25,11 @@ export const SELF_ADDRESS = "ERR_SYNCWATCH_SELF_ADDRESS"
 
 const refused = (code: string, message: string) => Object.assign(new Error(message), { code })
 
-// dns answers ::ffff:127.0.0.1; the URL parser writes it the way isInternalAddress reads it
-const normalize = (address: string) => (isIP(address) === 6 ? new URL(`http://[${address}]`).hostname : address)
+export const isInternal = isInternalAddress
 
-export const isInternal = (address: string) => isInternalAddress(normalize(address))
+// one spelling per address, and an IPv6 form's carried IPv4 address as that address: ::ffff:127.0.0.1 and
+// 64:ff9b::7f00:1 are 127.0.0.1 here
+const canonical = (address: string) => classify(address)?.address ?? address
 
 export interface Policy {
   readonly allowInternal: boolean
@@ -38,14 +39,11 @@ export interface Policy {
   readonly resolve: Resolve
 }
 
-const isLoopback = (address: string) => {
-  const host = normalize(address)
-  return host === "[::1]" || host.startsWith("127.") || host === "[::ffff:7f00:1]"
-}
+const isLoopback = (address: string) => classify(address)?.range === "loopback"
 
 // null when the address may be dialled, else the reason
 export const check = (policy: Policy, address: string, port: number): Error | null => {
-  if (port === policy.selfPort && (isLoopback(address) || policy.selfAddresses.has(normalize(address)))) {
+  if (port === policy.selfPort && (isLoopback(address) || policy.selfAddresses.has(canonical(address)))) {
     return refused(SELF_ADDRESS, `${address}:${port} is this syncwatch itself`)
   }
   if (!policy.allowInternal && isInternal(address)) {
@@ -107,6 +105,6 @@ export const policy = Effect.gen(function* () {
   const interfaces = WILDCARDS.has(host)
     ? Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address))
     : []
-  const selfAddresses = new Set([host, ...interfaces].filter((a) => isIP(a) !== 0).map(normalize))
+  const selfAddresses = new Set([host, ...interfaces].filter((a) => isIP(a) !== 0).map(canonical))
   return { allowInternal, selfPort, selfAddresses, resolve } satisfies Policy
 })
