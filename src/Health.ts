@@ -2,7 +2,7 @@ import * as HttpLayerRouter from "@effect/platform/HttpLayerRouter"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as SqlClient from "@effect/sql/SqlClient"
 import type * as SqlError from "@effect/sql/SqlError"
-import { Duration, Effect, Layer } from "effect"
+import { DateTime, Duration, Effect, Layer } from "effect"
 import { databaseTimeout } from "./Db.js"
 
 const because = (what: string) => (error: SqlError.SqlError) => {
@@ -10,18 +10,32 @@ const because = (what: string) => (error: SqlError.SqlError) => {
   return `${what}: ${cause?.message === undefined ? error.message : `${String(cause.code)} ${String(cause.message)}`}`
 }
 
-// healthy = the connections table can be read, and a write that changes nothing is accepted
-// (a read-only file passes `SELECT 1` and then fails every write)
+// healthy = the connections table can be read, and a write is taken: the heartbeat row is overwritten (a
+// read-only file passes `SELECT 1`, a full disk passes a write that changes nothing; both fail real writes)
 export const check = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
+  const at = DateTime.formatIso(yield* DateTime.now)
   yield* sql`SELECT 1 FROM connections LIMIT 1`.pipe(Effect.mapError(because("the connections table cannot be read")))
-  yield* sql`DELETE FROM connections WHERE 1 = 0`.pipe(Effect.mapError(because("the database refuses writes")))
+  yield* sql`INSERT INTO health_heartbeat (id, at) VALUES (1, ${at})
+    ON CONFLICT (id) DO UPDATE SET at = excluded.at`.pipe(Effect.mapError(because("the database refuses writes")))
 })
 
-// a database that does not answer is unhealthy after DATABASE_TIMEOUT_MS, not a hanging probe
+const OK = HttpServerResponse.unsafeJson({ status: "ok" })
+// the body says ok or unavailable and nothing more (it is open to anyone); the reason goes to the log
+const UNAVAILABLE = HttpServerResponse.unsafeJson({ status: "unavailable" }, { status: 503 })
+
+// a database that does not answer is unhealthy after DATABASE_TIMEOUT_MS, not a hanging probe. A load
+// balancer probes every few seconds: a reason is logged when it starts (or changes), and the recovery once.
 export const RouteLive = Layer.unwrapEffect(
-  Effect.map(databaseTimeout, (timeout) =>
-    HttpLayerRouter.add(
+  Effect.map(databaseTimeout, (timeout) => {
+    let told: string | undefined
+    const unavailable = (reason: string, log: Effect.Effect<void>) =>
+      Effect.suspend(() => {
+        const first = told !== reason
+        told = reason
+        return Effect.as(first ? log : Effect.void, UNAVAILABLE)
+      })
+    return HttpLayerRouter.add(
       "GET",
       "/health",
       Effect.disconnect(check).pipe(
@@ -29,10 +43,18 @@ export const RouteLive = Layer.unwrapEffect(
           duration: timeout,
           onTimeout: () => `the database did not answer within ${Duration.format(timeout)}`
         }),
-        Effect.zipRight(HttpServerResponse.json({ status: "ok" })),
-        Effect.catchAll((reason) => HttpServerResponse.json({ status: "unavailable", reason }, { status: 503 })),
-        Effect.catchAllDefect(() => HttpServerResponse.json({ status: "unavailable" }, { status: 503 }))
+        Effect.zipRight(
+          Effect.suspend(() => {
+            if (told === undefined) return Effect.succeed(OK)
+            told = undefined
+            return Effect.as(Effect.logInfo("Health: the database answers again"), OK)
+          })
+        ),
+        Effect.catchAll((reason) => unavailable(reason, Effect.logError(`Health: unavailable: ${reason}`))),
+        Effect.catchAllDefect((defect) =>
+          unavailable("a defect", Effect.logError("Health: unavailable: the probe failed", defect))
+        )
       )
     )
-  )
+  })
 )

@@ -127,7 +127,7 @@ describe("SqlLive on PostgreSQL", () => {
       }).pipe(Effect.provide(sqlAt(url)))
       assert.deepStrictEqual(
         migrations.map((row) => row.migration_id),
-        [1, 2, 3]
+        [1, 2, 3, 4]
       )
     })
   )

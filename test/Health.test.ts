@@ -3,14 +3,16 @@ import { join } from "node:path"
 import * as HttpLayerRouter from "@effect/platform/HttpLayerRouter"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import { SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, Logger } from "effect"
 import { Connections } from "../src/Connections.js"
 import { StoreKind } from "../src/Db.js"
 import * as Health from "../src/Health.js"
 import { startSite } from "./utils/App.js"
-import { sqlAt, tempDir, withConfig } from "./utils/Db.js"
+import { peekAt, sqlAt, tempDir, withConfig } from "./utils/Db.js"
+import { smallDisk } from "./utils/FullDisk.js"
 
 // A database that opened but refuses writes. As root, chmod cannot make a file read-only here, so the
 // connection itself is opened read-only: the same SQLITE_READONLY on every write.
@@ -36,36 +38,80 @@ const healthAt = (file: string) =>
     return address._tag === "TcpAddress" ? `http://127.0.0.1:${address.port}/health` : ""
   })
 
+// every log line's level and message (and its cause's text), for a route built under `layer`
+const captureLogs = () => {
+  const lines: Array<string> = []
+  const logger = Logger.make(({ logLevel, message, cause }) => {
+    const text = Array.isArray(message) ? message.join(" ") : String(message)
+    lines.push(`${logLevel.label} ${text}${cause._tag === "Empty" ? "" : ` ${String(cause)}`}`)
+  })
+  return { lines, layer: Logger.replace(Logger.defaultLogger, logger) }
+}
+
+const probe = (url: string) =>
+  Effect.promise(async () => {
+    const response = await fetch(url)
+    return { status: response.status, body: (await response.json()) as unknown }
+  })
+
 describe("/health", () => {
   it.live("a site with a healthy store answers 200 ok", () =>
     Effect.gen(function* () {
       const site = yield* startSite()
-      const response = yield* Effect.promise(() => fetch(`${site.siteUrl}/health`))
-      assert.strictEqual(response.status, 200)
-      assert.deepStrictEqual(yield* Effect.promise(() => response.json()), { status: "ok" })
+      assert.deepStrictEqual(yield* probe(`${site.siteUrl}/health`), { status: 200, body: { status: "ok" } })
     }).pipe(Effect.scoped)
   )
 
-  it.live("a store that refuses writes answers 503 with the reason", () =>
+  it.live("a store that refuses writes answers 503 unavailable and no more; the reason is logged, once", () =>
     Effect.gen(function* () {
-      const url = yield* healthAt(yield* migrated)
-      const response = yield* Effect.promise(() => fetch(url))
-      assert.strictEqual(response.status, 503)
-      const body = (yield* Effect.promise(() => response.json())) as { status: string; reason: string }
-      assert.strictEqual(body.status, "unavailable")
-      assert.include(body.reason, "the database refuses writes: SQLITE_READONLY")
+      const logs = captureLogs()
+      const url = yield* healthAt(yield* migrated).pipe(Effect.provide(logs.layer))
+      for (let i = 0; i < 3; i++) {
+        assert.deepStrictEqual(yield* probe(url), { status: 503, body: { status: "unavailable" } })
+      }
+      const told = logs.lines.filter((line) => line.includes("Health"))
+      assert.lengthOf(told, 1, told.join("\n"))
+      assert.include(told[0], "ERROR Health: unavailable: the database refuses writes: SQLITE_READONLY")
     }).pipe(Effect.scoped)
   )
 
   it.live("a file without the connections table answers 503: the table is read, not only SELECT 1", () =>
     Effect.gen(function* () {
+      const logs = captureLogs()
       const file = join(yield* tempDir, "empty.db")
       yield* Effect.scoped(Layer.build(SqliteClient.layer({ filename: file })))
-      const url = yield* healthAt(file)
-      const response = yield* Effect.promise(() => fetch(url))
-      assert.strictEqual(response.status, 503)
-      const body = (yield* Effect.promise(() => response.json())) as { status: string; reason: string }
-      assert.include(body.reason, "the connections table cannot be read")
+      const url = yield* healthAt(file).pipe(Effect.provide(logs.layer))
+      assert.deepStrictEqual(yield* probe(url), { status: 503, body: { status: "unavailable" } })
+      assert.isTrue(
+        logs.lines.some((line) => line.includes("Health: unavailable: the connections table cannot be read")),
+        logs.lines.join("\n")
+      )
+    }).pipe(Effect.scoped)
+  )
+
+  // a write that changes nothing needs no space: only a probe that writes sees the disk is full
+  it.live("a store on a full disk answers 503, and 200 again once there is space", () =>
+    Effect.gen(function* () {
+      const disk = yield* smallDisk()
+      const site = yield* startSite({ DATABASE_URL: join(disk.dir, "syncwatch.db") })
+      const health = `${site.siteUrl}/health`
+      assert.deepStrictEqual(yield* probe(health), { status: 200, body: { status: "ok" } })
+      yield* disk.fill
+      assert.deepStrictEqual(yield* probe(health), { status: 503, body: { status: "unavailable" } })
+      assert.deepStrictEqual(yield* probe(health), { status: 503, body: { status: "unavailable" } })
+      yield* disk.free
+      assert.deepStrictEqual(yield* probe(health), { status: 200, body: { status: "ok" } })
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("the probe overwrites one heartbeat row: the table does not grow", () =>
+    Effect.gen(function* () {
+      const site = yield* startSite()
+      for (let i = 0; i < 3; i++) assert.strictEqual((yield* probe(`${site.siteUrl}/health`)).status, 200)
+      const rows = yield* Effect.flatMap(SqlClient.SqlClient, (sql) => sql`SELECT id FROM health_heartbeat`).pipe(
+        Effect.provide(peekAt(site.databaseUrl))
+      )
+      assert.deepStrictEqual(rows, [{ id: 1 }])
     }).pipe(Effect.scoped)
   )
 })

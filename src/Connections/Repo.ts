@@ -348,7 +348,7 @@ export const make: Effect.Effect<Repo, never, SqlClient.SqlClient | Dialect.Stor
           sql`DELETE FROM check_results WHERE connection_uuid = ${uuid}`
         ),
         sql`DELETE FROM connections WHERE uuid = ${uuid} RETURNING *`
-      ).pipe(sql.withTransaction)
+      ).pipe(dialect.transaction)
     )
 
   return {

@@ -1,5 +1,5 @@
 import * as SqlClient from "@effect/sql/SqlClient"
-import type * as SqlError from "@effect/sql/SqlError"
+import * as SqlError from "@effect/sql/SqlError"
 import type * as Statement from "@effect/sql/Statement"
 import { Context, Duration, Effect, Layer } from "effect"
 import { databaseTimeout, StoreKind } from "../Db.js"
@@ -16,9 +16,24 @@ export interface Dialect {
   readonly mergeJson: (column: string, object: string) => Statement.Fragment
   // one key of the JSON object in `column` set to a JSON value
   readonly setJsonKey: (column: string, key: string, value: string) => Statement.Fragment
+  // sql.withTransaction, except that a COMMIT or ROLLBACK the store refuses is a failure, not a defect
+  readonly transaction: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | SqlError.SqlError, R>
   // a statement that takes longer than DATABASE_TIMEOUT_MS counts as the store being unavailable
   readonly bounded: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | StoreUnavailable, R>
 }
+
+// @effect/sql dies when COMMIT or ROLLBACK fails (Effect.orDie): on SQLite a full disk is found at COMMIT,
+// when the WAL grows; on PostgreSQL a connection can be lost there. Both are the store's, for storeFailure.
+const transactionOf =
+  (sql: SqlClient.SqlClient) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | SqlError.SqlError, R> =>
+    sql
+      .withTransaction(effect)
+      .pipe(
+        Effect.catchAllDefect((defect) =>
+          defect instanceof SqlError.SqlError ? Effect.fail(defect) : Effect.die(defect)
+        )
+      )
 
 type Cause = { readonly code?: unknown; readonly message?: unknown; readonly constraint?: unknown }
 const causeOf = (error: SqlError.SqlError) => (error.cause ?? {}) as Cause
@@ -65,6 +80,7 @@ export const sqlite = Effect.gen(function* () {
     unavailable: sqliteUnavailable,
     mergeJson: (column, object) => sql`json_patch(${sql(column)}, ${object})`,
     setJsonKey: (column, key, value) => sql`json_set(${sql(column)}, ${`$.${key}`}, json(${value}))`,
+    transaction: transactionOf(sql),
     // better-sqlite3 answers synchronously: there is nothing to wait for
     bounded: (effect) => effect
   }
@@ -109,6 +125,7 @@ export const pg = Effect.gen(function* () {
     unavailable: pgUnavailable,
     mergeJson: (column, object) => sql`${sql(column)} || ${object}::jsonb`,
     setJsonKey: (column, key, value) => sql`jsonb_set(${sql(column)}, ${`{${key}}`}, ${value}::jsonb)`,
+    transaction: transactionOf(sql),
     // the driver's own wait is left to finish in the background; the caller gets its answer on time
     bounded: (effect) =>
       Effect.timeoutFail(Effect.disconnect(effect), {

@@ -27,6 +27,7 @@ export const RemoteErrorReason = Schema.Union(
     "tls",
     "transport",
     "bad_body",
+    "malformed",
     "unknown_status",
     "no_route",
     "too_large",

@@ -43,7 +43,7 @@ export const make = Effect.gen(function* () {
           }))
         )}`
       }
-    }).pipe(sql.withTransaction, Effect.catchTag("SqlError", storeFailure))
+    }).pipe(dialect.transaction, Effect.catchTag("SqlError", storeFailure))
 
   const findLatest = SqlSchema.findAll({
     Request: Schema.Struct({ uuid: Schema.String, limit: Schema.Int }),

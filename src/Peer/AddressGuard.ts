@@ -3,7 +3,7 @@ import { isIP, type LookupFunction } from "node:net"
 import { networkInterfaces } from "node:os"
 import Undici from "@effect/platform-node/Undici"
 import { Config, Context, Effect, Runtime } from "effect"
-import { isInternalAddress } from "../Domain/SiteUrl.js"
+import { classify, isInternalAddress } from "../Domain/InternalAddress.js"
 
 // SSRF, resolve then pin: the address checked is the address dialled. The site-URL guard only sees names;
 // a name can resolve to anything, and again differently a second later (DNS rebinding).
@@ -30,10 +30,11 @@ const refused = (policy: Policy, code: string, address: string, port: number, me
   return Object.assign(new Error(message), { code })
 }
 
-// dns answers ::ffff:127.0.0.1; the URL parser writes it the way isInternalAddress reads it
-const normalize = (address: string) => (isIP(address) === 6 ? new URL(`http://[${address}]`).hostname : address)
+export const isInternal = isInternalAddress
 
-export const isInternal = (address: string) => isInternalAddress(normalize(address))
+// one spelling per address, and an IPv6 form's carried IPv4 address as that address: ::ffff:127.0.0.1 and
+// 64:ff9b::7f00:1 are 127.0.0.1 here
+const canonical = (address: string) => classify(address)?.address ?? address
 
 export interface Policy {
   readonly allowInternal: boolean
@@ -44,14 +45,11 @@ export interface Policy {
   readonly debug?: (message: string) => void
 }
 
-const isLoopback = (address: string) => {
-  const host = normalize(address)
-  return host === "[::1]" || host.startsWith("127.") || host === "[::ffff:7f00:1]"
-}
+const isLoopback = (address: string) => classify(address)?.range === "loopback"
 
 // null when the address may be dialled, else the reason
 export const check = (policy: Policy, address: string, port: number): Error | null => {
-  if (port === policy.selfPort && (isLoopback(address) || policy.selfAddresses.has(normalize(address)))) {
+  if (port === policy.selfPort && (isLoopback(address) || policy.selfAddresses.has(canonical(address)))) {
     return refused(policy, SELF_ADDRESS, address, port, "the site's address is this syncwatch itself")
   }
   if (!policy.allowInternal && isInternal(address)) {
@@ -119,7 +117,7 @@ export const policy = Effect.gen(function* () {
   const interfaces = WILDCARDS.has(host)
     ? Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address))
     : []
-  const selfAddresses = new Set([host, ...interfaces].filter((a) => isIP(a) !== 0).map(normalize))
+  const selfAddresses = new Set([host, ...interfaces].filter((a) => isIP(a) !== 0).map(canonical))
   const runtime = yield* Effect.runtime<never>()
   const debug = (message: string) => Runtime.runSync(runtime)(Effect.logDebug(message))
   return { allowInternal, selfPort, selfAddresses, resolve, debug } satisfies Policy

@@ -3,8 +3,8 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Config, Effect, Exit, Option, Redacted, Schema } from "effect"
-import { type Connection, ConnectionStatus } from "../Domain/Connection.js"
-import { NotFound, Offline, type PeerFailure, RemoteError } from "../Domain/Errors.js"
+import type { Connection } from "../Domain/Connection.js"
+import { Offline, type PeerFailure, RemoteError } from "../Domain/Errors.js"
 import * as UrlPrefix from "../Domain/UrlPrefix.js"
 import * as Metrics from "../Metrics.js"
 import * as SingleFlight from "../SingleFlight.js"
@@ -20,23 +20,6 @@ const { version } = JSON.parse(readFileSync(new URL("../../package.json", import
 }
 const USER_AGENT = `syncwatch/${version}`
 const HEADERS = { "content-type": "application/json", accept: "application/json", "user-agent": USER_AGENT }
-
-const knownStatus = new Set<string>(ConnectionStatus.literals)
-const parsed = (body: string): Record<string, unknown> | undefined => {
-  try {
-    const value: unknown = JSON.parse(body)
-    return typeof value === "object" && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined
-  } catch {
-    return undefined
-  }
-}
-// what a sender answers to get-connection-status
-export interface StatusAnswer {
-  readonly status: ConnectionStatus
-  readonly name: string | null
-}
 
 const RemoteStatus = Schema.parseJson(
   Schema.Struct({ enabled: Schema.Boolean, incoming_mode: Schema.String, password_required: Schema.Boolean })
@@ -102,24 +85,7 @@ const make = Effect.gen(function* () {
       : Effect.succeed({ siteUrl: connection.siteUrl, hash: Redacted.value(connection.authTokenHash) })
 
   const bounded = (reply: Wire.Reply): Effect.Effect<string, RemoteError> =>
-    Option.match(reply.body, {
-      onNone: () =>
-        Effect.fail(new RemoteError({ reason: "too_large", detail: `body over ${Wire.MAX_BODY_BYTES} bytes` })),
-      onSome: Effect.succeed
-    })
-
-  const httpError = (reply: Wire.Reply) => new RemoteError({ reason: `http_${reply.status}` })
-
-  // A2/A3: only the protocol's own JSON 404 means "no such connection"; an HTML 404 is a wrong URL or prefix
-  const notFound = (body: string): NotFound | RemoteError =>
-    parsed(body)?.["success"] === false
-      ? new NotFound({ reason: "not_found" })
-      : new RemoteError({
-          reason: "no_route",
-          detail: "sync endpoint not found (HTTP 404): check the site URL and the sync URL prefix"
-        })
-
-  const badBody = () => new RemoteError({ reason: "bad_body", detail: "the answer is not the protocol's JSON" })
+    Option.match(reply.body, { onNone: () => Effect.fail(Wire.tooLarge()), onSome: Effect.succeed })
 
   // The two checks run by the thousand: each connection's POST is built once and kept, one map per endpoint keyed
   // by uuid, checked against the site URL and hash it was built from (the same Redacted most of the time: a hit
@@ -189,44 +155,12 @@ const make = Effect.gen(function* () {
       )
     }
 
-  const tooLarge = () => new RemoteError({ reason: "too_large", detail: `body over ${Wire.MAX_BODY_BYTES} bytes` })
-
-  // a structural check of the answer, not a Schema union: this runs once per check
-  const statusOf = (reply: Wire.Reply): Exit.Exit<StatusAnswer, PeerFailure> => {
-    if (Option.isNone(reply.body)) return Exit.fail(tooLarge())
-    const body = reply.body.value
-    if (reply.status === 404) return Exit.fail(notFound(body))
-    if (reply.status !== 200) return Exit.fail(httpError(reply))
-    const answer = parsed(body)
-    if (answer?.["success"] === false) return Exit.fail(new NotFound({ reason: "not_found" }))
-    const status = answer?.["status"]
-    if (answer?.["success"] !== true || typeof status !== "string") return Exit.fail(badBody())
-    if (!knownStatus.has(status)) {
-      return Exit.fail(
-        new RemoteError({
-          reason: "unknown_status",
-          detail: `remote reports unknown status ${JSON.stringify(status.slice(0, 64))}`,
-          remoteStatus: status
-        })
-      )
-    }
-    const name = answer["name"]
-    return Exit.succeed({ status: status as ConnectionStatus, name: typeof name === "string" ? name : null })
-  }
-
-  const verifiedBy = (reply: Wire.Reply): Exit.Exit<void, PeerFailure> => {
-    if (Option.isNone(reply.body)) return Exit.fail(tooLarge())
-    if (reply.status === 404) return Exit.fail(notFound(reply.body.value))
-    if (reply.status !== 200) return Exit.fail(httpError(reply))
-    return Exit.void
-  }
-
-  const statusCall = (connection: Connection) => task(connection, "get-connection-status", statusOf)
-  const verifyCall = (connection: Connection) => task(connection, "verify-connection", verifiedBy)
+  const statusCall = (connection: Connection) => task(connection, "get-connection-status", Wire.statusAnswer)
+  const verifyCall = (connection: Connection) => task(connection, "verify-connection", Wire.verifyAnswer)
 
   // the same checks as effects, for whoever calls them one at a time: concurrent calls of one connection share
   // one request, and leaving (the last caller) closes its socket
-  const statusFlight = SingleFlight.make<string, StatusAnswer, PeerFailure>()
+  const statusFlight = SingleFlight.make<string, Wire.StatusAnswer, PeerFailure>()
   const verifyFlight = SingleFlight.make<string, void, PeerFailure>()
   const logged = <A>(connection: Connection, self: Effect.Effect<A, PeerFailure>) =>
     Effect.tapError(self, (error) =>
@@ -269,7 +203,7 @@ const make = Effect.gen(function* () {
       yield* bounded(reply)
       if (reply.status === 200 || reply.status === 204) return done
       if (reply.status === 404) return "not_found" as const
-      return yield* httpError(reply)
+      return yield* Wire.httpError(reply)
     })
 
   const notifyStatusChange = Effect.fn("PeerClient.notifyStatusChange")(
@@ -286,8 +220,11 @@ const make = Effect.gen(function* () {
     const url = yield* endpointUrl(siteUrl, "status")
     const reply = yield* exchange(HttpClientRequest.get(url))
     const body = yield* bounded(reply)
-    if (reply.status !== 200) return yield* httpError(reply)
-    return yield* Schema.decodeUnknown(RemoteStatus)(body).pipe(Effect.mapError(badBody))
+    if (reply.status !== 200) return yield* Wire.httpError(reply)
+    const status = yield* Schema.decodeUnknown(RemoteStatus)(body).pipe(Effect.mapError(Wire.badBody))
+    const over = Wire.tooLong(status.incoming_mode, "incoming_mode", Wire.MAX_STATUS_CHARS)
+    if (over !== undefined) return yield* over
+    return status
   })
 
   return {

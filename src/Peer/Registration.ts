@@ -1,7 +1,7 @@
 import { Clock, Effect, Either, Option, Schema } from "effect"
 import { RemoteNotification } from "../Domain/Connection.js"
 import type { Offline, RemoteError } from "../Domain/Errors.js"
-import type { Reply } from "./Wire.js"
+import { MAX_STATUS_CHARS, MAX_TEXT_CHARS, type Reply, tooLong } from "./Wire.js"
 
 type Fields = Option.Option<{ readonly [key: string]: unknown }>
 
@@ -27,6 +27,16 @@ const id = (fields: Fields, key: string): Option.Option<string> =>
     return typeof value === "number" && Number.isFinite(value) ? Option.some(String(value)) : text(fields, key)
   })
 
+const TEXTS = ["error", "message", "connection_uuid", "connection_id"] as const
+// a field longer than a remote may make us keep (Wire): the answer is not the protocol's
+const overLong = (fields: Fields) =>
+  Option.exists(
+    fields,
+    (object) =>
+      tooLong(object["connection_status"], "connection_status", MAX_STATUS_CHARS) !== undefined ||
+      TEXTS.some((key) => tooLong(object[key], key, MAX_TEXT_CHARS) !== undefined)
+  )
+
 // B §3.6, the client table: what the sender row keeps as metadata.remote_notification
 export const interpret = (outcome: Either.Either<Reply, Offline | RemoteError>): Effect.Effect<RemoteNotification> =>
   Effect.map(Clock.currentTimeMillis, (now) => {
@@ -43,6 +53,7 @@ export const interpret = (outcome: Either.Either<Reply, Offline | RemoteError>):
     if (Either.isLeft(outcome)) return failed(null, "Failed to contact remote site")
     const { status, body } = outcome.right
     const fields: Fields = Option.flatMap(body, Schema.decodeUnknownOption(JsonObject))
+    if (overLong(fields)) return failed(status, "Invalid response from remote site")
     const error = text(fields, "error")
     if (status !== 200) {
       return failed(

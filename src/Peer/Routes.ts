@@ -151,19 +151,24 @@ export const make = Effect.gen(function* () {
           }
         })
         .pipe(
-          Effect.catchTag("DuplicateConnection", () => reject(409, "A connection already exists")),
-          Effect.catchTag("StoreUnavailable", (error) =>
-            Effect.zipRight(
-              Effect.logError("Registration refused: the database is unavailable", error),
-              reject(503, "Service temporarily unavailable")
-            )
-          ),
-          Effect.catchAll((error) =>
-            Effect.zipRight(
-              Effect.logDebug("Registration refused").pipe(Effect.annotateLogs("error", error.message)),
-              reject(500, "Fetch failed")
-            )
-          )
+          // one handler for the whole union: chained catches would catch the Rejected an earlier one raised
+          Effect.catchAll((error) => {
+            switch (error._tag) {
+              case "DuplicateConnection":
+              case "DuplicateToken":
+                return reject(409, "A connection already exists")
+              case "StoreUnavailable":
+                return Effect.zipRight(
+                  Effect.logError("Registration refused: the database is unavailable", error),
+                  reject(503, "Service temporarily unavailable")
+                )
+              default:
+                return Effect.zipRight(
+                  Effect.logDebug("Registration refused").pipe(Effect.annotateLogs("error", error.message)),
+                  reject(500, "Fetch failed")
+                )
+            }
+          })
         )
     }).pipe(registering.withPermits(1))
     return json({

@@ -1,9 +1,14 @@
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import { Effect, Option } from "effect"
-import { Offline, RemoteError } from "../Domain/Errors.js"
+import { Effect, Exit, Option } from "effect"
+import { ConnectionStatus } from "../Domain/Connection.js"
+import { NotFound, Offline, type PeerFailure, RemoteError } from "../Domain/Errors.js"
 
 export const MAX_BODY_BYTES = 1024 * 1024
+// What a remote may make us keep of one string (in memory, in the store, in a log line): a status is a word,
+// a name, reason or message a sentence. A longer one is `malformed`, and nothing of it is kept.
+export const MAX_STATUS_CHARS = 32
+export const MAX_TEXT_CHARS = 1000
 
 // body is None when it went over the cap: we stopped reading, the rest stays on the wire
 export interface Reply {
@@ -24,6 +29,76 @@ export const readBody = (
         Effect.map(Option.some),
         Effect.catchIf(overCap, () => Effect.succeedNone)
       )
+
+export const tooLarge = () => new RemoteError({ reason: "too_large", detail: `body over ${MAX_BODY_BYTES} bytes` })
+export const badBody = () => new RemoteError({ reason: "bad_body", detail: "the answer is not the protocol's JSON" })
+export const httpError = (reply: Reply) => new RemoteError({ reason: `http_${reply.status}` })
+export const malformed = (field: string, max: number) =>
+  new RemoteError({ reason: "malformed", detail: `the answer's ${field} is over ${max} characters` })
+
+// a remote's string over its cap, as the error it is; undefined within the cap (or for anything but a string)
+export const tooLong = (value: unknown, field: string, max: number): RemoteError | undefined =>
+  typeof value === "string" && value.length > max ? malformed(field, max) : undefined
+
+export const parsed = (body: string): Record<string, unknown> | undefined => {
+  try {
+    const value: unknown = JSON.parse(body)
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
+// A2/A3: only the protocol's own JSON 404 means "no such connection"; an HTML 404 is a wrong URL or prefix
+const notFound = (body: string): NotFound | RemoteError =>
+  parsed(body)?.["success"] === false
+    ? new NotFound({ reason: "not_found" })
+    : new RemoteError({
+        reason: "no_route",
+        detail: "sync endpoint not found (HTTP 404): check the site URL and the sync URL prefix"
+      })
+
+// what a sender answers to get-connection-status
+export interface StatusAnswer {
+  readonly status: ConnectionStatus
+  readonly name: string | null
+}
+const knownStatus = new Set<string>(ConnectionStatus.literals)
+
+// get-connection-status's answer, classified: a structural check, not a Schema union (it runs once per check)
+export const statusAnswer = (reply: Reply): Exit.Exit<StatusAnswer, PeerFailure> => {
+  if (Option.isNone(reply.body)) return Exit.fail(tooLarge())
+  const body = reply.body.value
+  if (reply.status === 404) return Exit.fail(notFound(body))
+  if (reply.status !== 200) return Exit.fail(httpError(reply))
+  const answer = parsed(body)
+  if (answer?.["success"] === false) return Exit.fail(new NotFound({ reason: "not_found" }))
+  const status = answer?.["status"]
+  if (answer?.["success"] !== true || typeof status !== "string") return Exit.fail(badBody())
+  const name = answer["name"]
+  const over = tooLong(status, "status", MAX_STATUS_CHARS) ?? tooLong(name, "name", MAX_TEXT_CHARS)
+  if (over !== undefined) return Exit.fail(over)
+  if (!knownStatus.has(status)) {
+    return Exit.fail(
+      new RemoteError({
+        reason: "unknown_status",
+        detail: `remote reports unknown status ${JSON.stringify(status)}`,
+        remoteStatus: status
+      })
+    )
+  }
+  return Exit.succeed({ status: status as ConnectionStatus, name: typeof name === "string" ? name : null })
+}
+
+// verify-connection's answer: only the status (and a 404's body) counts
+export const verifyAnswer = (reply: Reply): Exit.Exit<void, PeerFailure> => {
+  if (Option.isNone(reply.body)) return Exit.fail(tooLarge())
+  if (reply.status === 404) return Exit.fail(notFound(reply.body.value))
+  if (reply.status !== 200) return Exit.fail(httpError(reply))
+  return Exit.void
+}
 
 // B §4.5 port note, with A5's classes: undici nests the errno several `cause`s deep, or in an AggregateError
 const offlineCodes: Record<string, Offline["reason"]> = {

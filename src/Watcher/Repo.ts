@@ -120,7 +120,7 @@ export const make = Effect.gen(function* () {
         yield* sql`DELETE FROM check_results WHERE ${sql.in("connection_uuid", removed.slice(i, i + ROWS_PER_STATEMENT))}`
       }
       for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) yield* upsert(rows.slice(i, i + ROWS_PER_STATEMENT))
-    }).pipe(sql.withTransaction, Effect.catchTag("SqlError", storeFailure))
+    }).pipe(dialect.transaction, Effect.catchTag("SqlError", storeFailure))
 
   return { loadAll, write } as const
 })

@@ -51,7 +51,7 @@ describe("SiteUrl guard", () => {
     for (const url of ["http://[::1]:80", "http://[fe80::1]:80", "http://[fc00::1]:80", "http://[::]/"]) {
       assertRejected(url, SiteUrl.messages.internal)
     }
-    assertAccepted("http://[2001:db8::1]/")
+    assertAccepted("http://[2606:4700::1111]/")
   })
 
   it("rejects localhost and .local names (case 11)", () => {
@@ -91,5 +91,39 @@ describe("SiteUrl guard", () => {
     assertAccepted("http://100.63.255.255")
     assertAccepted("http://100.128.0.1")
     assertAccepted("http://[::ffff:8.8.8.8]/")
+  })
+
+  // issue 18: each form reaches the IPv4 address it carries wherever it is routed (NAT64, 6to4 relays, SIIT)
+  it("judges an IPv6 form that carries an IPv4 address by that address", () => {
+    for (const url of [
+      "http://[::127.0.0.1]/",
+      "http://[::ffff:0:7f00:1]/",
+      "http://[64:ff9b::7f00:1]/",
+      "http://[2002:7f00:1::]/",
+      "http://[64:ff9b::a00:1]/",
+      "http://[2002:c0a8:101::1]/",
+      "http://[::a9fe:a9fe]/"
+    ]) {
+      assertRejected(url, SiteUrl.messages.internal)
+    }
+    for (const url of ["http://[64:ff9b::808:808]/", "http://[2002:808:808::1]/", "http://[::ffff:0:808:808]/"]) {
+      assertAccepted(url)
+    }
+  })
+
+  it("accepts only public unicast: documentation, benchmarking, site-local, Teredo and local NAT64 are refused", () => {
+    for (const url of [
+      "http://192.0.2.1/",
+      "http://198.18.0.1/",
+      "http://240.0.0.1/",
+      "http://[2001:db8::1]/",
+      "http://[2001:2::1]/",
+      "http://[fec0::1]/",
+      "http://[2001::1]/",
+      "http://[64:ff9b:1::808:808]/",
+      "http://[100::1]/"
+    ]) {
+      assertRejected(url, SiteUrl.messages.internal)
+    }
   })
 })

@@ -40,14 +40,32 @@ describe("address classification", () => {
     "fe80::1",
     "::ffff:127.0.0.1",
     "::ffff:10.0.0.1",
-    "::ffff:7f00:1"
+    "::ffff:7f00:1",
+    // IPv6 forms carrying an internal IPv4 address (issue 18)
+    "::127.0.0.1",
+    "::7f00:1",
+    "::ffff:0:7f00:1",
+    "64:ff9b::7f00:1",
+    "64:ff9b::a9fe:a9fe",
+    "2002:7f00:1::",
+    "2002:a00:1::1",
+    // not public unicast
+    "64:ff9b:1::808:808",
+    "2001::1",
+    "fec0::1",
+    "2001:db8::1",
+    "192.0.2.1",
+    "240.0.0.1"
   ])("%s is internal", (address) => {
     expect(AddressGuard.isInternal(address)).toBe(true)
   })
 
-  it.each(["93.184.216.34", "8.8.8.8", "2606:4700::1111", "::ffff:8.8.8.8"])("%s is public", (address) => {
-    expect(AddressGuard.isInternal(address)).toBe(false)
-  })
+  it.each(["93.184.216.34", "8.8.8.8", "2606:4700::1111", "::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::1"])(
+    "%s is public",
+    (address) => {
+      expect(AddressGuard.isInternal(address)).toBe(false)
+    }
+  )
 })
 
 describe("resolve, then pin (ALLOW_INTERNAL_URLS=false)", () => {
@@ -72,6 +90,20 @@ describe("resolve, then pin (ALLOW_INTERNAL_URLS=false)", () => {
       expect(literal).toMatchObject({ _tag: "RemoteError", reason: "internal_address" })
       expect(yield* site.requests).toEqual([])
     })
+  )
+
+  it.scoped.each(["::127.0.0.1", "::ffff:0:7f00:1", "64:ff9b::7f00:1", "2002:7f00:1::"])(
+    "a name that resolves to %s (an IPv6 form of 127.0.0.1) is refused at connect time, and nothing is sent",
+    (address) =>
+      Effect.gen(function* () {
+        const site = yield* FakeSite.make(ACTIVE)
+        const layer = guarded({ "transition.test": [address] }, { ALLOW_INTERNAL_URLS: false })
+        const byName = yield* Effect.flip(statusOf(`http://transition.test:${site.port}`)).pipe(Effect.provide(layer))
+        expect(byName).toMatchObject({ _tag: "RemoteError", reason: "internal_address" })
+        const literal = yield* Effect.flip(statusOf(`http://[${address}]:${site.port}`)).pipe(Effect.provide(layer))
+        expect(literal).toMatchObject({ _tag: "RemoteError", reason: "internal_address" })
+        expect(yield* site.requests).toEqual([])
+      })
   )
 
   it.scoped("with ALLOW_INTERNAL_URLS the name is dialled at the address the resolver gave", () =>
@@ -102,13 +134,14 @@ describe("self-connection by resolved address and port", () => {
       // the fake site stands where we listen ourselves
       const site = yield* FakeSite.make(ACTIVE)
       const layer = guarded(
-        { localhost: ["127.0.0.1"], "alias.test": ["::1", "127.0.0.1"] },
+        { localhost: ["127.0.0.1"], "alias.test": ["::1", "127.0.0.1"], "nat64.test": ["64:ff9b::7f00:1"] },
         { ALLOW_INTERNAL_URLS: true, HOST: "127.0.0.1", PORT: site.port }
       )
       for (const url of [
         `http://localhost:${site.port}`,
         `http://127.0.0.1:${site.port}`,
-        `http://alias.test:${site.port}`
+        `http://alias.test:${site.port}`,
+        `http://nat64.test:${site.port}`
       ]) {
         const error = yield* Effect.flip(statusOf(url)).pipe(Effect.provide(layer))
         expect(error, url).toMatchObject({ _tag: "RemoteError", reason: "self_address" })

@@ -1,7 +1,12 @@
+import { join } from "node:path"
+import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, Option, TestClock } from "effect"
 import { PeerClient } from "../../src/Peer/Client.js"
 import { MAX_BODY_BYTES } from "../../src/Peer/Wire.js"
+import { createReceiver } from "../graphql/Documents.js"
+import { graphql, startSite } from "../utils/App.js"
+import { peekAt, tempDir } from "../utils/Db.js"
 import * as FakeSite from "../utils/FakeSite.js"
 import { connection, layer } from "./fixtures.js"
 
@@ -131,5 +136,54 @@ describe("misbehaving remotes are classified", () => {
       )
       expect(error).toMatchObject({ _tag: "RemoteError", reason: "tls" })
     }).pipe(Effect.provide(layer()))
+  )
+})
+
+// issue 18: 100 remotes answering a 1 MB status held 1 MiB each, in memory and in the store
+describe("a remote's strings are capped at the wire", () => {
+  const ONE_MB_STATUS = FakeSite.json(200, { success: true, status: "s".repeat(1_000_000), name: "n" })
+
+  it.scoped("a 1 MB status is an error `malformed`, and the error keeps nothing of it", () =>
+    Effect.gen(function* () {
+      const site = yield* FakeSite.make(ONE_MB_STATUS)
+      const peer = yield* PeerClient
+      const error = yield* Effect.flip(peer.getConnectionStatus(connection({ siteUrl: site.url })))
+      expect(error).toMatchObject({ _tag: "RemoteError", reason: "malformed" })
+      expect(error._tag === "RemoteError" && error.remoteStatus).toBe(undefined)
+      expect(JSON.stringify(error).length + error.message.length).toBeLessThan(300)
+    }).pipe(Effect.provide(layer()))
+  )
+
+  it.live("a site checking it reports ERROR malformed, and stores nothing big", () =>
+    Effect.gen(function* () {
+      const remote = yield* FakeSite.make(ONE_MB_STATUS)
+      const databaseUrl = join(yield* tempDir, "syncwatch.db")
+      yield* Effect.gen(function* () {
+        const site = yield* startSite({ DATABASE_URL: databaseUrl })
+        yield* createReceiver(site, remote.url)
+        const round = yield* graphql(site.graphqlUrl, "{ senderStatuses { status remoteStatus reason detail } }")
+        expect(round).toEqual({
+          data: {
+            senderStatuses: [
+              {
+                status: "ERROR",
+                remoteStatus: null,
+                reason: "malformed",
+                detail: "the answer's status is over 32 characters"
+              }
+            ]
+          }
+        })
+        // the server stops: what it holds is written
+      }).pipe(Effect.scoped)
+      const stored = yield* Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        return yield* sql<{ readonly outcome: string; readonly reason: string; readonly longest: number }>`
+          SELECT outcome, reason,
+            max(length(coalesce(remote_status, '')), length(coalesce(reason, '')), length(coalesce(detail, ''))) AS longest
+          FROM check_results`
+      }).pipe(Effect.provide(peekAt(databaseUrl)), Effect.orDie)
+      expect(stored).toEqual([{ outcome: "error", reason: "malformed", longest: 41 }])
+    }).pipe(Effect.scoped)
   )
 })

@@ -118,6 +118,32 @@ describe("register (B §3.6 client table)", () => {
       "a 20 MB 200",
       FakeSite.huge(20 * 1024 * 1024, { declareLength: true }),
       failed(200, "Invalid response from remote site")
+    ],
+    // what a remote may make us keep is capped at the wire (issue 18): nothing of a longer field is kept
+    [
+      "200 with success false and a 1,000-character error",
+      FakeSite.json(200, { success: false, error: "e".repeat(1000) }),
+      failed(200, "e".repeat(1000))
+    ],
+    [
+      "409 with a 1,001-character error",
+      FakeSite.json(409, { success: false, error: "e".repeat(1001) }),
+      failed(409, "Invalid response from remote site")
+    ],
+    [
+      "200 with a 1,001-character message",
+      FakeSite.json(200, { success: true, message: "m".repeat(1001) }),
+      failed(200, "Invalid response from remote site")
+    ],
+    [
+      "200 with a 1,001-character connection_uuid",
+      FakeSite.json(200, { success: true, connection_uuid: "u".repeat(1001) }),
+      failed(200, "Invalid response from remote site")
+    ],
+    [
+      "200 with a 33-character connection_status",
+      FakeSite.json(200, { success: true, connection_status: "p".repeat(33) }),
+      failed(200, "Invalid response from remote site")
     ]
   ] as const)("%s", ([, answer, expected]) => Effect.map(register(answer), (n) => expect(n).toEqual(expected)))
 
@@ -235,7 +261,12 @@ describe("checkRemoteStatus (B §4.3, offline mapped)", () => {
   it.scoped.each([
     ["an HTML body", FakeSite.text(200, "<html></html>"), "bad_body"],
     ["the wrong shape", FakeSite.json(200, { success: true }), "bad_body"],
-    ["503", FakeSite.json(503, { enabled: false }), "http_503"]
+    ["503", FakeSite.json(503, { enabled: false }), "http_503"],
+    [
+      "a 33-character incoming_mode",
+      FakeSite.json(200, { enabled: true, incoming_mode: "x".repeat(33), password_required: false }),
+      "malformed"
+    ]
   ] as const)("53: %s", ([, answer, reason]) =>
     Effect.map(check(answer), ({ result }) => {
       expect(Either.isLeft(result)).toBe(true)

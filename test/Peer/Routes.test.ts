@@ -1,6 +1,8 @@
+import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { startSite, tryStartSite } from "../utils/App.js"
+import { smallDisk } from "../utils/FullDisk.js"
 import { expectReply, getStatus, ISO_SECONDS, post, postBody, seed, storedRow, storedRows } from "./SyncApi.js"
 
 // Spec B §6 cases 15-24 (GET status, register-connection) and the A-side approval fix (B §7.9).
@@ -162,6 +164,34 @@ describe("register-connection", () => {
       })
       expect(yield* storedRows(site)).toEqual(withRevoked)
       expect(withRevoked.filter((row) => row.uuid !== revoked.uuid)).toEqual(rows)
+    })
+  )
+
+  it.scopedLive("a second sender_url with an auth_token already registered → 409 (its hash is unique), no row", () =>
+    Effect.gen(function* () {
+      const site = yield* startSite({ INCOMING_MODE: "auto_accept" })
+      expect((yield* post(site, "register-connection", registration)).status).toBe(200)
+      const rows = yield* storedRows(site)
+      const reused = { ...registration, sender_url: "https://other.example.com", connection_name: "Other" }
+      expectReply(yield* post(site, "register-connection", reused), 409, {
+        success: false,
+        error: "A connection already exists"
+      })
+      expect(yield* storedRows(site)).toEqual(rows)
+    })
+  )
+
+  it.scopedLive("a database that refuses the write (a full disk) → 503 Service temporarily unavailable, no row", () =>
+    Effect.gen(function* () {
+      const disk = yield* smallDisk()
+      const site = yield* startSite({ INCOMING_MODE: "auto_accept", DATABASE_URL: join(disk.dir, "syncwatch.db") })
+      yield* disk.fill
+      expectReply(yield* post(site, "register-connection", registration), 503, {
+        success: false,
+        error: "Service temporarily unavailable"
+      })
+      yield* disk.free
+      expect(yield* storedRows(site)).toEqual([])
     })
   )
 

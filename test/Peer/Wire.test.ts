@@ -1,6 +1,8 @@
 import { HttpClientError, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { classify } from "../../src/Peer/Wire.js"
+import { Cause, Exit, Option } from "effect"
+import type { RemoteError } from "../../src/Domain/Errors.js"
+import { classify, MAX_STATUS_CHARS, MAX_TEXT_CHARS, statusAnswer } from "../../src/Peer/Wire.js"
 
 const request = HttpClientRequest.post("http://peer.example.com/phoenix_kit/sync/api/verify-connection")
 const transport = (cause: unknown) => new HttpClientError.RequestError({ request, reason: "Transport", cause })
@@ -56,5 +58,47 @@ describe("transport error classification (B §4.5 port note, A5)", () => {
   it("a request the client cannot build is invalid_url", () => {
     const error = new HttpClientError.RequestError({ request, reason: "InvalidUrl", cause: new TypeError("bad") })
     expect(classify(error)).toMatchObject({ _tag: "RemoteError", reason: "invalid_url" })
+  })
+})
+
+// get-connection-status's answer, as a 200 with this JSON body
+const answered = (body: Record<string, unknown>) =>
+  statusAnswer({ status: 200, body: Option.some(JSON.stringify({ success: true, ...body })) })
+const failure = (exit: Exit.Exit<unknown, unknown>) =>
+  Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause)) : undefined
+
+describe("what a remote may make us keep (issue 18): a status up to 32 characters, a name up to 1,000", () => {
+  it.each([
+    ["a known status", { status: "active", name: "Shop" }, { status: "active", name: "Shop" }],
+    [
+      "a name of 1,000 characters",
+      { status: "active", name: "n".repeat(MAX_TEXT_CHARS) },
+      { status: "active", name: "n".repeat(1000) }
+    ],
+    ["no name", { status: "revoked" }, { status: "revoked", name: null }]
+  ] as const)("%s is read", (_, body, expected) => {
+    expect(answered(body)).toEqual(Exit.succeed(expected))
+  })
+
+  it.each([
+    [
+      "an unknown status of 32 characters",
+      { status: "s".repeat(MAX_STATUS_CHARS) },
+      { reason: "unknown_status", remoteStatus: "s".repeat(32) }
+    ],
+    ["a status of 33 characters", { status: "s".repeat(33) }, { reason: "malformed", remoteStatus: undefined }],
+    ["a status of 1 MB", { status: "s".repeat(1_000_000) }, { reason: "malformed", remoteStatus: undefined }],
+    [
+      "a known status with a name of 1,001 characters",
+      { status: "active", name: "n".repeat(1001) },
+      { reason: "malformed", remoteStatus: undefined }
+    ]
+  ] as const)("%s is an error", (_, body, expected) => {
+    const error = failure(answered(body)) as RemoteError
+    const { remoteStatus, ...rest } = expected
+    expect(error).toMatchObject({ _tag: "RemoteError", ...rest })
+    expect(error.remoteStatus).toBe(remoteStatus)
+    // nothing of the remote's string is kept, in the error or its message
+    expect(JSON.stringify(error).length + String((error as Error).message).length).toBeLessThan(300)
   })
 })
