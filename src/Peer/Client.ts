@@ -224,19 +224,6 @@ const make = Effect.gen(function* () {
   const statusCall = (connection: Connection) => task(connection, "get-connection-status", statusOf)
   const verifyCall = (connection: Connection) => task(connection, "verify-connection", verifiedBy)
 
-  // the same checks as effects, for whoever calls them one at a time: concurrent calls of one connection share
-  // one request, and leaving (the last caller) closes its socket
-  const statusFlight = SingleFlight.make<string, StatusAnswer, PeerFailure>()
-  const verifyFlight = SingleFlight.make<string, void, PeerFailure>()
-  const logged = <A>(connection: Connection, self: Effect.Effect<A, PeerFailure>) =>
-    Effect.tapError(self, (error) =>
-      Effect.logDebug(`peer call failed: ${error.message}`).pipe(Effect.annotateLogs({ peer: connection.siteUrl }))
-    )
-  const getConnectionStatus = (connection: Connection) =>
-    logged(connection, statusFlight(connection.uuid, statusCall(connection)))
-  const verifyConnection = (connection: Connection) =>
-    logged(connection, verifyFlight(connection.uuid, verifyCall(connection)))
-
   const register = Effect.fn("PeerClient.register")(function* (
     connection: Connection,
     token: Redacted.Redacted<string>,
@@ -293,8 +280,6 @@ const make = Effect.gen(function* () {
   return {
     statusCall,
     verifyCall,
-    getConnectionStatus,
-    verifyConnection,
     register,
     notifyStatusChange,
     notifyDelete,

@@ -3,6 +3,7 @@ import { Effect, Layer } from "effect"
 import type { Resolve } from "../../src/Peer/AddressGuard.js"
 import * as AddressGuard from "../../src/Peer/AddressGuard.js"
 import { PeerClient } from "../../src/Peer/Client.js"
+import * as Peer from "../utils/Peer.js"
 import * as FakeSite from "../utils/FakeSite.js"
 import { connection, layer } from "./fixtures.js"
 
@@ -21,7 +22,7 @@ const guarded = (table: Record<string, ReadonlyArray<string>>, config: Record<st
   layer(config).pipe(Layer.provide(Layer.succeed(AddressGuard.Resolver, resolving(table))))
 
 const statusOf = (siteUrl: string) =>
-  Effect.flatMap(PeerClient, (peer) => peer.getConnectionStatus(connection({ siteUrl })))
+  Effect.flatMap(PeerClient, (peer) => Peer.statusOf(peer, connection({ siteUrl })))
 
 describe("address classification", () => {
   it.each([

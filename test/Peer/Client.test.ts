@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Logger, LogLevel, Redacted } from "effect"
 import * as Token from "../../src/Domain/Token.js"
 import { PeerClient } from "../../src/Peer/Client.js"
+import { statusOf, verificationOf } from "../utils/Peer.js"
 import * as FakeSite from "../utils/FakeSite.js"
 import { connection, HASH, layer, OUR_URL, TOKEN } from "./fixtures.js"
 
@@ -9,14 +10,14 @@ const senderStatus = (answer: FakeSite.Answer) =>
   Effect.gen(function* () {
     const site = yield* FakeSite.make(answer)
     const peer = yield* PeerClient
-    return yield* peer.getConnectionStatus(connection({ siteUrl: site.url }))
+    return yield* statusOf(peer, connection({ siteUrl: site.url }))
   }).pipe(Effect.provide(layer()))
 
 const verify = (answer: FakeSite.Answer) =>
   Effect.gen(function* () {
     const site = yield* FakeSite.make(answer)
     const peer = yield* PeerClient
-    return yield* peer.verifyConnection(connection({ direction: "sender", siteUrl: site.url }))
+    return yield* verificationOf(peer, connection({ direction: "sender", siteUrl: site.url }))
   }).pipe(Effect.provide(layer()))
 
 describe("PeerClient on the wire (A1)", () => {
@@ -24,7 +25,7 @@ describe("PeerClient on the wire (A1)", () => {
     Effect.gen(function* () {
       const site = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "Shop" }))
       const peer = yield* PeerClient
-      yield* peer.getConnectionStatus(connection({ siteUrl: `${site.url}//` }))
+      yield* statusOf(peer, connection({ siteUrl: `${site.url}//` }))
       const [request, ...more] = yield* site.requests
       expect(more).toEqual([])
       expect(request).toMatchObject({
@@ -48,7 +49,7 @@ describe("PeerClient on the wire (A1)", () => {
     Effect.gen(function* () {
       const site = yield* FakeSite.make(FakeSite.json(200, { success: true, exists: true }))
       const peer = yield* PeerClient
-      yield* peer.verifyConnection(connection({ direction: "sender", siteUrl: site.url }))
+      yield* verificationOf(peer, connection({ direction: "sender", siteUrl: site.url }))
       const [request] = yield* site.requests
       expect(request).toMatchObject({
         method: "POST",
@@ -66,7 +67,7 @@ describe("PeerClient on the wire (A1)", () => {
           : FakeSite.redirect(status, "/elsewhere")
       )
       const peer = yield* PeerClient
-      const error = yield* Effect.flip(peer.getConnectionStatus(connection({ siteUrl: site.url })))
+      const error = yield* Effect.flip(statusOf(peer, connection({ siteUrl: site.url })))
       expect(error).toMatchObject({ _tag: "RemoteError", reason: `http_${status}` })
       expect((yield* site.requests).map((request) => request.path)).toEqual([
         "/phoenix_kit/sync/api/get-connection-status"
@@ -160,7 +161,7 @@ describe("getConnectionStatus (B §4.1 with A2)", () => {
   it.scoped("42: http://unreachable.invalid is Offline dns", () =>
     Effect.gen(function* () {
       const peer = yield* PeerClient
-      const error = yield* Effect.flip(peer.getConnectionStatus(connection({ siteUrl: "http://unreachable.invalid" })))
+      const error = yield* Effect.flip(statusOf(peer, connection({ siteUrl: "http://unreachable.invalid" })))
       expect(error).toMatchObject({ _tag: "Offline", reason: "dns" })
     }).pipe(Effect.provide(layer()))
   )
@@ -169,7 +170,7 @@ describe("getConnectionStatus (B §4.1 with A2)", () => {
     Effect.gen(function* () {
       const port = yield* FakeSite.closedPort
       const peer = yield* PeerClient
-      const error = yield* Effect.flip(peer.getConnectionStatus(connection({ siteUrl: `http://127.0.0.1:${port}` })))
+      const error = yield* Effect.flip(statusOf(peer, connection({ siteUrl: `http://127.0.0.1:${port}` })))
       expect(error).toMatchObject({ _tag: "Offline", reason: "refused" })
     }).pipe(Effect.provide(layer()))
   )
@@ -181,13 +182,13 @@ describe("getConnectionStatus (B §4.1 with A2)", () => {
       const peer = yield* PeerClient
       const otherToken = Redacted.make("another-token")
       const otherHash = Redacted.value(Token.hash(otherToken))
-      yield* peer.getConnectionStatus(connection({ siteUrl: first.url }))
-      yield* peer.getConnectionStatus(connection({ siteUrl: second.url }))
-      yield* peer.getConnectionStatus(connection({ siteUrl: second.url, authTokenHash: Token.hash(otherToken) }))
+      yield* statusOf(peer, connection({ siteUrl: first.url }))
+      yield* statusOf(peer, connection({ siteUrl: second.url }))
+      yield* statusOf(peer, connection({ siteUrl: second.url, authTokenHash: Token.hash(otherToken) }))
       // the same uuid on the other endpoint is another POST
-      yield* peer.verifyConnection(connection({ direction: "sender", siteUrl: second.url }))
+      yield* verificationOf(peer, connection({ direction: "sender", siteUrl: second.url }))
       for (const missing of [connection({ siteUrl: second.url, authTokenHash: null }), connection({ siteUrl: "" })]) {
-        const error = yield* Effect.flip(peer.getConnectionStatus(missing))
+        const error = yield* Effect.flip(statusOf(peer, missing))
         expect(error).toMatchObject({ _tag: "RemoteError", reason: "missing_connection_info" })
       }
       const seen = (requests: ReadonlyArray<FakeSite.RecordedRequest>) => requests.map(({ path, body }) => [path, body])
@@ -207,7 +208,7 @@ describe("getConnectionStatus (B §4.1 with A2)", () => {
       const site = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active" }))
       const peer = yield* PeerClient
       for (const missing of [connection({ siteUrl: site.url, authTokenHash: null }), connection({ siteUrl: "" })]) {
-        const error = yield* Effect.flip(peer.getConnectionStatus(missing))
+        const error = yield* Effect.flip(statusOf(peer, missing))
         expect(error).toMatchObject({ _tag: "RemoteError", reason: "missing_connection_info" })
       }
       expect(yield* site.requests).toEqual([])
@@ -219,7 +220,7 @@ describe("getConnectionStatus (B §4.1 with A2)", () => {
     (siteUrl) =>
       Effect.gen(function* () {
         const peer = yield* PeerClient
-        const error = yield* Effect.flip(peer.getConnectionStatus(connection({ siteUrl })))
+        const error = yield* Effect.flip(statusOf(peer, connection({ siteUrl })))
         expect(error).toMatchObject({ _tag: "RemoteError", reason: "invalid_url" })
       }).pipe(Effect.provide(layer()))
   )
@@ -255,7 +256,7 @@ describe("verifyConnection (B §4.2 with A3)", () => {
     Effect.gen(function* () {
       const peer = yield* PeerClient
       const error = yield* Effect.flip(
-        peer.verifyConnection(connection({ direction: "sender", siteUrl: "http://unreachable.invalid" }))
+        verificationOf(peer, connection({ direction: "sender", siteUrl: "http://unreachable.invalid" }))
       )
       expect(error).toMatchObject({ _tag: "Offline", reason: "dns" })
     }).pipe(Effect.provide(layer()))
@@ -266,7 +267,7 @@ describe("verifyConnection (B §4.2 with A3)", () => {
       const port = yield* FakeSite.closedPort
       const peer = yield* PeerClient
       const refused = yield* Effect.flip(
-        peer.verifyConnection(connection({ direction: "sender", siteUrl: `http://127.0.0.1:${port}` }))
+        verificationOf(peer, connection({ direction: "sender", siteUrl: `http://127.0.0.1:${port}` }))
       )
       expect(refused).toMatchObject({ _tag: "Offline", reason: "refused" })
       expect(yield* Effect.flip(verify(FakeSite.reset))).toMatchObject({ _tag: "RemoteError", reason: "reset" })
@@ -278,7 +279,7 @@ describe("verifyConnection (B §4.2 with A3)", () => {
       const site = yield* FakeSite.make(FakeSite.json(200, { success: true, exists: true }))
       const peer = yield* PeerClient
       const error = yield* Effect.flip(
-        peer.verifyConnection(connection({ direction: "sender", siteUrl: site.url, authTokenHash: null }))
+        verificationOf(peer, connection({ direction: "sender", siteUrl: site.url, authTokenHash: null }))
       )
       expect(error).toMatchObject({ _tag: "RemoteError", reason: "missing_connection_info" })
       expect(yield* site.requests).toEqual([])
@@ -303,11 +304,11 @@ describe("secrets (A5)", () => {
       const pair = connection({ direction: "sender", siteUrl: site.url })
       const errors = yield* Effect.all(
         [
-          Effect.flip(peer.getConnectionStatus(pair)),
-          Effect.flip(peer.verifyConnection(pair)),
+          Effect.flip(statusOf(peer, pair)),
+          Effect.flip(verificationOf(peer, pair)),
           Effect.flip(peer.notifyStatusChange(pair, "active")),
           Effect.flip(peer.notifyDelete(pair)),
-          Effect.flip(peer.getConnectionStatus(connection({ siteUrl: "http://unreachable.invalid" })))
+          Effect.flip(statusOf(peer, connection({ siteUrl: "http://unreachable.invalid" })))
         ],
         { concurrency: 1 }
       ).pipe(Effect.provide(Logger.add(capture)), Logger.withMinimumLogLevel(LogLevel.All))

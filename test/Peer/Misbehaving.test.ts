@@ -2,13 +2,14 @@ import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, Option, TestClock } from "effect"
 import { PeerClient } from "../../src/Peer/Client.js"
 import { MAX_BODY_BYTES } from "../../src/Peer/Wire.js"
+import { statusOf, verificationOf } from "../utils/Peer.js"
 import * as FakeSite from "../utils/FakeSite.js"
 import { connection, layer } from "./fixtures.js"
 
 const TWENTY_MB = 20 * 1024 * 1024
 
 const verifyAt = (site: FakeSite.FakeSite) =>
-  Effect.flatMap(PeerClient, (peer) => peer.verifyConnection(connection({ direction: "sender", siteUrl: site.url })))
+  Effect.flatMap(PeerClient, (peer) => verificationOf(peer, connection({ direction: "sender", siteUrl: site.url })))
 
 describe("the deadline (A5)", () => {
   it.scoped("a remote that never answers is Offline timeout exactly at PEER_TIMEOUT_MS", () =>
@@ -30,7 +31,7 @@ describe("the deadline (A5)", () => {
     Effect.gen(function* () {
       const site = yield* FakeSite.make(FakeSite.stall)
       const peer = yield* PeerClient
-      const fiber = yield* Effect.fork(peer.getConnectionStatus(connection({ siteUrl: site.url })))
+      const fiber = yield* Effect.fork(statusOf(peer, connection({ siteUrl: site.url })))
       yield* Deferred.await(site.received)
       yield* TestClock.adjust("4999 millis")
       expect(yield* Fiber.poll(fiber)).toEqual(Option.none())
@@ -80,7 +81,7 @@ describe("misbehaving remotes are classified", () => {
     Effect.gen(function* () {
       const site = yield* FakeSite.make(answer)
       const peer = yield* PeerClient
-      const error = yield* Effect.flip(peer.getConnectionStatus(connection({ siteUrl: site.url })))
+      const error = yield* Effect.flip(statusOf(peer, connection({ siteUrl: site.url })))
       expect(error).toMatchObject(expected)
     }).pipe(Effect.provide(layer()))
   )
@@ -116,7 +117,7 @@ describe("misbehaving remotes are classified", () => {
       const tls = yield* FakeSite.selfSignedCert
       const site = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active" }), { tls })
       const peer = yield* PeerClient
-      const error = yield* Effect.flip(peer.getConnectionStatus(connection({ siteUrl: site.url })))
+      const error = yield* Effect.flip(statusOf(peer, connection({ siteUrl: site.url })))
       expect(error).toMatchObject({ _tag: "RemoteError", reason: "tls" })
       expect(yield* site.requests).toEqual([])
     }).pipe(Effect.provide(layer()))
@@ -127,7 +128,7 @@ describe("misbehaving remotes are classified", () => {
       const site = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active" }))
       const peer = yield* PeerClient
       const error = yield* Effect.flip(
-        peer.getConnectionStatus(connection({ siteUrl: site.url.replace("http:", "https:") }))
+        statusOf(peer, connection({ siteUrl: site.url.replace("http:", "https:") }))
       )
       expect(error).toMatchObject({ _tag: "RemoteError", reason: "tls" })
     }).pipe(Effect.provide(layer()))

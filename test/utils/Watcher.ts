@@ -2,6 +2,7 @@ import { Effect, Layer, Redacted } from "effect"
 import { Alerts } from "../../src/Alerts.js"
 import { Connections } from "../../src/Connections.js"
 import { History } from "../../src/History.js"
+import { LastKnown } from "../../src/LastKnown.js"
 import { PeerClient } from "../../src/Peer/Client.js"
 import { PeerHttpClientLive } from "../../src/Peer/Transport.js"
 import { SiteConfig } from "../../src/SiteConfig.js"
@@ -12,8 +13,10 @@ import { SqlTest, withConfig } from "./Db.js"
 // The watcher over the app's own layers, a real SQLite file and the real peer transport, without HTTP server
 export const watcherLayer = (config: Record<string, string> = {}, sql = SqlTest) =>
   Watcher.Default.pipe(
+    Layer.provideMerge(StatusChecks.Default),
+    Layer.provideMerge(LastKnown.Default),
     Layer.provideMerge(Alerts.Default),
-    Layer.provideMerge(Layer.mergeAll(StatusChecks.Default, History.Default)),
+    Layer.provideMerge(History.Default),
     Layer.provideMerge(Layer.mergeAll(Connections.Default, PeerClient.Default, SiteConfig.Default)),
     Layer.provideMerge(Layer.mergeAll(sql, PeerHttpClientLive)),
     Layer.provide(withConfig({ SITE_URL: "https://me.example.com", ALLOW_INTERNAL_URLS: "true", ...config }))
