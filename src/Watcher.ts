@@ -208,7 +208,8 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
         Effect.asVoid
       )
 
-    // A subscriber joins its interval's hub, starting it when it is the first; it leaves with its scope, and
+    // A subscriber joins its interval's hub (uninterruptibly: its count and its finalizer go together; what it
+    // forks can be interrupted), starting it when it is the first; it leaves with its scope, and
     // the last to leave stops the hub (its checks in flight are interrupted: the remotes see their sockets close).
     // A later subscriber's first round is its own, at once (fresh results from memory, checks for the rest,
     // joining those in flight); it gets the shared rounds that start after it.
@@ -230,7 +231,7 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
         if (existing === undefined) {
           hubs.set(everySeconds, hub)
           subscriber.ready = true
-          hub.fiber = yield* Effect.forkIn(ticks(hub), scope)
+          hub.fiber = yield* Effect.forkIn(Effect.interruptible(ticks(hub)), scope)
           return
         }
         const first = round(
@@ -239,7 +240,7 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
           Subscribers.audience([subscriber], new Subscribers.Broadcast(Math.max(hub.tick, 1)))
         )
         yield* Effect.forkScoped(
-          first.pipe(
+          Effect.interruptible(first).pipe(
             Effect.matchCause({
               onSuccess: () => {
                 subscriber.ready = true
