@@ -5,11 +5,11 @@ import { PerformanceObserver, performance } from "node:perf_hooks"
 import { ConfigProvider, Effect, Layer, Redacted } from "effect"
 import { Connections } from "../src/Connections.js"
 import { SqlLive } from "../src/Db.js"
+import type { PeerFailure } from "../src/Domain/Errors.js"
 import * as Yoga from "../src/graphql/Yoga.js"
 import { History } from "../src/History.js"
 import { LastKnown } from "../src/LastKnown.js"
 import { Pairing } from "../src/Pairing.js"
-import type { PeerFailure } from "../src/Domain/Errors.js"
 import { PeerClient, type StatusAnswer } from "../src/Peer/Client.js"
 import { PeerHttpClientLive } from "../src/Peer/Transport.js"
 import { SiteConfig } from "../src/SiteConfig.js"
@@ -121,10 +121,14 @@ const main = Effect.gen(function* () {
     )
     yield* time(
       "PeerClient.statusCall over Effect.forEach",
-      Effect.forEach(all, (c) => Effect.async<StatusAnswer, PeerFailure>((resume) => Effect.sync(peer.statusCall(c)(resume))), {
-        concurrency: CONCURRENCY,
-        discard: true
-      })
+      Effect.forEach(
+        all,
+        (c) => Effect.async<StatusAnswer, PeerFailure>((resume) => Effect.sync(peer.statusCall(c)(resume))),
+        {
+          concurrency: CONCURRENCY,
+          discard: true
+        }
+      )
     )
     yield* time("Connections.list (receivers)", list)
     yield* time(

@@ -23,11 +23,7 @@ export interface LastKnownApi {
   readonly verification: (uuid: string) => Repo.LastVerification | undefined
   // a result checked less than maxAgeMillis before `now`, served as it is with its own checkedAt (G3)
   readonly freshStatus: (uuid: string, maxAgeMillis: number, now: number) => SenderStatusFetched | undefined
-  readonly freshVerification: (
-    uuid: string,
-    maxAgeMillis: number,
-    now: number
-  ) => Repo.LastVerification | undefined
+  readonly freshVerification: (uuid: string, maxAgeMillis: number, now: number) => Repo.LastVerification | undefined
 }
 
 const label = (value: string) => value.toUpperCase()

@@ -36,179 +36,177 @@ export const checkConcurrency = Config.integer("CHECK_CONCURRENCY").pipe(
 // results are built from values already typed: their classes skip a second validation (the hot path)
 const trusted = { disableValidation: true } as const
 
-const make: Effect.Effect<StatusChecksApi, never, LastKnown | PeerClient> = Effect.gen(
-  function* () {
-    const peer = yield* PeerClient
-    const known = yield* LastKnown
+const make: Effect.Effect<StatusChecksApi, never, LastKnown | PeerClient> = Effect.gen(function* () {
+  const peer = yield* PeerClient
+  const known = yield* LastKnown
 
-    const clock = yield* Effect.clock
+  const clock = yield* Effect.clock
 
-    // a typed failure becomes the result; a defect or an interruption is passed on as it is
-    const settle =
-      <A, B>(done: (exit: Exit.Exit<B>) => void, onSuccess: (a: A) => B, onFailure: (error: PeerFailure) => B) =>
-      (exit: Exit.Exit<A, PeerFailure>) => {
-        if (Exit.isSuccess(exit)) return done(Exit.succeed(onSuccess(exit.value)))
-        const failure = Cause.failureOption(exit.cause)
-        done(Option.isSome(failure) ? Exit.succeed(onFailure(failure.value)) : (exit as Exit.Exit<never>))
+  // a typed failure becomes the result; a defect or an interruption is passed on as it is
+  const settle =
+    <A, B>(done: (exit: Exit.Exit<B>) => void, onSuccess: (a: A) => B, onFailure: (error: PeerFailure) => B) =>
+    (exit: Exit.Exit<A, PeerFailure>) => {
+      if (Exit.isSuccess(exit)) return done(Exit.succeed(onSuccess(exit.value)))
+      const failure = Cause.failureOption(exit.cause)
+      done(Option.isSome(failure) ? Exit.succeed(onFailure(failure.value)) : (exit as Exit.Exit<never>))
+    }
+
+  // per-check work is untraced and fiberless: a span or a fiber each costs more than the check
+  const receiverCheck =
+    (connection: Connection): SingleFlight.Task<SenderStatusFetched, never> =>
+    (done) => {
+      const started = clock.unsafeCurrentTimeNanos()
+      // one object literal, no spread: spreading the fields in costs ≈ 4 µs a result, a tenth of the check
+      const result = (
+        status: SenderStatusFetched["status"],
+        remoteStatus: string | null,
+        reason: SenderStatusFetched["reason"],
+        detail: string | null
+      ) => {
+        const finished = clock.unsafeCurrentTimeNanos()
+        const fetched = senderStatusFetched({
+          connectionUuid: connection.uuid,
+          checkedAt: DateTime.unsafeMake(Number(finished / 1_000_000n)),
+          durationMs: Number(finished - started) / 1e6,
+          status,
+          remoteStatus,
+          reason,
+          detail
+        })
+        Metrics.senderStatusChecked(fetched)
+        return fetched
       }
+      return peer.statusCall(connection)(
+        settle(
+          done,
+          ({ status }) => result(status, status, null, null),
+          (error) =>
+            result(
+              failureOutcome(error),
+              error._tag === "RemoteError" ? (error.remoteStatus ?? null) : null,
+              error.reason,
+              error._tag === "NotFound" ? null : (error.detail ?? null)
+            )
+        )
+      )
+    }
 
-    // per-check work is untraced and fiberless: a span or a fiber each costs more than the check
-    const receiverCheck =
-      (connection: Connection): SingleFlight.Task<SenderStatusFetched, never> =>
-      (done) => {
-        const started = clock.unsafeCurrentTimeNanos()
-        // one object literal, no spread: spreading the fields in costs ≈ 4 µs a result, a tenth of the check
-        const result = (
-          status: SenderStatusFetched["status"],
-          remoteStatus: string | null,
-          reason: SenderStatusFetched["reason"],
-          detail: string | null
-        ) => {
-          const finished = clock.unsafeCurrentTimeNanos()
-          const fetched = senderStatusFetched({
+  const senderVerification =
+    (connection: Connection): SingleFlight.Task<ReceiverVerification, never> =>
+    (done) => {
+      const started = clock.unsafeCurrentTimeMillis()
+      const result = (outcome: ReceiverVerification["outcome"], reason: ReceiverVerification["reason"]) => {
+        const finished = clock.unsafeCurrentTimeMillis()
+        const verification = new ReceiverVerification(
+          {
             connectionUuid: connection.uuid,
-            checkedAt: DateTime.unsafeMake(Number(finished / 1_000_000n)),
-            durationMs: Number(finished - started) / 1e6,
-            status,
-            remoteStatus,
-            reason,
-            detail
-          })
-          Metrics.senderStatusChecked(fetched)
-          return fetched
-        }
-        return peer.statusCall(connection)(
-          settle(
-            done,
-            ({ status }) => result(status, status, null, null),
-            (error) =>
-              result(
-                failureOutcome(error),
-                error._tag === "RemoteError" ? (error.remoteStatus ?? null) : null,
-                error.reason,
-                error._tag === "NotFound" ? null : (error.detail ?? null)
-              )
-          )
+            checkedAt: DateTime.unsafeMake(finished),
+            durationMs: finished - started,
+            suspended: false,
+            connection: null,
+            outcome,
+            reason
+          },
+          trusted
         )
+        Metrics.verificationChecked(verification, (finished - started) / 1000)
+        return verification
       }
-
-    const senderVerification =
-      (connection: Connection): SingleFlight.Task<ReceiverVerification, never> =>
-      (done) => {
-        const started = clock.unsafeCurrentTimeMillis()
-        const result = (outcome: ReceiverVerification["outcome"], reason: ReceiverVerification["reason"]) => {
-          const finished = clock.unsafeCurrentTimeMillis()
-          const verification = new ReceiverVerification(
-            {
-              connectionUuid: connection.uuid,
-              checkedAt: DateTime.unsafeMake(finished),
-              durationMs: finished - started,
-              suspended: false,
-              connection: null,
-              outcome,
-              reason
-            },
-            trusted
-          )
-          Metrics.verificationChecked(verification, (finished - started) / 1000)
-          return verification
-        }
-        return peer.verifyCall(connection)(
-          settle(
-            done,
-            () => result("exists", null),
-            (error) => result(failureOutcome(error), error.reason)
-          )
+      return peer.verifyCall(connection)(
+        settle(
+          done,
+          () => result("exists", null),
+          (error) => result(failureOutcome(error), error.reason)
         )
-      }
-
-    // once per result, however many callers shared its check
-    const logged = new WeakSet<ReceiverVerification>()
-    const logVerification = (connection: Connection, verification: ReceiverVerification): Effect.Effect<void> => {
-      if (logged.has(verification) || verification.outcome === "exists") return Effect.void
-      logged.add(verification)
-      const log =
-        verification.outcome === "not_found"
-          ? // the severed rule is the Watcher's: it needs the whole round (SEVER_AFTER, the mass-sever brake)
-            Effect.logWarning("Verify returned not_found")
-          : verification.outcome === "offline"
-            ? Effect.logDebug("Remote site offline during verify").pipe(
-                Effect.annotateLogs("reason", verification.reason)
-              )
-            : Effect.logWarning("Verify failed").pipe(Effect.annotateLogs("reason", verification.reason))
-      return Effect.annotateLogs(log, { connectionUuid: connection.uuid, siteUrl: connection.siteUrl })
-    }
-
-    const statusFlight = SingleFlight.make<string, SenderStatusFetched, never>()
-    const verifyFlight = SingleFlight.make<string, LastVerification, never>()
-    // why a check got no answer (null: it did), what its span's error.type says
-    const failureOf = (result: SenderStatusFetched | ReceiverVerification): string | null =>
-      result._tag === "SenderStatusFetched"
-        ? result.reason
-        : result.outcome === "exists"
-          ? null
-          : (result.reason ?? result.outcome)
-    const sampled = (yield* Tracing.Enabled)
-      ? <A>(endpoint: PeerEndpoint, resultOf: (a: A) => SenderStatusFetched | ReceiverVerification) =>
-          Tracing.peerCall<A, never>(
-            `PeerClient.${endpoint}`,
-            (exit) => exit._tag === "Failure" || failureOf(resultOf(exit.value)) !== null,
-            (exit) => {
-              const failure = exit._tag === "Failure" ? "interrupted" : failureOf(resultOf(exit.value))
-              return failure === null
-                ? { "peer.endpoint": endpoint }
-                : { "peer.endpoint": endpoint, "error.type": failure }
-            }
-          )
-      : <A>(_: PeerEndpoint, __: (a: A) => SenderStatusFetched | ReceiverVerification) => identity<Effect.Effect<A>>
-    const observed =
-      <A>(
-        endpoint: PeerEndpoint,
-        connection: Connection,
-        resultOf: (a: A) => SenderStatusFetched | ReceiverVerification
-      ) =>
-      (self: Effect.Effect<A>): Effect.Effect<A> =>
-        // not Effect.tap: an answer (most checks) goes on as the value itself, with no `Effect.as` behind it
-        Effect.flatMap(self, (a) => {
-          const result = resultOf(a)
-          const failure = failureOf(result)
-          if (failure === null) return Effect.succeed(a)
-          const detail = result._tag === "SenderStatusFetched" ? (result.detail ?? failure) : failure
-          return Effect.as(
-            Effect.logDebug(`peer call failed: ${detail}`).pipe(Effect.annotateLogs({ peer: connection.siteUrl })),
-            a
-          )
-        }).pipe(sampled(endpoint, resultOf))
-
-    const observeStatus = (connection: Connection) =>
-      observed("get-connection-status", connection, identity<SenderStatusFetched>)
-    const observeVerification = (connection: Connection) =>
-      observed("verify-connection", connection, (last: LastVerification) => last.verification)
-
-    const checkReceiver = (connection: Connection, freshness?: Freshness): Effect.Effect<SenderStatusFetched> => {
-      const fresh =
-        freshness === undefined ? undefined : known.freshStatus(connection.uuid, freshness.maxAgeMillis, freshness.now)
-      if (fresh !== undefined) return Effect.succeed(fresh)
-      return observeStatus(connection)(
-        statusFlight(connection.uuid, SingleFlight.map(receiverCheck(connection), known.recordStatus))
       )
     }
 
-    const verifySender = (connection: Connection, freshness?: Freshness): Effect.Effect<LastVerification> => {
-      const fresh =
-        freshness === undefined
-          ? undefined
-          : known.freshVerification(connection.uuid, freshness.maxAgeMillis, freshness.now)
-      if (fresh !== undefined) return Effect.succeed(fresh)
-      const check = SingleFlight.map(senderVerification(connection), known.recordVerification)
-      return Effect.tap(observeVerification(connection)(verifyFlight(connection.uuid, check)), (last) =>
-        logVerification(connection, last.verification)
-      )
-    }
-
-    return { checkReceiver, verifySender } satisfies StatusChecksApi
+  // once per result, however many callers shared its check
+  const logged = new WeakSet<ReceiverVerification>()
+  const logVerification = (connection: Connection, verification: ReceiverVerification): Effect.Effect<void> => {
+    if (logged.has(verification) || verification.outcome === "exists") return Effect.void
+    logged.add(verification)
+    const log =
+      verification.outcome === "not_found"
+        ? // the severed rule is the Watcher's: it needs the whole round (SEVER_AFTER, the mass-sever brake)
+          Effect.logWarning("Verify returned not_found")
+        : verification.outcome === "offline"
+          ? Effect.logDebug("Remote site offline during verify").pipe(
+              Effect.annotateLogs("reason", verification.reason)
+            )
+          : Effect.logWarning("Verify failed").pipe(Effect.annotateLogs("reason", verification.reason))
+    return Effect.annotateLogs(log, { connectionUuid: connection.uuid, siteUrl: connection.siteUrl })
   }
-)
+
+  const statusFlight = SingleFlight.make<string, SenderStatusFetched, never>()
+  const verifyFlight = SingleFlight.make<string, LastVerification, never>()
+  // why a check got no answer (null: it did), what its span's error.type says
+  const failureOf = (result: SenderStatusFetched | ReceiverVerification): string | null =>
+    result._tag === "SenderStatusFetched"
+      ? result.reason
+      : result.outcome === "exists"
+        ? null
+        : (result.reason ?? result.outcome)
+  const sampled = (yield* Tracing.Enabled)
+    ? <A>(endpoint: PeerEndpoint, resultOf: (a: A) => SenderStatusFetched | ReceiverVerification) =>
+        Tracing.peerCall<A, never>(
+          `PeerClient.${endpoint}`,
+          (exit) => exit._tag === "Failure" || failureOf(resultOf(exit.value)) !== null,
+          (exit) => {
+            const failure = exit._tag === "Failure" ? "interrupted" : failureOf(resultOf(exit.value))
+            return failure === null
+              ? { "peer.endpoint": endpoint }
+              : { "peer.endpoint": endpoint, "error.type": failure }
+          }
+        )
+    : <A>(_: PeerEndpoint, __: (a: A) => SenderStatusFetched | ReceiverVerification) => identity<Effect.Effect<A>>
+  const observed =
+    <A>(
+      endpoint: PeerEndpoint,
+      connection: Connection,
+      resultOf: (a: A) => SenderStatusFetched | ReceiverVerification
+    ) =>
+    (self: Effect.Effect<A>): Effect.Effect<A> =>
+      // not Effect.tap: an answer (most checks) goes on as the value itself, with no `Effect.as` behind it
+      Effect.flatMap(self, (a) => {
+        const result = resultOf(a)
+        const failure = failureOf(result)
+        if (failure === null) return Effect.succeed(a)
+        const detail = result._tag === "SenderStatusFetched" ? (result.detail ?? failure) : failure
+        return Effect.as(
+          Effect.logDebug(`peer call failed: ${detail}`).pipe(Effect.annotateLogs({ peer: connection.siteUrl })),
+          a
+        )
+      }).pipe(sampled(endpoint, resultOf))
+
+  const observeStatus = (connection: Connection) =>
+    observed("get-connection-status", connection, identity<SenderStatusFetched>)
+  const observeVerification = (connection: Connection) =>
+    observed("verify-connection", connection, (last: LastVerification) => last.verification)
+
+  const checkReceiver = (connection: Connection, freshness?: Freshness): Effect.Effect<SenderStatusFetched> => {
+    const fresh =
+      freshness === undefined ? undefined : known.freshStatus(connection.uuid, freshness.maxAgeMillis, freshness.now)
+    if (fresh !== undefined) return Effect.succeed(fresh)
+    return observeStatus(connection)(
+      statusFlight(connection.uuid, SingleFlight.map(receiverCheck(connection), known.recordStatus))
+    )
+  }
+
+  const verifySender = (connection: Connection, freshness?: Freshness): Effect.Effect<LastVerification> => {
+    const fresh =
+      freshness === undefined
+        ? undefined
+        : known.freshVerification(connection.uuid, freshness.maxAgeMillis, freshness.now)
+    if (fresh !== undefined) return Effect.succeed(fresh)
+    const check = SingleFlight.map(senderVerification(connection), known.recordVerification)
+    return Effect.tap(observeVerification(connection)(verifyFlight(connection.uuid, check)), (last) =>
+      logVerification(connection, last.verification)
+    )
+  }
+
+  return { checkReceiver, verifySender } satisfies StatusChecksApi
+})
 
 export class StatusChecks extends Context.Tag("syncwatch/StatusChecks")<StatusChecks, StatusChecksApi>() {
   static readonly Default = Layer.effect(StatusChecks, make)

@@ -1,14 +1,22 @@
-import { Cause, Clock, Config, DateTime, Deferred, Duration, Effect, Fiber, Option, Schedule, Scope, Stream } from "effect"
+import {
+  Cause,
+  Clock,
+  Config,
+  DateTime,
+  Deferred,
+  Duration,
+  Effect,
+  Fiber,
+  Option,
+  Schedule,
+  type Scope,
+  Stream
+} from "effect"
 import * as CompletionOrder from "./CompletionOrder.js"
 import { Connections } from "./Connections.js"
 import { type Connection, type ConnectionUuid, isVerifiable, SEVERED_REASON } from "./Domain/Connection.js"
 import { InvalidInput } from "./Domain/Errors.js"
-import {
-  ReceiverConnectionSevered,
-  ReceiverVerification,
-  type StatusEvent,
-  type StatusRound
-} from "./Domain/Events.js"
+import { ReceiverConnectionSevered, ReceiverVerification, type StatusEvent, type StatusRound } from "./Domain/Events.js"
 import type { Role } from "./Domain/Role.js"
 import { History } from "./History.js"
 import { LastKnown, type LastVerification } from "./LastKnown.js"
@@ -151,17 +159,14 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
             Effect.flatMap(
               CompletionOrder.collected(senders, (s) => checks.verifySender(s, freshness), concurrency),
               (batch) =>
-                Effect.map(
-                  severing() ? applySevering(batch) : Effect.succeed(undefined),
-                  (outcome) => {
-                    const held = outcome?.decision.held === true ? outcome.decision : undefined
-                    const severed = (outcome?.severed ?? []).map(
-                      (connection) => new ReceiverConnectionSevered({ connectionUuid: connection.uuid, connection })
-                    )
-                    audience.severing({ held, severed })
-                    return { verifications: batch.map((last) => last.verification), held, severed }
-                  }
-                )
+                Effect.map(severing() ? applySevering(batch) : Effect.succeed(undefined), (outcome) => {
+                  const held = outcome?.decision.held === true ? outcome.decision : undefined
+                  const severed = (outcome?.severed ?? []).map(
+                    (connection) => new ReceiverConnectionSevered({ connectionUuid: connection.uuid, connection })
+                  )
+                  audience.severing({ held, severed })
+                  return { verifications: batch.map((last) => last.verification), held, severed }
+                })
             )
           ],
           { concurrency: 2 }
@@ -264,7 +269,11 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
           if (everySeconds !== undefined) {
             yield* join(everySeconds, subscriber)
           } else {
-            const once = round(0, () => subscriber.severs, Subscribers.audience([subscriber], new Subscribers.Broadcast(1)))
+            const once = round(
+              0,
+              () => subscriber.severs,
+              Subscribers.audience([subscriber], new Subscribers.Broadcast(1))
+            )
             yield* Effect.forkScoped(
               once.pipe(
                 Effect.matchCause({

@@ -177,21 +177,29 @@ describe("StatusChecks.checkReceiver", () => {
     }).pipe(Effect.scoped, Effect.provide(layer()))
   )
 
-  it.effect("a result younger than the asked age is served from memory, with its own checkedAt; older is asked again", () =>
-    Effect.gen(function* () {
-      const site = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "n" }))
-      const connection = yield* receiver(site.url)
-      const checks = yield* StatusChecks
-      const first = yield* checks.checkReceiver(connection)
-      yield* TestClock.adjust("29999 millis")
-      const young = yield* checks.checkReceiver(connection, { maxAgeMillis: 30_000, now: yield* Clock.currentTimeMillis })
-      assert.strictEqual(young, first, "served as it is")
-      assert.strictEqual((yield* site.requests).length, 1)
-      yield* TestClock.adjust("1 millis")
-      const old = yield* checks.checkReceiver(connection, { maxAgeMillis: 30_000, now: yield* Clock.currentTimeMillis })
-      assert.notStrictEqual(old, first)
-      assert.strictEqual((yield* site.requests).length, 2)
-    }).pipe(Effect.scoped, Effect.provide(layer()))
+  it.effect(
+    "a result younger than the asked age is served from memory, with its own checkedAt; older is asked again",
+    () =>
+      Effect.gen(function* () {
+        const site = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "n" }))
+        const connection = yield* receiver(site.url)
+        const checks = yield* StatusChecks
+        const first = yield* checks.checkReceiver(connection)
+        yield* TestClock.adjust("29999 millis")
+        const young = yield* checks.checkReceiver(connection, {
+          maxAgeMillis: 30_000,
+          now: yield* Clock.currentTimeMillis
+        })
+        assert.strictEqual(young, first, "served as it is")
+        assert.strictEqual((yield* site.requests).length, 1)
+        yield* TestClock.adjust("1 millis")
+        const old = yield* checks.checkReceiver(connection, {
+          maxAgeMillis: 30_000,
+          now: yield* Clock.currentTimeMillis
+        })
+        assert.notStrictEqual(old, first)
+        assert.strictEqual((yield* site.requests).length, 2)
+      }).pipe(Effect.scoped, Effect.provide(layer()))
   )
 })
 
@@ -215,60 +223,56 @@ describe("Watcher.senderStatuses", () => {
 })
 
 describe("StatusChecks.verifySender", () => {
-  it.live(
-    "reports each remote answer, not_found included; the severed rule is the watcher's (cases 60, 63)",
-    () =>
-      Effect.gen(function* () {
-        const { lines, layer: logs } = yield* captureLogs
-        const exists = yield* FakeSite.make(FakeSite.json(200, { success: true, exists: true }))
-        const gone = yield* FakeSite.make(FakeSite.json(404, { success: false, exists: false }))
-        const noRoute = yield* FakeSite.make(FakeSite.text(404, "<html>no route</html>"))
-        const down = yield* FakeSite.make(FakeSite.json(503, { success: false, error: "DB Sync module is disabled" }))
-        const port = yield* FakeSite.closedPort
-        const connections = yield* Connections
-        const senders = yield* Effect.all([
-          registeredSender(exists.url, "s1"),
-          registeredSender(gone.url, "s2"),
-          registeredSender(noRoute.url, "s3"),
-          registeredSender(down.url, "s4"),
-          registeredSender(`http://127.0.0.1:${port}`, "s5")
-        ])
-        const checks = yield* StatusChecks
-        const seenAtEmit: Array<string> = []
-        const results = yield* Effect.forEach(senders, (sender) =>
-          checks
-            .verifySender(sender)
-            .pipe(
-              Effect.map(({ verification }) => verification),
-              Effect.tap((v) =>
-                v.outcome === "not_found"
-                  ? Effect.map(connections.get(v.connectionUuid), (row) => seenAtEmit.push(row.status))
-                  : Effect.void
-              )
-            )
-        ).pipe(Effect.provide(logs))
-        const byUuid = new Map(results.map((r) => [r.connectionUuid as string, [r.outcome, r.suspended, r.reason]]))
-        assert.deepStrictEqual(
-          senders.map((s) => byUuid.get(s.uuid)),
-          [
-            ["exists", false, null],
-            ["not_found", false, "not_found"],
-            ["error", false, "no_route"],
-            ["error", false, "http_503"],
-            ["offline", false, "refused"]
-          ]
+  it.live("reports each remote answer, not_found included; the severed rule is the watcher's (cases 60, 63)", () =>
+    Effect.gen(function* () {
+      const { lines, layer: logs } = yield* captureLogs
+      const exists = yield* FakeSite.make(FakeSite.json(200, { success: true, exists: true }))
+      const gone = yield* FakeSite.make(FakeSite.json(404, { success: false, exists: false }))
+      const noRoute = yield* FakeSite.make(FakeSite.text(404, "<html>no route</html>"))
+      const down = yield* FakeSite.make(FakeSite.json(503, { success: false, error: "DB Sync module is disabled" }))
+      const port = yield* FakeSite.closedPort
+      const connections = yield* Connections
+      const senders = yield* Effect.all([
+        registeredSender(exists.url, "s1"),
+        registeredSender(gone.url, "s2"),
+        registeredSender(noRoute.url, "s3"),
+        registeredSender(down.url, "s4"),
+        registeredSender(`http://127.0.0.1:${port}`, "s5")
+      ])
+      const checks = yield* StatusChecks
+      const seenAtEmit: Array<string> = []
+      const results = yield* Effect.forEach(senders, (sender) =>
+        checks.verifySender(sender).pipe(
+          Effect.map(({ verification }) => verification),
+          Effect.tap((v) =>
+            v.outcome === "not_found"
+              ? Effect.map(connections.get(v.connectionUuid), (row) => seenAtEmit.push(row.status))
+              : Effect.void
+          )
         )
-        assert.deepStrictEqual(seenAtEmit, ["active"], "a single check suspends nothing")
-        for (const sender of senders) {
-          assert.strictEqual((yield* connections.get(sender.uuid)).status, "active")
-        }
-        const warnings = lines.filter((l) => l.startsWith("WARN"))
-        assert.strictEqual(warnings.filter((l) => l.includes("Verify returned not_found")).length, 1)
-        assert.strictEqual(warnings.filter((l) => l.includes("Verify failed")).length, 2)
-        assert.strictEqual(lines.filter((l) => l.startsWith("DEBUG") && l.includes("offline during verify")).length, 1)
-        const hashes = ["s1", "s2", "s3", "s4", "s5"].map((t) => Redacted.value(Token.hash(Redacted.make(t))))
-        for (const line of lines) for (const secret of [...hashes, "s1", "s2"]) assert.notInclude(line, `"${secret}`)
-      }).pipe(Effect.scoped, Effect.provide(layer()), Logger.withMinimumLogLevel(LogLevel.Debug))
+      ).pipe(Effect.provide(logs))
+      const byUuid = new Map(results.map((r) => [r.connectionUuid as string, [r.outcome, r.suspended, r.reason]]))
+      assert.deepStrictEqual(
+        senders.map((s) => byUuid.get(s.uuid)),
+        [
+          ["exists", false, null],
+          ["not_found", false, "not_found"],
+          ["error", false, "no_route"],
+          ["error", false, "http_503"],
+          ["offline", false, "refused"]
+        ]
+      )
+      assert.deepStrictEqual(seenAtEmit, ["active"], "a single check suspends nothing")
+      for (const sender of senders) {
+        assert.strictEqual((yield* connections.get(sender.uuid)).status, "active")
+      }
+      const warnings = lines.filter((l) => l.startsWith("WARN"))
+      assert.strictEqual(warnings.filter((l) => l.includes("Verify returned not_found")).length, 1)
+      assert.strictEqual(warnings.filter((l) => l.includes("Verify failed")).length, 2)
+      assert.strictEqual(lines.filter((l) => l.startsWith("DEBUG") && l.includes("offline during verify")).length, 1)
+      const hashes = ["s1", "s2", "s3", "s4", "s5"].map((t) => Redacted.value(Token.hash(Redacted.make(t))))
+      for (const line of lines) for (const secret of [...hashes, "s1", "s2"]) assert.notInclude(line, `"${secret}`)
+    }).pipe(Effect.scoped, Effect.provide(layer()), Logger.withMinimumLogLevel(LogLevel.Debug))
   )
 })
 

@@ -129,7 +129,9 @@ const make = Effect.gen(function* () {
 
 export interface LastKnownRepoApi {
   readonly loadAll: Effect.Effect<Array<SenderStatusFetched | LastVerification>, StoreUnavailable>
-  readonly write: (latest: ReadonlyArray<readonly [ConnectionUuid, Row | null]>) => Effect.Effect<void, StoreUnavailable>
+  readonly write: (
+    latest: ReadonlyArray<readonly [ConnectionUuid, Row | null]>
+  ) => Effect.Effect<void, StoreUnavailable>
 }
 
 // rows kept in a Map: the test layer, for a LastKnown without a database

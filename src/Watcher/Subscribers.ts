@@ -96,38 +96,38 @@ const queued = <A>(queue: Queue.Queue<Take.Take<A>>) => ({
 // statusEvents: each result as it completes, the severs, then its own round's summary
 export const events = (severs: boolean): Effect.Effect<Subscribed<StatusEvent>, never, Scope.Scope> =>
   Effect.map(Effect.acquireRelease(Queue.unbounded<Take.Take<StatusEvent>>(), Queue.shutdown), (queue) => {
-  const { fail, end, stream } = queued(queue)
-  let rounds = 0
-  const subscriber: Subscriber = {
-    severs,
-    ready: false,
-    status: (result) => void queue.unsafeOffer(Take.of(result)),
-    severing: (broadcast, { held, severed }) => {
-      if (held !== undefined) queue.unsafeOffer(Take.of(broadcast.held(rounds + 1, held)))
-      for (const event of severed) queue.unsafeOffer(Take.of(event))
-    },
-    completed: (broadcast, outcome) => void queue.unsafeOffer(Take.of(broadcast.summary(++rounds, outcome))),
-    fail,
-    end
-  }
-  return { subscriber, stream }
-})
+    const { fail, end, stream } = queued(queue)
+    let rounds = 0
+    const subscriber: Subscriber = {
+      severs,
+      ready: false,
+      status: (result) => void queue.unsafeOffer(Take.of(result)),
+      severing: (broadcast, { held, severed }) => {
+        if (held !== undefined) queue.unsafeOffer(Take.of(broadcast.held(rounds + 1, held)))
+        for (const event of severed) queue.unsafeOffer(Take.of(event))
+      },
+      completed: (broadcast, outcome) => void queue.unsafeOffer(Take.of(broadcast.summary(++rounds, outcome))),
+      fail,
+      end
+    }
+    return { subscriber, stream }
+  })
 
 // statusRounds: one message per round
 export const rounds = (severs: boolean): Effect.Effect<Subscribed<StatusRound>, never, Scope.Scope> =>
   Effect.map(Effect.acquireRelease(Queue.unbounded<Take.Take<StatusRound>>(), Queue.shutdown), (queue) => {
-  const { fail, end, stream } = queued(queue)
-  const subscriber: Subscriber = {
-    severs,
-    ready: false,
-    status: () => {},
-    severing: () => {},
-    completed: (broadcast, outcome) => void queue.unsafeOffer(Take.of(broadcast.statusRound(outcome))),
-    fail,
-    end
-  }
-  return { subscriber, stream }
-})
+    const { fail, end, stream } = queued(queue)
+    const subscriber: Subscriber = {
+      severs,
+      ready: false,
+      status: () => {},
+      severing: () => {},
+      completed: (broadcast, outcome) => void queue.unsafeOffer(Take.of(broadcast.statusRound(outcome))),
+      fail,
+      end
+    }
+    return { subscriber, stream }
+  })
 
 // a round's listeners, told in turn (a snapshot: who joins during the round gets the next one)
 export const audience = (subscribers: ReadonlyArray<Subscriber>, broadcast: Broadcast) => ({

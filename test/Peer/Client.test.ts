@@ -2,8 +2,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Logger, LogLevel, Redacted } from "effect"
 import * as Token from "../../src/Domain/Token.js"
 import { PeerClient } from "../../src/Peer/Client.js"
-import { statusOf, verificationOf } from "../utils/Peer.js"
 import * as FakeSite from "../utils/FakeSite.js"
+import { statusOf, verificationOf } from "../utils/Peer.js"
 import { connection, HASH, layer, OUR_URL, TOKEN } from "./fixtures.js"
 
 const senderStatus = (answer: FakeSite.Answer) =>

@@ -2,8 +2,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, Option, TestClock } from "effect"
 import { PeerClient } from "../../src/Peer/Client.js"
 import { MAX_BODY_BYTES } from "../../src/Peer/Wire.js"
-import { statusOf, verificationOf } from "../utils/Peer.js"
 import * as FakeSite from "../utils/FakeSite.js"
+import { statusOf, verificationOf } from "../utils/Peer.js"
 import { connection, layer } from "./fixtures.js"
 
 const TWENTY_MB = 20 * 1024 * 1024
@@ -127,9 +127,7 @@ describe("misbehaving remotes are classified", () => {
     Effect.gen(function* () {
       const site = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active" }))
       const peer = yield* PeerClient
-      const error = yield* Effect.flip(
-        statusOf(peer, connection({ siteUrl: site.url.replace("http:", "https:") }))
-      )
+      const error = yield* Effect.flip(statusOf(peer, connection({ siteUrl: site.url.replace("http:", "https:") })))
       expect(error).toMatchObject({ _tag: "RemoteError", reason: "tls" })
     }).pipe(Effect.provide(layer()))
   )

@@ -141,26 +141,28 @@ describe("rounds that belong to the watcher", () => {
     { timeout: 120_000 }
   )
 
-  it.scoped("the last subscriber of an interval leaving stops its round in flight: the remote sees its socket close", () =>
-    Effect.gen(function* () {
-      const remote = yield* FakeSite.make(FakeSite.hang)
-      const site = yield* startSite({ PEER_TIMEOUT_MS: "3600000" })
-      const first = yield* sse(site.graphqlUrl, EVENTS, { every: 30 })
-      yield* nextRound(first)
-      const second = yield* sse(site.graphqlUrl, EVENTS, { every: 30 })
-      yield* nextRound(second)
-      yield* receiver(site, remote.url)
-      // the interval's second round, for both, asks the remote, which holds the request
-      yield* TestClock.adjust("33 seconds")
-      yield* Deferred.await(remote.received).pipe(within("the status request"))
-      yield* first.leave
-      yield* turns(50)
-      assert.isFalse(yield* Deferred.isDone(remote.closed), "the other subscriber still waits on the check")
-      yield* second.leave
-      yield* until("the remote to see its socket close", Deferred.isDone(remote.closed))
-      assert.isFalse((yield* Deferred.await(remote.closed)).completed)
-      assert.lengthOf(yield* remote.requests, 1)
-    })
+  it.scoped(
+    "the last subscriber of an interval leaving stops its round in flight: the remote sees its socket close",
+    () =>
+      Effect.gen(function* () {
+        const remote = yield* FakeSite.make(FakeSite.hang)
+        const site = yield* startSite({ PEER_TIMEOUT_MS: "3600000" })
+        const first = yield* sse(site.graphqlUrl, EVENTS, { every: 30 })
+        yield* nextRound(first)
+        const second = yield* sse(site.graphqlUrl, EVENTS, { every: 30 })
+        yield* nextRound(second)
+        yield* receiver(site, remote.url)
+        // the interval's second round, for both, asks the remote, which holds the request
+        yield* TestClock.adjust("33 seconds")
+        yield* Deferred.await(remote.received).pipe(within("the status request"))
+        yield* first.leave
+        yield* turns(50)
+        assert.isFalse(yield* Deferred.isDone(remote.closed), "the other subscriber still waits on the check")
+        yield* second.leave
+        yield* until("the remote to see its socket close", Deferred.isDone(remote.closed))
+        assert.isFalse((yield* Deferred.await(remote.closed)).completed)
+        assert.lengthOf(yield* remote.requests, 1)
+      })
   )
 
   it.scoped("statusRounds over graphql-ws: one message a round, each result with checkedAt and durationMs", () =>
