@@ -81,7 +81,12 @@ describe("StatusChecks.checkReceiver", () => {
       ])
       const [hanging, ...answered] = receivers
       const waiting = yield* Effect.fork(checkAll([hanging!]))
-      const results = yield* checkAll(answered)
+      const { lines, layer: logs } = yield* captureLogs
+      const results = yield* checkAll(answered).pipe(Effect.provide(logs), Logger.withMinimumLogLevel(LogLevel.Debug))
+      // a failed check is logged at debug level, never with its token or hash (A5)
+      assert.isAbove(lines.filter((line) => line.includes("peer call failed")).length, 0)
+      const hashes = ["t1", "t2", "t3", "t4", "t5"].map((t) => Redacted.value(Token.hash(Redacted.make(t))))
+      for (const line of lines) for (const secret of hashes) assert.notInclude(line, secret)
       const byUuid = new Map(results.map((r) => [r.connectionUuid as string, r]))
       const known = yield* LastKnown
       for (const r of results) assert.strictEqual(known.status(r.connectionUuid), r, "recorded as it is")

@@ -1,8 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, TestClock, TestServices } from "effect"
+import { Deferred, Effect, TestClock } from "effect"
 import { graphql, type RunningSite, startSite } from "../utils/App.js"
 import { type EventStream, type Result, sse, turns, within, wsClient, wsSubscribe } from "../utils/Clients.js"
 import * as FakeSite from "../utils/FakeSite.js"
+import { until } from "../utils/Watcher.js"
 
 const ADMIN = "a-long-admin-token-for-tests"
 const VIEWER = "a-long-viewer-token-for-tests"
@@ -58,14 +59,6 @@ const nextRound = (stream: EventStream) =>
       else return { results, severed, summary: event } satisfies Round
     }
   }).pipe(within("a round", "60 seconds"))
-
-// polls a condition between event-loop turns, guarded on the real clock (the test's own is the TestClock)
-const until = (what: string, condition: Effect.Effect<boolean>) =>
-  TestServices.provideLive(
-    Effect.gen(function* () {
-      while (!(yield* condition)) yield* turns()
-    }).pipe(within(what, "60 seconds"))
-  )
 
 const statusOf = (site: RunningSite, uuid: string) =>
   Effect.map(
