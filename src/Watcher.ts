@@ -1,17 +1,4 @@
-import {
-  Cause,
-  Clock,
-  Config,
-  DateTime,
-  Deferred,
-  Duration,
-  Effect,
-  Fiber,
-  Option,
-  Schedule,
-  type Scope,
-  Stream
-} from "effect"
+import { type Cause, Clock, Config, DateTime, Deferred, Duration, Effect, Option, type Scope, Stream } from "effect"
 import * as CompletionOrder from "./CompletionOrder.js"
 import { Connections } from "./Connections.js"
 import { type Connection, type ConnectionUuid, isVerifiable, SEVERED_REASON } from "./Domain/Connection.js"
@@ -23,6 +10,7 @@ import { LastKnown, type LastVerification } from "./LastKnown.js"
 import * as Metrics from "./Metrics.js"
 import { SharedRegistry } from "./SharedRegistry.js"
 import { checkConcurrency, type Freshness, StatusChecks } from "./StatusChecks.js"
+import * as Hubs from "./Watcher/Hubs.js"
 import * as Registry from "./Watcher/Registry.js"
 import * as Severing from "./Watcher/Severing.js"
 import * as Subscribers from "./Watcher/Subscribers.js"
@@ -48,17 +36,6 @@ const invalidEvery = (everySeconds: number | undefined) =>
     ? new InvalidInput({ field: "everySeconds", message: "everySeconds must be an integer >= 1" })
     : undefined
 
-// the rounds of one interval, shared by its subscribers; started by the first, stopped when the last leaves
-interface Hub {
-  readonly everySeconds: number
-  readonly subscribers: Set<Subscribers.Subscriber>
-  // rounds started: the interval's round number
-  tick: number
-  // subscribers whose rounds apply the severed rule
-  severing: number
-  fiber: Fiber.RuntimeFiber<void> | undefined
-}
-
 // One watcher for every subscriber: one schedule per interval in use, whose rounds every subscriber of that
 // interval receives (the same event objects); checks are shared (a result younger than the asker's interval is
 // served from memory), the last result of each connection is kept, and severing sees a whole round.
@@ -73,8 +50,6 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
     const rule = yield* Severing.config
     const shared = yield* SharedRegistry
     const registry = yield* Registry.make
-    const scope = yield* Effect.scope
-    const hubs = new Map<number, Hub>()
     let lastHeldAt = Number.NEGATIVE_INFINITY
 
     // a receiver still pending (registered by another site, not yet approved) is not checked in a round or an
@@ -182,79 +157,7 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
         })
       }).pipe(Effect.withSpan("Watcher.round"))
 
-    // whole milliseconds: a jittered delay in fractional nanoseconds kills the TestClock's sleep (BigInt)
-    const spacing = (everySeconds: number) =>
-      Schedule.spaced(Duration.seconds(everySeconds)).pipe(
-        Schedule.jitteredWith({ min: 1, max: 1.1 }),
-        Schedule.modifyDelay((_, delay) => Duration.millis(Math.round(Duration.toMillis(delay))))
-      )
-
-    // An interval's shared rounds: the first at once (its first subscriber's first round), then one an interval
-    // (plus up to 10% jitter) after each ends, for the subscribers that were ready when it started. A round that
-    // fails ends the hub and every subscriber of it with its cause.
-    const ticks = (hub: Hub) =>
-      Effect.suspend(() => {
-        hub.tick++
-        const ready = Array.from(hub.subscribers).filter((s) => s.ready)
-        return round(
-          hub.everySeconds * 1000,
-          () => hub.severing > 0,
-          Subscribers.audience(ready, new Subscribers.Broadcast(hub.tick))
-        )
-      }).pipe(
-        Effect.repeat(spacing(hub.everySeconds)),
-        Effect.onError((cause) =>
-          Effect.sync(() => {
-            if (Cause.isInterruptedOnly(cause)) return
-            if (hubs.get(hub.everySeconds) === hub) hubs.delete(hub.everySeconds)
-            for (const s of hub.subscribers) s.fail(cause as Cause.Cause<never>)
-          })
-        ),
-        Effect.asVoid
-      )
-
-    // A subscriber joins its interval's hub (uninterruptibly: its count and its finalizer go together; what it
-    // forks can be interrupted), starting it when it is the first; it leaves with its scope, and
-    // the last to leave stops the hub (its checks in flight are interrupted: the remotes see their sockets close).
-    // A later subscriber's first round is its own, at once (fresh results from memory, checks for the rest,
-    // joining those in flight); it gets the shared rounds that start after it.
-    const join = (everySeconds: number, subscriber: Subscribers.Subscriber) =>
-      Effect.gen(function* () {
-        const existing = hubs.get(everySeconds)
-        const hub: Hub = existing ?? { everySeconds, subscribers: new Set(), tick: 0, severing: 0, fiber: undefined }
-        hub.subscribers.add(subscriber)
-        if (subscriber.severs) hub.severing++
-        yield* Effect.addFinalizer(() =>
-          Effect.suspend(() => {
-            hub.subscribers.delete(subscriber)
-            if (subscriber.severs) hub.severing--
-            if (hub.subscribers.size > 0) return Effect.void
-            if (hubs.get(everySeconds) === hub) hubs.delete(everySeconds)
-            return hub.fiber === undefined ? Effect.void : Fiber.interrupt(hub.fiber)
-          })
-        )
-        if (existing === undefined) {
-          hubs.set(everySeconds, hub)
-          subscriber.ready = true
-          hub.fiber = yield* Effect.forkIn(Effect.interruptible(ticks(hub)), scope)
-          return
-        }
-        const first = round(
-          everySeconds * 1000,
-          () => subscriber.severs,
-          Subscribers.audience([subscriber], new Subscribers.Broadcast(Math.max(hub.tick, 1)))
-        )
-        yield* Effect.forkScoped(
-          Effect.interruptible(first).pipe(
-            Effect.matchCause({
-              onSuccess: () => {
-                subscriber.ready = true
-              },
-              onFailure: (cause) => subscriber.fail(cause as Cause.Cause<never>)
-            })
-          )
-        )
-      }).pipe(Effect.uninterruptible)
+    const hubs = yield* Hubs.make(round)
 
     // one round now; with everySeconds, the interval's rounds until the consumer leaves
     const subscribe = <A>(
@@ -267,7 +170,7 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
         Effect.gen(function* () {
           const { subscriber, stream } = yield* subscribed
           if (everySeconds !== undefined) {
-            yield* join(everySeconds, subscriber)
+            yield* hubs.join(everySeconds, subscriber)
           } else {
             const once = round(
               0,
@@ -353,7 +256,7 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
     // write-behind). With a shared registry it runs once across the cluster (Cluster.ts runs it as a singleton).
     const monitored = Effect.gen(function* () {
       const failed = yield* Deferred.make<never>()
-      yield* join(monitorEvery, {
+      yield* hubs.join(monitorEvery, {
         severs: true,
         ready: false,
         status: () => {},
