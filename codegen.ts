@@ -40,6 +40,7 @@ const config: CodegenConfig = {
           ReceiverConnectionSevered: "../../Domain/Events.js#ReceiverConnectionSevered",
           StatusRoundCompleted: "../../Domain/Events.js#StatusRoundCompleted",
           SeveringHeld: "../../Domain/Events.js#SeveringHeld",
+          StatusRound: "../../Domain/Events.js#StatusRound",
           StatusChange: "../../Domain/StatusChange.js#StatusChange",
           ConnectionChange: "../../Domain/Events.js#ConnectionChange",
           RemoteNotice: "../../Domain/RemoteNotice.js#RemoteNotice"

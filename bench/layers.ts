@@ -2,13 +2,16 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { PerformanceObserver, performance } from "node:perf_hooks"
-import { ConfigProvider, Effect, Layer, Redacted, Stream } from "effect"
+import { ConfigProvider, Effect, Layer, Redacted } from "effect"
 import { Connections } from "../src/Connections.js"
 import { SqlLive } from "../src/Db.js"
+import type { PeerFailure } from "../src/Domain/Errors.js"
 import * as Yoga from "../src/graphql/Yoga.js"
 import { History } from "../src/History.js"
+import { LastKnown } from "../src/LastKnown.js"
 import { Pairing } from "../src/Pairing.js"
 import { PeerClient } from "../src/Peer/Client.js"
+import type { StatusAnswer } from "../src/Peer/Wire.js"
 import { PeerHttpClientLive } from "../src/Peer/Transport.js"
 import { SiteConfig } from "../src/SiteConfig.js"
 import { StatusChecks } from "../src/StatusChecks.js"
@@ -77,7 +80,9 @@ const main = Effect.gen(function* () {
     ])
   )
   const services = Layer.mergeAll(Watcher.Default, Pairing.Default).pipe(
-    Layer.provideMerge(Layer.mergeAll(StatusChecks.Default, History.Default)),
+    Layer.provideMerge(StatusChecks.Default),
+    Layer.provideMerge(LastKnown.Default),
+    Layer.provideMerge(History.Default),
     Layer.provideMerge(Layer.mergeAll(Connections.Default, PeerClient.Default, SiteConfig.Default)),
     Layer.provideMerge(Layer.mergeAll(SqlLive, PeerHttpClientLive)),
     Layer.provide(Layer.setConfigProvider(config))
@@ -116,24 +121,29 @@ const main = Effect.gen(function* () {
       Effect.promise(() => bareRun(agent, targets, CONCURRENCY, 30_000))
     )
     yield* time(
-      "PeerClient.getConnectionStatus over Effect.forEach",
-      Effect.forEach(all, peer.getConnectionStatus, { concurrency: CONCURRENCY, discard: true })
+      "PeerClient.statusCall over Effect.forEach",
+      Effect.forEach(
+        all,
+        (c) => Effect.async<StatusAnswer, PeerFailure>((resume) => Effect.sync(peer.statusCall(c)(resume))),
+        {
+          concurrency: CONCURRENCY,
+          discard: true
+        }
+      )
     )
     yield* time("Connections.list (receivers)", list)
     yield* time(
       "StatusChecks.checkReceiver over Effect.forEach",
-      Effect.forEach(all, checks.checkReceiver, { concurrency: CONCURRENCY, discard: true })
+      Effect.forEach(all, (c) => checks.checkReceiver(c), { concurrency: CONCURRENCY, discard: true })
     )
-    yield* time("StatusChecks.receiverChecks stream, drained", Stream.runDrain(checks.receiverChecks(all)))
-    yield* time("StatusChecks.checkReceivers (list + workers + single-flight)", checks.checkReceivers())
     const watcher = yield* Watcher
     yield* time("Watcher.senderStatuses (+ record, write-behind)", watcher.senderStatuses())
     yield* time("GraphQL senderStatuses via yoga.fetch (no socket)", graphql(yield* Yoga.make))
     // the GraphQL edge alone: the same query answered from results computed beforehand
-    const results = yield* checks.checkReceivers()
+    const results = yield* watcher.senderStatuses()
     const stub = new Watcher({ ...watcher, senderStatuses: () => Effect.succeed(results) })
     const edgeOnly = yield* Yoga.make.pipe(Effect.provideService(Watcher, stub))
-    yield* time("  GraphQL edge alone (checkReceivers answered from memory)", graphql(edgeOnly))
+    yield* time("  GraphQL edge alone (senderStatuses answered from memory)", graphql(edgeOnly))
     yield* Effect.promise(() => agent.close())
   })
   yield* program.pipe(Effect.provide(services), Effect.scoped)

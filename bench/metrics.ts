@@ -23,7 +23,15 @@ const fetched = statuses.map(
     )
 )
 const verification = new ReceiverVerification(
-  { connectionUuid: "x" as never, outcome: "exists", suspended: false, reason: null, checkedAt, connection: null },
+  {
+    connectionUuid: "x" as never,
+    outcome: "exists",
+    suspended: false,
+    reason: null,
+    checkedAt,
+    durationMs: 12,
+    connection: null
+  },
   true
 )
 

@@ -1,4 +1,4 @@
-import { Cause, Effect, Queue, Stream, Take } from "effect"
+import { Cause, Effect } from "effect"
 
 // CHECK_CONCURRENCY workers pulling from one iterator (a fiber per worker, not one per check), each result
 // handed to `emit` with its index the moment its check completes (`emit` may return nothing: no effect to run).
@@ -30,51 +30,33 @@ const run = <A, B>(
   )
 }
 
-// Each result the moment it is ready, through a bounded queue: a slow consumer holds the checks back instead of
-// a whole round piling up. The consumer leaving closes the scope and interrupts every check; a check that dies
-// ends the stream with its cause.
-export const streamed = <A, B>(
-  items: Iterable<A>,
-  check: (item: A) => Effect.Effect<B>,
-  concurrency: number
-): Stream.Stream<B> =>
-  Stream.unwrapScoped(
-    Effect.gen(function* () {
-      const results = yield* Effect.acquireRelease(Queue.bounded<Take.Take<B>>(concurrency), Queue.shutdown)
-      yield* run(items, check, concurrency, (b) => Queue.offer(results, Take.of(b))).pipe(
-        Effect.onExit((exit) =>
-          exit._tag === "Success"
-            ? Queue.offer(results, Take.end)
-            : Cause.isInterruptedOnly(exit.cause)
-              ? Effect.void
-              : Queue.offer(results, Take.failCause(exit.cause))
-        ),
-        Effect.forkScoped
-      )
-      return Stream.fromQueue(results).pipe(Stream.flattenTake)
-    })
-  )
-
 // The same workers collected into one array without a Stream in between (its per-element hand-off costs
 // ≈ 28 µs of CPU more, for nothing when nobody reads as it comes): in completion order, or with `inOrder`
-// in the order of `items`.
+// in the order of `items`; `onEach` is told each result the moment it completes (it must not block).
 export const collected = <A, B>(
   items: Iterable<A>,
   check: (item: A) => Effect.Effect<B>,
   concurrency: number,
-  options?: { readonly inOrder?: boolean }
+  options?: { readonly inOrder?: boolean; readonly onEach?: (b: B) => void }
 ): Effect.Effect<Array<B>> =>
   Effect.suspend(() => {
     const all: Array<B> = []
+    const onEach = options?.onEach
     const emit =
       options?.inOrder === true
         ? (b: B, index: number) => {
             all[index] = b
             return undefined
           }
-        : (b: B) => {
-            all.push(b)
-            return undefined
-          }
+        : onEach === undefined
+          ? (b: B) => {
+              all.push(b)
+              return undefined
+            }
+          : (b: B) => {
+              all.push(b)
+              onEach(b)
+              return undefined
+            }
     return run(items, check, concurrency, emit).pipe(Effect.as(all))
   })

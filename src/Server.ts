@@ -11,6 +11,7 @@ import { SqlLive, StoreKind } from "./Db.js"
 import * as Yoga from "./graphql/Yoga.js"
 import * as Health from "./Health.js"
 import { History } from "./History.js"
+import { LastKnown } from "./LastKnown.js"
 import { LogFormatLive } from "./LogFormat.js"
 import * as Logs from "./Logs.js"
 import * as Prometheus from "./Metrics/Prometheus.js"
@@ -38,8 +39,10 @@ const Routes = Layer.mergeAll(
 // every service of the app; needs SqlClient and HttpClient
 // Alerts subscribes to the history before the watcher (and its monitor) can write any
 export const ServicesLive = Watcher.Default.pipe(
+  Layer.provideMerge(StatusChecks.Default),
+  Layer.provideMerge(LastKnown.Default),
   Layer.provideMerge(Alerts.Default),
-  Layer.provideMerge(Layer.mergeAll(StatusChecks.Default, Pairing.Default, History.Default)),
+  Layer.provideMerge(Layer.mergeAll(Pairing.Default, History.Default)),
   Layer.provideMerge(Layer.mergeAll(Connections.Default, PeerClient.Default, SiteConfig.Default, SyncSettings.Default))
 )
 

@@ -1,32 +1,24 @@
-import { Clock, Config, DateTime, Duration, Effect, identity, Option, Schedule, Stream } from "effect"
+import { type Cause, Clock, Config, DateTime, Deferred, Duration, Effect, Option, type Scope, Stream } from "effect"
 import * as CompletionOrder from "./CompletionOrder.js"
 import { Connections } from "./Connections.js"
 import { type Connection, type ConnectionUuid, isVerifiable, SEVERED_REASON } from "./Domain/Connection.js"
 import { InvalidInput } from "./Domain/Errors.js"
-import {
-  ReceiverConnectionSevered,
-  ReceiverVerification,
-  type SenderStatusFetched,
-  SeveringHeld,
-  type StatusEvent,
-  StatusRoundCompleted
-} from "./Domain/Events.js"
+import { ReceiverConnectionSevered, ReceiverVerification, type StatusEvent, type StatusRound } from "./Domain/Events.js"
+import type { Role } from "./Domain/Role.js"
 import { History } from "./History.js"
+import { LastKnown, type LastVerification } from "./LastKnown.js"
 import * as Metrics from "./Metrics.js"
 import { SharedRegistry } from "./SharedRegistry.js"
-import * as SingleFlight from "./SingleFlight.js"
-import { StatusChecks } from "./StatusChecks.js"
-import * as LastKnown from "./Watcher/LastKnown.js"
+import { checkConcurrency, type Freshness, StatusChecks } from "./StatusChecks.js"
+import * as Hubs from "./Watcher/Hubs.js"
 import * as Registry from "./Watcher/Registry.js"
-import type { LastVerification } from "./Watcher/Repo.js"
-import { WatcherRepo } from "./Watcher/Repo.js"
 import * as Severing from "./Watcher/Severing.js"
+import * as Subscribers from "./Watcher/Subscribers.js"
 
-const positive = (name: string, fallback: number, min: number) =>
-  Config.integer(name).pipe(
-    Config.validate({ message: `${name} must be an integer >= ${min}`, validation: (n) => n >= min }),
-    Config.withDefault(fallback)
-  )
+export const monitorEverySeconds = Config.integer("MONITOR_EVERY_SECONDS").pipe(
+  Config.validate({ message: "MONITOR_EVERY_SECONDS must be an integer >= 0", validation: (n) => n >= 0 }),
+  Config.withDefault(0)
+)
 
 // the guard of Connections.suspendSevered, read from the registry in memory first
 const canSever = (connection: Connection) =>
@@ -36,25 +28,32 @@ const LIKELY_CAUSE =
   "Severing held: most eligible senders answered not found in one round. Likely cause: our SITE_URL changed " +
   "(remotes look connections up by the URL we registered with), or a remote restored an old database"
 
-// One watcher for every subscriber: checks are shared (a result younger than the asker's interval is
+// who may apply the severed rule: the monitor and an admin (issue 18: a viewer's reads never write)
+const severs = (role: Role) => role === "admin"
+
+const invalidEvery = (everySeconds: number | undefined) =>
+  everySeconds !== undefined && !(Number.isInteger(everySeconds) && everySeconds >= 1)
+    ? new InvalidInput({ field: "everySeconds", message: "everySeconds must be an integer >= 1" })
+    : undefined
+
+// One watcher for every subscriber: one schedule per interval in use, whose rounds every subscriber of that
+// interval receives (the same event objects); checks are shared (a result younger than the asker's interval is
 // served from memory), the last result of each connection is kept, and severing sees a whole round.
 export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
   scoped: Effect.gen(function* () {
     const connections = yield* Connections
     const checks = yield* StatusChecks
     const history = yield* History
-    const concurrency = yield* positive("CHECK_CONCURRENCY", 64, 1)
-    const monitorEvery = yield* positive("MONITOR_EVERY_SECONDS", 0, 0)
+    const known = yield* LastKnown
+    const concurrency = yield* checkConcurrency
+    const monitorEvery = yield* monitorEverySeconds
     const rule = yield* Severing.config
     const shared = yield* SharedRegistry
     const registry = yield* Registry.make
-    const known = yield* LastKnown.make
-    const statusFlight = SingleFlight.make<string, SenderStatusFetched, never>()
-    const verifyFlight = SingleFlight.make<string, LastVerification, never>()
     let lastHeldAt = Number.NEGATIVE_INFINITY
 
-    // as StatusChecks: a receiver still pending (registered by another site, not yet approved) is not
-    // checked in a round or an unfiltered senderStatuses; asked for by uuid, it is
+    // a receiver still pending (registered by another site, not yet approved) is not checked in a round or an
+    // unfiltered senderStatuses, so a registration never makes us send traffic; asked for by uuid, it is
     const checkedReceivers = () => registry.ofDirection("receiver").filter((c) => c.status !== "pending")
 
     const sync = Effect.flatMap(registry.sync, (applied) =>
@@ -64,42 +63,7 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
         { discard: true }
       )
     )
-    // With a shared registry, another instance's checks count too when deciding what is fresh: its newest
-    // results are read from the store, at most once a second however many rounds and fields ask (edges of
-    // under a second may ask a remote twice)
-    const refresh = shared ? yield* Effect.cachedWithTTL(Effect.ignore(known.reload), Duration.seconds(1)) : Effect.void
     yield* Stream.runForEach(connections.changes, () => sync).pipe(Effect.forkScoped)
-
-    // Concurrent askers of one connection share one check (SingleFlight: no fiber per key), which lives until
-    // the last of them leaves. Its result is recorded once, in the check's own callback: whoever asks next
-    // finds it in memory.
-    const checkReceiver = (
-      connection: Connection,
-      maxAgeMillis: number,
-      now: number
-    ): Effect.Effect<SenderStatusFetched> => {
-      const fresh = known.freshStatus(connection.uuid, maxAgeMillis, now)
-      if (fresh !== undefined) return Effect.succeed(fresh)
-      return checks.observed(
-        "get-connection-status",
-        connection,
-        identity<SenderStatusFetched>
-      )(statusFlight(connection.uuid, SingleFlight.map(checks.receiverCheck(connection), known.recordStatus)))
-    }
-
-    const verifySender = (
-      connection: Connection,
-      maxAgeMillis: number,
-      now: number
-    ): Effect.Effect<LastVerification> => {
-      const fresh = known.freshVerification(connection.uuid, maxAgeMillis, now)
-      if (fresh !== undefined) return Effect.succeed(fresh)
-      const check = SingleFlight.map(checks.senderVerification(connection), known.recordVerification)
-      const observed = checks.observed("verify-connection", connection, (last: LastVerification) => last.verification)
-      return Effect.tap(observed(verifyFlight(connection.uuid, check)), (last) =>
-        checks.logVerification(connection, last.verification)
-      )
-    }
 
     // A4 under SEVER_AFTER and the mass-sever brake; the write finishes even if the asker leaves
     const sever = (uuid: ConnectionUuid) =>
@@ -152,68 +116,88 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
         return { decision, severed: severed.flatMap(Option.toArray) }
       })
 
-    const round = (number: number, maxAgeMillis: number): Stream.Stream<StatusEvent> =>
-      Stream.unwrap(
-        Effect.gen(function* () {
-          yield* sync
-          yield* refresh
-          const now = yield* Clock.currentTimeMillis
-          const receivers = checkedReceivers()
-          const senders = registry.ofDirection("sender").filter(isVerifiable)
-          let checked = 0
-          let severed = 0
-          const fresh = receivers.flatMap((r) => known.freshStatus(r.uuid, maxAgeMillis, now) ?? [])
-          const stale = receivers.filter((r) => known.freshStatus(r.uuid, maxAgeMillis, now) === undefined)
-          const statuses = Stream.fromIterable(fresh).pipe(
-            Stream.concat(CompletionOrder.streamed(stale, (r) => checkReceiver(r, maxAgeMillis, now), concurrency)),
-            Stream.tap(() => Effect.sync(() => checked++))
-          )
-          const severing = Stream.unwrap(
-            Effect.gen(function* () {
-              const batch = yield* CompletionOrder.collected(
-                senders,
-                (s) => verifySender(s, maxAgeMillis, now),
-                concurrency
-              )
-              checked += batch.length
-              const outcome = yield* applySevering(batch)
-              severed = outcome.severed.length
-              const { held, notFound, eligible } = outcome.decision
-              return Stream.fromIterable<StatusEvent>([
-                ...(held ? [new SeveringHeld({ round: number, notFound, eligible })] : []),
-                ...outcome.severed.map(
-                  (connection) => new ReceiverConnectionSevered({ connectionUuid: connection.uuid, connection })
-                )
-              ])
-            })
-          )
-          // the round's results are in the store before it says it is complete
-          const completed = Effect.zipRight(
-            known.flush,
-            Effect.sync(() => new StatusRoundCompleted({ round: number, checked, severed }))
-          ).pipe(Effect.zipLeft(Metrics.roundCompleted))
-          return Stream.merge(statuses, severing).pipe(Stream.concat(Stream.fromEffect(completed)))
-        })
-      ).pipe(Stream.withSpan("Watcher.round", { attributes: { round: number } }))
-
-    // one round now; with everySeconds, another after each interval (plus up to 10% jitter) until the
-    // consumer leaves. A result younger than everySeconds is served from memory (G1, G3).
-    const statusEvents = (everySeconds?: number): Stream.Stream<StatusEvent, InvalidInput> => {
-      if (everySeconds !== undefined && !(Number.isInteger(everySeconds) && everySeconds >= 1)) {
-        return Stream.fail(new InvalidInput({ field: "everySeconds", message: "everySeconds must be an integer >= 1" }))
-      }
-      return Stream.suspend(() => {
-        let rounds = 0
-        const next = Stream.suspend(() => round(++rounds, (everySeconds ?? 0) * 1000))
-        if (everySeconds === undefined) return next
-        // whole milliseconds: a jittered delay in fractional nanoseconds kills the TestClock's sleep (BigInt)
-        const spacing = Schedule.spaced(Duration.seconds(everySeconds)).pipe(
-          Schedule.jitteredWith({ min: 1, max: 1.1 }),
-          Schedule.modifyDelay((_, delay) => Duration.millis(Math.round(Duration.toMillis(delay))))
+    // One round: every receiver's status and every eligible sender's verification (fresh enough ones from
+    // memory), each status told to the audience as it completes; with `severing`, the severed rule over the
+    // round's verifications. The round's results are in the store before it says it is complete.
+    const round = (maxAgeMillis: number, severing: () => boolean, audience: Subscribers.Audience) =>
+      Effect.gen(function* () {
+        yield* sync
+        yield* known.refresh
+        const freshness: Freshness = { maxAgeMillis, now: yield* Clock.currentTimeMillis }
+        const receivers = checkedReceivers()
+        const senders = registry.ofDirection("sender").filter(isVerifiable)
+        const [statuses, verified] = yield* Effect.all(
+          [
+            CompletionOrder.collected(receivers, (r) => checks.checkReceiver(r, freshness), concurrency, {
+              onEach: audience.status
+            }),
+            Effect.flatMap(
+              CompletionOrder.collected(senders, (s) => checks.verifySender(s, freshness), concurrency),
+              (batch) =>
+                Effect.map(severing() ? applySevering(batch) : Effect.succeed(undefined), (outcome) => {
+                  const held = outcome?.decision.held === true ? outcome.decision : undefined
+                  const severed = (outcome?.severed ?? []).map(
+                    (connection) => new ReceiverConnectionSevered({ connectionUuid: connection.uuid, connection })
+                  )
+                  audience.severing({ held, severed })
+                  return { verifications: batch.map((last) => last.verification), held, severed }
+                })
+            )
+          ],
+          { concurrency: 2 }
         )
-        return Stream.repeat(next, spacing)
-      })
+        yield* known.flush
+        yield* Metrics.roundCompleted
+        audience.completed({
+          statuses,
+          verifications: verified.verifications,
+          severed: verified.severed,
+          held: verified.held,
+          completedAt: DateTime.unsafeMake(yield* Clock.currentTimeMillis)
+        })
+      }).pipe(Effect.withSpan("Watcher.round"))
+
+    const hubs = yield* Hubs.make(round)
+
+    // one round now; with everySeconds, the interval's rounds until the consumer leaves
+    const subscribe = <A>(
+      everySeconds: number | undefined,
+      subscribed: Effect.Effect<Subscribers.Subscribed<A>, never, Scope.Scope>
+    ): Stream.Stream<A, InvalidInput> => {
+      const invalid = invalidEvery(everySeconds)
+      if (invalid !== undefined) return Stream.fail(invalid)
+      return Stream.unwrapScoped(
+        Effect.gen(function* () {
+          const { subscriber, stream } = yield* subscribed
+          if (everySeconds !== undefined) {
+            yield* hubs.join(everySeconds, subscriber)
+          } else {
+            const once = round(
+              0,
+              () => subscriber.severs,
+              Subscribers.audience([subscriber], new Subscribers.Broadcast(1))
+            )
+            yield* Effect.forkScoped(
+              once.pipe(
+                Effect.matchCause({
+                  onSuccess: subscriber.end,
+                  onFailure: (cause) => subscriber.fail(cause as Cause.Cause<never>)
+                })
+              )
+            )
+          }
+          return stream
+        })
+      )
     }
+
+    // result by result: each status as it completes, the severs, then the round's summary (counted from 1)
+    const statusEvents = (everySeconds?: number, role: Role = "viewer"): Stream.Stream<StatusEvent, InvalidInput> =>
+      subscribe(everySeconds, Subscribers.events(severs(role)))
+
+    // the page's feed: one StatusRound a round
+    const statusRounds = (everySeconds?: number, role: Role = "viewer"): Stream.Stream<StatusRound, InvalidInput> =>
+      subscribe(everySeconds, Subscribers.rounds(severs(role)))
 
     // asked for by uuid: unknown uuids are ConnectionNotFound, connections of the other direction InvalidInput
     const byUuids = (direction: Connection["direction"], uuids: ReadonlyArray<string>) =>
@@ -235,32 +219,24 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
         return yield* new InvalidInput({ field: "maxAgeSeconds", message: "maxAgeSeconds must be an integer >= 0" })
       }
       const receivers = yield* receiversOf(uuids)
-      yield* refresh
-      const now = yield* Clock.currentTimeMillis
-      return yield* CompletionOrder.collected(
-        receivers,
-        (r) => checkReceiver(r, maxAgeSeconds * 1000, now),
-        concurrency,
-        {
-          inOrder: true
-        }
-      ).pipe(Effect.ensuring(known.flush))
+      yield* known.refresh
+      const freshness: Freshness = { maxAgeMillis: maxAgeSeconds * 1000, now: yield* Clock.currentTimeMillis }
+      return yield* CompletionOrder.collected(receivers, (r) => checks.checkReceiver(r, freshness), concurrency, {
+        inOrder: true
+      }).pipe(Effect.ensuring(known.flush))
     })
 
     // verifyReceiverConnections: the asked senders are a round of their own for the severed rule
     const verifySenders = Effect.fn("Watcher.verifySenders")(function* (uuids?: ReadonlyArray<string>) {
       yield* sync
       const senders = uuids === undefined ? registry.ofDirection("sender") : yield* byUuids("sender", uuids)
-      yield* refresh
-      const now = yield* Clock.currentTimeMillis
+      yield* known.refresh
       // the checks' results and the severs' history rows are in the store before the mutation answers
       const { batch, severed } = yield* CompletionOrder.collected(
         senders.filter(isVerifiable),
-        (s) => verifySender(s, 0, now),
+        (s) => checks.verifySender(s),
         concurrency,
-        {
-          inOrder: true
-        }
+        { inOrder: true }
       ).pipe(
         Effect.flatMap((batch) => Effect.map(applySevering(batch), ({ severed }) => ({ batch, severed }))),
         Effect.ensuring(known.flush)
@@ -274,13 +250,26 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
       })
     })
 
-    // MONITOR_EVERY_SECONDS: one more subscriber nobody sees, so history, alerts and severing run unattended.
-    // A round that fails is logged, and the monitor subscribes again after an interval (a store that cannot
-    // take its results does not fail it: they wait in the write-behind). With a shared registry it
-    // runs once across the cluster (Cluster.ts runs it as a singleton).
+    // MONITOR_EVERY_SECONDS: one more subscriber of its interval, nobody sees, whose rounds apply the severed
+    // rule, so history, alerts and severing run unattended. A round that fails is logged, and the monitor
+    // joins again after an interval (a store that cannot take its results does not fail it: they wait in the
+    // write-behind). With a shared registry it runs once across the cluster (Cluster.ts runs it as a singleton).
+    const monitored = Effect.gen(function* () {
+      const failed = yield* Deferred.make<never>()
+      yield* hubs.join(monitorEvery, {
+        severs: true,
+        ready: false,
+        status: () => {},
+        severing: () => {},
+        completed: () => {},
+        fail: (cause) => Deferred.unsafeDone(failed, Effect.failCause(cause)),
+        end: () => {}
+      })
+      return yield* Deferred.await(failed)
+    })
     const monitor =
       monitorEvery > 0
-        ? Stream.runDrain(statusEvents(monitorEvery)).pipe(
+        ? Effect.scoped(monitored).pipe(
             Effect.catchAllCause((cause) =>
               Effect.logError("A monitor round failed; the next starts in an interval", cause)
             ),
@@ -293,19 +282,19 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
     return {
       monitor,
       statusEvents,
+      statusRounds,
       senderStatuses,
       verifySenders,
       lastSenderStatus: (connection: Connection) =>
-        Effect.map(refresh, () =>
+        Effect.map(known.refresh, () =>
           connection.direction === "receiver" ? (known.status(connection.uuid) ?? null) : null
         ),
       lastVerification: (connection: Connection) =>
-        Effect.map(refresh, () =>
+        Effect.map(known.refresh, () =>
           connection.direction === "sender" ? (known.verification(connection.uuid)?.verification ?? null) : null
         ),
       statusHistory: (connection: Connection, limit?: number) => history.latest(connection.uuid, limit),
       statusChanged: history.changes
     } as const
-  }),
-  dependencies: [WatcherRepo.layer]
+  })
 }) {}

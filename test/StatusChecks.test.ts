@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import {
   Cause,
   Chunk,
+  Clock,
   Deferred,
   Effect,
   Exit,
@@ -15,20 +16,25 @@ import {
   TestClock
 } from "effect"
 import { Connections } from "../src/Connections.js"
+import type { Connection } from "../src/Domain/Connection.js"
 import * as Token from "../src/Domain/Token.js"
 import { History } from "../src/History.js"
+import { LastKnown } from "../src/LastKnown.js"
 import { PeerClient } from "../src/Peer/Client.js"
 import { PeerHttpClientLive } from "../src/Peer/Transport.js"
 import { StatusChecks } from "../src/StatusChecks.js"
 import { Watcher } from "../src/Watcher.js"
 import { SqlTest, withConfig } from "./utils/Db.js"
 import * as FakeSite from "./utils/FakeSite.js"
-import { registeredSender } from "./utils/Watcher.js"
+import { registeredSender, watcherLayer } from "./utils/Watcher.js"
 
 const TOKEN = "status-checks-token"
 
+// StatusChecks over the last-known service kept in memory (LastKnown.Test), the real registry and transport
 const layer = (config: Record<string, string> = {}) =>
   StatusChecks.Default.pipe(
+    Layer.provideMerge(LastKnown.Test),
+    Layer.provideMerge(History.Default),
     Layer.provideMerge(Connections.Default),
     Layer.provide(PeerClient.Default),
     Layer.provide(PeerHttpClientLive),
@@ -42,6 +48,10 @@ const receiver = (siteUrl: string, token = TOKEN) =>
   ).pipe(Effect.map(({ connection }) => connection))
 
 const collect = <A, E, R>(stream: Stream.Stream<A, E, R>) => Effect.map(Stream.runCollect(stream), Chunk.toArray)
+const checkAll = (receivers: ReadonlyArray<Connection>) =>
+  Effect.flatMap(StatusChecks, (checks) =>
+    Effect.forEach(receivers, (r) => checks.checkReceiver(r), { concurrency: "unbounded" })
+  )
 
 // every log line, rendered, for checks on what is (never) logged
 const captureLogs = Effect.gen(function* () {
@@ -52,8 +62,8 @@ const captureLogs = Effect.gen(function* () {
   return { lines, layer: Logger.replace(Logger.defaultLogger, logger) }
 })
 
-describe("StatusChecks.receiverChecks", () => {
-  it.live("maps each remote answer to a sender status, in completion order", () =>
+describe("StatusChecks.checkReceiver", () => {
+  it.live("maps each remote answer to a sender status, recorded as the last known", () =>
     Effect.gen(function* () {
       const active = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "n" }))
       const gone = yield* FakeSite.make(FakeSite.json(200, { success: false, error: "Connection not found" }))
@@ -69,11 +79,17 @@ describe("StatusChecks.receiverChecks", () => {
         receiver(broken.url, "t4"),
         receiver(`http://127.0.0.1:${port}`, "t5")
       ])
-      const checks = yield* StatusChecks
-      const results = yield* collect(checks.receiverChecks(receivers).pipe(Stream.take(5)))
-      const byUuid = new Map(results.map((r) => [r.connectionUuid as string, r]))
       const [hanging, ...answered] = receivers
-      assert.isFalse(byUuid.has(hanging!.uuid), "the hanging remote cannot come first")
+      const waiting = yield* Effect.fork(checkAll([hanging!]))
+      const { lines, layer: logs } = yield* captureLogs
+      const results = yield* checkAll(answered).pipe(Effect.provide(logs), Logger.withMinimumLogLevel(LogLevel.Debug))
+      // a failed check is logged at debug level, never with its token or hash (A5)
+      assert.isAbove(lines.filter((line) => line.includes("peer call failed")).length, 0)
+      const hashes = ["t1", "t2", "t3", "t4", "t5"].map((t) => Redacted.value(Token.hash(Redacted.make(t))))
+      for (const line of lines) for (const secret of hashes) assert.notInclude(line, secret)
+      const byUuid = new Map(results.map((r) => [r.connectionUuid as string, r]))
+      const known = yield* LastKnown
+      for (const r of results) assert.strictEqual(known.status(r.connectionUuid), r, "recorded as it is")
       const summary = answered.map((c) => {
         const r = byUuid.get(c.uuid)
         return [r?.status, r?.reason, r?.remoteStatus]
@@ -86,7 +102,8 @@ describe("StatusChecks.receiverChecks", () => {
         ["offline", "refused", null]
       ])
       for (const r of results) assert.isAtLeast(r.durationMs, 0)
-      // taking five ended the stream: the hanging request was closed, not left running
+      // leaving the hanging check closes its request, not left running
+      yield* Fiber.interrupt(waiting)
       const outcome = yield* Deferred.await(slow.closed)
       assert.isFalse(outcome.completed)
     }).pipe(Effect.scoped, Effect.provide(layer()))
@@ -98,7 +115,7 @@ describe("StatusChecks.receiverChecks", () => {
       const b = yield* FakeSite.make(FakeSite.hang)
       const receivers = yield* Effect.all([receiver(a.url, "ta"), receiver(b.url, "tb")])
       const checks = yield* StatusChecks
-      const fiber = yield* Effect.fork(collect(checks.receiverChecks(receivers)))
+      const fiber = yield* Effect.fork(checkAll(receivers))
       yield* Deferred.await(a.received)
       yield* Deferred.await(b.received)
       yield* Fiber.interrupt(fiber)
@@ -138,13 +155,13 @@ describe("StatusChecks.receiverChecks", () => {
       const connection = yield* receiver(site.url)
       const checks = yield* StatusChecks
       const first = yield* Effect.fork(checks.checkReceiver(connection))
-      const second = yield* Effect.fork(collect(checks.receiverChecks([connection])))
+      const second = yield* Effect.fork(checks.checkReceiver(connection))
       yield* Deferred.await(site.received)
       yield* Effect.yieldNow()
       yield* TestClock.adjust("30 seconds")
-      const [one, [two]] = yield* Effect.all([Fiber.join(first), Fiber.join(second)])
+      const [one, two] = yield* Effect.all([Fiber.join(first), Fiber.join(second)])
       assert.strictEqual(one.status, "offline")
-      assert.deepStrictEqual(two, one, "both callers got the one shared result")
+      assert.strictEqual(two, one, "both callers got the one shared result")
       assert.strictEqual((yield* site.requests).length, 1)
     }).pipe(Effect.scoped, Effect.provide(layer()))
   )
@@ -165,88 +182,102 @@ describe("StatusChecks.receiverChecks", () => {
     }).pipe(Effect.scoped, Effect.provide(layer()))
   )
 
+  it.effect(
+    "a result younger than the asked age is served from memory, with its own checkedAt; older is asked again",
+    () =>
+      Effect.gen(function* () {
+        const site = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "n" }))
+        const connection = yield* receiver(site.url)
+        const checks = yield* StatusChecks
+        const first = yield* checks.checkReceiver(connection)
+        yield* TestClock.adjust("29999 millis")
+        const young = yield* checks.checkReceiver(connection, {
+          maxAgeMillis: 30_000,
+          now: yield* Clock.currentTimeMillis
+        })
+        assert.strictEqual(young, first, "served as it is")
+        assert.strictEqual((yield* site.requests).length, 1)
+        yield* TestClock.adjust("1 millis")
+        const old = yield* checks.checkReceiver(connection, {
+          maxAgeMillis: 30_000,
+          now: yield* Clock.currentTimeMillis
+        })
+        assert.notStrictEqual(old, first)
+        assert.strictEqual((yield* site.requests).length, 2)
+      }).pipe(Effect.scoped, Effect.provide(layer()))
+  )
+})
+
+describe("Watcher.senderStatuses", () => {
   it.live("CHECK_CONCURRENCY bounds the requests in flight", () =>
     Effect.gen(function* () {
       const site = yield* FakeSite.make(FakeSite.hang)
-      const receivers = yield* Effect.forEach([1, 2, 3, 4, 5], (i) => receiver(`${site.url}/r${i}`, `t${i}`))
-      const checks = yield* StatusChecks
-      const fiber = yield* Effect.fork(collect(checks.receiverChecks(receivers)))
+      yield* Effect.forEach([1, 2, 3, 4, 5], (i) => receiver(`${site.url}/r${i}`, `t${i}`))
+      const watcher = yield* Watcher
+      const fiber = yield* Effect.fork(watcher.senderStatuses())
       yield* Deferred.await(site.received)
-      // give the other checks every chance to start: three more event-loop turns with real sockets
+      // give the other checks every chance to start: more event-loop turns with real sockets
       yield* Effect.repeatN(
         Effect.promise(() => new Promise((resolve) => setImmediate(resolve))),
         50
       )
       assert.strictEqual((yield* site.requests).length, 2)
       yield* Fiber.interrupt(fiber)
-    }).pipe(Effect.scoped, Effect.provide(layer({ CHECK_CONCURRENCY: "2" })))
+    }).pipe(Effect.scoped, Effect.provide(watcherLayer({ CHECK_CONCURRENCY: "2" })))
   )
 })
 
-describe("StatusChecks.senderVerifications", () => {
-  it.live(
-    "verifies only eligible senders and reports not_found, the severed rule is the watcher's (cases 60, 63)",
-    () =>
-      Effect.gen(function* () {
-        const { lines, layer: logs } = yield* captureLogs
-        const exists = yield* FakeSite.make(FakeSite.json(200, { success: true, exists: true }))
-        const gone = yield* FakeSite.make(FakeSite.json(404, { success: false, exists: false }))
-        const noRoute = yield* FakeSite.make(FakeSite.text(404, "<html>no route</html>"))
-        const down = yield* FakeSite.make(FakeSite.json(503, { success: false, error: "DB Sync module is disabled" }))
-        const port = yield* FakeSite.closedPort
-        const connections = yield* Connections
-        const senders = yield* Effect.all([
-          registeredSender(exists.url, "s1"),
-          registeredSender(gone.url, "s2"),
-          registeredSender(noRoute.url, "s3"),
-          registeredSender(down.url, "s4"),
-          registeredSender(`http://127.0.0.1:${port}`, "s5")
-        ])
-        const never = yield* connections
-          .create({
-            name: "never registered",
-            direction: "sender",
-            siteUrl: `${gone.url}/other`,
-            authToken: Redacted.make("s6")
-          })
-          .pipe(Effect.orElse(() => Effect.die("setup")))
-        const checks = yield* StatusChecks
-        const seenAtEmit: Array<string> = []
-        const results = yield* collect(
-          checks
-            .senderVerifications([...senders, never.connection])
-            .pipe(
-              Stream.tap((v) =>
-                v.outcome === "not_found"
-                  ? Effect.map(connections.get(v.connectionUuid), (row) => seenAtEmit.push(row.status))
-                  : Effect.void
-              )
-            )
-        ).pipe(Effect.provide(logs))
-        const byUuid = new Map(results.map((r) => [r.connectionUuid as string, [r.outcome, r.suspended, r.reason]]))
-        assert.deepStrictEqual(
-          senders.map((s) => byUuid.get(s.uuid)),
-          [
-            ["exists", false, null],
-            ["not_found", false, "not_found"],
-            ["error", false, "no_route"],
-            ["error", false, "http_503"],
-            ["offline", false, "refused"]
-          ]
+describe("StatusChecks.verifySender", () => {
+  it.live("reports each remote answer, not_found included; the severed rule is the watcher's (cases 60, 63)", () =>
+    Effect.gen(function* () {
+      const { lines, layer: logs } = yield* captureLogs
+      const exists = yield* FakeSite.make(FakeSite.json(200, { success: true, exists: true }))
+      const gone = yield* FakeSite.make(FakeSite.json(404, { success: false, exists: false }))
+      const noRoute = yield* FakeSite.make(FakeSite.text(404, "<html>no route</html>"))
+      const down = yield* FakeSite.make(FakeSite.json(503, { success: false, error: "DB Sync module is disabled" }))
+      const port = yield* FakeSite.closedPort
+      const connections = yield* Connections
+      const senders = yield* Effect.all([
+        registeredSender(exists.url, "s1"),
+        registeredSender(gone.url, "s2"),
+        registeredSender(noRoute.url, "s3"),
+        registeredSender(down.url, "s4"),
+        registeredSender(`http://127.0.0.1:${port}`, "s5")
+      ])
+      const checks = yield* StatusChecks
+      const seenAtEmit: Array<string> = []
+      const results = yield* Effect.forEach(senders, (sender) =>
+        checks.verifySender(sender).pipe(
+          Effect.map(({ verification }) => verification),
+          Effect.tap((v) =>
+            v.outcome === "not_found"
+              ? Effect.map(connections.get(v.connectionUuid), (row) => seenAtEmit.push(row.status))
+              : Effect.void
+          )
         )
-        assert.strictEqual(results.length, 5, "the never-registered sender is not verified")
-        assert.deepStrictEqual(seenAtEmit, ["active"], "a single check suspends nothing")
-        for (const sender of senders) {
-          assert.strictEqual((yield* connections.get(sender.uuid)).status, "active")
-        }
-        assert.strictEqual((yield* connections.get(never.connection.uuid)).status, "pending")
-        const warnings = lines.filter((l) => l.startsWith("WARN"))
-        assert.strictEqual(warnings.filter((l) => l.includes("Verify returned not_found")).length, 1)
-        assert.strictEqual(warnings.filter((l) => l.includes("Verify failed")).length, 2)
-        assert.strictEqual(lines.filter((l) => l.startsWith("DEBUG") && l.includes("offline during verify")).length, 1)
-        const hashes = ["s1", "s2", "s3", "s4", "s5"].map((t) => Redacted.value(Token.hash(Redacted.make(t))))
-        for (const line of lines) for (const secret of [...hashes, "s1", "s2"]) assert.notInclude(line, `"${secret}`)
-      }).pipe(Effect.scoped, Effect.provide(layer()), Logger.withMinimumLogLevel(LogLevel.Debug))
+      ).pipe(Effect.provide(logs))
+      const byUuid = new Map(results.map((r) => [r.connectionUuid as string, [r.outcome, r.suspended, r.reason]]))
+      assert.deepStrictEqual(
+        senders.map((s) => byUuid.get(s.uuid)),
+        [
+          ["exists", false, null],
+          ["not_found", false, "not_found"],
+          ["error", false, "no_route"],
+          ["error", false, "http_503"],
+          ["offline", false, "refused"]
+        ]
+      )
+      assert.deepStrictEqual(seenAtEmit, ["active"], "a single check suspends nothing")
+      for (const sender of senders) {
+        assert.strictEqual((yield* connections.get(sender.uuid)).status, "active")
+      }
+      const warnings = lines.filter((l) => l.startsWith("WARN"))
+      assert.strictEqual(warnings.filter((l) => l.includes("Verify returned not_found")).length, 1)
+      assert.strictEqual(warnings.filter((l) => l.includes("Verify failed")).length, 2)
+      assert.strictEqual(lines.filter((l) => l.startsWith("DEBUG") && l.includes("offline during verify")).length, 1)
+      const hashes = ["s1", "s2", "s3", "s4", "s5"].map((t) => Redacted.value(Token.hash(Redacted.make(t))))
+      for (const line of lines) for (const secret of [...hashes, "s1", "s2"]) assert.notInclude(line, `"${secret}`)
+    }).pipe(Effect.scoped, Effect.provide(layer()), Logger.withMinimumLogLevel(LogLevel.Debug))
   )
 })
 
@@ -258,16 +289,12 @@ describe("a check that dies", () => {
   }
   const dyingPeer = Layer.succeed(
     PeerClient,
-    new PeerClient({
-      statusCall: boom,
-      verifyCall: boom,
-      getConnectionStatus: () => Effect.die(new Error("boom in a check")),
-      verifyConnection: () => Effect.die(new Error("boom in a check"))
-    } as unknown as PeerClient)
+    new PeerClient({ statusCall: boom, verifyCall: boom } as unknown as PeerClient)
   )
   // the watcher runs the status rounds: it is built on the same dying checks
   const dyingLayer = Watcher.Default.pipe(
     Layer.provideMerge(StatusChecks.Default),
+    Layer.provideMerge(LastKnown.Test),
     Layer.provideMerge(History.Default),
     Layer.provideMerge(Connections.Default),
     Layer.provide(dyingPeer),
@@ -277,24 +304,26 @@ describe("a check that dies", () => {
   const died = <A, E>(exit: Exit.Exit<A, E>) =>
     Exit.isFailure(exit) && Cause.isDie(exit.cause) && String(Cause.squash(exit.cause)).includes("boom in a check")
 
-  it.effect("ends the stream, the array and the status round with its cause, and is logged", () =>
+  it.effect("ends senderStatuses and every kind of round with its cause, and is logged", () =>
     Effect.gen(function* () {
       const { lines, layer: logs } = yield* captureLogs
       const receivers = yield* Effect.all([
         receiver("http://127.0.0.1:9/a", "d1"),
         receiver("http://127.0.0.1:9/b", "d2")
       ])
-      const checks = yield* StatusChecks
+      assert.lengthOf(receivers, 2)
       const watcher = yield* Watcher
       const exits = yield* Effect.all([
-        Effect.exit(collect(checks.receiverChecks(receivers))),
-        Effect.exit(checks.checkReceivers()),
         Effect.exit(watcher.senderStatuses()),
         Effect.exit(collect(watcher.statusEvents())),
-        Effect.exit(collect(watcher.statusEvents(5)))
+        Effect.exit(collect(watcher.statusEvents(5))),
+        Effect.exit(collect(watcher.statusRounds(5)))
       ]).pipe(Effect.provide(logs))
-      assert.deepStrictEqual(exits.map(died), [true, true, true, true, true])
-      assert.strictEqual(lines.filter((line) => line.includes("A status check died")).length, 5)
+      assert.deepStrictEqual(
+        exits.map((exit) => died(exit as Exit.Exit<unknown, unknown>)),
+        [true, true, true, true]
+      )
+      assert.strictEqual(lines.filter((line) => line.includes("A status check died")).length, 4)
     }).pipe(Effect.scoped, Effect.provide(dyingLayer))
   )
 })

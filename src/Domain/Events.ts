@@ -52,6 +52,7 @@ export class ReceiverVerification extends Schema.TaggedClass<ReceiverVerificatio
   suspended: Schema.Boolean,
   reason: Schema.NullOr(Schema.Union(OfflineReason, RemoteErrorReason, Schema.Literal("not_found"))),
   checkedAt: Schema.DateTimeUtcFromSelf,
+  durationMs: Schema.Number,
   // the row after the severed suspend, when it happened
   connection: Schema.NullOr(Connection)
 }) {}
@@ -83,6 +84,16 @@ export class SeveringHeld extends Schema.TaggedClass<SeveringHeld>()("SeveringHe
   round: Schema.Int,
   notFound: Schema.Int,
   eligible: Schema.Int
+}) {}
+
+// one round of an interval as one message (statusRounds): every connection's result, the severs it caused
+export class StatusRound extends Schema.TaggedClass<StatusRound>()("StatusRound", {
+  round: Schema.Int,
+  completedAt: Schema.DateTimeUtcFromSelf,
+  senderStatuses: Schema.Array(SenderStatusFetched),
+  verifications: Schema.Array(ReceiverVerification),
+  severed: Schema.Array(ReceiverConnectionSevered),
+  held: Schema.NullOr(SeveringHeld)
 }) {}
 
 export type StatusEvent = SenderStatusFetched | ReceiverConnectionSevered | SeveringHeld | StatusRoundCompleted

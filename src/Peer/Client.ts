@@ -7,7 +7,7 @@ import type { Connection } from "../Domain/Connection.js"
 import { Offline, type PeerFailure, RemoteError } from "../Domain/Errors.js"
 import * as UrlPrefix from "../Domain/UrlPrefix.js"
 import * as Metrics from "../Metrics.js"
-import * as SingleFlight from "../SingleFlight.js"
+import type * as SingleFlight from "../SingleFlight.js"
 import { SiteConfig } from "../SiteConfig.js"
 import * as Deadlines from "./Deadlines.js"
 import * as Registration from "./Registration.js"
@@ -158,19 +158,6 @@ const make = Effect.gen(function* () {
   const statusCall = (connection: Connection) => task(connection, "get-connection-status", Wire.statusAnswer)
   const verifyCall = (connection: Connection) => task(connection, "verify-connection", Wire.verifyAnswer)
 
-  // the same checks as effects, for whoever calls them one at a time: concurrent calls of one connection share
-  // one request, and leaving (the last caller) closes its socket
-  const statusFlight = SingleFlight.make<string, Wire.StatusAnswer, PeerFailure>()
-  const verifyFlight = SingleFlight.make<string, void, PeerFailure>()
-  const logged = <A>(connection: Connection, self: Effect.Effect<A, PeerFailure>) =>
-    Effect.tapError(self, (error) =>
-      Effect.logDebug(`peer call failed: ${error.message}`).pipe(Effect.annotateLogs({ peer: connection.siteUrl }))
-    )
-  const getConnectionStatus = (connection: Connection) =>
-    logged(connection, statusFlight(connection.uuid, statusCall(connection)))
-  const verifyConnection = (connection: Connection) =>
-    logged(connection, verifyFlight(connection.uuid, verifyCall(connection)))
-
   const register = Effect.fn("PeerClient.register")(function* (
     connection: Connection,
     token: Redacted.Redacted<string>,
@@ -230,8 +217,6 @@ const make = Effect.gen(function* () {
   return {
     statusCall,
     verifyCall,
-    getConnectionStatus,
-    verifyConnection,
     register,
     notifyStatusChange,
     notifyDelete,

@@ -1,6 +1,6 @@
 import { Config } from "effect"
 import type { ConnectionUuid } from "../Domain/Connection.js"
-import type { LastVerification } from "./Repo.js"
+import type { LastVerification } from "../LastKnown.js"
 
 export interface SeveringRule {
   // consecutive protocol not-founds before a sender is suspended

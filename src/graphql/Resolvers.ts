@@ -7,6 +7,7 @@ import {
   type ConnectionChange,
   SenderStatus,
   type StatusEvent,
+  type StatusRound,
   VerificationOutcome
 } from "../Domain/Events.js"
 import { type RemoteNotice, RemoteNoticeOutcome } from "../Domain/RemoteNotice.js"
@@ -124,8 +125,14 @@ export const make = Effect.gen(function* () {
     },
     Subscription: {
       statusEvents: {
-        subscribe: (_, args, ctx, info) => bridge.stream(watcher.statusEvents(optional(args.everySeconds)), ctx, info),
+        subscribe: (_, args, ctx, info) =>
+          bridge.stream(watcher.statusEvents(optional(args.everySeconds), ctx.role ?? "viewer"), ctx, info),
         resolve: (event: StatusEvent) => event
+      },
+      statusRounds: {
+        subscribe: (_, args, ctx, info) =>
+          bridge.stream(watcher.statusRounds(optional(args.everySeconds), ctx.role ?? "viewer"), ctx, info),
+        resolve: (round: StatusRound) => round
       },
       connectionChanged: {
         subscribe: (_, __, ctx, info) => bridge.stream(connections.changes, ctx, info),

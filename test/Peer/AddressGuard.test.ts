@@ -4,6 +4,7 @@ import type { Resolve } from "../../src/Peer/AddressGuard.js"
 import * as AddressGuard from "../../src/Peer/AddressGuard.js"
 import { PeerClient } from "../../src/Peer/Client.js"
 import * as FakeSite from "../utils/FakeSite.js"
+import * as Peer from "../utils/Peer.js"
 import { connection, layer } from "./fixtures.js"
 
 const ACTIVE = FakeSite.json(200, { success: true, status: "active", name: "Shop" })
@@ -20,8 +21,7 @@ const resolving =
 const guarded = (table: Record<string, ReadonlyArray<string>>, config: Record<string, string | number | boolean>) =>
   layer(config).pipe(Layer.provide(Layer.succeed(AddressGuard.Resolver, resolving(table))))
 
-const statusOf = (siteUrl: string) =>
-  Effect.flatMap(PeerClient, (peer) => peer.getConnectionStatus(connection({ siteUrl })))
+const statusOf = (siteUrl: string) => Effect.flatMap(PeerClient, (peer) => Peer.statusOf(peer, connection({ siteUrl })))
 
 describe("address classification", () => {
   it.each([

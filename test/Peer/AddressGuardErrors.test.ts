@@ -3,6 +3,7 @@ import { Effect, Layer, Logger, LogLevel } from "effect"
 import * as AddressGuard from "../../src/Peer/AddressGuard.js"
 import { PeerClient } from "../../src/Peer/Client.js"
 import * as FakeSite from "../utils/FakeSite.js"
+import { statusOf } from "../utils/Peer.js"
 import { connection, layer } from "./fixtures.js"
 
 // What a refused dial tells its caller: the class of the refusal, never the address a name resolved to
@@ -34,7 +35,7 @@ describe("a refused dial's error", () => {
         const { lines, guarded } = withLines(config)
         const error = yield* Effect.flip(
           Effect.flatMap(PeerClient, (peer) =>
-            peer.getConnectionStatus(connection({ siteUrl: `http://shop.test:${site.port}` }))
+            statusOf(peer, connection({ siteUrl: `http://shop.test:${site.port}` }))
           ).pipe(Effect.provide(guarded))
         )
         assert.deepInclude(error, { _tag: "RemoteError", reason })

@@ -4,20 +4,21 @@ import * as Token from "../../src/Domain/Token.js"
 import { PeerClient } from "../../src/Peer/Client.js"
 import { MAX_TEXT_CHARS } from "../../src/Peer/Wire.js"
 import * as FakeSite from "../utils/FakeSite.js"
+import { statusOf, verificationOf } from "../utils/Peer.js"
 import { connection, HASH, layer, OUR_URL, TOKEN } from "./fixtures.js"
 
 const senderStatus = (answer: FakeSite.Answer) =>
   Effect.gen(function* () {
     const site = yield* FakeSite.make(answer)
     const peer = yield* PeerClient
-    return yield* peer.getConnectionStatus(connection({ siteUrl: site.url }))
+    return yield* statusOf(peer, connection({ siteUrl: site.url }))
   }).pipe(Effect.provide(layer()))
 
 const verify = (answer: FakeSite.Answer) =>
   Effect.gen(function* () {
     const site = yield* FakeSite.make(answer)
     const peer = yield* PeerClient
-    return yield* peer.verifyConnection(connection({ direction: "sender", siteUrl: site.url }))
+    return yield* verificationOf(peer, connection({ direction: "sender", siteUrl: site.url }))
   }).pipe(Effect.provide(layer()))
 
 describe("PeerClient on the wire (A1)", () => {
@@ -25,7 +26,7 @@ describe("PeerClient on the wire (A1)", () => {
     Effect.gen(function* () {
       const site = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "Shop" }))
       const peer = yield* PeerClient
-      yield* peer.getConnectionStatus(connection({ siteUrl: `${site.url}//` }))
+      yield* statusOf(peer, connection({ siteUrl: `${site.url}//` }))
       const [request, ...more] = yield* site.requests
       expect(more).toEqual([])
       expect(request).toMatchObject({
@@ -49,7 +50,7 @@ describe("PeerClient on the wire (A1)", () => {
     Effect.gen(function* () {
       const site = yield* FakeSite.make(FakeSite.json(200, { success: true, exists: true }))
       const peer = yield* PeerClient
-      yield* peer.verifyConnection(connection({ direction: "sender", siteUrl: site.url }))
+      yield* verificationOf(peer, connection({ direction: "sender", siteUrl: site.url }))
       const [request] = yield* site.requests
       expect(request).toMatchObject({
         method: "POST",
@@ -67,7 +68,7 @@ describe("PeerClient on the wire (A1)", () => {
           : FakeSite.redirect(status, "/elsewhere")
       )
       const peer = yield* PeerClient
-      const error = yield* Effect.flip(peer.getConnectionStatus(connection({ siteUrl: site.url })))
+      const error = yield* Effect.flip(statusOf(peer, connection({ siteUrl: site.url })))
       expect(error).toMatchObject({ _tag: "RemoteError", reason: `http_${status}` })
       expect((yield* site.requests).map((request) => request.path)).toEqual([
         "/phoenix_kit/sync/api/get-connection-status"
@@ -166,7 +167,7 @@ describe("getConnectionStatus (B §4.1 with A2)", () => {
   it.scoped("42: http://unreachable.invalid is Offline dns", () =>
     Effect.gen(function* () {
       const peer = yield* PeerClient
-      const error = yield* Effect.flip(peer.getConnectionStatus(connection({ siteUrl: "http://unreachable.invalid" })))
+      const error = yield* Effect.flip(statusOf(peer, connection({ siteUrl: "http://unreachable.invalid" })))
       expect(error).toMatchObject({ _tag: "Offline", reason: "dns" })
     }).pipe(Effect.provide(layer()))
   )
@@ -175,7 +176,7 @@ describe("getConnectionStatus (B §4.1 with A2)", () => {
     Effect.gen(function* () {
       const port = yield* FakeSite.closedPort
       const peer = yield* PeerClient
-      const error = yield* Effect.flip(peer.getConnectionStatus(connection({ siteUrl: `http://127.0.0.1:${port}` })))
+      const error = yield* Effect.flip(statusOf(peer, connection({ siteUrl: `http://127.0.0.1:${port}` })))
       expect(error).toMatchObject({ _tag: "Offline", reason: "refused" })
     }).pipe(Effect.provide(layer()))
   )
@@ -187,13 +188,13 @@ describe("getConnectionStatus (B §4.1 with A2)", () => {
       const peer = yield* PeerClient
       const otherToken = Redacted.make("another-token")
       const otherHash = Redacted.value(Token.hash(otherToken))
-      yield* peer.getConnectionStatus(connection({ siteUrl: first.url }))
-      yield* peer.getConnectionStatus(connection({ siteUrl: second.url }))
-      yield* peer.getConnectionStatus(connection({ siteUrl: second.url, authTokenHash: Token.hash(otherToken) }))
+      yield* statusOf(peer, connection({ siteUrl: first.url }))
+      yield* statusOf(peer, connection({ siteUrl: second.url }))
+      yield* statusOf(peer, connection({ siteUrl: second.url, authTokenHash: Token.hash(otherToken) }))
       // the same uuid on the other endpoint is another POST
-      yield* peer.verifyConnection(connection({ direction: "sender", siteUrl: second.url }))
+      yield* verificationOf(peer, connection({ direction: "sender", siteUrl: second.url }))
       for (const missing of [connection({ siteUrl: second.url, authTokenHash: null }), connection({ siteUrl: "" })]) {
-        const error = yield* Effect.flip(peer.getConnectionStatus(missing))
+        const error = yield* Effect.flip(statusOf(peer, missing))
         expect(error).toMatchObject({ _tag: "RemoteError", reason: "missing_connection_info" })
       }
       const seen = (requests: ReadonlyArray<FakeSite.RecordedRequest>) => requests.map(({ path, body }) => [path, body])
@@ -213,7 +214,7 @@ describe("getConnectionStatus (B §4.1 with A2)", () => {
       const site = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active" }))
       const peer = yield* PeerClient
       for (const missing of [connection({ siteUrl: site.url, authTokenHash: null }), connection({ siteUrl: "" })]) {
-        const error = yield* Effect.flip(peer.getConnectionStatus(missing))
+        const error = yield* Effect.flip(statusOf(peer, missing))
         expect(error).toMatchObject({ _tag: "RemoteError", reason: "missing_connection_info" })
       }
       expect(yield* site.requests).toEqual([])
@@ -225,7 +226,7 @@ describe("getConnectionStatus (B §4.1 with A2)", () => {
     (siteUrl) =>
       Effect.gen(function* () {
         const peer = yield* PeerClient
-        const error = yield* Effect.flip(peer.getConnectionStatus(connection({ siteUrl })))
+        const error = yield* Effect.flip(statusOf(peer, connection({ siteUrl })))
         expect(error).toMatchObject({ _tag: "RemoteError", reason: "invalid_url" })
       }).pipe(Effect.provide(layer()))
   )
@@ -261,7 +262,7 @@ describe("verifyConnection (B §4.2 with A3)", () => {
     Effect.gen(function* () {
       const peer = yield* PeerClient
       const error = yield* Effect.flip(
-        peer.verifyConnection(connection({ direction: "sender", siteUrl: "http://unreachable.invalid" }))
+        verificationOf(peer, connection({ direction: "sender", siteUrl: "http://unreachable.invalid" }))
       )
       expect(error).toMatchObject({ _tag: "Offline", reason: "dns" })
     }).pipe(Effect.provide(layer()))
@@ -272,7 +273,7 @@ describe("verifyConnection (B §4.2 with A3)", () => {
       const port = yield* FakeSite.closedPort
       const peer = yield* PeerClient
       const refused = yield* Effect.flip(
-        peer.verifyConnection(connection({ direction: "sender", siteUrl: `http://127.0.0.1:${port}` }))
+        verificationOf(peer, connection({ direction: "sender", siteUrl: `http://127.0.0.1:${port}` }))
       )
       expect(refused).toMatchObject({ _tag: "Offline", reason: "refused" })
       expect(yield* Effect.flip(verify(FakeSite.reset))).toMatchObject({ _tag: "RemoteError", reason: "reset" })
@@ -284,7 +285,7 @@ describe("verifyConnection (B §4.2 with A3)", () => {
       const site = yield* FakeSite.make(FakeSite.json(200, { success: true, exists: true }))
       const peer = yield* PeerClient
       const error = yield* Effect.flip(
-        peer.verifyConnection(connection({ direction: "sender", siteUrl: site.url, authTokenHash: null }))
+        verificationOf(peer, connection({ direction: "sender", siteUrl: site.url, authTokenHash: null }))
       )
       expect(error).toMatchObject({ _tag: "RemoteError", reason: "missing_connection_info" })
       expect(yield* site.requests).toEqual([])
@@ -309,11 +310,11 @@ describe("secrets (A5)", () => {
       const pair = connection({ direction: "sender", siteUrl: site.url })
       const errors = yield* Effect.all(
         [
-          Effect.flip(peer.getConnectionStatus(pair)),
-          Effect.flip(peer.verifyConnection(pair)),
+          Effect.flip(statusOf(peer, pair)),
+          Effect.flip(verificationOf(peer, pair)),
           Effect.flip(peer.notifyStatusChange(pair, "active")),
           Effect.flip(peer.notifyDelete(pair)),
-          Effect.flip(peer.getConnectionStatus(connection({ siteUrl: "http://unreachable.invalid" })))
+          Effect.flip(statusOf(peer, connection({ siteUrl: "http://unreachable.invalid" })))
         ],
         { concurrency: 1 }
       ).pipe(Effect.provide(Logger.add(capture)), Logger.withMinimumLogLevel(LogLevel.All))
@@ -322,7 +323,7 @@ describe("secrets (A5)", () => {
         .pipe(Effect.provide(Logger.add(capture)), Logger.withMinimumLogLevel(LogLevel.All))
       expect(errors.map((error) => error.reason)).toEqual(["bad_body", "reset", "too_large", "http_500", "dns"])
       expect((yield* site.requests).map((request) => request.rawBody).join()).toContain(HASH)
-      expect(lines.length).toBeGreaterThan(0)
+      // the checks' own log lines (StatusChecks) are searched in test/StatusChecks.test.ts
       for (const text of [...errors.flatMap((e) => [JSON.stringify(e), String(e)]), JSON.stringify(notice), ...lines]) {
         expect(text).not.toContain(HASH)
         expect(text).not.toContain(Redacted.value(TOKEN))

@@ -8,12 +8,13 @@ import { createReceiver } from "../graphql/Documents.js"
 import { graphql, startSite } from "../utils/App.js"
 import { peekAt, tempDir } from "../utils/Db.js"
 import * as FakeSite from "../utils/FakeSite.js"
+import { statusOf, verificationOf } from "../utils/Peer.js"
 import { connection, layer } from "./fixtures.js"
 
 const TWENTY_MB = 20 * 1024 * 1024
 
 const verifyAt = (site: FakeSite.FakeSite) =>
-  Effect.flatMap(PeerClient, (peer) => peer.verifyConnection(connection({ direction: "sender", siteUrl: site.url })))
+  Effect.flatMap(PeerClient, (peer) => verificationOf(peer, connection({ direction: "sender", siteUrl: site.url })))
 
 describe("the deadline (A5)", () => {
   it.scoped("a remote that never answers is Offline timeout exactly at PEER_TIMEOUT_MS", () =>
@@ -35,7 +36,7 @@ describe("the deadline (A5)", () => {
     Effect.gen(function* () {
       const site = yield* FakeSite.make(FakeSite.stall)
       const peer = yield* PeerClient
-      const fiber = yield* Effect.fork(peer.getConnectionStatus(connection({ siteUrl: site.url })))
+      const fiber = yield* Effect.fork(statusOf(peer, connection({ siteUrl: site.url })))
       yield* Deferred.await(site.received)
       yield* TestClock.adjust("4999 millis")
       expect(yield* Fiber.poll(fiber)).toEqual(Option.none())
@@ -85,7 +86,7 @@ describe("misbehaving remotes are classified", () => {
     Effect.gen(function* () {
       const site = yield* FakeSite.make(answer)
       const peer = yield* PeerClient
-      const error = yield* Effect.flip(peer.getConnectionStatus(connection({ siteUrl: site.url })))
+      const error = yield* Effect.flip(statusOf(peer, connection({ siteUrl: site.url })))
       expect(error).toMatchObject(expected)
     }).pipe(Effect.provide(layer()))
   )
@@ -121,7 +122,7 @@ describe("misbehaving remotes are classified", () => {
       const tls = yield* FakeSite.selfSignedCert
       const site = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active" }), { tls })
       const peer = yield* PeerClient
-      const error = yield* Effect.flip(peer.getConnectionStatus(connection({ siteUrl: site.url })))
+      const error = yield* Effect.flip(statusOf(peer, connection({ siteUrl: site.url })))
       expect(error).toMatchObject({ _tag: "RemoteError", reason: "tls" })
       expect(yield* site.requests).toEqual([])
     }).pipe(Effect.provide(layer()))
@@ -131,9 +132,7 @@ describe("misbehaving remotes are classified", () => {
     Effect.gen(function* () {
       const site = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active" }))
       const peer = yield* PeerClient
-      const error = yield* Effect.flip(
-        peer.getConnectionStatus(connection({ siteUrl: site.url.replace("http:", "https:") }))
-      )
+      const error = yield* Effect.flip(statusOf(peer, connection({ siteUrl: site.url.replace("http:", "https:") })))
       expect(error).toMatchObject({ _tag: "RemoteError", reason: "tls" })
     }).pipe(Effect.provide(layer()))
   )
@@ -147,7 +146,7 @@ describe("a remote's strings are capped at the wire", () => {
     Effect.gen(function* () {
       const site = yield* FakeSite.make(ONE_MB_STATUS)
       const peer = yield* PeerClient
-      const error = yield* Effect.flip(peer.getConnectionStatus(connection({ siteUrl: site.url })))
+      const error = yield* Effect.flip(statusOf(peer, connection({ siteUrl: site.url })))
       expect(error).toMatchObject({ _tag: "RemoteError", reason: "malformed" })
       expect(error._tag === "RemoteError" && error.remoteStatus).toBe(undefined)
       expect(JSON.stringify(error).length + error.message.length).toBeLessThan(300)

@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Layer, Stream, TestClock } from "effect"
 import { Connections } from "../../src/Connections.js"
 import { History } from "../../src/History.js"
+import { LastKnown } from "../../src/LastKnown.js"
 import { PeerClient } from "../../src/Peer/Client.js"
 import { PeerHttpClientLive } from "../../src/Peer/Transport.js"
 import { SiteConfig } from "../../src/SiteConfig.js"
@@ -29,7 +30,9 @@ const countingLayer = (counter: { lists: number }) => {
     )
   )
   return Watcher.Default.pipe(
-    Layer.provideMerge(Layer.mergeAll(StatusChecks.Default, History.Default)),
+    Layer.provideMerge(StatusChecks.Default),
+    Layer.provideMerge(LastKnown.Default),
+    Layer.provideMerge(History.Default),
     Layer.provideMerge(counting),
     Layer.provideMerge(Layer.mergeAll(Connections.Default, PeerClient.Default, SiteConfig.Default)),
     Layer.provideMerge(Layer.mergeAll(SqlTest, PeerHttpClientLive)),

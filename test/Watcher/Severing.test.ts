@@ -26,7 +26,7 @@ const captureLogs = Effect.sync(() => {
 })
 
 const oneRound = Effect.flatMap(Watcher, (watcher) =>
-  Effect.map(Stream.runCollect(watcher.statusEvents()), (events) => Chunk.toArray(events))
+  Effect.map(Stream.runCollect(watcher.statusEvents(undefined, "admin")), (events) => Chunk.toArray(events))
 )
 const statusOf = (uuid: string) => Effect.flatMap(Connections, (c) => Effect.map(c.get(uuid), (row) => row.status))
 const tags = (events: ReadonlyArray<StatusEvent>) => events.map((e) => e._tag)
@@ -150,7 +150,7 @@ describe("the severed rule, in the watcher", () => {
         const firstRound = (every: number) =>
           Effect.map(
             Stream.runCollect(
-              watcher.statusEvents(every).pipe(Stream.takeUntil((e) => e._tag === "StatusRoundCompleted"))
+              watcher.statusEvents(every, "admin").pipe(Stream.takeUntil((e) => e._tag === "StatusRoundCompleted"))
             ),
             Chunk.toArray
           )
@@ -174,7 +174,7 @@ describe("the severed rule, in the watcher", () => {
       const sender = yield* registeredSender(missing.url, "t1")
       const watcher = yield* Watcher
       const events = yield* Queue.unbounded<StatusEvent>()
-      yield* Stream.runForEach(watcher.statusEvents(10), (e) => Queue.offer(events, e)).pipe(Effect.forkScoped)
+      yield* Stream.runForEach(watcher.statusEvents(10, "admin"), (e) => Queue.offer(events, e)).pipe(Effect.forkScoped)
       const nextRound = Effect.gen(function* () {
         const round: Array<StatusEvent> = []
         for (;;) {

@@ -1,9 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Fiber, TestClock, TestServices } from "effect"
+import { Deferred, Effect, Fiber, TestClock } from "effect"
 import { createReceiver } from "../graphql/Documents.js"
 import { graphql, startSite } from "../utils/App.js"
-import { type EventStream, realPingInterval, sse, turns, within } from "../utils/Clients.js"
+import { type EventStream, realPingInterval, sse, turns } from "../utils/Clients.js"
 import * as FakeSite from "../utils/FakeSite.js"
+import { until } from "../utils/Watcher.js"
 
 const EVENTS = `subscription ($every: Int) {
   statusEvents(everySeconds: $every) {
@@ -51,14 +52,6 @@ const subscriber = (url: string, every: number) =>
     const fiber = yield* Effect.forkScoped(Effect.ignore(read))
     return { rounds, first, second, fiber, every, pending: () => partial }
   })
-
-// polls a condition between event-loop turns, guarded on the real clock (the test's own is the TestClock)
-const until = (what: string, condition: Effect.Effect<boolean>) =>
-  TestServices.provideLive(
-    Effect.gen(function* () {
-      while (!(yield* condition)) yield* turns()
-    }).pipe(within(what, "60 seconds"))
-  )
 
 describe("one watcher for everyone (G1-G4)", () => {
   it.scoped(

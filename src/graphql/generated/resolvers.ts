@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Connection as ConnectionModel, RemoteNotification as RemoteNotificationModel } from '../../Domain/Connection.js';
-import type { SenderStatusFetched as SenderStatusFetchedModel, ReceiverVerification as ReceiverVerificationModel, ReceiverConnectionSevered as ReceiverConnectionSeveredModel, StatusRoundCompleted as StatusRoundCompletedModel, SeveringHeld as SeveringHeldModel, ConnectionChange as ConnectionChangeModel } from '../../Domain/Events.js';
+import type { SenderStatusFetched as SenderStatusFetchedModel, ReceiverVerification as ReceiverVerificationModel, ReceiverConnectionSevered as ReceiverConnectionSeveredModel, StatusRoundCompleted as StatusRoundCompletedModel, SeveringHeld as SeveringHeldModel, StatusRound as StatusRoundModel, ConnectionChange as ConnectionChangeModel } from '../../Domain/Events.js';
 import type { StatusChange as StatusChangeModel } from '../../Domain/StatusChange.js';
 import type { RemoteNotice as RemoteNoticeModel } from '../../Domain/RemoteNotice.js';
 export type Maybe<T> = T | null;
@@ -183,6 +183,7 @@ export type ReceiverVerification = {
   readonly __typename?: 'ReceiverVerification';
   readonly checkedAt: Scalars['DateTime']['output'];
   readonly connectionUuid: Scalars['ID']['output'];
+  readonly durationMs: Scalars['Float']['output'];
   readonly outcome: VerificationOutcome;
   readonly reason: Maybe<Scalars['String']['output']>;
   /** true when this answer suspended the local sender (the severed rule) */
@@ -291,6 +292,22 @@ export type StatusChange = {
 
 export type StatusEvent = ReceiverConnectionSevered | SenderStatusFetched | SeveringHeld | StatusRoundCompleted;
 
+/**
+ * One round of an interval, whole: every receiver's sender status and every eligible sender's verification
+ * (each with its own checkedAt and durationMs: a result younger than the interval is served as it was checked),
+ * the senders the severed rule suspended in it, and whether the mass-sever brake held it.
+ */
+export type StatusRound = {
+  readonly __typename?: 'StatusRound';
+  readonly completedAt: Scalars['DateTime']['output'];
+  readonly held: Maybe<SeveringHeld>;
+  /** the interval's round number, shared by its subscribers; a subscriber's first round repeats the number of the round running (or last run) when it joined */
+  readonly round: Scalars['Int']['output'];
+  readonly senderStatuses: ReadonlyArray<SenderStatusFetched>;
+  readonly severed: ReadonlyArray<ReceiverConnectionSevered>;
+  readonly verifications: ReadonlyArray<ReceiverVerification>;
+};
+
 export type StatusRoundCompleted = {
   readonly __typename?: 'StatusRoundCompleted';
   readonly checked: Scalars['Int']['output'];
@@ -305,10 +322,17 @@ export type Subscription = {
   readonly statusChanged: StatusChange;
   /** one round on subscribe, then one every everySeconds (>= 1) until the client leaves; checks are shared */
   readonly statusEvents: StatusEvent;
+  /** the same rounds as statusEvents, one message a round: its first on subscribe, then the interval's */
+  readonly statusRounds: StatusRound;
 };
 
 
 export type SubscriptionStatusEventsArgs = {
+  everySeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type SubscriptionStatusRoundsArgs = {
   everySeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -439,6 +463,7 @@ export type ResolversTypes = {
   StatusActor: null;
   StatusChange: ResolverTypeWrapper<StatusChangeModel>;
   StatusEvent: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['StatusEvent']>;
+  StatusRound: ResolverTypeWrapper<StatusRoundModel>;
   StatusRoundCompleted: ResolverTypeWrapper<StatusRoundCompletedModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -470,6 +495,7 @@ export type ResolversParentTypes = {
   SeveringHeld: SeveringHeldModel;
   StatusChange: StatusChangeModel;
   StatusEvent: ResolversUnionTypes<ResolversParentTypes>['StatusEvent'];
+  StatusRound: StatusRoundModel;
   StatusRoundCompleted: StatusRoundCompletedModel;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
@@ -549,6 +575,7 @@ export type ReceiverConnectionSeveredResolvers<ContextType = any, ParentType ext
 export type ReceiverVerificationResolvers<ContextType = any, ParentType extends ResolversParentTypes['ReceiverVerification'] = ResolversParentTypes['ReceiverVerification']> = {
   checkedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   connectionUuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  durationMs?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   outcome?: Resolver<ResolversTypes['VerificationOutcome'], ParentType, ContextType>;
   reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   suspended?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -615,6 +642,15 @@ export type StatusEventResolvers<ContextType = any, ParentType extends Resolvers
   __resolveType: TypeResolveFn<'ReceiverConnectionSevered' | 'SenderStatusFetched' | 'SeveringHeld' | 'StatusRoundCompleted', ParentType, ContextType>;
 };
 
+export type StatusRoundResolvers<ContextType = any, ParentType extends ResolversParentTypes['StatusRound'] = ResolversParentTypes['StatusRound']> = {
+  completedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  held?: Resolver<Maybe<ResolversTypes['SeveringHeld']>, ParentType, ContextType>;
+  round?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  senderStatuses?: Resolver<ReadonlyArray<ResolversTypes['SenderStatusFetched']>, ParentType, ContextType>;
+  severed?: Resolver<ReadonlyArray<ResolversTypes['ReceiverConnectionSevered']>, ParentType, ContextType>;
+  verifications?: Resolver<ReadonlyArray<ResolversTypes['ReceiverVerification']>, ParentType, ContextType>;
+};
+
 export type StatusRoundCompletedResolvers<ContextType = any, ParentType extends ResolversParentTypes['StatusRoundCompleted'] = ResolversParentTypes['StatusRoundCompleted']> = {
   checked?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   round?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -626,6 +662,7 @@ export type SubscriptionResolvers<ContextType = any, ParentType extends Resolver
   connectionChanged?: SubscriptionResolver<ResolversTypes['ConnectionChange'], "connectionChanged", ParentType, ContextType>;
   statusChanged?: SubscriptionResolver<ResolversTypes['StatusChange'], "statusChanged", ParentType, ContextType>;
   statusEvents?: SubscriptionResolver<ResolversTypes['StatusEvent'], "statusEvents", ParentType, ContextType, Partial<SubscriptionStatusEventsArgs>>;
+  statusRounds?: SubscriptionResolver<ResolversTypes['StatusRound'], "statusRounds", ParentType, ContextType, Partial<SubscriptionStatusRoundsArgs>>;
 };
 
 export type UpdateConnectionStatusPayloadResolvers<ContextType = any, ParentType extends ResolversParentTypes['UpdateConnectionStatusPayload'] = ResolversParentTypes['UpdateConnectionStatusPayload']> = {
@@ -663,6 +700,7 @@ export type Resolvers<ContextType = any> = {
   StatusActor?: StatusActorResolvers;
   StatusChange?: StatusChangeResolvers<ContextType>;
   StatusEvent?: StatusEventResolvers<ContextType>;
+  StatusRound?: StatusRoundResolvers<ContextType>;
   StatusRoundCompleted?: StatusRoundCompletedResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   UpdateConnectionStatusPayload?: UpdateConnectionStatusPayloadResolvers<ContextType>;

@@ -1,9 +1,30 @@
-import { Config, DateTime, Effect } from "effect"
-import { type ConnectionUuid, SEVERED_REASON } from "../Domain/Connection.js"
-import type { ReceiverVerification, SenderStatusFetched } from "../Domain/Events.js"
-import { History } from "../History.js"
-import * as WriteBehind from "../WriteBehind.js"
-import * as Repo from "./Repo.js"
+import { Config, Context, DateTime, Duration, Effect, Layer } from "effect"
+import { type ConnectionUuid, SEVERED_REASON } from "./Domain/Connection.js"
+import type { ReceiverVerification, SenderStatusFetched } from "./Domain/Events.js"
+import { History } from "./History.js"
+import * as Repo from "./LastKnown/Repo.js"
+import { SharedRegistry } from "./SharedRegistry.js"
+import * as WriteBehind from "./WriteBehind.js"
+
+export type { LastVerification } from "./LastKnown/Repo.js"
+
+export interface LastKnownApi {
+  // synchronous: recorded the moment a check completes, from inside its callback (a history row when the
+  // outcome changed); a check of a connection deleted meanwhile is not recorded
+  readonly recordStatus: (result: SenderStatusFetched) => SenderStatusFetched
+  readonly recordVerification: (verification: ReceiverVerification) => Repo.LastVerification
+  // a deleted connection: its results, its row and its history go
+  readonly forget: (uuid: ConnectionUuid) => void
+  // what is pending, written now (history first)
+  readonly flush: Effect.Effect<void>
+  // with a shared registry, the store's newer results (another instance's checks), at most once a second
+  readonly refresh: Effect.Effect<void>
+  readonly status: (uuid: string) => SenderStatusFetched | undefined
+  readonly verification: (uuid: string) => Repo.LastVerification | undefined
+  // a result checked less than maxAgeMillis before `now`, served as it is with its own checkedAt (G3)
+  readonly freshStatus: (uuid: string, maxAgeMillis: number, now: number) => SenderStatusFetched | undefined
+  readonly freshVerification: (uuid: string, maxAgeMillis: number, now: number) => Repo.LastVerification | undefined
+}
 
 const label = (value: string) => value.toUpperCase()
 
@@ -13,8 +34,8 @@ type Known = SenderStatusFetched | Repo.LastVerification
 // behind in batches (the latest row of each connection, so never more rows than connections): when a round
 // ends (`flush`), once 1,000 are pending, and when the server stops; while the store is down they wait and
 // are retried (WriteBehind). A changed outcome records a history row.
-export const make = Effect.gen(function* () {
-  const repo = yield* Repo.WatcherRepo
+const make = Effect.gen(function* () {
+  const repo = yield* Repo.LastKnownRepo
   const history = yield* History
   const clock = yield* Effect.clock
   const peerTimeoutMs = yield* Config.integer("PEER_TIMEOUT_MS").pipe(Config.withDefault(30_000))
@@ -63,6 +84,12 @@ export const make = Effect.gen(function* () {
     }
   })
   yield* Effect.orDie(reload)
+  // With a shared registry, another instance's checks count too when deciding what is fresh: its newest
+  // results are read from the store, at most once a second however many rounds and fields ask (edges of
+  // under a second may ask a remote twice)
+  const refresh = (yield* SharedRegistry)
+    ? yield* Effect.cachedWithTTL(Effect.ignore(reload), Duration.seconds(1))
+    : Effect.void
 
   // each connection's latest result to write (null: its connection was deleted), made a row only when written
   const pending = new Map<ConnectionUuid, Known | null>()
@@ -148,10 +175,16 @@ export const make = Effect.gen(function* () {
     forget,
     // history first: a check_results row never gets ahead of the change that led to it
     flush: Effect.zipRight(history.flush, writer.flush),
-    reload,
+    refresh,
     status: (uuid: string) => statuses.get(uuid),
     verification: (uuid: string) => verifications.get(uuid),
     freshStatus: freshIn(statuses, (s) => s.checkedAt),
     freshVerification: freshIn(verifications, (v) => v.verification.checkedAt)
-  } as const
+  } satisfies LastKnownApi
 })
+
+export class LastKnown extends Context.Tag("syncwatch/LastKnown")<LastKnown, LastKnownApi>() {
+  static readonly Default = Layer.scoped(LastKnown, make).pipe(Layer.provide(Repo.LastKnownRepo.layer))
+  // the same service over rows kept in memory (no check_results table)
+  static readonly Test = Layer.scoped(LastKnown, make).pipe(Layer.provide(Repo.LastKnownRepo.Memory))
+}

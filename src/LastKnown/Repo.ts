@@ -3,6 +3,7 @@ import * as SqlSchema from "@effect/sql/SqlSchema"
 import { Context, DateTime, Effect, Layer, Schema } from "effect"
 import * as Dialect from "../Db/Dialect.js"
 import { ConnectionUuid } from "../Domain/Connection.js"
+import type { StoreUnavailable } from "../Domain/Errors.js"
 import { ReceiverVerification, SenderStatus, SenderStatusFetched, VerificationOutcome } from "../Domain/Events.js"
 
 // a sender's last verification and how many protocol not-founds in a row it has had (SEVER_AFTER)
@@ -43,6 +44,7 @@ const fromRow = (row: Row): SenderStatusFetched | LastVerification =>
           suspended: false,
           reason: decodeStatus(row.reason),
           checkedAt: row.checked_at,
+          durationMs: row.duration_ms,
           connection: null
         }),
         notFoundCount: row.not_found_count
@@ -68,11 +70,11 @@ export const verificationRow = ({ verification, notFoundCount }: LastVerificatio
   reason: verification.reason,
   detail: null,
   checked_at: verification.checkedAt,
-  duration_ms: 0,
+  duration_ms: verification.durationMs,
   not_found_count: notFoundCount
 })
 
-export const make = Effect.gen(function* () {
+const make = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const dialect = yield* Dialect.StoreDialect
   const storeFailure = Dialect.storeFailure(dialect)
@@ -122,15 +124,35 @@ export const make = Effect.gen(function* () {
       for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) yield* upsert(rows.slice(i, i + ROWS_PER_STATEMENT))
     }).pipe(dialect.transaction, Effect.catchTag("SqlError", storeFailure))
 
-  return { loadAll, write } as const
+  return { loadAll, write } satisfies LastKnownRepoApi
+})
+
+export interface LastKnownRepoApi {
+  readonly loadAll: Effect.Effect<Array<SenderStatusFetched | LastVerification>, StoreUnavailable>
+  readonly write: (
+    latest: ReadonlyArray<readonly [ConnectionUuid, Row | null]>
+  ) => Effect.Effect<void, StoreUnavailable>
+}
+
+// rows kept in a Map: the test layer, for a LastKnown without a database
+const memory = Effect.sync((): LastKnownRepoApi => {
+  const rows = new Map<string, Row>()
+  return {
+    loadAll: Effect.sync(() => Array.from(rows.values(), fromRow)),
+    write: (latest) =>
+      Effect.sync(() => {
+        for (const [uuid, row] of latest) {
+          if (row === null) rows.delete(uuid)
+          else rows.set(uuid, row)
+        }
+      })
+  }
 })
 
 // the same SQL on both stores (ON CONFLICT … excluded is both SQLite's and PostgreSQL's)
-export class WatcherRepo extends Context.Tag("syncwatch/WatcherRepo")<
-  WatcherRepo,
-  Effect.Effect.Success<typeof make>
->() {
-  static readonly Sqlite = Layer.effect(WatcherRepo, make).pipe(Layer.provide(Dialect.StoreDialect.Sqlite))
-  static readonly Pg = Layer.effect(WatcherRepo, make).pipe(Layer.provide(Dialect.StoreDialect.Pg))
-  static readonly layer = Dialect.chosen(WatcherRepo.Sqlite, WatcherRepo.Pg)
+export class LastKnownRepo extends Context.Tag("syncwatch/LastKnownRepo")<LastKnownRepo, LastKnownRepoApi>() {
+  static readonly Sqlite = Layer.effect(LastKnownRepo, make).pipe(Layer.provide(Dialect.StoreDialect.Sqlite))
+  static readonly Pg = Layer.effect(LastKnownRepo, make).pipe(Layer.provide(Dialect.StoreDialect.Pg))
+  static readonly layer = Dialect.chosen(LastKnownRepo.Sqlite, LastKnownRepo.Pg)
+  static readonly Memory = Layer.effect(LastKnownRepo, memory)
 }

@@ -1,0 +1,197 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Deferred, Effect, TestClock } from "effect"
+import { graphql, type RunningSite, startSite } from "../utils/App.js"
+import { type EventStream, type Result, sse, turns, within, wsClient, wsSubscribe } from "../utils/Clients.js"
+import * as FakeSite from "../utils/FakeSite.js"
+import { until } from "../utils/Watcher.js"
+
+const ADMIN = "a-long-admin-token-for-tests"
+const VIEWER = "a-long-viewer-token-for-tests"
+const AS_ADMIN = { authorization: `Bearer ${ADMIN}` }
+const AS_VIEWER = { authorization: `Bearer ${VIEWER}` }
+
+const EVENTS = `subscription ($every: Int) {
+  statusEvents(everySeconds: $every) {
+    __typename
+    ... on SenderStatusFetched { connectionUuid checkedAt }
+    ... on ReceiverConnectionSevered { connectionUuid }
+    ... on StatusRoundCompleted { round checked severed }
+  }
+}`
+
+const ROUNDS = `subscription ($every: Int) {
+  statusRounds(everySeconds: $every) {
+    round completedAt
+    senderStatuses { connectionUuid status checkedAt durationMs }
+    verifications { connectionUuid outcome checkedAt durationMs }
+    severed { connectionUuid }
+    held { notFound eligible }
+  }
+}`
+
+const CREATE = `mutation ($input: CreateConnectionInput!) { createConnection(input: $input) { connection { uuid } } }`
+
+const create = (site: RunningSite, input: Record<string, unknown>, headers: Record<string, string> = {}) =>
+  Effect.map(
+    graphql(site.graphqlUrl, CREATE, { input }, headers),
+    (result) => result.data?.["createConnection"]["connection"]["uuid"] as string
+  )
+const receiver = (site: RunningSite, siteUrl: string, headers: Record<string, string> = {}) =>
+  create(site, { name: "r", direction: "RECEIVER", siteUrl }, headers)
+const registeredSender = (site: RunningSite, siteUrl: string, headers: Record<string, string> = {}) =>
+  create(site, { name: "s", direction: "SENDER", siteUrl, status: "ACTIVE", remoteNotified: true }, headers)
+
+interface Round {
+  readonly results: ReadonlyArray<{ readonly connectionUuid: string; readonly checkedAt: string }>
+  readonly severed: number
+  readonly summary: Record<string, unknown>
+}
+
+// the statusEvents of one round, up to its summary
+const nextRound = (stream: EventStream) =>
+  Effect.gen(function* () {
+    const results: Array<{ connectionUuid: string; checkedAt: string }> = []
+    let severed = 0
+    for (;;) {
+      const event = (yield* stream.next).data?.["statusEvents"] as Record<string, any>
+      if (event["__typename"] === "SenderStatusFetched") results.push(event as never)
+      else if (event["__typename"] === "ReceiverConnectionSevered") severed++
+      else return { results, severed, summary: event } satisfies Round
+    }
+  }).pipe(within("a round", "60 seconds"))
+
+const statusOf = (site: RunningSite, uuid: string) =>
+  Effect.map(
+    graphql(site.graphqlUrl, `{ connection(uuid: "${uuid}") { status statusChangedBy } }`, {}, AS_ADMIN),
+    (result) => result.data?.["connection"]
+  )
+
+const checkedAts = (round: Round) => round.results.map((r) => `${r.connectionUuid} ${r.checkedAt}`).sort()
+
+describe("rounds that belong to the watcher", () => {
+  it.live("a viewer's statusEvents and statusRounds never sever; an admin's statusEvents does (issue 18)", () =>
+    Effect.gen(function* () {
+      const gone = yield* FakeSite.make(FakeSite.json(404, { success: false, exists: false }))
+      const site = yield* startSite({ ADMIN_TOKEN: ADMIN, VIEWER_TOKEN: VIEWER })
+      const sender = yield* registeredSender(site, gone.url, AS_ADMIN)
+
+      const viewed = yield* nextRound(yield* sse(site.graphqlUrl, EVENTS, {}, AS_VIEWER))
+      assert.deepInclude(viewed.summary, { round: 1, checked: 1, severed: 0 })
+      assert.strictEqual(viewed.severed, 0)
+      const page = yield* sse(site.graphqlUrl, ROUNDS, {}, AS_VIEWER)
+      const pageRound = (yield* page.next.pipe(within("the viewer's round"))).data?.["statusRounds"] as Record<
+        string,
+        any
+      >
+      assert.deepStrictEqual(pageRound["severed"], [])
+      assert.deepInclude(pageRound["verifications"][0], { connectionUuid: sender, outcome: "NOT_FOUND" })
+      assert.isAtLeast((yield* gone.requests).length, 2, "the viewer's rounds did verify")
+      assert.deepStrictEqual(yield* statusOf(site, sender), { status: "ACTIVE", statusChangedBy: null })
+
+      const admin = yield* nextRound(yield* sse(site.graphqlUrl, EVENTS, {}, AS_ADMIN))
+      assert.deepInclude(admin.summary, { round: 1, checked: 1, severed: 1 })
+      assert.deepStrictEqual(yield* statusOf(site, sender), { status: "SUSPENDED", statusChangedBy: "SEVERED" })
+    }).pipe(Effect.scoped)
+  )
+
+  it.scoped(
+    "two subscribers of one interval: the late one's first round at once from memory, then both get each shared round, one request per connection per round",
+    () =>
+      Effect.gen(function* () {
+        const remote = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "n" }))
+        const site = yield* startSite({ PEER_TIMEOUT_MS: "3600000" })
+        const uuids = yield* Effect.forEach([0, 1, 2], (i) => receiver(site, `${remote.url}/r${i}`))
+        const requests = Effect.map(remote.requests, (all) => all.length)
+
+        const early = yield* sse(site.graphqlUrl, EVENTS, { every: 30 })
+        const first = yield* nextRound(early)
+        assert.sameMembers(
+          first.results.map((r) => r.connectionUuid),
+          uuids
+        )
+        assert.strictEqual(yield* requests, 3)
+
+        yield* TestClock.adjust("10 seconds")
+        const late = yield* sse(site.graphqlUrl, EVENTS, { every: 30 })
+        const lateFirst = yield* nextRound(late)
+        assert.deepInclude(lateFirst.summary, { round: 1, checked: 3 })
+        assert.deepStrictEqual(checkedAts(lateFirst), checkedAts(first), "served from memory at once")
+        assert.strictEqual(yield* requests, 3)
+
+        // the interval's next round: an interval (plus up to 10%) after the first ended
+        yield* TestClock.adjust("23 seconds")
+        const [earlySecond, lateSecond] = yield* Effect.all([nextRound(early), nextRound(late)])
+        assert.deepInclude(earlySecond.summary, { round: 2, checked: 3 })
+        assert.deepInclude(lateSecond.summary, { round: 2, checked: 3 })
+        assert.deepStrictEqual(checkedAts(lateSecond), checkedAts(earlySecond), "the same round for both")
+        assert.notDeepEqual(checkedAts(earlySecond), checkedAts(first))
+        assert.strictEqual(yield* requests, 6, "one request per connection per round, whoever listens")
+
+        yield* TestClock.adjust("33 seconds")
+        yield* Effect.all([nextRound(early), nextRound(late)])
+        assert.strictEqual(yield* requests, 9)
+      }),
+    { timeout: 120_000 }
+  )
+
+  it.scoped(
+    "the last subscriber of an interval leaving stops its round in flight: the remote sees its socket close",
+    () =>
+      Effect.gen(function* () {
+        const remote = yield* FakeSite.make(FakeSite.hang)
+        const site = yield* startSite({ PEER_TIMEOUT_MS: "3600000" })
+        const first = yield* sse(site.graphqlUrl, EVENTS, { every: 30 })
+        yield* nextRound(first)
+        const second = yield* sse(site.graphqlUrl, EVENTS, { every: 30 })
+        yield* nextRound(second)
+        yield* receiver(site, remote.url)
+        // the interval's second round, for both, asks the remote, which holds the request
+        yield* TestClock.adjust("33 seconds")
+        yield* Deferred.await(remote.received).pipe(within("the status request"))
+        yield* first.leave
+        yield* turns(50)
+        assert.isFalse(yield* Deferred.isDone(remote.closed), "the other subscriber still waits on the check")
+        yield* second.leave
+        yield* until("the remote to see its socket close", Deferred.isDone(remote.closed))
+        assert.isFalse((yield* Deferred.await(remote.closed)).completed)
+        assert.lengthOf(yield* remote.requests, 1)
+      })
+  )
+
+  it.scoped("statusRounds over graphql-ws: one message a round, each result with checkedAt and durationMs", () =>
+    Effect.gen(function* () {
+      const remote = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "n" }))
+      const remoteReceiver = yield* FakeSite.make(FakeSite.json(200, { success: true, exists: true }))
+      const site = yield* startSite()
+      const uuid = yield* receiver(site, remote.url)
+      const sender = yield* registeredSender(site, remoteReceiver.url)
+      const client = yield* wsClient(site.port)
+      const feed = yield* wsSubscribe(client, ROUNDS, { every: 30 })
+      const take = Effect.map(
+        feed.next.pipe(within("a statusRounds message")),
+        (result: Result) => result.data?.["statusRounds"] as Record<string, any>
+      )
+      const first = yield* take
+      assert.strictEqual(first["round"], 1)
+      assert.deepStrictEqual(
+        first["senderStatuses"].map((s: any) => [s.connectionUuid, s.status]),
+        [[uuid, "ACTIVE"]]
+      )
+      assert.deepStrictEqual(
+        first["verifications"].map((v: any) => [v.connectionUuid, v.outcome]),
+        [[sender, "EXISTS"]]
+      )
+      for (const result of [...first["senderStatuses"], ...first["verifications"]]) {
+        assert.isString(result.checkedAt)
+        assert.isAtLeast(result.durationMs, 0)
+      }
+      assert.deepStrictEqual(first["severed"], [])
+      assert.isNull(first["held"])
+      yield* TestClock.adjust("33 seconds")
+      const second = yield* take
+      assert.strictEqual(second["round"], 2)
+      assert.notStrictEqual(second["senderStatuses"][0].checkedAt, first["senderStatuses"][0].checkedAt)
+      assert.lengthOf(yield* remote.requests, 2)
+    })
+  )
+})
