@@ -60,7 +60,8 @@ describe("one watcher for everyone (G1-G4)", () => {
       Effect.gen(function* () {
         const remote = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "n" }))
         // the clock moves 3 s at a time while requests are in flight: keep their deadline out of the way
-        const site = yield* startSite({ PEER_TIMEOUT_MS: "3600000" })
+        // 200 SSE sockets from one address: over MAX_CONNECTIONS_PER_ADDRESS's default
+        const site = yield* startSite({ PEER_TIMEOUT_MS: "3600000", MAX_CONNECTIONS_PER_ADDRESS: "300" })
         const uuids: Array<string> = []
         for (let i = 0; i < CONNECTIONS; i++) uuids.push(yield* createReceiver(site, `${remote.url}/r${i}`, `r${i}`))
 
@@ -158,7 +159,8 @@ describe("one watcher for everyone (G1-G4)", () => {
       Effect.gen(function* () {
         yield* realPingInterval
         const remote = yield* FakeSite.make(FakeSite.hang)
-        const site = yield* startSite({ PEER_TIMEOUT_MS: "3600000" })
+        // 200 SSE sockets from one address: over MAX_CONNECTIONS_PER_ADDRESS's default
+        const site = yield* startSite({ PEER_TIMEOUT_MS: "3600000", MAX_CONNECTIONS_PER_ADDRESS: "300" })
         yield* createReceiver(site, remote.url)
         const streams: Array<EventStream> = []
         for (let batch = 0; batch < BATCHES; batch++) {
