@@ -16,7 +16,10 @@ import {
 const TOKEN_KEY = "syncwatch.token"
 // the server closes a socket whose connection_init carries no valid token with 4403
 const REFUSED = 4403
-// how often the page's own statusEvents subscription asks for a round (checks are shared with everyone)
+// the server closes a socket that does not take what it is sent (WS_MAX_BUFFERED_BYTES) with 1013; the page
+// reconnects, and its snapshot brings back what it missed
+const TOO_SLOW = 1013
+// how often the page's statusRounds subscription asks for a round (checks are shared with everyone)
 const ROUND_SECONDS = 30
 
 export type Link = "connecting" | "live" | "reconnecting" | "needs-token" | "refused"
@@ -86,7 +89,23 @@ const update = (uuid: string, change: (row: Row) => Row) => {
   rows.value = new Map(rows.peek()).set(uuid, change(row))
 }
 
-const setLast = (uuid: string, last: Check) => update(uuid, (row) => ({ ...row, last: newer(last, row.last) }))
+// results of many connections in one update of the table (a round's are hundreds at once)
+const applyChecks = (results: ReadonlyArray<readonly [string, Check]>) => {
+  const next = new Map(rows.peek())
+  let changed = false
+  for (const [uuid, check] of results) {
+    const row = next.get(uuid)
+    if (row === undefined) continue
+    const last = newer(
+      { outcome: check.outcome, reason: check.reason, checkedAt: check.checkedAt, durationMs: check.durationMs },
+      row.last
+    )
+    if (last === row.last) continue
+    next.set(uuid, { ...row, last })
+    changed = true
+  }
+  if (changed) rows.value = next
+}
 
 const SNAPSHOT = `{ viewer { role } connections { ${ROW_FIELDS} } }`
 
@@ -107,7 +126,7 @@ const load = async () => {
 }
 
 const LAST = `query ($uuid: ID!) { connection(uuid: $uuid) {
-  lastSenderStatus { status reason checkedAt durationMs } lastVerification { outcome reason checkedAt } } }`
+  lastSenderStatus { status reason checkedAt durationMs } lastVerification { outcome reason checkedAt durationMs } } }`
 
 const refresh = async (uuid: string) => {
   try {
@@ -149,34 +168,19 @@ interface ConnectionChanged {
     connection: ConnectionData | null
   }
 }
-interface StatusEvents {
-  readonly statusEvents:
-    | {
-        __typename: "SenderStatusFetched"
-        connectionUuid: string
-        status: string
-        reason: string | null
-        checkedAt: string
-        durationMs: number
-      }
-    | { __typename: "ReceiverConnectionSevered"; connection: ConnectionData }
-    | { __typename: "StatusRoundCompleted" | "SeveringHeld" }
+interface CheckResult {
+  readonly connectionUuid: string
+  readonly reason: string | null
+  readonly checkedAt: string
+  readonly durationMs: number
 }
-
-// a receiver's result as soon as its check completes, with its duration
-const fetched = (event: {
-  connectionUuid: string
-  status: string
-  reason: string | null
-  checkedAt: string
-  durationMs: number
-}) =>
-  setLast(event.connectionUuid, {
-    outcome: event.status,
-    reason: event.reason,
-    checkedAt: event.checkedAt,
-    durationMs: event.durationMs
-  })
+interface StatusRounds {
+  readonly statusRounds: {
+    readonly senderStatuses: ReadonlyArray<CheckResult & { readonly status: string }>
+    readonly verifications: ReadonlyArray<CheckResult & { readonly outcome: string }>
+    readonly severed: ReadonlyArray<{ readonly connection: ConnectionData }>
+  }
+}
 
 const subscribeAll = () => {
   for (const stop of following) stop()
@@ -211,20 +215,27 @@ const subscribeAll = () => {
       rows.value = next
     }
   )
-  follow<StatusEvents>(
-    `subscription ($every: Int) { statusEvents(everySeconds: $every) { __typename
-      ... on SenderStatusFetched { connectionUuid status reason checkedAt durationMs }
-      ... on ReceiverConnectionSevered { connection { ${ROW_FIELDS} } } } }`,
+  // one message a round: every result of the round at once, one update of the table
+  follow<StatusRounds>(
+    `subscription ($every: Int) { statusRounds(everySeconds: $every) {
+      senderStatuses { connectionUuid status reason checkedAt durationMs }
+      verifications { connectionUuid outcome reason checkedAt durationMs }
+      severed { connection { ${ROW_FIELDS} } } } }`,
     { every: ROUND_SECONDS },
-    ({ statusEvents: event }) => {
-      if (event.__typename === "SenderStatusFetched") fetched(event)
-      else if (event.__typename === "ReceiverConnectionSevered") upsert(event.connection)
-    }
+    ({ statusRounds: round }) =>
+      batch(() => {
+        applyChecks([
+          ...round.senderStatuses.map((r) => [r.connectionUuid, { ...r, outcome: r.status }] as const),
+          ...round.verifications.map((r) => [r.connectionUuid, r] as const)
+        ])
+        for (const { connection } of round.severed) upsert(connection)
+      })
   )
 }
 
-const isRefusal = (event: unknown) =>
-  typeof event === "object" && event !== null && (event as { code?: unknown }).code === REFUSED
+const codeOf = (event: unknown) =>
+  typeof event === "object" && event !== null ? (event as { code?: unknown }).code : undefined
+const isRefusal = (event: unknown) => codeOf(event) === REFUSED
 
 export const connect = () => {
   client?.dispose()
@@ -252,6 +263,12 @@ export const connect = () => {
       closed: (event) => {
         if (isRefusal(event)) link.value = token === null ? "needs-token" : "refused"
         else if (link.peek() !== "connecting") link.value = "reconnecting"
+        if (codeOf(event) === TOO_SLOW) {
+          notice.value = {
+            kind: "error",
+            text: "The server closed this page's connection: the page fell behind what it was sent (1013). Reconnecting, then reloading the table."
+          }
+        }
       }
     }
   })
@@ -272,7 +289,7 @@ export const signOut = () => {
 const CHECK_RECEIVERS = `query ($uuids: [ID!]) { senderStatuses(uuids: $uuids) {
   connectionUuid status reason checkedAt durationMs } }`
 const VERIFY_SENDERS = `mutation ($uuids: [ID!]) { verifyReceiverConnections(uuids: $uuids) {
-  connectionUuid outcome reason checkedAt } }`
+  connectionUuid outcome reason checkedAt durationMs } }`
 
 interface Checked {
   readonly senderStatuses?: ReadonlyArray<{
@@ -287,19 +304,15 @@ interface Checked {
     outcome: string
     reason: string | null
     checkedAt: string
+    durationMs: number
   }>
 }
 
 const applyChecked = (data: Checked) => {
-  for (const result of data.senderStatuses ?? []) fetched(result)
-  for (const result of data.verifyReceiverConnections ?? []) {
-    setLast(result.connectionUuid, {
-      outcome: result.outcome,
-      reason: result.reason,
-      checkedAt: result.checkedAt,
-      durationMs: null
-    })
-  }
+  applyChecks([
+    ...(data.senderStatuses ?? []).map((r) => [r.connectionUuid, { ...r, outcome: r.status }] as const),
+    ...(data.verifyReceiverConnections ?? []).map((r) => [r.connectionUuid, r] as const)
+  ])
   return (data.senderStatuses?.length ?? 0) + (data.verifyReceiverConnections?.length ?? 0)
 }
 

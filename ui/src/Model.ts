@@ -7,7 +7,7 @@ export interface Check {
   readonly outcome: string
   readonly reason: string | null
   readonly checkedAt: string
-  // null: the API does not time verifications
+  // null: not known yet (a change heard on statusChanged, before its stored result is read)
   readonly durationMs: number | null
 }
 
@@ -29,7 +29,7 @@ export interface Row
 // the Connection fields the page reads (the same selection everywhere, so every update has the same shape)
 export const ROW_FIELDS = `uuid name direction siteUrl status suspendedReason
   lastSenderStatus { status reason checkedAt durationMs }
-  lastVerification { outcome reason checkedAt }
+  lastVerification { outcome reason checkedAt durationMs }
   statusHistory(limit: 200) { at from to reason }`
 
 export interface ConnectionData {
@@ -49,6 +49,7 @@ export interface ConnectionData {
     readonly outcome: string
     readonly reason: string | null
     readonly checkedAt: string
+    readonly durationMs: number
   } | null
   readonly statusHistory?: ReadonlyArray<Change>
 }
@@ -63,7 +64,7 @@ export const lastOf = ({ lastSenderStatus: sender, lastVerification: verificatio
           outcome: verification.outcome,
           reason: verification.reason,
           checkedAt: verification.checkedAt,
-          durationMs: null
+          durationMs: verification.durationMs
         }
       : null
 
