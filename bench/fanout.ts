@@ -29,6 +29,8 @@ const every = Number(process.env["FANOUT_EVERY"] ?? 10)
 const rounds = Number(process.env["FANOUT_ROUNDS"] ?? 5)
 const mode = process.env["FANOUT_MODE"] === "rounds" ? "rounds" : "events"
 const profile = process.env["FANOUT_PROFILE"] === "1"
+// the run stays under 2 minutes: a server that cannot serve every page its first round by then is measured as it is
+const READY_BOUND_MS = 30_000
 
 const dir = mkdtempSync(join(tmpdir(), "syncwatch-fanout-"))
 process.on("exit", () => {
@@ -94,8 +96,13 @@ const main = async () => {
       clients.send({ type: "counts" })
     })
   const subscribedAt = performance.now()
-  await ready
-  console.log(`every page has its first round after ${((performance.now() - subscribedAt) / 1000).toFixed(1)} s`)
+  const settled = await Promise.race([ready.then(() => true), sleep(READY_BOUND_MS).then(() => false)])
+  const waited = ((performance.now() - subscribedAt) / 1000).toFixed(1)
+  console.log(
+    settled
+      ? `every page has its first round after ${waited} s`
+      : `not every page has its first round after ${waited} s: measuring anyway`
+  )
 
   // the measured window: whole intervals, starting just after a round began
   const healthMs: Array<number> = []

@@ -21,10 +21,10 @@ const FEED =
     ? `subscription ($every: Int) { statusEvents(everySeconds: $every) { __typename
         ... on SenderStatusFetched { connectionUuid status reason checkedAt durationMs }
         ... on ReceiverConnectionSevered { connection { ${ROW} } } } }`
-    : `subscription ($every: Int) { statusRounds(everySeconds: $every) { round completedAt held
+    : `subscription ($every: Int) { statusRounds(everySeconds: $every) { round completedAt held { round }
         senderStatuses { connectionUuid status reason checkedAt durationMs }
         verifications { connectionUuid outcome reason checkedAt }
-        severed { uuid status } } }`
+        severed { connectionUuid connection { ${ROW} } } } }`
 
 let results = 0
 let messages = 0
