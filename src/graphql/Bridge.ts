@@ -1,4 +1,4 @@
-import { Cause, Deferred, Effect, Exit, Fiber, FiberSet, Option, Runtime, type Scope, Stream } from "effect"
+import { Cause, type Chunk, Deferred, Effect, Exit, Fiber, FiberSet, Option, Runtime, type Scope, Stream } from "effect"
 import type { GraphQLError, GraphQLResolveInfo } from "graphql"
 import { createGraphQLError, maskError, type YogaServerOptions } from "graphql-yoga"
 import { type ClientError, isClientError, ShuttingDown } from "../Domain/Errors.js"
@@ -30,9 +30,19 @@ const ROOT_TYPES = new Set(["Query", "Mutation", "Subscription"])
 const rootSpan = (info: GraphQLResolveInfo | undefined) =>
   info !== undefined && ROOT_TYPES.has(info.parentType.name) ? `${info.parentType.name}.${info.fieldName}` : undefined
 
+// A subscription's events as the edge takes them: chunk by chunk, until the stream ends (its exit) or the
+// listener leaves (the function `listen` returns)
+export interface Listener {
+  readonly chunk: (events: Chunk.Chunk<unknown>) => void
+  readonly end: (exit: Exit.Exit<void, unknown>) => void
+}
 export interface Source {
-  readonly stream: Stream.Stream<unknown, unknown>
-  readonly runtime: Runtime.Runtime<never>
+  readonly listen: (listener: Listener) => () => void
+}
+
+interface Hub {
+  readonly listeners: Set<Listener>
+  fiber?: Fiber.RuntimeFiber<void, unknown>
 }
 
 // resolvers can only fail with a ClientError: anything else must be mapped or die before it gets here
@@ -49,8 +59,10 @@ export interface Bridge {
     operation: Operation,
     info?: GraphQLResolveInfo
   ) => AsyncIterable<A>
-  // the Effect stream behind the last `stream` an operation's resolvers returned: the fan-out runs it chunk by
-  // chunk instead of pulling the AsyncIterable one event (one fiber run) at a time
+  // the events behind the last `stream` an operation's resolvers returned, for the edge to take chunk by chunk
+  // instead of pulling the AsyncIterable one event (one fiber run) at a time. One Stream value handed over by
+  // several operations is run once for all of them: such a value is a hot one (a PubSub's), each subscriber
+  // taking the events from when it joins, as its own subscription to the PubSub would.
   readonly sourceOf: (operation: Operation) => Source | undefined
   // graphql-ws's own work (a socket write, the socket's session): a fiber of the server's set; never rejects
   readonly fork: <A, E>(effect: Effect.Effect<A, E>, runtime?: Runtime.Runtime<never>) => Fiber.RuntimeFiber<A, E>
@@ -133,13 +145,57 @@ export const make: Effect.Effect<Bridge, never, Scope.Scope> = Effect.gen(functi
   }
 
   const sources = new WeakMap<Operation, Source>()
+  const hubs = new WeakMap<Stream.Stream<unknown, ClientError>, Hub>()
+  const hubOf = (stream: Stream.Stream<unknown, ClientError>, name: string | undefined): Source => ({
+    listen: (listener) => {
+      let hub = hubs.get(stream)
+      if (hub === undefined) {
+        const started: Hub = { listeners: new Set() }
+        hub = started
+        hubs.set(stream, started)
+        const named = name === undefined ? stream : Stream.withSpan(stream, name)
+        const fiber = fork(
+          named.pipe(
+            Stream.mapError(toGraphQLError),
+            Stream.interruptWhen(Deferred.await(shutdown)),
+            Stream.runForEachChunk((events) =>
+              Effect.sync(() => {
+                for (const each of started.listeners) {
+                  try {
+                    each.chunk(events)
+                  } catch (defect) {
+                    // one subscriber's failure to take an event is its own
+                    started.listeners.delete(each)
+                    each.end(Exit.die(defect))
+                  }
+                }
+              })
+            )
+          )
+        )
+        started.fiber = fiber
+        fiber.addObserver((exit) => {
+          if (hubs.get(stream) === started) hubs.delete(stream)
+          for (const each of started.listeners) each.end(exit)
+          started.listeners.clear()
+        })
+      }
+      const joined = hub
+      joined.listeners.add(listener)
+      return () => {
+        if (!joined.listeners.delete(listener) || joined.listeners.size > 0) return
+        if (hubs.get(stream) === joined) hubs.delete(stream)
+        joined.fiber?.unsafeInterruptAsFork(joined.fiber.id())
+      }
+    }
+  })
+
   const stream: Bridge["stream"] = (stream, operation, info) => {
     const name = rootSpan(info)
+    sources.set(operation, hubOf(stream, name))
     const named = name === undefined ? stream : Stream.withSpan(stream, name)
     const source = named.pipe(Stream.mapError(toGraphQLError), Stream.interruptWhen(Deferred.await(shutdown)))
-    const runtime = operation.runtime ?? server
-    sources.set(operation, { stream: source, runtime })
-    return Stream.toAsyncIterableRuntime(source, runtime)
+    return Stream.toAsyncIterableRuntime(source, operation.runtime ?? server)
   }
 
   const maskErrorLogged = (error: unknown, message: string, isDev?: boolean) => {

@@ -3,7 +3,7 @@ import type { Duplex } from "node:stream"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
-import { Cause, Chunk, Config, Deferred, Effect, Exit, type Fiber, type Runtime, Stream } from "effect"
+import { Cause, Chunk, Config, Deferred, Effect, Exit, type Runtime } from "effect"
 import { type DocumentNode, type ExecutionResult, GraphQLError, getOperationAST } from "graphql"
 import {
   CloseCode,
@@ -17,7 +17,7 @@ import {
 import { isAsyncIterable, type YogaServerInstance } from "graphql-yoga"
 import { type WebSocket, WebSocketServer } from "ws"
 import { ShuttingDown } from "../Domain/Errors.js"
-import type { Bridge } from "./Bridge.js"
+import type { Bridge, Source } from "./Bridge.js"
 import * as Fanout from "./Fanout.js"
 import * as Outbox from "./Outbox.js"
 import type { RoleContext } from "./Roles.js"
@@ -89,9 +89,28 @@ const accept = (wss: WebSocketServer, incoming: IncomingMessage) =>
 interface Operation {
   readonly controller: AbortController
   oneShot: boolean
-  fiber?: Fiber.RuntimeFiber<unknown, unknown>
+  leave?: () => void
   end?: () => void
 }
+
+// a subscription whose resolver did not go through the bridge: its AsyncIterable, one event at a time
+const iterated = (iterator: AsyncIterator<unknown>): Source => ({
+  listen: (listener) => {
+    let left = false
+    void (async () => {
+      try {
+        for (let next = await iterator.next(); !next.done && !left; next = await iterator.next())
+          listener.chunk(Chunk.of(next.value))
+        if (!left) listener.end(Exit.void)
+      } catch (error) {
+        if (!left) listener.end(Exit.fail(error))
+      }
+    })()
+    return () => {
+      left = true
+    }
+  }
+})
 
 // graphql-transport-ws over the server's own sockets. yoga's envelop parses, validates and builds the context
 // (plugins, limits, the role) and runs queries and mutations; a subscription's events are executed once per
@@ -196,7 +215,7 @@ const open = (
   }
   const stop = (operation: Operation) => {
     operation.controller.abort()
-    if (operation.fiber !== undefined) operation.fiber.unsafeInterruptAsFork(operation.fiber.id())
+    operation.leave?.()
     operation.end?.()
   }
   const errorOf = (error: unknown): GraphQLError =>
@@ -224,6 +243,7 @@ const open = (
   }
 
   const finished = (id: string, operation: Operation, exit: Exit.Exit<void, unknown>) => {
+    operation.leave?.()
     operation.end?.()
     if (operations.get(id) !== operation) return
     operations.delete(id)
@@ -265,43 +285,40 @@ const open = (
     if (!isAsyncIterable(subscribed)) return result(id, operation, subscribed as ExecutionResult)
     // the plugins' own wrapper (metrics count the subscriber until it returns): returned when the operation ends
     const iterator = subscribed[Symbol.asyncIterator]()
-    const bridged = bridge.sourceOf(contextValue as never)
     operation.end = () => void iterator.return?.()
     if (operations.get(id) !== operation) return operation.end()
-    const source = bridged ?? {
-      stream: Stream.fromAsyncIterable({ [Symbol.asyncIterator]: () => iterator }, (error) => error),
-      runtime
-    }
+    const source = bridge.sourceOf(contextValue as never) ?? iterated(iterator)
     const selection = Fanout.selection(args, payload.query, contextValue.role)
     const prefix = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`)
     const push = (event: unknown, encoded: Buffer) => {
       const key = Fanout.conflationKey(event)
       outbox.push([prefix, encoded, Outbox.closeBrace], key === undefined ? undefined : `${id}\n${key}`)
     }
-    const deliver = (chunk: Chunk.Chunk<unknown>) => {
-      let waiting: Effect.Effect<void> | undefined
-      for (const event of Chunk.toReadonlyArray(chunk)) {
-        const encoded = Fanout.encode(selection, bridge.mask, event)
-        if (waiting === undefined && Buffer.isBuffer(encoded)) push(event, encoded)
-        else
-          waiting = Effect.zipRight(
-            waiting ?? Effect.void,
-            Effect.map(
-              Effect.promise(async () => encoded),
-              (bytes) => push(event, bytes)
-            )
-          )
+    // an event whose selection resolves asynchronously holds back the ones after it: order is kept
+    let waiting: Promise<void> | undefined
+    const leave = source.listen({
+      chunk: (events) => {
+        for (const event of Chunk.toReadonlyArray(events)) {
+          const encoded = Fanout.encode(selection, bridge.mask, event)
+          if (waiting === undefined && Buffer.isBuffer(encoded)) push(event, encoded)
+          else {
+            const previous = waiting ?? Promise.resolve()
+            const current: Promise<void> = previous
+              .then(() => encoded)
+              .then((bytes) => push(event, bytes))
+              .finally(() => {
+                if (waiting === current) waiting = undefined
+              })
+            waiting = current
+          }
+        }
+      },
+      end: (exit) => {
+        if (waiting === undefined) return finished(id, operation, exit)
+        void waiting.then(() => finished(id, operation, exit))
       }
-      return waiting ?? Effect.void
-    }
-    operation.fiber = bridge.fork(
-      source.stream.pipe(
-        Stream.runForEachChunk(deliver),
-        Effect.exit,
-        Effect.map((exit) => finished(id, operation, exit))
-      ),
-      source.runtime
-    )
+    })
+    operation.leave = leave
   }
 
   const onMessage = (text: string) => {
