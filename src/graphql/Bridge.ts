@@ -146,7 +146,12 @@ export const make: Effect.Effect<Bridge, never, Scope.Scope> = Effect.gen(functi
 
   const sources = new WeakMap<Operation, Source>()
   const hubs = new WeakMap<Stream.Stream<unknown, ClientError>, Hub>()
-  const hubOf = (stream: Stream.Stream<unknown, ClientError>, name: string | undefined): Source => ({
+  // the run starts under the runtime of the operation that started it: its span is that request's child
+  const hubOf = (
+    stream: Stream.Stream<unknown, ClientError>,
+    name: string | undefined,
+    runtime: Runtime.Runtime<never>
+  ): Source => ({
     listen: (listener) => {
       let hub = hubs.get(stream)
       if (hub === undefined) {
@@ -171,7 +176,8 @@ export const make: Effect.Effect<Bridge, never, Scope.Scope> = Effect.gen(functi
                 }
               })
             )
-          )
+          ),
+          runtime
         )
         started.fiber = fiber
         fiber.addObserver((exit) => {
@@ -192,7 +198,7 @@ export const make: Effect.Effect<Bridge, never, Scope.Scope> = Effect.gen(functi
 
   const stream: Bridge["stream"] = (stream, operation, info) => {
     const name = rootSpan(info)
-    sources.set(operation, hubOf(stream, name))
+    sources.set(operation, hubOf(stream, name, operation.runtime ?? server))
     const named = name === undefined ? stream : Stream.withSpan(stream, name)
     const source = named.pipe(Stream.mapError(toGraphQLError), Stream.interruptWhen(Deferred.await(shutdown)))
     return Stream.toAsyncIterableRuntime(source, operation.runtime ?? server)
