@@ -147,7 +147,8 @@ const main = async () => {
   console.log(`health p99 ms: ${p99.toFixed(0)}`)
   console.log(`peak RSS: ${peak.toFixed(0)} MB`)
   clients.kill("SIGKILL")
-  await stop(syncwatch.child)
+  // a profile is written only by a clean exit, which a busy server may need longer for
+  await stop(syncwatch.child, profile ? 120_000 : 10_000)
   await stop(remote.child)
   if (profile) console.log(`cpu profile of syncwatch in ${join(dir, "profiles")}`)
 }
