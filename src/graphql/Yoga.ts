@@ -71,7 +71,7 @@ const assemble = Effect.gen(function* () {
 
 export const make = Effect.map(assemble, ({ yoga }) => yoga)
 
-export const checkSettings = Effect.all([Edge.settings, Limits.settings], { discard: true })
+export const checkSettings = Effect.all([Edge.settings, Limits.settings, Ws.settings], { discard: true })
 
 export const RouteLive = Layer.unwrapScoped(
   Effect.gen(function* () {

@@ -1,6 +1,6 @@
 import * as Net from "node:net"
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Exit, Fiber, Runtime, type Scope, TestClock } from "effect"
+import { ConfigProvider, Deferred, Effect, Either, Exit, Fiber, Runtime, type Scope, TestClock } from "effect"
 import * as Outbox from "../../src/graphql/Outbox.js"
 import { within } from "../utils/Clients.js"
 
@@ -143,6 +143,28 @@ describe("a socket's outbox", () => {
       }
       const bytes = yield* received(fast.client, 20).pipe(within("the fast reader's frames"))
       assert.strictEqual(bytes.toString(), "0;1;2;3;4;5;6;7;8;9;")
+    })
+  )
+})
+
+describe("WS_MAX_BUFFERED_BYTES", () => {
+  const read = (value: string | undefined) =>
+    Outbox.maxBufferedBytes.pipe(
+      Effect.withConfigProvider(
+        ConfigProvider.fromMap(new Map(value === undefined ? [] : [["WS_MAX_BUFFERED_BYTES", value]]))
+      ),
+      Effect.either
+    )
+
+  it.effect("is 1 MiB by default; a value outside 64 KiB to 1 GiB, or no integer, is refused naming it", () =>
+    Effect.gen(function* () {
+      assert.deepStrictEqual(yield* read(undefined), Either.right(1_048_576))
+      assert.deepStrictEqual(yield* read("65536"), Either.right(65_536))
+      for (const value of ["65535", "0", "-1", "2000000000", "lots"]) {
+        const refused = yield* read(value)
+        assert.isTrue(Either.isLeft(refused), value)
+        if (Either.isLeft(refused)) assert.include(String(refused.left), "WS_MAX_BUFFERED_BYTES")
+      }
     })
   )
 })
