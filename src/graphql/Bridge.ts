@@ -1,5 +1,5 @@
-import { Cause, Deferred, Effect, Exit, Fiber, FiberSet, Option, Runtime, type Scope, Stream } from "effect"
-import type { GraphQLResolveInfo } from "graphql"
+import { Cause, type Chunk, Deferred, Effect, Exit, Fiber, FiberSet, Option, Runtime, type Scope, Stream } from "effect"
+import type { GraphQLError, GraphQLResolveInfo } from "graphql"
 import { createGraphQLError, maskError, type YogaServerOptions } from "graphql-yoga"
 import { type ClientError, isClientError, ShuttingDown } from "../Domain/Errors.js"
 
@@ -30,6 +30,21 @@ const ROOT_TYPES = new Set(["Query", "Mutation", "Subscription"])
 const rootSpan = (info: GraphQLResolveInfo | undefined) =>
   info !== undefined && ROOT_TYPES.has(info.parentType.name) ? `${info.parentType.name}.${info.fieldName}` : undefined
 
+// A subscription's events as the edge takes them: chunk by chunk, until the stream ends (its exit) or the
+// listener leaves (the function `listen` returns)
+export interface Listener {
+  readonly chunk: (events: Chunk.Chunk<unknown>) => void
+  readonly end: (exit: Exit.Exit<void, unknown>) => void
+}
+export interface Source {
+  readonly listen: (listener: Listener) => () => void
+}
+
+interface Hub {
+  readonly listeners: Set<Listener>
+  fiber?: Fiber.RuntimeFiber<void, unknown>
+}
+
 // resolvers can only fail with a ClientError: anything else must be mapped or die before it gets here
 export interface Bridge {
   // queries and mutations: the fiber lives as long as the HTTP request (its AbortSignal interrupts it)
@@ -44,12 +59,20 @@ export interface Bridge {
     operation: Operation,
     info?: GraphQLResolveInfo
   ) => AsyncIterable<A>
+  // the events behind the last `stream` an operation's resolvers returned, for the edge to take chunk by chunk
+  // instead of pulling the AsyncIterable one event (one fiber run) at a time. One Stream value handed over by
+  // several operations is run once for all of them: such a value is a hot one (a PubSub's), each subscriber
+  // taking the events from when it joins, as its own subscription to the PubSub would.
+  readonly sourceOf: (operation: Operation) => Source | undefined
   // graphql-ws's own work (a socket write, the socket's session): a fiber of the server's set; never rejects
   readonly fork: <A, E>(effect: Effect.Effect<A, E>, runtime?: Runtime.Runtime<never>) => Fiber.RuntimeFiber<A, E>
   readonly runVoid: (effect: Effect.Effect<unknown, unknown>, runtime?: Runtime.Runtime<never>) => Promise<void>
   // run at shutdown, after the operations in flight ended with ShuttingDown and before the set is interrupted
   readonly onShutdown: (farewell: Effect.Effect<void>) => Effect.Effect<void, never, Scope.Scope>
   readonly maskedErrors: YogaServerOptions<object, object>["maskedErrors"]
+  // the same masking for results the edge executes itself (the fan-out of subscription events)
+  readonly mask: (error: GraphQLError) => GraphQLError
+  readonly isShuttingDown: () => boolean
 }
 
 // Every effect of the GraphQL edge runs here, as a fiber of one FiberSet owned by the server's scope.
@@ -121,18 +144,81 @@ export const make: Effect.Effect<Bridge, never, Scope.Scope> = Effect.gen(functi
     })
   }
 
+  const sources = new WeakMap<Operation, Source>()
+  const hubs = new WeakMap<Stream.Stream<unknown, ClientError>, Hub>()
+  // the run starts under the runtime of the operation that started it: its span is that request's child
+  const hubOf = (
+    stream: Stream.Stream<unknown, ClientError>,
+    name: string | undefined,
+    runtime: Runtime.Runtime<never>
+  ): Source => ({
+    listen: (listener) => {
+      let hub = hubs.get(stream)
+      if (hub === undefined) {
+        const started: Hub = { listeners: new Set() }
+        hub = started
+        hubs.set(stream, started)
+        const named = name === undefined ? stream : Stream.withSpan(stream, name)
+        const fiber = fork(
+          named.pipe(
+            Stream.mapError(toGraphQLError),
+            Stream.interruptWhen(Deferred.await(shutdown)),
+            Stream.runForEachChunk((events) =>
+              Effect.sync(() => {
+                for (const each of started.listeners) {
+                  try {
+                    each.chunk(events)
+                  } catch (defect) {
+                    // one subscriber's failure to take an event is its own
+                    started.listeners.delete(each)
+                    each.end(Exit.die(defect))
+                  }
+                }
+              })
+            )
+          ),
+          runtime
+        )
+        started.fiber = fiber
+        fiber.addObserver((exit) => {
+          if (hubs.get(stream) === started) hubs.delete(stream)
+          for (const each of started.listeners) each.end(exit)
+          started.listeners.clear()
+        })
+      }
+      const joined = hub
+      joined.listeners.add(listener)
+      return () => {
+        if (!joined.listeners.delete(listener) || joined.listeners.size > 0) return
+        if (hubs.get(stream) === joined) hubs.delete(stream)
+        joined.fiber?.unsafeInterruptAsFork(joined.fiber.id())
+      }
+    }
+  })
+
   const stream: Bridge["stream"] = (stream, operation, info) => {
     const name = rootSpan(info)
+    sources.set(operation, hubOf(stream, name, operation.runtime ?? server))
     const named = name === undefined ? stream : Stream.withSpan(stream, name)
-    return Stream.toAsyncIterableRuntime(
-      named.pipe(Stream.mapError(toGraphQLError), Stream.interruptWhen(Deferred.await(shutdown))),
-      operation.runtime ?? server
-    )
+    const source = named.pipe(Stream.mapError(toGraphQLError), Stream.interruptWhen(Deferred.await(shutdown)))
+    return Stream.toAsyncIterableRuntime(source, operation.runtime ?? server)
+  }
+
+  const maskErrorLogged = (error: unknown, message: string, isDev?: boolean) => {
+    const masked = maskError(error, message, isDev)
+    if (masked !== error) {
+      const cause =
+        error instanceof Error && "originalError" in error && error.originalError ? error.originalError : error
+      const runtime = (typeof cause === "object" && cause !== null && origins.get(cause)) || server
+      fork(Effect.logError("GraphQL error masked", Cause.die(cause)), runtime)
+    }
+    return masked
   }
 
   return {
     run,
     stream,
+    sourceOf: (operation) => sources.get(operation),
     fork,
     runVoid: (effect, runtime) =>
       exitOf(fork(effect, runtime)).then(
@@ -146,17 +232,8 @@ export const make: Effect.Effect<Bridge, never, Scope.Scope> = Effect.gen(functi
       ),
     // the one place every masked error passes, ours (resolver failures and defects) or yoga's own (parsing,
     // validation, plugins): each is logged once with its cause, then the client sees "Unexpected error."
-    maskedErrors: {
-      maskError: (error, message, isDev) => {
-        const masked = maskError(error, message, isDev)
-        if (masked !== error) {
-          const cause =
-            error instanceof Error && "originalError" in error && error.originalError ? error.originalError : error
-          const runtime = (typeof cause === "object" && cause !== null && origins.get(cause)) || server
-          fork(Effect.logError("GraphQL error masked", Cause.die(cause)), runtime)
-        }
-        return masked
-      }
-    }
+    maskedErrors: { maskError: maskErrorLogged },
+    mask: (error) => maskErrorLogged(error, "Unexpected error.", false) as GraphQLError,
+    isShuttingDown: () => closing
   }
 })

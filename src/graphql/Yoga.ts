@@ -8,6 +8,7 @@ import { Effect, Either, Layer, Option, type Runtime } from "effect"
 import { createSchema, createYoga, isAsyncIterable, type Plugin, useExecutionCancellation } from "graphql-yoga"
 import * as Bridge from "./Bridge.js"
 import * as Edge from "./Edge.js"
+import * as Fanout from "./Fanout.js"
 import * as Limits from "./Limits.js"
 import { useMetrics } from "./Metrics.js"
 import * as Resolvers from "./Resolvers.js"
@@ -41,6 +42,7 @@ const assemble = Effect.gen(function* () {
       return { remoteNotices: [], role: Edge.role(edge, request.headers.get("authorization")) }
     },
     plugins: [
+      Fanout.useFanout(),
       useRoles(),
       ...Limits.plugins(limits, { blockSuggestions: Option.isSome(edge.adminToken) }),
       useExecutionCancellation(),
@@ -69,13 +71,13 @@ const assemble = Effect.gen(function* () {
 
 export const make = Effect.map(assemble, ({ yoga }) => yoga)
 
-export const checkSettings = Effect.all([Edge.settings, Limits.settings], { discard: true })
+export const checkSettings = Effect.all([Edge.settings, Limits.settings, Ws.settings], { discard: true })
 
 export const RouteLive = Layer.unwrapScoped(
   Effect.gen(function* () {
     const { yoga, bridge } = yield* assemble
     const edge = yield* Edge.settings
-    const maxMessageBytes = yield* Ws.maxMessageBytes
+    const wsSettings = yield* Ws.settings
     const serve = async (request: Request, runtime: Runtime.Runtime<never>) => {
       const bounded = await Edge.boundedBody(edge, request)
       return bounded === undefined ? HttpServerResponse.toWeb(Edge.tooLarge(edge)) : yoga.fetch(bounded, { runtime })
@@ -94,7 +96,7 @@ export const RouteLive = Layer.unwrapScoped(
         )
       })
     })
-    const ws = Ws.handler(yoga as never, bridge, maxMessageBytes, (params) =>
+    const ws = yield* Ws.make(yoga as never, bridge, wsSettings, (params) =>
       Edge.authorized(edge, params?.["authorization"])
     )
     return HttpLayerRouter.add(

@@ -1,0 +1,162 @@
+import { fork } from "node:child_process"
+import { mkdtempSync, rmSync } from "node:fs"
+import { availableParallelism, loadavg, tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { createReceivers, PREFIX, receiver } from "./Checks.js"
+import {
+  cpuMs,
+  freePort,
+  killAll,
+  peakRssMb,
+  resetPeakRss,
+  rssMb,
+  startRemote,
+  startSyncwatch,
+  stop
+} from "./Children.js"
+import type { PagesMessage } from "./fanoutPages.js"
+
+// npm run bench:fanout: what showing results costs. syncwatch (built, started as `npm start` does), a counting
+// remote sender with N receiver connections, and P page-like graphql-ws clients in their own process, with
+// rounds every S seconds. FANOUT_PAGES (300), FANOUT_CONNECTIONS (200), FANOUT_EVERY (10 s), FANOUT_ROUNDS
+// (measured intervals, 5), FANOUT_MODE (events: statusEvents result by result; rounds: statusRounds, the page
+// feed). FANOUT_PROFILE=1 runs syncwatch under --cpu-prof (summarise with `tsx bench/profile.ts <file>`).
+
+const pages = Number(process.env["FANOUT_PAGES"] ?? 300)
+const connections = Number(process.env["FANOUT_CONNECTIONS"] ?? 200)
+const every = Number(process.env["FANOUT_EVERY"] ?? 10)
+const rounds = Number(process.env["FANOUT_ROUNDS"] ?? 5)
+const mode = process.env["FANOUT_MODE"] === "rounds" ? "rounds" : "events"
+const profile = process.env["FANOUT_PROFILE"] === "1"
+// the run stays under 2 minutes: a server that cannot serve every page its first round by then is measured as it is
+const READY_BOUND_MS = 30_000
+
+const dir = mkdtempSync(join(tmpdir(), "syncwatch-fanout-"))
+process.on("exit", () => {
+  killAll()
+  if (!profile) rmSync(dir, { recursive: true, force: true })
+})
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => process.exit(130))
+
+const load = () =>
+  loadavg()
+    .map((n) => n.toFixed(2))
+    .join(" ")
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+const main = async () => {
+  const remote = await startRemote()
+  const port = await freePort()
+  const env = {
+    HOST: "127.0.0.1",
+    PORT: String(port),
+    SITE_URL: `http://127.0.0.1:${port}`,
+    DATABASE_URL: join(dir, "syncwatch.db"),
+    SYNC_URL_PREFIX: PREFIX,
+    ALLOW_INTERNAL_URLS: "true",
+    LOG_LEVEL: "warning",
+    MAX_CONNECTIONS: String(pages + 100),
+    GRAPHQL_MAX_ALIASES: "1000",
+    GRAPHQL_MAX_TOKENS: "100000"
+  }
+  const nodeArgs = profile ? ["--cpu-prof", `--cpu-prof-dir=${join(dir, "profiles")}`] : []
+  const syncwatch = await startSyncwatch(env, nodeArgs)
+  await createReceivers(
+    `${syncwatch.origin}/graphql`,
+    Array.from({ length: connections }, (_, i) => receiver(remote.origin, i))
+  )
+  console.log(
+    `fanout bench: node ${process.version}, ${availableParallelism()} CPUs, load average ${load()}; ` +
+      `${pages} pages × ${connections} connections, rounds every ${every} s, mode ${mode}`
+  )
+
+  const clients = fork(fileURLToPath(new URL("fanoutPages.ts", import.meta.url)), [], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    env: {
+      ...process.env,
+      FANOUT_URL: `ws://127.0.0.1:${port}/graphql`,
+      FANOUT_PAGES: String(pages),
+      FANOUT_CONNECTIONS: String(connections),
+      FANOUT_EVERY: String(every),
+      FANOUT_MODE: mode
+    }
+  })
+  const pending: Array<(counts: Extract<PagesMessage, { type: "counts" }>) => void> = []
+  const ready = new Promise<void>((resolve) =>
+    clients.on("message", (message: PagesMessage) => {
+      if (message.type === "ready") resolve()
+      else pending.shift()?.(message)
+    })
+  )
+  const counts = () =>
+    new Promise<Extract<PagesMessage, { type: "counts" }>>((resolve) => {
+      pending.push(resolve)
+      clients.send({ type: "counts" })
+    })
+  const subscribedAt = performance.now()
+  const settled = await Promise.race([ready.then(() => true), sleep(READY_BOUND_MS).then(() => false)])
+  const waited = ((performance.now() - subscribedAt) / 1000).toFixed(1)
+  console.log(
+    settled
+      ? `every page has its first round after ${waited} s`
+      : `not every page has its first round after ${waited} s: measuring anyway`
+  )
+
+  // the measured window: whole intervals, starting just after a round began
+  const healthMs: Array<number> = []
+  let probing = true
+  const probe = async () => {
+    while (probing) {
+      const started = performance.now()
+      await fetch(`${syncwatch.origin}/health`, { signal: AbortSignal.timeout(10_000) }).then(
+        (response) => response.arrayBuffer(),
+        () => undefined
+      )
+      healthMs.push(performance.now() - started)
+      await sleep(100)
+    }
+  }
+  resetPeakRss(syncwatch.pid)
+  let sampled = 0
+  const sampler = setInterval(() => {
+    sampled = Math.max(sampled, rssMb(syncwatch.pid) ?? 0)
+  }, 50)
+  const before = { remote: await remote.stats(), cpu: cpuMs(syncwatch.pid)!, counts: await counts() }
+  const probing$ = probe()
+  await sleep(rounds * every * 1000)
+  const after = { remote: await remote.stats(), cpu: cpuMs(syncwatch.pid)!, counts: await counts() }
+  probing = false
+  await probing$
+  clearInterval(sampler)
+
+  const delivered = after.counts.results - before.counts.results
+  const cpuUs = (after.cpu - before.cpu) * 1000
+  const requests = after.remote.answered - before.remote.answered
+  const sorted = [...healthMs].sort((a, b) => a - b)
+  const p99 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? Number.NaN
+  const peak = Math.max(sampled, peakRssMb(syncwatch.pid) ?? 0)
+  console.log(
+    `window ${rounds} × ${every} s: ${delivered} results in ${after.counts.messages - before.counts.messages} messages, ` +
+      `${after.counts.errors} client errors, server CPU ${(cpuUs / 1e6).toFixed(1)} s, ${requests} remote requests, ` +
+      `${healthMs.length} health probes; load average ${load()}`
+  )
+  console.log(`µs per subscriber-event: ${(cpuUs / delivered).toFixed(2)}`)
+  console.log(`requests per connection per interval: ${(requests / (connections * rounds)).toFixed(2)}`)
+  console.log(`health p99 ms: ${p99.toFixed(0)}`)
+  console.log(`peak RSS: ${peak.toFixed(0)} MB`)
+  clients.kill("SIGKILL")
+  // a profile is written only by a clean exit, which a busy server may need longer for
+  await stop(syncwatch.child, profile ? 120_000 : 10_000)
+  await stop(remote.child)
+  if (profile) console.log(`cpu profile of syncwatch in ${join(dir, "profiles")}`)
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error("[bench] broken run:", error instanceof Error ? error.message : error)
+    process.exit(1)
+  }
+)
