@@ -57,6 +57,7 @@ const main = async () => {
     ALLOW_INTERNAL_URLS: "true",
     LOG_LEVEL: "warning",
     MAX_CONNECTIONS: String(pages + 100),
+    MAX_CONNECTIONS_PER_ADDRESS: String(pages + 100),
     GRAPHQL_MAX_ALIASES: "1000",
     GRAPHQL_MAX_TOKENS: "100000"
   }
