@@ -225,8 +225,14 @@ export const cors = (edge: Settings) => (request: Request) => {
     : false
 }
 
-// the body read up to the limit: a chunked body declares no length
-export const boundedBody = async (edge: Settings, request: Request): Promise<Request | undefined> => {
+// The body read up to the limit: a chunked body declares no length. The request yoga gets follows `signal`
+// (the request fiber's interruption) itself: a Request made from another only follows that one's signal
+// weakly, so once the first was collected, the client's leaving no longer reached the operation.
+export const boundedBody = async (
+  edge: Settings,
+  request: Request,
+  signal: AbortSignal
+): Promise<Request | undefined> => {
   if (request.body === null) return request
   const reader = request.body.getReader()
   const chunks: Array<Uint8Array> = []
@@ -246,6 +252,6 @@ export const boundedBody = async (edge: Settings, request: Request): Promise<Req
     method: request.method,
     headers: request.headers,
     body: Buffer.concat(chunks),
-    signal: request.signal
+    signal
   })
 }

@@ -1,4 +1,3 @@
-import { setMaxListeners } from "node:events"
 import { readFileSync } from "node:fs"
 import * as HttpLayerRouter from "@effect/platform/HttpLayerRouter"
 import { RequestError } from "@effect/platform/HttpServerError"
@@ -32,18 +31,18 @@ const assemble = Effect.gen(function* () {
   const limits = yield* Limits.settings
   const resolvers = yield* Resolvers.make
   const bridge = yield* Bridge.make
+  const registrySize = yield* Limits.registrySize
   const yoga = createYoga<Bridge.ServerContext, Resolvers.UserContext>({
     schema: createSchema<Resolvers.Context>({ typeDefs, resolvers: resolvers(bridge) }),
     context: ({ request }) => {
-      // each Connection field resolved through the bridge listens on the operation's signal: a list of
-      // connections is more than Node's default of 10 listeners, and not a leak
-      setMaxListeners(0, request.signal)
       return { remoteNotices: [], role: Edge.role(edge, request.headers.get("authorization")) }
     },
     plugins: [
       useRoles(),
       ...Limits.plugins(limits, { blockSuggestions: Option.isSome(edge.adminToken) }),
       useExecutionCancellation(),
+      // after useExecutionCancellation: the operation's signal is the request's or its budget's end
+      Limits.useBudget(limits, bridge, registrySize),
       useRemoteNotices(),
       useMetrics()
     ],
@@ -76,8 +75,8 @@ export const RouteLive = Layer.unwrapScoped(
     const { yoga, bridge } = yield* assemble
     const edge = yield* Edge.settings
     const maxMessageBytes = yield* Ws.maxMessageBytes
-    const serve = async (request: Request, runtime: Runtime.Runtime<never>) => {
-      const bounded = await Edge.boundedBody(edge, request)
+    const serve = async (request: Request, runtime: Runtime.Runtime<never>, signal: AbortSignal) => {
+      const bounded = await Edge.boundedBody(edge, request, signal)
       return bounded === undefined ? HttpServerResponse.toWeb(Edge.tooLarge(edge)) : yoga.fetch(bounded, { runtime })
     }
     // an Effect handler: yoga runs the operation under this fiber's runtime (its span, services and FiberRefs),
@@ -88,7 +87,7 @@ export const RouteLive = Layer.unwrapScoped(
       return yield* Effect.async<HttpServerResponse.HttpServerResponse, RequestError>((resume, signal) => {
         const web = HttpServerRequest.toWebEither(request, { signal, runtime })
         if (Either.isLeft(web)) return resume(Effect.fail(web.left))
-        serve(web.right, runtime).then(
+        serve(web.right, runtime, signal).then(
           (response) => resume(Effect.succeed(HttpServerResponse.fromWeb(response))),
           (cause) => resume(Effect.fail(new RequestError({ request, reason: "Transport", cause })))
         )
