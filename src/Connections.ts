@@ -89,7 +89,7 @@ const make = Effect.gen(function* () {
     if (input.authToken !== undefined && Redacted.value(input.authToken).trim() === "") {
       return yield* new InvalidInput({ field: "authToken", message: "authToken can't be blank" })
     }
-    const siteUrl = yield* SiteUrl.validate(input.siteUrl, { allowInternal: site.allowInternalUrls })
+    const siteUrl = SiteUrl.normalize(yield* SiteUrl.validate(input.siteUrl, { allowInternal: site.allowInternalUrls }))
     if (input.direction === "sender" && isSameSite(siteUrl, site.siteUrl)) {
       return yield* new SelfConnection({ siteUrl })
     }
@@ -159,11 +159,11 @@ const make = Effect.gen(function* () {
     siteUrl: string,
     hash: Redacted.Redacted<string>
   ) {
-    return yield* repo.findBySiteAndHash(siteUrl, hash)
+    return yield* repo.findBySiteAndHash(SiteUrl.normalize(siteUrl), hash)
   })
 
   const findReceiverBySite = Effect.fn("Connections.findReceiverBySite")(function* (siteUrl: string) {
-    return yield* repo.findReceiverBySite(siteUrl)
+    return yield* repo.findReceiverBySite(SiteUrl.normalize(siteUrl))
   })
 
   // registrations from other sites waiting for an admin (capped by the sync API)

@@ -13,6 +13,11 @@ export const messages = {
   internal: `cannot point at private/loopback/link-local addresses ${HINT}`
 } as const
 
+// The one comparison of site URLs: a connection's is stored this way and looked up this way, so
+// https://a.example.com and https://a.example.com/ are one site (a path's trailing slashes never name
+// another site; a URL with a query or a fragment is kept as it is).
+export const normalize = (siteUrl: string): string => (/[?#]/.test(siteUrl) ? siteUrl : siteUrl.replace(/\/+$/, ""))
+
 // B §1.4 with A7's fixes. WHATWG URL lower-cases the host and normalises lenient IPv4 forms
 // (127.1, 2130706433, 0x7f.0.0.1) to dotted quads, which is what the original's lenient parser accepts.
 export const validate = (
