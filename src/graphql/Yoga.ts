@@ -32,12 +32,19 @@ const assemble = Effect.gen(function* () {
   const resolvers = yield* Resolvers.make
   const bridge = yield* Bridge.make
   const registrySize = yield* Limits.registrySize
+  let graphiqlHeaders: Record<string, string> = {}
   const yoga = createYoga<Bridge.ServerContext, Resolvers.UserContext>({
     schema: createSchema<Resolvers.Context>({ typeDefs, resolvers: resolvers(bridge) }),
     context: ({ request }) => {
       return { remoteNotices: [], role: Edge.role(edge, request.headers.get("authorization")) }
     },
     plugins: [
+      {
+        onResponse: ({ response }) => {
+          if (!response.headers.get("content-type")?.startsWith("text/html")) return
+          for (const [name, value] of Object.entries(graphiqlHeaders)) response.headers.set(name, value)
+        }
+      },
       useRoles(),
       ...Limits.plugins(limits, { blockSuggestions: Option.isSome(edge.adminToken) }),
       useExecutionCancellation(),
@@ -51,9 +58,15 @@ const assemble = Effect.gen(function* () {
     // bundled assets: nothing from a CDN, so it works offline. Loaded when GraphiQL is first opened: the bundle
     // is ≈ 32 MB of heap that a server nobody browses should not carry (idle RSS)
     renderGraphiQL: (options) =>
-      import("@graphql-yoga/render-graphiql").then(({ renderGraphiQL }) => renderGraphiQL(options)),
+      import("@graphql-yoga/render-graphiql").then(({ renderGraphiQL }) => {
+        const html = renderGraphiQL(options)
+        graphiqlHeaders = Edge.graphiqlHeaders(html)
+        return html
+      }),
     graphiql: {
       title: "syncwatch",
+      // the token typed in the Headers tab stays in that tab: nothing of it in the browser's storage
+      shouldPersistHeaders: false,
       ...(Option.isSome(edge.adminToken) ? { defaultHeaders: '{ "Authorization": "Bearer <ADMIN_TOKEN>" }' } : {})
     },
     // Node's own Response and ReadableStream: cancelling the ponyfill's SSE body waits for the pending
@@ -101,8 +114,11 @@ export const RouteLive = Layer.unwrapScoped(
       "/graphql",
       Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
         request.headers["upgrade"]?.toLowerCase() === "websocket"
-          ? Option.match(Edge.guardUpgrade(edge, request), { onNone: () => ws, onSome: Effect.succeed })
-          : Option.match(Edge.guardHttp(edge, request), { onNone: () => http, onSome: Effect.succeed })
+          ? Option.match(Edge.guardUpgrade(edge, request), {
+              onNone: () => ws,
+              onSome: (r) => Edge.refused(request, r)
+            })
+          : Option.match(Edge.guardHttp(edge, request), { onNone: () => http, onSome: (r) => Edge.refused(request, r) })
       ).pipe(
         // an SSE socket is never reused: closing it lets the server close on shutdown
         Effect.map((response) =>
