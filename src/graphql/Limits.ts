@@ -53,17 +53,25 @@ export const plugins = (limits: Settings, options: { readonly blockSuggestions: 
   }).protect().plugins
 
 // How many connections the registry holds, for the cost of a list without a size argument: kept current
-// from the change feed, so computing a cost reads no store.
+// from the change feed, so computing a cost reads no store. Read in the background: the server does not wait
+// for it to start (until then, and should the store not answer, the changes alone are counted).
 export const registrySize = Effect.gen(function* () {
   const connections = yield* Connections
-  const changes = yield* connections.subscribe
   const uuids = new Set<string>()
-  for (const connection of yield* connections.list()) uuids.add(connection.uuid)
-  yield* Stream.fromQueue(changes).pipe(
-    Stream.runForEach((change) =>
-      Effect.sync(() =>
-        change.connection === null ? uuids.delete(change.connectionUuid) : uuids.add(change.connectionUuid)
+  yield* Effect.gen(function* () {
+    const changes = yield* connections.subscribe
+    for (const connection of yield* connections.list()) uuids.add(connection.uuid)
+    yield* Stream.fromQueue(changes).pipe(
+      Stream.runForEach((change) =>
+        Effect.sync(() =>
+          change.connection === null ? uuids.delete(change.connectionUuid) : uuids.add(change.connectionUuid)
+        )
       )
+    )
+  }).pipe(
+    Effect.scoped,
+    Effect.catchAllCause((cause) =>
+      Effect.logWarning("GraphQL: the registry's size for query costs is not known", cause)
     ),
     Effect.forkScoped
   )
