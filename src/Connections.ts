@@ -10,7 +10,13 @@ import {
   type Metadata,
   RemoteNotification
 } from "./Domain/Connection.js"
-import { ConnectionNotFound, InvalidInput, SelfConnection, type StoreUnavailable } from "./Domain/Errors.js"
+import {
+  ConnectionNotFound,
+  DuplicateConnection,
+  InvalidInput,
+  SelfConnection,
+  type StoreUnavailable
+} from "./Domain/Errors.js"
 import { type ChangeKind, ConnectionChange } from "./Domain/Events.js"
 import * as SiteUrl from "./Domain/SiteUrl.js"
 import { nowSeconds } from "./Domain/Time.js"
@@ -89,9 +95,18 @@ const make = Effect.gen(function* () {
     if (input.authToken !== undefined && Redacted.value(input.authToken).trim() === "") {
       return yield* new InvalidInput({ field: "authToken", message: "authToken can't be blank" })
     }
-    const siteUrl = SiteUrl.normalize(yield* SiteUrl.validate(input.siteUrl, { allowInternal: site.allowInternalUrls }))
+    const siteUrl = yield* SiteUrl.validate(input.siteUrl, { allowInternal: site.allowInternalUrls })
     if (input.direction === "sender" && isSameSite(siteUrl, site.siteUrl)) {
       return yield* new SelfConnection({ siteUrl })
+    }
+    // the sync API compares a sender's URL exactly (its contract), so a receiver's is stored as given; one that
+    // differs from another only by trailing slashes is the same site all the same (SiteUrl.sameSite)
+    if (input.direction === "receiver") {
+      for (const other of SiteUrl.sameSite(siteUrl)) {
+        if (Option.isSome(yield* repo.findReceiverBySite(other))) {
+          return yield* new DuplicateConnection({ siteUrl, direction: "receiver" })
+        }
+      }
     }
     const authToken = input.authToken ?? (yield* Token.generate)
     const connection = yield* repo.insert({
@@ -159,11 +174,11 @@ const make = Effect.gen(function* () {
     siteUrl: string,
     hash: Redacted.Redacted<string>
   ) {
-    return yield* repo.findBySiteAndHash(SiteUrl.normalize(siteUrl), hash)
+    return yield* repo.findBySiteAndHash(siteUrl, hash)
   })
 
   const findReceiverBySite = Effect.fn("Connections.findReceiverBySite")(function* (siteUrl: string) {
-    return yield* repo.findReceiverBySite(SiteUrl.normalize(siteUrl))
+    return yield* repo.findReceiverBySite(siteUrl)
   })
 
   // registrations from other sites waiting for an admin (capped by the sync API)

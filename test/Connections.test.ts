@@ -144,29 +144,28 @@ describe.each(STORES)("on $name", (store) => {
         assert.strictEqual((yield* connections.list()).length, 2)
       }))
 
-    test("refuses a second (site_url, direction), compared without trailing slashes (SiteUrl.normalize)", () =>
+    test("refuses a second (site_url, direction); for a receiver, trailing slashes aside (SiteUrl.sameSite)", () =>
       Effect.gen(function* () {
         const connections = yield* Connections
         yield* sender("https://a.example.com")
         const error = yield* Effect.flip(sender("https://a.example.com"))
         assert.strictEqual(error._tag, "DuplicateConnection")
-        assert.strictEqual((yield* Effect.flip(sender("https://a.example.com/")))._tag, "DuplicateConnection")
         assert.deepStrictEqual(
           (yield* connections.list()).map((c) => c.siteUrl),
           ["https://a.example.com"]
         )
         yield* sender("https://A.example.com")
-        yield* connections.create({ name: "R", direction: "receiver", siteUrl: "https://r.example.com/sub/" })
-        assert.strictEqual(
-          (yield* Effect.flip(
-            connections.create({ name: "R2", direction: "receiver", siteUrl: "https://r.example.com/sub" })
-          ))._tag,
-          "DuplicateConnection"
-        )
-        // stored without the slash, found with or without it
+        const receiver = (siteUrl: string) => connections.create({ name: "R", direction: "receiver", siteUrl })
+        yield* receiver("https://r.example.com/sub/")
+        for (const same of ["https://r.example.com/sub", "https://r.example.com/sub//"]) {
+          assert.strictEqual((yield* Effect.flip(receiver(same)))._tag, "DuplicateConnection", same)
+        }
+        yield* receiver("https://q.example.com")
+        assert.strictEqual((yield* Effect.flip(receiver("https://q.example.com/")))._tag, "DuplicateConnection")
+        // stored as given: the sync API compares a sender's URL exactly
         assert.isTrue(Option.isSome(yield* connections.findReceiverBySite("https://r.example.com/sub/")))
-        assert.isTrue(Option.isSome(yield* connections.findReceiverBySite("https://r.example.com/sub")))
-        assert.strictEqual((yield* connections.list()).length, 3)
+        assert.isTrue(Option.isNone(yield* connections.findReceiverBySite("https://r.example.com/sub")))
+        assert.strictEqual((yield* connections.list()).length, 4)
       }))
 
     test("refuses a token already held by a connection of the same direction (B §7.21 fixed)", () =>
