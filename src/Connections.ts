@@ -10,7 +10,13 @@ import {
   type Metadata,
   RemoteNotification
 } from "./Domain/Connection.js"
-import { ConnectionNotFound, InvalidInput, SelfConnection, type StoreUnavailable } from "./Domain/Errors.js"
+import {
+  ConnectionNotFound,
+  DuplicateConnection,
+  InvalidInput,
+  SelfConnection,
+  type StoreUnavailable
+} from "./Domain/Errors.js"
 import { type ChangeKind, ConnectionChange } from "./Domain/Events.js"
 import * as SiteUrl from "./Domain/SiteUrl.js"
 import { nowSeconds } from "./Domain/Time.js"
@@ -92,6 +98,15 @@ const make = Effect.gen(function* () {
     const siteUrl = yield* SiteUrl.validate(input.siteUrl, { allowInternal: site.allowInternalUrls })
     if (input.direction === "sender" && isSameSite(siteUrl, site.siteUrl)) {
       return yield* new SelfConnection({ siteUrl })
+    }
+    // the sync API compares a sender's URL exactly (its contract), so a receiver's is stored as given; one that
+    // differs from another only by trailing slashes is the same site all the same (SiteUrl.sameSite)
+    if (input.direction === "receiver") {
+      for (const other of SiteUrl.sameSite(siteUrl)) {
+        if (Option.isSome(yield* repo.findReceiverBySite(other))) {
+          return yield* new DuplicateConnection({ siteUrl, direction: "receiver" })
+        }
+      }
     }
     const authToken = input.authToken ?? (yield* Token.generate)
     const connection = yield* repo.insert({

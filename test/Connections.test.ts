@@ -144,7 +144,7 @@ describe.each(STORES)("on $name", (store) => {
         assert.strictEqual((yield* connections.list()).length, 2)
       }))
 
-    test("refuses a second (site_url, direction) compared exactly", () =>
+    test("refuses a second (site_url, direction); for a receiver, trailing slashes aside (SiteUrl.sameSite)", () =>
       Effect.gen(function* () {
         const connections = yield* Connections
         yield* sender("https://a.example.com")
@@ -154,9 +154,17 @@ describe.each(STORES)("on $name", (store) => {
           (yield* connections.list()).map((c) => c.siteUrl),
           ["https://a.example.com"]
         )
-        yield* sender("https://a.example.com/")
         yield* sender("https://A.example.com")
-        yield* connections.create({ name: "R", direction: "receiver", siteUrl: "https://a.example.com" })
+        const receiver = (siteUrl: string) => connections.create({ name: "R", direction: "receiver", siteUrl })
+        yield* receiver("https://r.example.com/sub/")
+        for (const same of ["https://r.example.com/sub", "https://r.example.com/sub//"]) {
+          assert.strictEqual((yield* Effect.flip(receiver(same)))._tag, "DuplicateConnection", same)
+        }
+        yield* receiver("https://q.example.com")
+        assert.strictEqual((yield* Effect.flip(receiver("https://q.example.com/")))._tag, "DuplicateConnection")
+        // stored as given: the sync API compares a sender's URL exactly
+        assert.isTrue(Option.isSome(yield* connections.findReceiverBySite("https://r.example.com/sub/")))
+        assert.isTrue(Option.isNone(yield* connections.findReceiverBySite("https://r.example.com/sub")))
         assert.strictEqual((yield* connections.list()).length, 4)
       }))
 

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Logger, TestClock } from "effect"
-import { clip } from "../src/Logs.js"
+import { Cause, Effect, Logger, TestClock } from "effect"
+import { clip, SafeLogsLive } from "../src/Logs.js"
 import { post, S } from "./Peer/SyncApi.js"
 import { startSite } from "./utils/App.js"
 
@@ -77,4 +77,26 @@ describe("safe logs", () => {
       )
     }).pipe(Effect.provide(layer))
   })
+
+  it.effect(
+    "a cause is clipped too: a 65 KB host name in an error's message, failure or defect, its stack kept",
+    () => {
+      const { lines, layer } = capturing()
+      const host = `${"h".repeat(65_000)}.example.com`
+      return Effect.gen(function* () {
+        yield* Effect.logError("lookup failed", Cause.fail(new Error(`getaddrinfo ENOTFOUND ${host}`)))
+        yield* Effect.logError("lookup died", Cause.die(new TypeError(`bad host ${host}\nlevel=ERROR forged`)))
+        yield* Effect.logError("a string", Cause.fail(host))
+        assert.lengthOf(lines, 3)
+        for (const line of lines) {
+          assert.isBelow(line.length, 3_000, line.slice(0, 300))
+          assert.include(line, "more chars)")
+          assert.notInclude(line, "forged")
+        }
+        assert.include(lines[0], "getaddrinfo ENOTFOUND hhh")
+        assert.include(lines[1], "TypeError: bad host hhh")
+        assert.include(lines[1], "Logs.test.ts", "the stack is kept")
+      }).pipe(Effect.provide(SafeLogsLive), Effect.provide(layer))
+    }
+  )
 })

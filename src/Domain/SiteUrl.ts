@@ -14,6 +14,15 @@ export const messages = {
   internal: `cannot point at private/loopback/link-local addresses ${HINT}`
 } as const
 
+// The one rule for "the same site": URLs that differ only by a path's trailing slashes (https://a.example.com
+// and https://a.example.com/). A URL with a query or a fragment is only itself. Returns the other spellings
+// worth looking up: without trailing slashes, and with one.
+export const sameSite = (siteUrl: string): ReadonlyArray<string> => {
+  if (/[?#]/.test(siteUrl)) return []
+  const bare = siteUrl.replace(/\/+$/, "")
+  return [bare, `${bare}/`].filter((other) => other !== siteUrl)
+}
+
 // B §1.4 with A7's fixes. WHATWG URL lower-cases the host and normalises lenient IPv4 forms
 // (127.1, 2130706433, 0x7f.0.0.1) to dotted quads, which is what the original's lenient parser accepts.
 export const validate = (

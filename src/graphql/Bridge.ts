@@ -1,4 +1,17 @@
-import { Cause, type Chunk, Deferred, Effect, Exit, Fiber, FiberSet, Option, Runtime, type Scope, Stream } from "effect"
+import {
+  Cause,
+  type Chunk,
+  Deferred,
+  Effect,
+  Exit,
+  Fiber,
+  FiberId,
+  FiberSet,
+  Option,
+  Runtime,
+  type Scope,
+  Stream
+} from "effect"
 import type { GraphQLError, GraphQLResolveInfo } from "graphql"
 import { createGraphQLError, maskError, type YogaServerOptions } from "graphql-yoga"
 import { type ClientError, isClientError, ShuttingDown } from "../Domain/Errors.js"
@@ -23,7 +36,11 @@ export interface ServerContext {
 }
 export interface Operation extends ServerContext {
   readonly request: Request
+  // the operation's end when it comes before the request's: its time budget (Limits.ts)
+  readonly signal?: AbortSignal
 }
+
+const TURN_BATCH = 256
 
 const ROOT_TYPES = new Set(["Query", "Mutation", "Subscription"])
 // a span for each root field: one per operation field, not one per row of a list
@@ -116,15 +133,68 @@ export const make: Effect.Effect<Bridge, never, Scope.Scope> = Effect.gen(functi
     throw squashed
   }
 
-  const run: Bridge["run"] = (effect, operation, info) => {
-    if (closing) return Promise.reject(toGraphQLError(new ShuttingDown()))
-    const runtime = operation.runtime ?? server
-    const name = rootSpan(info)
-    const named = name === undefined ? effect : Effect.withSpan(effect, name)
+  // One listener per operation, however many fields it resolves through here (a list of 1,000 connections
+  // asks for each one's history): Node's EventTarget scans its listeners on every add, so one per fiber made
+  // an operation's cost quadratic, and its end (the client leaving, its budget) slower than its work.
+  interface Running {
+    readonly add: (fiber: Fiber.RuntimeFiber<unknown, unknown>) => void
+    readonly delete: (fiber: Fiber.RuntimeFiber<unknown, unknown>) => void
+  }
+  const operations = new WeakMap<AbortSignal, Running>()
+  const fibersOf = (signal: AbortSignal): Running => {
+    const known = operations.get(signal)
+    if (known !== undefined) return known
+    const fibers = new Set<Fiber.RuntimeFiber<unknown, unknown>>()
+    signal.addEventListener(
+      "abort",
+      () => {
+        for (const fiber of fibers) fiber.unsafeInterruptAsFork(fiber.id())
+      },
+      { once: true }
+    )
+    const running: Running = {
+      add: (fiber) => (signal.aborted ? fiber.unsafeInterruptAsFork(fiber.id()) : void fibers.add(fiber)),
+      delete: (fiber) => void fibers.delete(fiber)
+    }
+    operations.set(signal, running)
+    return running
+  }
+
+  // A resolver's fiber resumes the executor in a microtask, which starts the next ones: a list of connections
+  // whose fields each read the store never gave the event loop a turn, and held a fiber for each at once, so
+  // /health, the client's leaving and the time budget were not heard until the whole operation was done.
+  // At most TURN_BATCH fibers start in one turn of the event loop; the others wait, not yet forked, for the
+  // next (setImmediate: after the sockets are read), in the order they were asked for.
+  let startedThisTurn = 0
+  let turnEnds = false
+  let waiting: Array<() => void> = []
+  let head = 0
+  const turn = () => {
+    startedThisTurn = 0
+    while (head < waiting.length && startedThisTurn < TURN_BATCH) {
+      startedThisTurn++
+      waiting[head++]!()
+    }
+    if (head < waiting.length) return void setImmediate(turn)
+    waiting = []
+    head = 0
+    turnEnds = false
+  }
+  const admitted = () => {
+    if (!turnEnds) {
+      turnEnds = true
+      setImmediate(turn)
+    }
+    if (head < waiting.length || startedThisTurn >= TURN_BATCH) return false
+    startedThisTurn++
+    return true
+  }
+
+  const start = <A>(effect: Effect.Effect<A, ClientError>, runtime: Runtime.Runtime<never>, running: Running) => {
     // shutdown ends the operation with ShuttingDown
     const fiber = fork(
       Effect.raceFirst(
-        named,
+        effect,
         Effect.zipRight(
           Deferred.await(shutdown),
           Effect.suspend(() => new ShuttingDown())
@@ -133,14 +203,29 @@ export const make: Effect.Effect<Bridge, never, Scope.Scope> = Effect.gen(functi
       runtime
     )
     inFlight.add(fiber)
-    const signal = operation.request.signal
-    const abort = () => fiber.unsafeInterruptAsFork(fiber.id())
-    if (signal.aborted) abort()
-    else signal.addEventListener("abort", abort, { once: true })
+    running.add(fiber)
     return exitOf(fiber).then((exit) => {
       inFlight.delete(fiber)
-      signal.removeEventListener("abort", abort)
+      running.delete(fiber)
       return fromExit(runtime, exit)
+    })
+  }
+
+  const run: Bridge["run"] = (effect, operation, info) => {
+    if (closing) return Promise.reject(toGraphQLError(new ShuttingDown()))
+    const runtime = operation.runtime ?? server
+    const name = rootSpan(info)
+    const named = name === undefined ? effect : Effect.withSpan(effect, name)
+    const signal = operation.signal ?? operation.request.signal
+    const running = fibersOf(signal)
+    if (admitted()) return start(named, runtime, running)
+    return new Promise((resolve, reject) => {
+      waiting.push(() => {
+        if (closing) reject(toGraphQLError(new ShuttingDown()))
+        // the operation ended while this waited: never started, as if interrupted at once
+        else if (signal.aborted) reject(Cause.squash(Cause.interrupt(FiberId.none)))
+        else start(named, runtime, running).then(resolve, reject)
+      })
     })
   }
 

@@ -4,6 +4,7 @@ import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Config, ConfigError, Effect, Either, Option, Redacted } from "effect"
 import type { Role } from "../Domain/Role.js"
+import * as Page from "../Page.js"
 
 // Who may use the admin API (/graphql) from where. The sync API is for other sites and is not guarded here.
 
@@ -143,7 +144,32 @@ export const refusal = (status: number, code: string, message: string, headers: 
     { status, headers: { "cache-control": "no-store", ...headers } }
   )
 
-const ACCEPTED_TYPES = new Set(["application/json", "application/graphql-response+json"])
+// GraphQL over HTTP (§ "POST request"): a request body is application/json; application/graphql-response+json
+// is the type of a response, asked for in Accept
+const ACCEPTED_TYPES = new Set(["application/json"])
+
+// host[:port], an IPv6 address in brackets: anything else (user info, a path) is no host name, and not a URL
+// the platform can build (new Request refuses credentials in its URL)
+const HOST = /^(?:\[[0-9a-fA-F:.]+\]|[^\s@/\\?#[\]:]+)(?::\d{1,5})?$/
+
+const badHost = (request: HttpServerRequest.HttpServerRequest) =>
+  HOST.test(request.headers["host"] ?? "")
+    ? Option.none()
+    : Option.some(refusal(400, "BadRequest", "the Host header must be a host name or address, with an optional port"))
+
+// a refusal of a malformed request is worth a line: what it sent, clipped like any caller value (Logs.ts)
+export const refused = (
+  request: HttpServerRequest.HttpServerRequest,
+  response: HttpServerResponse.HttpServerResponse
+) =>
+  response.status === 400
+    ? Effect.as(
+        Effect.logWarning("GraphQL: a request with a malformed Host header was refused").pipe(
+          Effect.annotateLogs("host", request.headers["host"] ?? "")
+        ),
+        response
+      )
+    : Effect.succeed(response)
 
 // DNS rebinding: a page on evil.example resolving to us still sends Host: evil.example
 const misdirected = (edge: Settings, request: HttpServerRequest.HttpServerRequest) => {
@@ -183,7 +209,8 @@ const checks = (edge: Settings, request: HttpServerRequest.HttpServerRequest) =>
         refusal(
           415,
           "UnsupportedMediaType",
-          "POST /graphql takes application/json or application/graphql-response+json"
+          "POST /graphql takes a body of content-type application/json (application/graphql-response+json is a " +
+            "response type: send it in Accept)"
         )
       )
     }
@@ -210,12 +237,14 @@ export const tooLarge = (edge: Settings) =>
 
 // HTTP: every check; WebSocket upgrade: host and origin (the token comes with connection_init)
 export const guardHttp = (edge: Settings, request: HttpServerRequest.HttpServerRequest) =>
-  Option.orElse(misdirected(edge, request), () =>
-    Option.orElse(foreignOrigin(edge, request), () => checks(edge, request))
+  Option.orElse(badHost(request), () =>
+    Option.orElse(misdirected(edge, request), () =>
+      Option.orElse(foreignOrigin(edge, request), () => checks(edge, request))
+    )
   )
 
 export const guardUpgrade = (edge: Settings, request: HttpServerRequest.HttpServerRequest) =>
-  Option.orElse(misdirected(edge, request), () => foreignOrigin(edge, request))
+  Option.orElse(badHost(request), () => Option.orElse(misdirected(edge, request), () => foreignOrigin(edge, request)))
 
 // yoga's CORS: only the origins listed, without credentials (the token is a header, not a cookie)
 export const cors = (edge: Settings) => (request: Request) => {
@@ -225,8 +254,14 @@ export const cors = (edge: Settings) => (request: Request) => {
     : false
 }
 
-// the body read up to the limit: a chunked body declares no length
-export const boundedBody = async (edge: Settings, request: Request): Promise<Request | undefined> => {
+// The body read up to the limit: a chunked body declares no length. The request yoga gets follows `signal`
+// (the request fiber's interruption) itself: a Request made from another only follows that one's signal
+// weakly, so once the first was collected, the client's leaving no longer reached the operation.
+export const boundedBody = async (
+  edge: Settings,
+  request: Request,
+  signal: AbortSignal
+): Promise<Request | undefined> => {
   if (request.body === null) return request
   const reader = request.body.getReader()
   const chunks: Array<Uint8Array> = []
@@ -246,6 +281,27 @@ export const boundedBody = async (edge: Settings, request: Request): Promise<Req
     method: request.method,
     headers: request.headers,
     body: Buffer.concat(chunks),
-    signal: request.signal
+    signal
   })
+}
+
+// GraphiQL's page gets the status page's policy (Page.ts): it may not be framed (a framed GraphiQL filled
+// from ?query= runs a mutation in one click) nor post a form. Its one inline script is allowed by its hash,
+// its editor's workers come from blob: URLs and its styles are inline.
+export const graphiqlHeaders = (html: string): Record<string, string> => {
+  const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map(
+    (match) => `'sha256-${createHash("sha256").update(match[1]!).digest("base64")}'`
+  )
+  return {
+    ...Page.securityHeaders(
+      Page.policy({
+        "script-src": scripts.join(" "),
+        "style-src": "'unsafe-inline'",
+        "img-src": "data:",
+        "font-src": "'self' data:",
+        "worker-src": "blob:"
+      })
+    ),
+    "cache-control": "no-store"
+  }
 }

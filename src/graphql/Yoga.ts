@@ -1,4 +1,3 @@
-import { setMaxListeners } from "node:events"
 import { readFileSync } from "node:fs"
 import * as HttpLayerRouter from "@effect/platform/HttpLayerRouter"
 import { RequestError } from "@effect/platform/HttpServerError"
@@ -33,19 +32,26 @@ const assemble = Effect.gen(function* () {
   const limits = yield* Limits.settings
   const resolvers = yield* Resolvers.make
   const bridge = yield* Bridge.make
+  const registrySize = yield* Limits.registrySize
+  let graphiqlHeaders: Record<string, string> = {}
   const yoga = createYoga<Bridge.ServerContext, Resolvers.UserContext>({
     schema: createSchema<Resolvers.Context>({ typeDefs, resolvers: resolvers(bridge) }),
     context: ({ request }) => {
-      // each Connection field resolved through the bridge listens on the operation's signal: a list of
-      // connections is more than Node's default of 10 listeners, and not a leak
-      setMaxListeners(0, request.signal)
       return { remoteNotices: [], role: Edge.role(edge, request.headers.get("authorization")) }
     },
     plugins: [
       Fanout.useFanout(),
+      {
+        onResponse: ({ response }) => {
+          if (!response.headers.get("content-type")?.startsWith("text/html")) return
+          for (const [name, value] of Object.entries(graphiqlHeaders)) response.headers.set(name, value)
+        }
+      },
       useRoles(),
       ...Limits.plugins(limits, { blockSuggestions: Option.isSome(edge.adminToken) }),
       useExecutionCancellation(),
+      // after useExecutionCancellation: the operation's signal is the request's or its budget's end
+      Limits.useBudget(limits, bridge, registrySize),
       useRemoteNotices(),
       useMetrics()
     ],
@@ -54,9 +60,15 @@ const assemble = Effect.gen(function* () {
     // bundled assets: nothing from a CDN, so it works offline. Loaded when GraphiQL is first opened: the bundle
     // is ≈ 32 MB of heap that a server nobody browses should not carry (idle RSS)
     renderGraphiQL: (options) =>
-      import("@graphql-yoga/render-graphiql").then(({ renderGraphiQL }) => renderGraphiQL(options)),
+      import("@graphql-yoga/render-graphiql").then(({ renderGraphiQL }) => {
+        const html = renderGraphiQL(options)
+        graphiqlHeaders = Edge.graphiqlHeaders(html)
+        return html
+      }),
     graphiql: {
       title: "syncwatch",
+      // the token typed in the Headers tab stays in that tab: nothing of it in the browser's storage
+      shouldPersistHeaders: false,
       ...(Option.isSome(edge.adminToken) ? { defaultHeaders: '{ "Authorization": "Bearer <ADMIN_TOKEN>" }' } : {})
     },
     // Node's own Response and ReadableStream: cancelling the ponyfill's SSE body waits for the pending
@@ -78,8 +90,8 @@ export const RouteLive = Layer.unwrapScoped(
     const { yoga, bridge } = yield* assemble
     const edge = yield* Edge.settings
     const wsSettings = yield* Ws.settings
-    const serve = async (request: Request, runtime: Runtime.Runtime<never>) => {
-      const bounded = await Edge.boundedBody(edge, request)
+    const serve = async (request: Request, runtime: Runtime.Runtime<never>, signal: AbortSignal) => {
+      const bounded = await Edge.boundedBody(edge, request, signal)
       return bounded === undefined ? HttpServerResponse.toWeb(Edge.tooLarge(edge)) : yoga.fetch(bounded, { runtime })
     }
     // an Effect handler: yoga runs the operation under this fiber's runtime (its span, services and FiberRefs),
@@ -90,7 +102,7 @@ export const RouteLive = Layer.unwrapScoped(
       return yield* Effect.async<HttpServerResponse.HttpServerResponse, RequestError>((resume, signal) => {
         const web = HttpServerRequest.toWebEither(request, { signal, runtime })
         if (Either.isLeft(web)) return resume(Effect.fail(web.left))
-        serve(web.right, runtime).then(
+        serve(web.right, runtime, signal).then(
           (response) => resume(Effect.succeed(HttpServerResponse.fromWeb(response))),
           (cause) => resume(Effect.fail(new RequestError({ request, reason: "Transport", cause })))
         )
@@ -104,8 +116,11 @@ export const RouteLive = Layer.unwrapScoped(
       "/graphql",
       Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
         request.headers["upgrade"]?.toLowerCase() === "websocket"
-          ? Option.match(Edge.guardUpgrade(edge, request), { onNone: () => ws, onSome: Effect.succeed })
-          : Option.match(Edge.guardHttp(edge, request), { onNone: () => http, onSome: Effect.succeed })
+          ? Option.match(Edge.guardUpgrade(edge, request), {
+              onNone: () => ws,
+              onSome: (r) => Edge.refused(request, r)
+            })
+          : Option.match(Edge.guardHttp(edge, request), { onNone: () => http, onSome: (r) => Edge.refused(request, r) })
       ).pipe(
         // an SSE socket is never reused: closing it lets the server close on shutdown
         Effect.map((response) =>

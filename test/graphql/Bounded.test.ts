@@ -1,10 +1,16 @@
+import { setFlagsFromString } from "node:v8"
+import { runInNewContext } from "node:vm"
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Exit } from "effect"
 import WebSocket from "ws"
 import { graphql, startSite } from "../utils/App.js"
 import { realPingInterval, within } from "../utils/Clients.js"
 import * as FakeSite from "../utils/FakeSite.js"
-import { createReceiver } from "./Documents.js"
+import { createReceiver, SENDER_STATUSES } from "./Documents.js"
+
+// a full collection now, as memory pressure would do it at any time
+setFlagsFromString("--expose-gc")
+const collectGarbage = runInNewContext("gc") as () => void
 
 // Bounded work per request: caps that refuse before any work, the same over HTTP and graphql-ws.
 
@@ -139,6 +145,30 @@ describe("aborts stop work", () => {
         assert.isFalse(outcome.completed)
       }
       assert.strictEqual(yield* health(site.port), 200)
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("the client's leaving still stops the work after a garbage collection", () =>
+    Effect.gen(function* () {
+      yield* realPingInterval
+      const site = yield* startSite()
+      const remote = yield* FakeSite.make(FakeSite.hang)
+      yield* createReceiver(site, remote.url)
+      const controller = new AbortController()
+      const pending = fetch(site.graphqlUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json" },
+        body: JSON.stringify({ query: SENDER_STATUSES }),
+        signal: controller.signal
+      }).catch((error: unknown) => error)
+      yield* Deferred.await(remote.received).pipe(within("the status request"))
+      // the requests between the socket and yoga's are garbage by now: collected, they must not take the
+      // client's leaving with them
+      collectGarbage()
+      controller.abort()
+      assert.instanceOf(yield* Effect.promise(() => pending), Error)
+      const outcome = yield* Deferred.await(remote.closed).pipe(within("the remote's socket to close"))
+      assert.isFalse(outcome.completed)
     }).pipe(Effect.scoped)
   )
 })

@@ -299,3 +299,65 @@ describe("start-up", () => {
     })
   )
 })
+
+describe("malformed requests get a clear answer (issue 18, item 10)", () => {
+  it.live("Host: evil@127.0.0.1 is 400 with a message, logged with the host clipped", () => {
+    const lines: Array<string> = []
+    const capture = Logger.replace(
+      Logger.defaultLogger,
+      Logger.map(Logger.logfmtLogger, (line) => lines.push(line))
+    )
+    return Effect.gen(function* () {
+      const site = yield* startSite({ LOG_LEVEL: "warning" })
+      for (const host of ["evil@127.0.0.1", `${"e".repeat(10_000)}@127.0.0.1`]) {
+        const response = yield* raw(site.graphqlUrl, {
+          method: "POST",
+          headers: { host, "content-type": "application/json" },
+          body: LIST
+        })
+        assert.strictEqual(response.status, 400)
+        assert.strictEqual(code(response), "BadRequest")
+        assert.include(response.body, "Host header")
+      }
+      const logged = lines.filter((line) => line.includes("malformed Host header"))
+      assert.lengthOf(logged, 2)
+      assert.include(logged[0], "evil@127.0.0.1")
+      assert.isBelow(logged[1]!.length, 1_000)
+      // and the upgrade path too
+      assert.strictEqual(yield* upgrade(site.port, { host: "evil@127.0.0.1" }), 400)
+    }).pipe(Effect.scoped, Effect.provide(capture))
+  })
+
+  it.live("a POST with content-type application/graphql-response+json is 415, saying which type to send", () =>
+    Effect.gen(function* () {
+      const site = yield* startSite()
+      const response = yield* raw(site.graphqlUrl, {
+        method: "POST",
+        headers: { "content-type": "application/graphql-response+json" },
+        body: LIST
+      })
+      assert.strictEqual(response.status, 415)
+      assert.strictEqual(code(response), "UnsupportedMediaType")
+      assert.include(response.body, "application/json")
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("GET /graphql as HTML (GraphiQL) carries the status page's frame and content policy", () =>
+    Effect.gen(function* () {
+      const site = yield* startSite()
+      const response = yield* raw(site.graphqlUrl, { headers: { accept: "text/html" } })
+      assert.strictEqual(response.status, 200)
+      const csp = String(response.headers["content-security-policy"])
+      assert.include(csp, "frame-ancestors 'none'")
+      assert.include(csp, "form-action 'none'")
+      assert.include(csp, "default-src 'none'")
+      assert.match(csp, /script-src 'self' 'sha256-[A-Za-z0-9+/=]+'/)
+      assert.notInclude(
+        csp.split(";").find((d) => d.includes("script-src")),
+        "unsafe-inline"
+      )
+      assert.strictEqual(response.headers["x-frame-options"], "DENY")
+      assert.strictEqual(response.headers["x-content-type-options"], "nosniff")
+    }).pipe(Effect.scoped)
+  )
+})
