@@ -147,6 +147,9 @@ const handler = (
     const ws = yield* accept(wss, incoming).pipe(Effect.option)
     if (ws._tag === "None") return HttpServerResponse.empty()
     const socket = ws.value
+    // ws reports a frame it refuses (over WS_MAX_MESSAGE_BYTES, bad framing) as an 'error' event, then closes the
+    // socket itself (1009, 1002): without a listener that event is an uncaught exception that ends the process
+    socket.on("error", () => {})
     // the platform answers every request once its handler ends; this one's socket is no HTTP response's anymore
     const platformResponse = (request as unknown as { readonly resolvedResponse: ServerResponse }).resolvedResponse
     platformResponse.removeAllListeners("finish")

@@ -56,7 +56,7 @@ describe("sockets that never send connection_init", () => {
     () =>
       Effect.gen(function* () {
         // the 1,000 idle sockets, the client and the test's own requests
-        const site = yield* startSite({ MAX_CONNECTIONS: "1100" })
+        const site = yield* startSite({ MAX_CONNECTIONS: "1100", MAX_CONNECTIONS_PER_ADDRESS: "1100" })
         const client = yield* wsClient(site.port, {}, { lazy: false })
         const before = yield* wsSubscribe(client, "{ connections { uuid } }")
         assert.deepStrictEqual(yield* before.next.pipe(within("connections")), { data: { connections: [] } })
@@ -94,6 +94,7 @@ describe("sockets that never send connection_init", () => {
         yield* TestClock.adjust("1 millis")
         yield* Deferred.await(allClosed).pipe(Effect.timeout("60 seconds"), Effect.orDie)
         assert.deepStrictEqual([...codes], [[4408, idle]])
-      })
+      }),
+    { timeout: 150_000 }
   )
 })
