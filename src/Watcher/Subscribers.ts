@@ -1,4 +1,4 @@
-import { type Cause, type DateTime, Effect, Queue, type Scope, Stream, Take } from "effect"
+import { type Cause, Chunk, type DateTime, Effect, Queue, type Scope, Stream, Take } from "effect"
 import {
   type ReceiverConnectionSevered,
   type ReceiverVerification,
@@ -93,22 +93,48 @@ const queued = <A>(queue: Queue.Queue<Take.Take<A>>) => ({
   stream: Stream.flattenTake(Stream.fromQueue(queue))
 })
 
-// statusEvents: each result as it completes, the severs, then its own round's summary
+// statusEvents: each result as it completes, the severs, then its own round's summary. The results of one turn
+// of the event loop (checks complete in bursts) reach the subscriber's stream as one chunk: its reader wakes
+// once for them, not once per result
 export const events = (severs: boolean): Effect.Effect<Subscribed<StatusEvent>, never, Scope.Scope> =>
   Effect.map(Effect.acquireRelease(Queue.unbounded<Take.Take<StatusEvent>>(), Queue.shutdown), (queue) => {
     const { fail, end, stream } = queued(queue)
+    let batch: Array<StatusEvent> = []
+    let scheduled = false
+    const flush = () => {
+      scheduled = false
+      if (batch.length === 0) return
+      const taken = batch
+      batch = []
+      queue.unsafeOffer(Take.chunk(Chunk.unsafeFromArray(taken)))
+    }
+    const offer = (event: StatusEvent) => {
+      batch.push(event)
+      if (scheduled) return
+      scheduled = true
+      setImmediate(flush)
+    }
     let rounds = 0
     const subscriber: Subscriber = {
       severs,
       ready: false,
-      status: (result) => void queue.unsafeOffer(Take.of(result)),
+      status: offer,
       severing: (broadcast, { held, severed }) => {
-        if (held !== undefined) queue.unsafeOffer(Take.of(broadcast.held(rounds + 1, held)))
-        for (const event of severed) queue.unsafeOffer(Take.of(event))
+        if (held !== undefined) offer(broadcast.held(rounds + 1, held))
+        for (const event of severed) offer(event)
       },
-      completed: (broadcast, outcome) => void queue.unsafeOffer(Take.of(broadcast.summary(++rounds, outcome))),
-      fail,
-      end
+      completed: (broadcast, outcome) => {
+        offer(broadcast.summary(++rounds, outcome))
+        flush()
+      },
+      fail: (cause) => {
+        flush()
+        fail(cause)
+      },
+      end: () => {
+        flush()
+        end()
+      }
     }
     return { subscriber, stream }
   })
