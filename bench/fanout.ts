@@ -144,7 +144,10 @@ const main = async () => {
       `${healthMs.length} health probes; load average ${load()}`
   )
   console.log(`µs per subscriber-event: ${(cpuUs / delivered).toFixed(2)}`)
-  console.log(`requests per connection per interval: ${(requests / (connections * rounds)).toFixed(2)}`)
+  // each round is one interval of the schedule (the next starts an interval, plus up to 10% jitter, after one ends)
+  const ran = after.counts.rounds - before.counts.rounds
+  console.log(`rounds in the window: ${ran}`)
+  console.log(`requests per connection per interval: ${(requests / (connections * ran)).toFixed(2)}`)
   console.log(`health p99 ms: ${p99.toFixed(0)}`)
   console.log(`peak RSS: ${peak.toFixed(0)} MB`)
   clients.kill("SIGKILL")

@@ -6,7 +6,14 @@ import WebSocket from "ws"
 // statusRounds, one message per round). Counts the connection results delivered; reports over IPC.
 
 export type PagesMessage =
-  | { readonly type: "counts"; readonly results: number; readonly messages: number; readonly errors: number }
+  | {
+      readonly type: "counts"
+      readonly results: number
+      readonly messages: number
+      readonly errors: number
+      // rounds the first page saw complete
+      readonly rounds: number
+    }
   | { readonly type: "ready" }
 
 const url = process.env["FANOUT_URL"]!
@@ -28,6 +35,7 @@ const FEED =
 
 let results = 0
 let messages = 0
+let rounds = 0
 let errors = 0
 const perPage = new Array<number>(pages).fill(0)
 let ready = false
@@ -35,10 +43,16 @@ let ready = false
 const count = (page: number, data: Record<string, unknown> | null | undefined) => {
   messages++
   if (mode === "events") {
+    const event = data?.["statusEvents"] as { readonly __typename?: string } | undefined
+    if (event?.__typename === "StatusRoundCompleted") {
+      if (page === 0) rounds++
+      return
+    }
     results++
     perPage[page]!++
     return
   }
+  if (page === 0) rounds++
   const round = data?.["statusRounds"] as
     | { senderStatuses: ReadonlyArray<unknown>; verifications: ReadonlyArray<unknown> }
     | undefined
@@ -78,7 +92,8 @@ const poll = setInterval(() => {
   }
 }, 100)
 process.on("message", (message: { readonly type?: string }) => {
-  if (message.type === "counts") process.send?.({ type: "counts", results, messages, errors } satisfies PagesMessage)
+  if (message.type === "counts")
+    process.send?.({ type: "counts", results, messages, errors, rounds } satisfies PagesMessage)
 })
 process.on("disconnect", () => {
   clearInterval(poll)
