@@ -1,0 +1,130 @@
+import * as Net from "node:net"
+import { assert, describe, expect, it } from "@effect/vitest"
+import { Deferred, Effect, type Scope, TestClock } from "effect"
+import * as Outbox from "../../src/graphql/Outbox.js"
+import { graphql, type RunningSite, startSite } from "../utils/App.js"
+import { sse, turns, within } from "../utils/Clients.js"
+import * as FakeSite from "../utils/FakeSite.js"
+import { CONNECTION_CHANGED, createReceiver } from "./Documents.js"
+
+// SSE subscriptions go the way graphql-ws's do: each event encoded once, each response's outbox bounded.
+
+const ACTIVE_SENDER = FakeSite.json(200, { success: true, status: "active", name: "x" })
+
+// one sample of /metrics (0 when the series has none yet)
+const metric = (site: RunningSite, series: string) =>
+  Effect.promise(async () => {
+    const body = await fetch(`${site.siteUrl}/metrics`).then((response) => response.text())
+    const line = body.split("\n").find((each) => each.startsWith(`${series} `))
+    return line === undefined ? 0 : Number(line.slice(series.length + 1))
+  })
+
+const ENCODINGS = "syncwatch_subscription_encodings_total"
+const SLOW_SSE = `syncwatch_slow_readers_total{transport="sse"}`
+const SUBSCRIBERS = `syncwatch_subscribers{operation="connectionChanged"}`
+
+const SUSPEND = `mutation ($uuid: ID!, $reason: String) {
+  updateConnectionStatus(uuid: $uuid, status: SUSPENDED, reason: $reason) { connection { uuid } }
+}`
+
+// a subscriber that sends its request and never reads a byte of the answer
+const neverReads = (site: RunningSite, query: string): Effect.Effect<Net.Socket, never, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.async<Net.Socket>((resume) => {
+      const socket = Net.connect(site.port, "127.0.0.1", () => {
+        const body = JSON.stringify({ query })
+        socket.write(
+          `POST /graphql HTTP/1.1\r\nhost: 127.0.0.1:${site.port}\r\ncontent-type: application/json\r\n` +
+            `accept: text/event-stream\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+        )
+        resume(Effect.succeed(socket))
+      })
+    }),
+    (socket) => Effect.sync(() => socket.destroy())
+  )
+
+// what the socket still receives, until the server closes it
+const readToClose = (socket: Net.Socket) =>
+  Effect.async<string>((resume) => {
+    let text = ""
+    socket.on("data", (data: Buffer) => {
+      text += data.toString("latin1")
+    })
+    socket.once("close", () => resume(Effect.succeed(text)))
+    socket.resume()
+  })
+
+describe("SSE subscriptions through the fan-out", () => {
+  it.live("two SSE subscribers of one document: each event executed and serialised once for both", () =>
+    Effect.gen(function* () {
+      const site = yield* startSite()
+      const remote = yield* FakeSite.make(ACTIVE_SENDER)
+      const first = yield* sse(site.graphqlUrl, CONNECTION_CHANGED)
+      const second = yield* sse(site.graphqlUrl, CONNECTION_CHANGED)
+      yield* Deferred.await(first.started).pipe(within("the first stream"))
+      yield* Deferred.await(second.started).pipe(within("the second stream"))
+      yield* turns()
+      const before = yield* metric(site, ENCODINGS)
+
+      const uuid = yield* createReceiver(site, remote.url)
+      const created = { data: { connectionChanged: { kind: "CREATED", connectionUuid: uuid } } }
+      expect(yield* first.next.pipe(within("the first subscriber's event"))).toMatchObject(created)
+      expect(yield* second.next.pipe(within("the second subscriber's event"))).toMatchObject(created)
+      assert.strictEqual((yield* metric(site, ENCODINGS)) - before, 1)
+    }).pipe(Effect.scoped)
+  )
+
+  it.scoped("an SSE reader that never reads is ended after STALL_MILLIS; another keeps getting its events", () =>
+    Effect.gen(function* () {
+      const site = yield* startSite({ GRAPHQL_MAX_ALIASES: "2000", GRAPHQL_MAX_TOKENS: "5000" })
+      const remote = yield* FakeSite.make(ACTIVE_SENDER)
+      const uuid = yield* createReceiver(site, remote.url)
+      // about 50 kB an event: 200 of them (10 MB) are more than the never-reading socket's kernel buffers take
+      const aliases = Array.from({ length: 1000 }, (_, i) => `c${i}: connectionUuid`).join(" ")
+      const query = `subscription { connectionChanged { kind connectionUuid ${aliases} } }`
+      const subscribers = yield* metric(site, SUBSCRIBERS)
+      const slowBefore = yield* metric(site, SLOW_SSE)
+
+      const slow = yield* neverReads(site, query)
+      const fast = yield* sse(site.graphqlUrl, query)
+      yield* Deferred.await(fast.started).pipe(within("the reading stream"))
+      yield* metric(site, SUBSCRIBERS).pipe(
+        Effect.repeat({ until: (open) => open === subscribers + 2 }),
+        within("both subscribed")
+      )
+      yield* turns()
+
+      // every change is one connection's: past the bound the slow socket's are conflated, never dropped
+      for (let i = 0; i < 200; i++) {
+        yield* graphql(site.graphqlUrl, SUSPEND, { uuid, reason: `r${i}` })
+        const event = yield* fast.next.pipe(within(`change ${i}`))
+        assert.strictEqual((event.data?.["connectionChanged"] as { c999?: string } | undefined)?.c999, uuid)
+      }
+      yield* TestClock.adjust(Outbox.STALL_MILLIS - 1)
+      yield* turns()
+      assert.strictEqual((yield* metric(site, SLOW_SSE)) - slowBefore, 0)
+      assert.strictEqual(yield* metric(site, SUBSCRIBERS), subscribers + 2)
+
+      yield* TestClock.adjust(1)
+      yield* metric(site, SLOW_SSE).pipe(
+        Effect.repeat({ until: (n) => n === slowBefore + 1 }),
+        within("the slow reader given up on")
+      )
+      yield* metric(site, SUBSCRIBERS).pipe(
+        Effect.repeat({ until: (open) => open === subscribers + 1 }),
+        within("the slow reader's subscription ended")
+      )
+      // its socket is closed with the body cut off: no `complete`, no last chunk
+      const received = yield* readToClose(slow).pipe(within("the slow socket closed", "20 seconds"))
+      assert.include(received, "event: next")
+      assert.notInclude(received, "event: complete")
+      assert.isFalse(received.endsWith("0\r\n\r\n"))
+
+      yield* graphql(site.graphqlUrl, SUSPEND, { uuid, reason: "after" })
+      expect(yield* fast.next.pipe(within("the change after"))).toMatchObject({
+        data: { connectionChanged: { kind: "UPDATED", connectionUuid: uuid } }
+      })
+      assert.isFalse(yield* Deferred.isDone(fast.ended))
+    })
+  )
+})
