@@ -5,7 +5,7 @@ import * as Outbox from "../../src/graphql/Outbox.js"
 import { graphql, type RunningSite, startSite } from "../utils/App.js"
 import { sse, turns, within } from "../utils/Clients.js"
 import * as FakeSite from "../utils/FakeSite.js"
-import { CONNECTION_CHANGED, createReceiver } from "./Documents.js"
+import { CONNECTION_CHANGED, createReceiver, STATUS_EVENTS } from "./Documents.js"
 
 // SSE subscriptions go the way graphql-ws's do: each event encoded once, each response's outbox bounded.
 
@@ -54,7 +54,45 @@ const readToClose = (socket: Net.Socket) =>
     socket.resume()
   })
 
+const ONCE = `subscription { statusEvents { __typename ... on StatusRoundCompleted { round checked severed } } }`
+
 describe("SSE subscriptions through the fan-out", () => {
+  it.live("yoga's framing, byte for byte: a first ':', each result, a stream's error, complete; CORS headers", () =>
+    Effect.gen(function* () {
+      const site = yield* startSite({ CORS_ORIGINS: "http://page.example" })
+      const stream = (init: RequestInit & { readonly url?: string }) =>
+        Effect.promise(async () => {
+          const response = await fetch(init.url ?? site.graphqlUrl, init)
+          return { headers: response.headers, body: await response.text() }
+        })
+      const posted = yield* stream({
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "text/event-stream", origin: "http://page.example" },
+        body: JSON.stringify({ query: ONCE })
+      })
+      assert.strictEqual(
+        posted.body,
+        ':\n\nevent: next\ndata: {"data":{"statusEvents":{"__typename":"StatusRoundCompleted","round":1,"checked":0,"severed":0}}}\n\n' +
+          "event: complete\ndata:\n\n"
+      )
+      assert.strictEqual(posted.headers.get("content-type"), "text/event-stream")
+      assert.strictEqual(posted.headers.get("cache-control"), "no-cache")
+      assert.strictEqual(posted.headers.get("access-control-allow-origin"), "http://page.example")
+      // GET, and the stream's own error (everySeconds: 0) as its last result, located at the operation
+      const query = encodeURIComponent(STATUS_EVENTS)
+      const variables = encodeURIComponent(JSON.stringify({ every: 0 }))
+      const refused = yield* stream({
+        url: `${site.graphqlUrl}?query=${query}&variables=${variables}`,
+        headers: { accept: "text/event-stream" }
+      })
+      assert.strictEqual(
+        refused.body,
+        ':\n\nevent: next\ndata: {"errors":[{"message":"everySeconds must be an integer >= 1","locations":[{"line":1,"column":1}],"extensions":{"code":"InvalidInput"}}]}\n\n' +
+          "event: complete\ndata:\n\n"
+      )
+    }).pipe(Effect.scoped)
+  )
+
   it.live("two SSE subscribers of one document: each event executed and serialised once for both", () =>
     Effect.gen(function* () {
       const site = yield* startSite()
