@@ -10,6 +10,7 @@ import * as Bridge from "./Bridge.js"
 import * as Edge from "./Edge.js"
 import * as Fanout from "./Fanout.js"
 import * as Limits from "./Limits.js"
+import * as Outbox from "./Outbox.js"
 import { useMetrics } from "./Metrics.js"
 import * as Resolvers from "./Resolvers.js"
 import { useRoles } from "./Roles.js"
@@ -35,7 +36,7 @@ const assemble = Effect.gen(function* () {
   const resolvers = yield* Resolvers.make
   const bridge = yield* Bridge.make
   const registrySize = yield* Limits.registrySize
-  const sse = Sse.make(bridge, (yield* Ws.settings).maxBufferedBytes)
+  const sse = Sse.make(bridge, yield* Outbox.maxBufferedBytes)
   let graphiqlHeaders: Record<string, string> = {}
   const yoga = createYoga<Bridge.ServerContext & Fanout.FanoutContext, Resolvers.UserContext>({
     schema: createSchema<Resolvers.Context>({ typeDefs, resolvers: resolvers(bridge) }),

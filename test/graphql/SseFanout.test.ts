@@ -1,9 +1,10 @@
 import * as Net from "node:net"
 import { assert, describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect, type Scope, TestClock } from "effect"
+import { Deferred, Effect, Exit, type Scope, TestClock } from "effect"
+import WebSocket from "ws"
 import * as Outbox from "../../src/graphql/Outbox.js"
 import { graphql, type RunningSite, startSite } from "../utils/App.js"
-import { sse, turns, within } from "../utils/Clients.js"
+import { type EventStream, sse, turns, within } from "../utils/Clients.js"
 import * as FakeSite from "../utils/FakeSite.js"
 import { CONNECTION_CHANGED, createReceiver, STATUS_EVENTS } from "./Documents.js"
 
@@ -42,6 +43,28 @@ const neverReads = (site: RunningSite, query: string): Effect.Effect<Net.Socket,
     }),
     (socket) => Effect.sync(() => socket.destroy())
   )
+
+// a graphql-ws subscriber that stops reading once it has subscribed; `closed` is the code it then sees
+const neverReadsWs = (site: RunningSite, query: string) =>
+  Effect.gen(function* () {
+    const socket = yield* Effect.acquireRelease(
+      Effect.sync(() => new WebSocket(`ws://127.0.0.1:${site.port}/graphql`, "graphql-transport-ws")),
+      (socket) => Effect.sync(() => socket.terminate())
+    )
+    const acked = yield* Deferred.make<void>()
+    const closed = yield* Deferred.make<number>()
+    socket.on("message", (data) => {
+      if ((JSON.parse(String(data)) as { type: string }).type === "connection_ack")
+        Deferred.unsafeDone(acked, Exit.void)
+    })
+    socket.on("close", (code) => Deferred.unsafeDone(closed, Exit.succeed(code)))
+    yield* Effect.async<void>((resume) => void socket.once("open", () => resume(Effect.void)))
+    socket.send(JSON.stringify({ type: "connection_init" }))
+    yield* Deferred.await(acked)
+    socket.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query } }))
+    socket.pause()
+    return { resume: Effect.sync(() => socket.resume()), closed }
+  })
 
 // what the socket still receives, until the server closes it
 const readToClose = (socket: Net.Socket) =>
@@ -112,19 +135,25 @@ describe("SSE subscriptions through the fan-out", () => {
     }).pipe(Effect.scoped)
   )
 
-  it.scoped("an SSE reader that never reads is ended after STALL_MILLIS; another keeps getting its events", () =>
+  // about 50 kB an event: 200 of them (10 MB) are more than a never-reading socket's kernel buffers take
+  const aliases = Array.from({ length: 1000 }, (_, i) => `c${i}: connectionUuid`).join(" ")
+  const BIG = `subscription { connectionChanged { kind connectionUuid ${aliases} } }`
+  const bigSite = startSite({ GRAPHQL_MAX_ALIASES: "2000", GRAPHQL_MAX_TOKENS: "5000" })
+
+  // a reader that never reads `slow` (subscribed first), another that reads every change: the slow one is given
+  // up on once it has not drained for STALL_MILLIS, and only then; the other has every change, and the next
+  const floodUntilStalled = (
+    site: RunningSite,
+    slowSeries: string,
+    slowSubscribed: Effect.Effect<unknown, never, Scope.Scope>
+  ) =>
     Effect.gen(function* () {
-      const site = yield* startSite({ GRAPHQL_MAX_ALIASES: "2000", GRAPHQL_MAX_TOKENS: "5000" })
       const remote = yield* FakeSite.make(ACTIVE_SENDER)
       const uuid = yield* createReceiver(site, remote.url)
-      // about 50 kB an event: 200 of them (10 MB) are more than the never-reading socket's kernel buffers take
-      const aliases = Array.from({ length: 1000 }, (_, i) => `c${i}: connectionUuid`).join(" ")
-      const query = `subscription { connectionChanged { kind connectionUuid ${aliases} } }`
       const subscribers = yield* metric(site, SUBSCRIBERS)
-      const slowBefore = yield* metric(site, SLOW_SSE)
-
-      const slow = yield* neverReads(site, query)
-      const fast = yield* sse(site.graphqlUrl, query)
+      const slowBefore = yield* metric(site, slowSeries)
+      yield* slowSubscribed
+      const fast = yield* sse(site.graphqlUrl, BIG)
       yield* Deferred.await(fast.started).pipe(within("the reading stream"))
       yield* metric(site, SUBSCRIBERS).pipe(
         Effect.repeat({ until: (open) => open === subscribers + 2 }),
@@ -140,11 +169,11 @@ describe("SSE subscriptions through the fan-out", () => {
       }
       yield* TestClock.adjust(Outbox.STALL_MILLIS - 1)
       yield* turns()
-      assert.strictEqual((yield* metric(site, SLOW_SSE)) - slowBefore, 0)
+      assert.strictEqual((yield* metric(site, slowSeries)) - slowBefore, 0)
       assert.strictEqual(yield* metric(site, SUBSCRIBERS), subscribers + 2)
 
       yield* TestClock.adjust(1)
-      yield* metric(site, SLOW_SSE).pipe(
+      yield* metric(site, slowSeries).pipe(
         Effect.repeat({ until: (n) => n === slowBefore + 1 }),
         within("the slow reader given up on")
       )
@@ -152,17 +181,48 @@ describe("SSE subscriptions through the fan-out", () => {
         Effect.repeat({ until: (open) => open === subscribers + 1 }),
         within("the slow reader's subscription ended")
       )
-      // its socket is closed with the body cut off: no `complete`, no last chunk
-      const received = yield* readToClose(slow).pipe(within("the slow socket closed", "20 seconds"))
-      assert.include(received, "event: next")
-      assert.notInclude(received, "event: complete")
-      assert.isFalse(received.endsWith("0\r\n\r\n"))
+      return { fast, uuid }
+    })
 
+  const stillServed = (site: RunningSite, fast: EventStream, uuid: string) =>
+    Effect.gen(function* () {
       yield* graphql(site.graphqlUrl, SUSPEND, { uuid, reason: "after" })
       expect(yield* fast.next.pipe(within("the change after"))).toMatchObject({
         data: { connectionChanged: { kind: "UPDATED", connectionUuid: uuid } }
       })
       assert.isFalse(yield* Deferred.isDone(fast.ended))
+    })
+
+  it.scoped("an SSE reader that never reads is cut off after STALL_MILLIS; another keeps getting its events", () =>
+    Effect.gen(function* () {
+      const site = yield* bigSite
+      let slow: Net.Socket | undefined
+      const { fast, uuid } = yield* floodUntilStalled(
+        site,
+        SLOW_SSE,
+        Effect.tap(neverReads(site, BIG), (socket) => (slow = socket))
+      )
+      // its socket is closed with the body cut off: no `complete`, no last chunk
+      const received = yield* readToClose(slow!).pipe(within("the slow socket closed", "20 seconds"))
+      assert.include(received, "event: next")
+      assert.notInclude(received, "event: complete")
+      assert.isFalse(received.endsWith("0\r\n\r\n"))
+      yield* stillServed(site, fast, uuid)
+    })
+  )
+
+  it.scoped("a graphql-ws reader that never reads is closed with 1013 after STALL_MILLIS; an SSE one keeps going", () =>
+    Effect.gen(function* () {
+      const site = yield* bigSite
+      let slow: Effect.Effect.Success<ReturnType<typeof neverReadsWs>> | undefined
+      const { fast, uuid } = yield* floodUntilStalled(
+        site,
+        `syncwatch_slow_readers_total{transport="graphql-ws"}`,
+        Effect.tap(neverReadsWs(site, BIG), (socket) => (slow = socket))
+      )
+      yield* slow!.resume
+      assert.strictEqual(yield* Deferred.await(slow!.closed).pipe(within("the close", "20 seconds")), 1013)
+      yield* stillServed(site, fast, uuid)
     })
   )
 })
