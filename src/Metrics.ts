@@ -88,6 +88,21 @@ const graphqlOperations = family(
   ["type", "errors"]
 )
 
+const subscriptionEncodings = Metric.fromMetricKey(
+  MetricKey.counter("syncwatch_subscription_encodings_total", {
+    description:
+      "Subscription events executed and serialised: once per event and distinct document, variables and role",
+    incremental: true
+  })
+)
+const slowReaders = family(
+  MetricKey.counter("syncwatch_slow_readers_total", {
+    description: "Subscribers given up on for not reading what was sent to them, by transport",
+    incremental: true
+  }),
+  ["transport"]
+)
+
 // the series a check updates, made up front: a check's update is two property reads and two adds
 const byOutcome = <O extends string>(kind: string, outcomes: ReadonlyArray<O>) =>
   Object.fromEntries(outcomes.map((outcome) => [outcome, checks(kind, outcome)])) as Record<O, Series>
@@ -133,6 +148,10 @@ export const graphqlOperation = (type: string, hadErrors: boolean): void =>
 
 export const subscriberOpened = (operation: string): void => add(subscribers(operation), 1)
 export const subscriberClosed = (operation: string): void => add(subscribers(operation), -1)
+
+export const subscriptionEncoded = (): void => add(subscriptionEncodings, 1)
+
+export const slowReaderClosed = (transport: "graphql-ws" | "sse"): void => add(slowReaders(transport), 1)
 
 // a request on the wire as a callback task (started with its outcome's callback, returning its canceller):
 // counted in flight from its start to its answer or its cancelling, whichever comes first

@@ -1,6 +1,9 @@
 import { createRequire } from "node:module"
+import { Chunk, Exit } from "effect"
 import type { DocumentNode, ExecutionArgs, ExecutionResult, GraphQLError } from "graphql"
 import type { Plugin } from "graphql-yoga"
+import * as Metrics from "../Metrics.js"
+import type { Source } from "./Bridge.js"
 
 // the copy of graphql that yoga's schema was built with: without an `exports` map, `import` may resolve to its
 // ESM files (vitest) while yoga's dependencies load the CommonJS ones, and graphql refuses a schema of the other
@@ -41,12 +44,24 @@ export type Mask = (error: GraphQLError) => GraphQLError
 type Encoded = Buffer | Promise<Buffer>
 const encodings = new WeakMap<object, Map<string, Encoded>>()
 
+// an error as a client sees it: what yoga sends, without the extensions meant for the server (`http`)
+export const errorJson = (error: GraphQLError) => {
+  const json = error.toJSON()
+  if (json.extensions === undefined) return json
+  const { http: _http, unexpected: _unexpected, ...extensions } = json.extensions
+  const { extensions: _, ...rest } = json
+  return Object.keys(extensions).length > 0 ? { ...rest, extensions } : rest
+}
+
 const serialise = (mask: Mask, result: ExecutionResult): Buffer => {
   const { errors, ...rest } = result
-  return Buffer.from(JSON.stringify(errors === undefined ? rest : { ...rest, errors: errors.map(mask) }))
+  return Buffer.from(
+    JSON.stringify(errors === undefined ? rest : { ...rest, errors: errors.map((error) => errorJson(mask(error))) })
+  )
 }
 
 const run = (selection: Selection, mask: Mask, event: unknown): Encoded => {
+  Metrics.subscriptionEncoded()
   const result = execute({ ...selection.args, rootValue: event })
   return result instanceof Promise
     ? result.then((done) => serialise(mask, done))
@@ -74,4 +89,59 @@ export const conflationKey = (event: unknown): string | undefined => {
   const uuid =
     typeof event === "object" && event !== null ? (event as { connectionUuid?: unknown }).connectionUuid : undefined
   return typeof uuid === "string" ? uuid : undefined
+}
+
+// a subscription whose resolver did not go through the bridge: its AsyncIterable, one event at a time
+export const iterated = (iterator: AsyncIterator<unknown>): Source => ({
+  listen: (listener) => {
+    let left = false
+    void (async () => {
+      try {
+        for (let next = await iterator.next(); !next.done && !left; next = await iterator.next())
+          listener.chunk(Chunk.of(next.value))
+        if (!left) listener.end(Exit.void)
+      } catch (error) {
+        if (!left) listener.end(Exit.fail(error))
+      }
+    })()
+    return () => {
+      left = true
+    }
+  }
+})
+
+// Each event of a source, encoded once for the selection, handed to one subscriber in order: an event whose
+// selection resolves asynchronously holds back the ones after it, and the end waits for them. Returns the leave.
+export const deliver = (
+  source: Source,
+  selection: Selection,
+  mask: Mask,
+  subscriber: {
+    readonly next: (event: unknown, encoded: Buffer) => void
+    readonly end: (exit: Exit.Exit<void, unknown>) => void
+  }
+): (() => void) => {
+  let waiting: Promise<void> | undefined
+  return source.listen({
+    chunk: (events) => {
+      for (const event of Chunk.toReadonlyArray(events)) {
+        const encoded = encode(selection, mask, event)
+        if (waiting === undefined && Buffer.isBuffer(encoded)) subscriber.next(event, encoded)
+        else {
+          const previous = waiting ?? Promise.resolve()
+          const current: Promise<void> = previous
+            .then(() => encoded)
+            .then((bytes) => subscriber.next(event, bytes))
+            .finally(() => {
+              if (waiting === current) waiting = undefined
+            })
+          waiting = current
+        }
+      }
+    },
+    end: (exit) => {
+      if (waiting === undefined) return subscriber.end(exit)
+      void waiting.then(() => subscriber.end(exit))
+    }
+  })
 }

@@ -1,4 +1,4 @@
-import type { Duplex } from "node:stream"
+import type { Writable } from "node:stream"
 import { Config } from "effect"
 
 // WS_MAX_BUFFERED_BYTES: what one subscriber's socket may hold unsent (graphql-ws and SSE alike)
@@ -36,7 +36,8 @@ export interface Outbox {
 }
 
 export const make = (options: {
-  readonly socket: Duplex
+  // a socket, or an HTTP response (SSE): what it holds unsent is its writableLength
+  readonly socket: Writable
   readonly maxBytes: number
   readonly frames: Frames
   // a one-shot timer on the server's Clock; returns its cancel

@@ -3,7 +3,7 @@ import type { Duplex } from "node:stream"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
-import { Cause, Chunk, Config, Deferred, Effect, Exit, type Runtime } from "effect"
+import { Cause, Config, Deferred, Effect, Exit, type Runtime } from "effect"
 import { type DocumentNode, type ExecutionResult, GraphQLError, getOperationAST } from "graphql"
 import {
   CloseCode,
@@ -17,7 +17,8 @@ import {
 import { isAsyncIterable, type YogaServerInstance } from "graphql-yoga"
 import { type WebSocket, WebSocketServer } from "ws"
 import { ShuttingDown } from "../Domain/Errors.js"
-import type { Bridge, Source } from "./Bridge.js"
+import * as Metrics from "../Metrics.js"
+import type { Bridge } from "./Bridge.js"
 import * as Fanout from "./Fanout.js"
 import * as Outbox from "./Outbox.js"
 import type { RoleContext } from "./Roles.js"
@@ -92,25 +93,6 @@ interface Operation {
   leave?: () => void
   end?: () => void
 }
-
-// a subscription whose resolver did not go through the bridge: its AsyncIterable, one event at a time
-const iterated = (iterator: AsyncIterator<unknown>): Source => ({
-  listen: (listener) => {
-    let left = false
-    void (async () => {
-      try {
-        for (let next = await iterator.next(); !next.done && !left; next = await iterator.next())
-          listener.chunk(Chunk.of(next.value))
-        if (!left) listener.end(Exit.void)
-      } catch (error) {
-        if (!left) listener.end(Exit.fail(error))
-      }
-    })()
-    return () => {
-      left = true
-    }
-  }
-})
 
 // graphql-transport-ws over the server's own sockets. yoga's envelop parses, validates and builds the context
 // (plugins, limits, the role) and runs queries and mutations; a subscription's events are executed once per
@@ -198,7 +180,10 @@ const open = (
     maxBytes: settings.maxBufferedBytes,
     frames: Outbox.webSocketFrames,
     after,
-    giveUp: () => close(Outbox.SLOW_READER.code, Outbox.SLOW_READER.reason, false)
+    giveUp: () => {
+      Metrics.slowReaderClosed("graphql-ws")
+      close(Outbox.SLOW_READER.code, Outbox.SLOW_READER.reason, false)
+    }
   })
   const send = (message: Message) => outbox.push([Buffer.from(stringifyMessage(message))])
   const close = (code: number, reason: string, flush = true) => {
@@ -290,37 +275,20 @@ const open = (
     const iterator = subscribed[Symbol.asyncIterator]()
     operation.end = () => void iterator.return?.()
     if (operations.get(id) !== operation) return operation.end()
-    const source = bridge.sourceOf(contextValue as never) ?? iterated(iterator)
     const selection = Fanout.selection(args, payload.query, contextValue.role)
     const prefix = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`)
-    const push = (event: unknown, encoded: Buffer) => {
-      const key = Fanout.conflationKey(event)
-      outbox.push([prefix, encoded, Outbox.closeBrace], key === undefined ? undefined : `${id}\n${key}`)
-    }
-    // an event whose selection resolves asynchronously holds back the ones after it: order is kept
-    let waiting: Promise<void> | undefined
-    const leave = source.listen({
-      chunk: (events) => {
-        for (const event of Chunk.toReadonlyArray(events)) {
-          const encoded = Fanout.encode(selection, bridge.mask, event)
-          if (waiting === undefined && Buffer.isBuffer(encoded)) push(event, encoded)
-          else {
-            const previous = waiting ?? Promise.resolve()
-            const current: Promise<void> = previous
-              .then(() => encoded)
-              .then((bytes) => push(event, bytes))
-              .finally(() => {
-                if (waiting === current) waiting = undefined
-              })
-            waiting = current
-          }
-        }
-      },
-      end: (exit) => {
-        if (waiting === undefined) return finished(id, operation, exit)
-        void waiting.then(() => finished(id, operation, exit))
+    const leave = Fanout.deliver(
+      bridge.sourceOf(contextValue as never) ?? Fanout.iterated(iterator),
+      selection,
+      bridge.mask,
+      {
+        next: (event, encoded) => {
+          const key = Fanout.conflationKey(event)
+          outbox.push([prefix, encoded, Outbox.closeBrace], key === undefined ? undefined : `${id}\n${key}`)
+        },
+        end: (exit) => finished(id, operation, exit)
       }
-    })
+    )
     operation.leave = leave
   }
 

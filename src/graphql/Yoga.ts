@@ -3,15 +3,18 @@ import * as HttpLayerRouter from "@effect/platform/HttpLayerRouter"
 import { RequestError } from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import { Effect, Either, Layer, Option, type Runtime } from "effect"
 import { createSchema, createYoga, isAsyncIterable, type Plugin, useExecutionCancellation } from "graphql-yoga"
 import * as Bridge from "./Bridge.js"
 import * as Edge from "./Edge.js"
 import * as Fanout from "./Fanout.js"
 import * as Limits from "./Limits.js"
+import * as Outbox from "./Outbox.js"
 import { useMetrics } from "./Metrics.js"
 import * as Resolvers from "./Resolvers.js"
 import { useRoles } from "./Roles.js"
+import * as Sse from "./Sse.js"
 import * as Ws from "./Ws.js"
 
 const typeDefs = readFileSync(new URL("../../schema.graphql", import.meta.url), "utf8")
@@ -33,14 +36,16 @@ const assemble = Effect.gen(function* () {
   const resolvers = yield* Resolvers.make
   const bridge = yield* Bridge.make
   const registrySize = yield* Limits.registrySize
+  const sse = Sse.make(bridge, yield* Outbox.maxBufferedBytes)
   let graphiqlHeaders: Record<string, string> = {}
-  const yoga = createYoga<Bridge.ServerContext, Resolvers.UserContext>({
+  const yoga = createYoga<Bridge.ServerContext & Fanout.FanoutContext, Resolvers.UserContext>({
     schema: createSchema<Resolvers.Context>({ typeDefs, resolvers: resolvers(bridge) }),
     context: ({ request }) => {
       return { remoteNotices: [], role: Edge.role(edge, request.headers.get("authorization")) }
     },
     plugins: [
       Fanout.useFanout(),
+      sse.plugin,
       {
         onResponse: ({ response }) => {
           if (!response.headers.get("content-type")?.startsWith("text/html")) return
@@ -78,7 +83,7 @@ const assemble = Effect.gen(function* () {
     landingPage: false,
     logging: false
   })
-  return { yoga, bridge }
+  return { yoga, bridge, sse }
 })
 
 export const make = Effect.map(assemble, ({ yoga }) => yoga)
@@ -87,26 +92,38 @@ export const checkSettings = Effect.all([Edge.settings, Limits.settings, Ws.sett
 
 export const RouteLive = Layer.unwrapScoped(
   Effect.gen(function* () {
-    const { yoga, bridge } = yield* assemble
+    const { yoga, bridge, sse } = yield* assemble
     const edge = yield* Edge.settings
     const wsSettings = yield* Ws.settings
+    // fanout: a subscription yoga would stream is served by Sse.ts
     const serve = async (request: Request, runtime: Runtime.Runtime<never>, signal: AbortSignal) => {
       const bounded = await Edge.boundedBody(edge, request, signal)
-      return bounded === undefined ? HttpServerResponse.toWeb(Edge.tooLarge(edge)) : yoga.fetch(bounded, { runtime })
+      return bounded === undefined
+        ? HttpServerResponse.toWeb(Edge.tooLarge(edge))
+        : yoga.fetch(bounded, { runtime, fanout: true })
     }
     // an Effect handler: yoga runs the operation under this fiber's runtime (its span, services and FiberRefs),
     // and the request's AbortSignal is this fiber's interruption
     const http = Effect.gen(function* () {
       const request = yield* HttpServerRequest.HttpServerRequest
       const runtime = yield* Effect.runtime<never>()
-      return yield* Effect.async<HttpServerResponse.HttpServerResponse, RequestError>((resume, signal) => {
+      const response = yield* Effect.async<Response, RequestError>((resume, signal) => {
         const web = HttpServerRequest.toWebEither(request, { signal, runtime })
         if (Either.isLeft(web)) return resume(Effect.fail(web.left))
         serve(web.right, runtime, signal).then(
-          (response) => resume(Effect.succeed(HttpServerResponse.fromWeb(response))),
+          (response) => {
+            const taken = sse.taken(response)
+            // the client left while yoga subscribed: nobody serves this stream
+            if (signal.aborted && taken !== undefined) sse.release(taken)
+            resume(Effect.succeed(response))
+          },
           (cause) => resume(Effect.fail(new RequestError({ request, reason: "Transport", cause })))
         )
       })
+      const taken = sse.taken(response)
+      return taken === undefined
+        ? HttpServerResponse.fromWeb(response)
+        : yield* sse.serve(taken, response, NodeHttpServerRequest.toServerResponse(request), runtime)
     })
     const ws = yield* Ws.make(yoga as never, bridge, wsSettings, (params) =>
       Edge.authorized(edge, params?.["authorization"])

@@ -21,8 +21,10 @@ export const turns = (n = 10) =>
     for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve))
   })
 
-// yoga pings SSE clients every 300 ms under NODE_ENV=test, 12 s otherwise. A ping also wakes a stalled
-// stream, so a test of how soon the server notices a client leave runs with the real interval.
+// yoga pings the SSE answers it streams itself (a query or a refusal sent as an event stream) every 300 ms
+// under NODE_ENV=test, 12 s otherwise; subscriptions (src/graphql/Sse.ts) every 12 s on the server's Clock.
+// A ping also wakes a stalled stream, so a test of how soon the server notices a client leave runs with the
+// real interval.
 export const realPingInterval: Effect.Effect<void, never, Scope.Scope> = Effect.acquireRelease(
   Effect.sync(() => {
     const before = process.env["NODE_ENV"]
