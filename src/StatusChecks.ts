@@ -56,7 +56,7 @@ const make: Effect.Effect<StatusChecksApi, never, LastKnown | PeerClient> = Effe
     (connection: Connection): SingleFlight.Task<SenderStatusFetched, never> =>
     (done) => {
       const started = clock.unsafeCurrentTimeNanos()
-      // one object literal, no spread: spreading the fields in costs ≈ 4 µs a result, a tenth of the check
+      // one object literal, no spread: spreading the fields in is a measurable part of a check (docs/performance.md)
       const result = (
         status: SenderStatusFetched["status"],
         remoteStatus: string | null,
