@@ -1,10 +1,11 @@
-import { type Cause, Clock, Config, DateTime, Deferred, Duration, Effect, Option, type Scope, Stream } from "effect"
+import { type Cause, Clock, Config, DateTime, Deferred, Duration, Effect, Option, Stream } from "effect"
 import * as CompletionOrder from "./CompletionOrder.js"
 import { Connections } from "./Connections.js"
 import { type Connection, type ConnectionUuid, isVerifiable, SEVERED_REASON } from "./Domain/Connection.js"
 import { InvalidInput } from "./Domain/Errors.js"
 import { ReceiverConnectionSevered, ReceiverVerification, type StatusEvent, type StatusRound } from "./Domain/Events.js"
 import type { Role } from "./Domain/Role.js"
+import * as Feed from "./Feed.js"
 import { History } from "./History.js"
 import { LastKnown, type LastVerification } from "./LastKnown.js"
 import * as Metrics from "./Metrics.js"
@@ -159,25 +160,25 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
 
     const hubs = yield* Hubs.make(round)
 
-    // one round now; with everySeconds, the interval's rounds until the consumer leaves
+    // one round now; with everySeconds, the interval's rounds until the listener leaves. A feed: each listener
+    // is told by the rounds themselves (a Stream for any consumer, listened to directly by the GraphQL edge)
     const subscribe = <A>(
       everySeconds: number | undefined,
-      subscribed: Effect.Effect<Subscribers.Subscribed<A>, never, Scope.Scope>
+      subscriberOf: (listener: Feed.Listener<A>) => Subscribers.Subscriber
     ): Stream.Stream<A, InvalidInput> => {
       const invalid = invalidEvery(everySeconds)
       if (invalid !== undefined) return Stream.fail(invalid)
-      return Stream.unwrapScoped(
-        Effect.gen(function* () {
-          const { subscriber, stream } = yield* subscribed
-          if (everySeconds !== undefined) {
-            yield* hubs.join(everySeconds, subscriber)
-          } else {
-            const once = round(
-              0,
-              () => subscriber.severs,
-              Subscribers.audience([subscriber], new Subscribers.Broadcast(1))
-            )
-            yield* Effect.forkScoped(
+      return Feed.toStream(
+        Feed.make((listener) => {
+          const subscriber = subscriberOf(listener)
+          if (everySeconds !== undefined) return hubs.join(everySeconds, subscriber)
+          const once = round(
+            0,
+            () => subscriber.severs,
+            Subscribers.audience([subscriber], new Subscribers.Broadcast(1))
+          )
+          return Effect.asVoid(
+            Effect.forkScoped(
               once.pipe(
                 Effect.matchCause({
                   onSuccess: subscriber.end,
@@ -185,8 +186,7 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
                 })
               )
             )
-          }
-          return stream
+          )
         })
       )
     }
@@ -258,8 +258,9 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
       const failed = yield* Deferred.make<never>()
       yield* hubs.join(monitorEvery, {
         severs: true,
+        resultByResult: false,
         ready: false,
-        status: () => {},
+        statuses: () => {},
         severing: () => {},
         completed: () => {},
         fail: (cause) => Deferred.unsafeDone(failed, Effect.failCause(cause)),

@@ -1,4 +1,4 @@
-import { type Cause, Chunk, type DateTime, Effect, Queue, type Scope, Stream, Take } from "effect"
+import { type Cause, Chunk, type DateTime, Exit } from "effect"
 import {
   type ReceiverConnectionSevered,
   type ReceiverVerification,
@@ -8,6 +8,7 @@ import {
   StatusRound,
   StatusRoundCompleted
 } from "../Domain/Events.js"
+import type * as Feed from "../Feed.js"
 
 const trusted = { disableValidation: true } as const
 
@@ -68,103 +69,91 @@ export class Broadcast {
   }
 }
 
-// One subscriber of the rounds. Delivery never waits: each subscriber has its own unbounded queue, read at its
-// own pace (the GraphQL edge bounds what each socket may hold), so a round never waits on a reader.
+// One subscriber of the rounds. Delivery never waits: a round hands its events to each subscriber's listener in
+// turn (the GraphQL edge bounds what each socket may hold), so a round never waits on a reader.
 export interface Subscriber {
   // its rounds apply the severed rule (the monitor, an admin)
   readonly severs: boolean
+  // it takes each result as it completes (statusEvents), not only the round's end
+  readonly resultByResult: boolean
   // it has had its first round: it gets the interval's shared rounds that start from now on
   ready: boolean
-  readonly status: (result: SenderStatusFetched) => void
+  // one turn's results: the same chunk for every subscriber of the round
+  readonly statuses: (results: Chunk.Chunk<SenderStatusFetched>) => void
   readonly severing: (broadcast: Broadcast, outcome: Pick<Outcome, "held" | "severed">) => void
   readonly completed: (broadcast: Broadcast, outcome: Outcome) => void
   readonly fail: (cause: Cause.Cause<never>) => void
   readonly end: () => void
 }
 
-export interface Subscribed<A> {
-  readonly subscriber: Subscriber
-  readonly stream: Stream.Stream<A>
-}
-
-const queued = <A>(queue: Queue.Queue<Take.Take<A>>) => ({
-  fail: (cause: Cause.Cause<never>) => void queue.unsafeOffer(Take.failCause(cause)),
-  end: () => void queue.unsafeOffer(Take.end),
-  stream: Stream.flattenTake(Stream.fromQueue(queue))
+const ending = <A>(listener: Feed.Listener<A>) => ({
+  fail: (cause: Cause.Cause<never>) => listener.end(Exit.failCause(cause)),
+  end: () => listener.end(Exit.void)
 })
 
-// statusEvents: each result as it completes, the severs, then its own round's summary. The results of one turn
-// of the event loop (checks complete in bursts) reach the subscriber's stream as one chunk: its reader wakes
-// once for them, not once per result
-export const events = (severs: boolean): Effect.Effect<Subscribed<StatusEvent>, never, Scope.Scope> =>
-  Effect.map(Effect.acquireRelease(Queue.unbounded<Take.Take<StatusEvent>>(), Queue.shutdown), (queue) => {
-    const { fail, end, stream } = queued(queue)
-    let batch: Array<StatusEvent> = []
-    let scheduled = false
-    const flush = () => {
-      scheduled = false
-      if (batch.length === 0) return
-      const taken = batch
-      batch = []
-      queue.unsafeOffer(Take.chunk(Chunk.unsafeFromArray(taken)))
+// statusEvents: each result as it completes, the severs, then its own round's summary (counted from 1)
+export const events =
+  (severs: boolean) =>
+  (listener: Feed.Listener<StatusEvent>): Subscriber => {
+    let rounds = 0
+    return {
+      severs,
+      resultByResult: true,
+      ready: false,
+      statuses: listener.chunk,
+      severing: (broadcast, { held, severed }) => {
+        const told: Array<StatusEvent> = held === undefined ? [] : [broadcast.held(rounds + 1, held)]
+        for (const event of severed) told.push(event)
+        if (told.length > 0) listener.chunk(Chunk.unsafeFromArray(told))
+      },
+      completed: (broadcast, outcome) => listener.chunk(Chunk.of(broadcast.summary(++rounds, outcome))),
+      ...ending(listener)
     }
-    const offer = (event: StatusEvent) => {
-      batch.push(event)
+  }
+
+// statusRounds: one message per round
+export const rounds =
+  (severs: boolean) =>
+  (listener: Feed.Listener<StatusRound>): Subscriber => ({
+    severs,
+    resultByResult: false,
+    ready: false,
+    statuses: () => {},
+    severing: () => {},
+    completed: (broadcast, outcome) => listener.chunk(Chunk.of(broadcast.statusRound(outcome))),
+    ...ending(listener)
+  })
+
+// a round's listeners, told in turn (a snapshot: who joins during the round gets the next one). The results of
+// one turn of the event loop (checks complete in bursts) go out as one chunk, the same for every subscriber:
+// each wakes once for them, and the edge encodes them once.
+export const audience = (subscribers: ReadonlyArray<Subscriber>, broadcast: Broadcast) => {
+  const told = subscribers.filter((s) => s.resultByResult)
+  let batch: Array<SenderStatusFetched> = []
+  let scheduled = false
+  const flush = () => {
+    scheduled = false
+    if (batch.length === 0) return
+    const chunk = Chunk.unsafeFromArray(batch)
+    batch = []
+    for (const s of told) s.statuses(chunk)
+  }
+  return {
+    status: (result: SenderStatusFetched) => {
+      if (told.length === 0) return
+      batch.push(result)
       if (scheduled) return
       scheduled = true
       setImmediate(flush)
+    },
+    severing: (outcome: Pick<Outcome, "held" | "severed">) => {
+      flush()
+      for (const s of subscribers) s.severing(broadcast, outcome)
+    },
+    completed: (outcome: Outcome) => {
+      flush()
+      for (const s of subscribers) s.completed(broadcast, outcome)
     }
-    let rounds = 0
-    const subscriber: Subscriber = {
-      severs,
-      ready: false,
-      status: offer,
-      severing: (broadcast, { held, severed }) => {
-        if (held !== undefined) offer(broadcast.held(rounds + 1, held))
-        for (const event of severed) offer(event)
-      },
-      completed: (broadcast, outcome) => {
-        offer(broadcast.summary(++rounds, outcome))
-        flush()
-      },
-      fail: (cause) => {
-        flush()
-        fail(cause)
-      },
-      end: () => {
-        flush()
-        end()
-      }
-    }
-    return { subscriber, stream }
-  })
-
-// statusRounds: one message per round
-export const rounds = (severs: boolean): Effect.Effect<Subscribed<StatusRound>, never, Scope.Scope> =>
-  Effect.map(Effect.acquireRelease(Queue.unbounded<Take.Take<StatusRound>>(), Queue.shutdown), (queue) => {
-    const { fail, end, stream } = queued(queue)
-    const subscriber: Subscriber = {
-      severs,
-      ready: false,
-      status: () => {},
-      severing: () => {},
-      completed: (broadcast, outcome) => void queue.unsafeOffer(Take.of(broadcast.statusRound(outcome))),
-      fail,
-      end
-    }
-    return { subscriber, stream }
-  })
-
-// a round's listeners, told in turn (a snapshot: who joins during the round gets the next one)
-export const audience = (subscribers: ReadonlyArray<Subscriber>, broadcast: Broadcast) => ({
-  status: (result: SenderStatusFetched) => {
-    for (const s of subscribers) s.status(result)
-  },
-  severing: (outcome: Pick<Outcome, "held" | "severed">) => {
-    for (const s of subscribers) s.severing(broadcast, outcome)
-  },
-  completed: (outcome: Outcome) => {
-    for (const s of subscribers) s.completed(broadcast, outcome)
   }
-})
+}
 export type Audience = ReturnType<typeof audience>

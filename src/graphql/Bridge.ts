@@ -1,20 +1,8 @@
-import {
-  Cause,
-  type Chunk,
-  Deferred,
-  Effect,
-  Exit,
-  Fiber,
-  FiberId,
-  FiberSet,
-  Option,
-  Runtime,
-  type Scope,
-  Stream
-} from "effect"
+import { Cause, Deferred, Effect, Exit, Fiber, FiberId, FiberSet, Option, Runtime, type Scope, Stream } from "effect"
 import type { GraphQLError, GraphQLResolveInfo } from "graphql"
 import { createGraphQLError, maskError, type YogaServerOptions } from "graphql-yoga"
 import { type ClientError, isClientError, ShuttingDown } from "../Domain/Errors.js"
+import * as Feed from "../Feed.js"
 
 // A ClientError becomes a client-visible GraphQL error whose extensions.code is its _tag. Anything else
 // (a SqlError, a ParseError, any other tagged error, a defect) is rethrown untouched: yoga masks it
@@ -49,10 +37,7 @@ const rootSpan = (info: GraphQLResolveInfo | undefined) =>
 
 // A subscription's events as the edge takes them: chunk by chunk, until the stream ends (its exit) or the
 // listener leaves (the function `listen` returns)
-export interface Listener {
-  readonly chunk: (events: Chunk.Chunk<unknown>) => void
-  readonly end: (exit: Exit.Exit<void, unknown>) => void
-}
+export type Listener = Feed.Listener<unknown>
 export interface Source {
   readonly listen: (listener: Listener) => () => void
 }
@@ -281,9 +266,48 @@ export const make: Effect.Effect<Bridge, never, Scope.Scope> = Effect.gen(functi
     }
   })
 
+  // A feed (the watcher's rounds) tells each listener itself: listening is one idle fiber per subscriber, which
+  // holds its place in the rounds until it leaves, the server shuts down or the feed ends.
+  const fed = (feed: Feed.Feed<unknown>, name: string | undefined, runtime: Runtime.Runtime<never>): Source => ({
+    listen: (listener) => {
+      let done = false
+      let fiber: Fiber.RuntimeFiber<void> | undefined
+      const leave = () => {
+        done = true
+        fiber?.unsafeInterruptAsFork(FiberId.none)
+      }
+      const end = (exit: Exit.Exit<void, unknown>) => {
+        if (done) return
+        leave()
+        listener.end(exit)
+      }
+      const listening = feed
+        .listen({
+          chunk: (events) => {
+            if (done) return
+            try {
+              listener.chunk(events)
+            } catch (defect) {
+              // one subscriber's failure to take an event is its own
+              end(Exit.die(defect))
+            }
+          },
+          end: (exit) => end(Exit.mapError(exit, toGraphQLError))
+        })
+        .pipe(Effect.zipRight(Deferred.await(shutdown)), Effect.scoped)
+      fiber = fork(name === undefined ? listening : Effect.withSpan(listening, name), runtime)
+      // it ended while it started
+      if (done) fiber.unsafeInterruptAsFork(FiberId.none)
+      fiber.addObserver((exit) => end(Exit.isFailure(exit) && !Exit.isInterrupted(exit) ? exit : Exit.void))
+      return leave
+    }
+  })
+
   const stream: Bridge["stream"] = (stream, operation, info) => {
     const name = rootSpan(info)
-    sources.set(operation, hubOf(stream, name, operation.runtime ?? server))
+    const feed = Feed.of(stream)
+    const runtime = operation.runtime ?? server
+    sources.set(operation, feed === undefined ? hubOf(stream, name, runtime) : fed(feed, name, runtime))
     const named = name === undefined ? stream : Stream.withSpan(stream, name)
     const source = named.pipe(Stream.mapError(toGraphQLError), Stream.interruptWhen(Deferred.await(shutdown)))
     return Stream.toAsyncIterableRuntime(source, operation.runtime ?? server)

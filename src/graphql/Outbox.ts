@@ -14,26 +14,26 @@ export const maxBufferedBytes = Config.integer("WS_MAX_BUFFERED_BYTES").pipe(
 export const STALL_MILLIS = 30_000
 export const SLOW_READER = { code: 1013, reason: "Reader too slow" } as const
 
-// What one socket has yet to send. Every frame of a tick goes out in one write; while the socket holds more
-// than the bound, frames wait here, a newer result for the same (subscription, connection) replacing the older
-// one; once what waits behind a full socket passes the bound too, or the socket has not drained within
-// STALL_MILLIS, the reader is given up on. Nothing that produces results ever waits on a socket.
+// What one socket has yet to send. A frame is a head, a body and a tail (a subscription's prefix, the shared
+// encoded result, the closing brace), framed for the transport when it is written. Every frame of a tick goes
+// out in one write of one buffer; while the socket holds more than the bound, frames wait here, a newer result
+// for the same (head, key) — the same subscription and connection — replacing the older one; once what waits
+// behind a full socket passes the bound too, or the socket has not drained within STALL_MILLIS, the reader is
+// given up on. Nothing that produces results ever waits on a socket.
 export interface Frames {
-  // the bytes to send for `parts` (an SSE event or a WebSocket frame), as one Buffer list
-  readonly frame: (parts: ReadonlyArray<Buffer>, size: number) => ReadonlyArray<Buffer>
-}
-
-interface Pending {
-  parts: ReadonlyArray<Buffer>
-  size: number
+  // the bytes a frame of `size` bytes needs before it, written at `offset`
+  readonly headerSize: (size: number) => number
+  readonly header: (target: Buffer, offset: number, size: number) => void
 }
 
 export interface Outbox {
-  readonly push: (parts: ReadonlyArray<Buffer>, key?: string) => void
+  readonly push: (head: Buffer, body?: Buffer, tail?: Buffer, key?: string) => void
   // everything still waiting goes out now (the farewell before a close)
   readonly flushNow: () => void
   readonly stop: () => void
 }
+
+const EMPTY = Buffer.alloc(0)
 
 export const make = (options: {
   // a socket, or an HTTP response (SSE): what it holds unsent is its writableLength
@@ -45,29 +45,50 @@ export const make = (options: {
   readonly giveUp: () => void
 }): Outbox => {
   const { socket, maxBytes, frames } = options
-  let pending: Array<Pending | undefined> = []
-  let keyed = new Map<string, number>()
+  // the frames waiting, side by side (a frame replaced by a newer one keeps its place)
+  let heads: Array<Buffer> = []
+  let bodies: Array<Buffer> = []
+  let tails: Array<Buffer> = []
+  let keys: Array<string | undefined> = []
+  // (head, key) → its place, built once a reader lags (the only time a frame is replaced)
+  let places: Map<Buffer, Map<string, number>> | undefined
   let pendingBytes = 0
   let scheduled = false
   let draining = false
   let stopped = false
   let cancelStall: (() => void) | undefined
 
-  const write = () => {
-    if (pending.length === 0) return
-    const buffers: Array<Buffer> = []
-    let total = 0
-    for (const entry of pending) {
-      if (entry === undefined) continue
-      for (const part of frames.frame(entry.parts, entry.size)) {
-        buffers.push(part)
-        total += part.length
-      }
-    }
-    pending = []
-    keyed = new Map()
+  const clear = () => {
+    heads = []
+    bodies = []
+    tails = []
+    keys = []
+    places = undefined
     pendingBytes = 0
-    socket.write(buffers.length === 1 ? buffers[0]! : Buffer.concat(buffers, total))
+  }
+  const write = () => {
+    const count = heads.length
+    if (count === 0) return
+    let total = 0
+    for (let i = 0; i < count; i++) {
+      const size = heads[i]!.length + bodies[i]!.length + tails[i]!.length
+      total += frames.headerSize(size) + size
+    }
+    const out = Buffer.allocUnsafe(total)
+    let at = 0
+    for (let i = 0; i < count; i++) {
+      const head = heads[i]!
+      const body = bodies[i]!
+      const tail = tails[i]!
+      const size = head.length + body.length + tail.length
+      frames.header(out, at, size)
+      at += frames.headerSize(size)
+      at += head.copy(out, at)
+      at += body.copy(out, at)
+      at += tail.copy(out, at)
+    }
+    clear()
+    socket.write(out)
   }
   const flush = () => {
     scheduled = false
@@ -92,23 +113,50 @@ export const make = (options: {
     stopped = true
     cancelStall?.()
     socket.off("drain", drained)
-    pending = []
-    keyed = new Map()
+    clear()
+  }
+  const placesOf = (head: Buffer) => {
+    if (places === undefined) {
+      places = new Map()
+      for (let i = 0; i < heads.length; i++) {
+        const key = keys[i]
+        if (key !== undefined) placesOf(heads[i]!).set(key, i)
+      }
+    }
+    let byKey = places.get(head)
+    if (byKey === undefined) {
+      byKey = new Map()
+      places.set(head, byKey)
+    }
+    return byKey
   }
 
   return {
-    push: (parts, key) => {
+    push: (head, body = EMPTY, tail = EMPTY, key) => {
       if (stopped) return
-      let size = 0
-      for (const part of parts) size += part.length
+      const size = head.length + body.length + tail.length
       const over = draining || socket.writableLength + pendingBytes + size > maxBytes
-      const at = over && key !== undefined ? keyed.get(key) : undefined
-      if (at !== undefined) {
-        pendingBytes += size - pending[at]!.size
-        pending[at] = { parts, size }
+      if (over && key !== undefined) {
+        const byKey = placesOf(head)
+        const at = byKey.get(key)
+        if (at !== undefined) {
+          pendingBytes += size - (heads[at]!.length + bodies[at]!.length + tails[at]!.length)
+          bodies[at] = body
+          tails[at] = tail
+        } else {
+          byKey.set(key, heads.length)
+          heads.push(head)
+          bodies.push(body)
+          tails.push(tail)
+          keys.push(key)
+          pendingBytes += size
+        }
       } else {
-        if (key !== undefined) keyed.set(key, pending.length)
-        pending.push({ parts, size })
+        if (key !== undefined && places !== undefined) placesOf(head).set(key, heads.length)
+        heads.push(head)
+        bodies.push(body)
+        tails.push(tail)
+        keys.push(key)
         pendingBytes += size
       }
       if (draining && pendingBytes > maxBytes) return giveUp()
@@ -124,25 +172,24 @@ export const make = (options: {
   }
 }
 
-const CLOSE_BRACE = Buffer.from("}")
-export const closeBrace = CLOSE_BRACE
+export const closeBrace = Buffer.from("}")
 
 // server → client: FIN, text, unmasked (RFC 6455 5.2)
 export const webSocketFrames: Frames = {
-  frame: (parts, size) => {
-    let header: Buffer
-    if (size < 126) header = Buffer.from([0x81, size])
+  headerSize: (size) => (size < 126 ? 2 : size < 65_536 ? 4 : 10),
+  header: (target, offset, size) => {
+    target[offset] = 0x81
+    if (size < 126) target[offset + 1] = size
     else if (size < 65_536) {
-      header = Buffer.allocUnsafe(4)
-      header[0] = 0x81
-      header[1] = 126
-      header.writeUInt16BE(size, 2)
+      target[offset + 1] = 126
+      target.writeUInt16BE(size, offset + 2)
     } else {
-      header = Buffer.allocUnsafe(10)
-      header[0] = 0x81
-      header[1] = 127
-      header.writeBigUInt64BE(BigInt(size), 2)
+      target[offset + 1] = 127
+      target.writeUInt32BE(Math.floor(size / 2 ** 32), offset + 2)
+      target.writeUInt32BE(size >>> 0, offset + 6)
     }
-    return [header, ...parts]
   }
 }
+
+// SSE: the frame is its own text (`event: next\ndata: …\n\n`)
+export const plainFrames: Frames = { headerSize: () => 0, header: () => {} }

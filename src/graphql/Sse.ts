@@ -29,8 +29,6 @@ const COMPLETE = Buffer.from("event: complete\ndata:\n\n")
 // yoga's keep-alive interval
 const PING_MILLIS = 12_000
 
-const sseFrames: Outbox.Frames = { frame: (parts) => parts }
-
 type Context = Fanout.FanoutContext & RoleContext & { readonly request: Request; readonly params: { query?: string } }
 
 interface Taken {
@@ -89,7 +87,7 @@ export const make = (bridge: Bridge, maxBytes: number): Sse => {
       const outbox = Outbox.make({
         socket: res,
         maxBytes,
-        frames: sseFrames,
+        frames: Outbox.plainFrames,
         after,
         giveUp: () => {
           Metrics.slowReaderClosed("sse")
@@ -101,7 +99,7 @@ export const make = (bridge: Bridge, maxBytes: number): Sse => {
       })
       let cancelPing = () => {}
       const ping = () => {
-        if (res.writableLength === 0) outbox.push([PING])
+        if (res.writableLength === 0) outbox.push(PING)
         cancelPing = after(PING_MILLIS, ping)
       }
       const stop = () => {
@@ -119,8 +117,8 @@ export const make = (bridge: Bridge, maxBytes: number): Sse => {
         if (!stop()) return
         if (res.destroyed || res.writableEnded) return outbox.stop()
         if (error !== undefined)
-          outbox.push([NEXT, Buffer.from(JSON.stringify({ errors: [Fanout.errorJson(error)] })), END])
-        outbox.push([COMPLETE])
+          outbox.push(NEXT, Buffer.from(JSON.stringify({ errors: [Fanout.errorJson(error)] })), END)
+        outbox.push(COMPLETE)
         outbox.flushNow()
         outbox.stop()
         res.end()
@@ -136,14 +134,14 @@ export const make = (bridge: Bridge, maxBytes: number): Sse => {
         )
       }
 
-      outbox.push([PING])
+      outbox.push(PING)
       cancelPing = after(PING_MILLIS, ping)
       leave = Fanout.deliver(
         bridge.sourceOf(context as never) ?? Fanout.iterated(iterator),
         Fanout.selection(args as never, context.params.query ?? "", context.role),
         bridge.mask,
         {
-          next: (event, encoded) => outbox.push([NEXT, encoded, END], Fanout.conflationKey(event)),
+          next: (event, encoded) => outbox.push(NEXT, encoded, END, Fanout.conflationKey(event)),
           end: (exit) =>
             Exit.isFailure(exit) && !Exit.isInterrupted(exit) ? finish(failed(Cause.squash(exit.cause))) : finish()
         }

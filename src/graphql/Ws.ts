@@ -185,7 +185,7 @@ const open = (
       close(Outbox.SLOW_READER.code, Outbox.SLOW_READER.reason, false)
     }
   })
-  const send = (message: Message) => outbox.push([Buffer.from(stringifyMessage(message))])
+  const send = (message: Message) => outbox.push(Buffer.from(stringifyMessage(message)))
   const close = (code: number, reason: string, flush = true) => {
     if (ended) return
     if (flush) outbox.flushNow()
@@ -282,10 +282,7 @@ const open = (
       selection,
       bridge.mask,
       {
-        next: (event, encoded) => {
-          const key = Fanout.conflationKey(event)
-          outbox.push([prefix, encoded, Outbox.closeBrace], key === undefined ? undefined : `${id}\n${key}`)
-        },
+        next: (event, encoded) => outbox.push(prefix, encoded, Outbox.closeBrace, Fanout.conflationKey(event)),
         end: (exit) => finished(id, operation, exit)
       }
     )

@@ -6,6 +6,8 @@ import { within } from "../utils/Clients.js"
 
 const MAX = 65_536
 const CHUNK = Buffer.alloc(16_384, "x")
+// one subscription's prefix: frames with the same head and key replace each other
+const HEAD = Buffer.from("")
 
 interface Pair {
   readonly server: Net.Socket
@@ -32,8 +34,6 @@ const pair: Effect.Effect<Pair, never, Scope.Scope> = Effect.acquireRelease(
     })
 )
 
-const raw: Outbox.Frames = { frame: (parts) => parts }
-
 const outbox = (socket: Net.Socket) =>
   Effect.gen(function* () {
     const runtime = yield* Effect.runtime<never>()
@@ -41,7 +41,7 @@ const outbox = (socket: Net.Socket) =>
     const box = Outbox.make({
       socket,
       maxBytes: MAX,
-      frames: raw,
+      frames: Outbox.plainFrames,
       after: (millis, run) => {
         const fiber = Runtime.runFork(runtime)(Effect.sleep(millis).pipe(Effect.andThen(Effect.sync(run))))
         return () => Runtime.runFork(runtime)(Fiber.interrupt(fiber))
@@ -88,7 +88,7 @@ describe("a socket's outbox", () => {
         writes.push(chunk.length)
         return write(chunk)
       }) as typeof server.write
-      for (let i = 0; i < 100; i++) box.push([Buffer.from(`${i};`)], `k${i}`)
+      for (let i = 0; i < 100; i++) box.push(HEAD, Buffer.from(`${i};`), undefined, `k${i}`)
       const bytes = yield* received(client, 290).pipe(within("the frames"))
       assert.strictEqual(bytes.toString().split(";")[99], "99")
       assert.deepStrictEqual(writes, [290])
@@ -103,12 +103,12 @@ describe("a socket's outbox", () => {
       const held = server.writableLength
       // the same ten connections, a hundred times over: what waits stays at ten frames
       for (let round = 0; round < 100; round++)
-        for (let key = 0; key < 10; key++) box.push([CHUNK.subarray(0, 1000)], `c${key}`)
+        for (let key = 0; key < 10; key++) box.push(HEAD, CHUNK.subarray(0, 1000), undefined, `c${key}`)
       yield* Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
       assert.strictEqual(server.writableLength, held)
       assert.isFalse(yield* Deferred.isDone(gaveUp))
       // results without a key cannot be replaced: past the bound the reader is given up on
-      for (let i = 0; i < 5; i++) box.push([CHUNK])
+      for (let i = 0; i < 5; i++) box.push(CHUNK)
       assert.isTrue(yield* Deferred.isDone(gaveUp))
     })
   )
@@ -118,7 +118,7 @@ describe("a socket's outbox", () => {
       const { server, client } = yield* pair
       const { box, gaveUp } = yield* outbox(server)
       yield* fill(server)
-      box.push([Buffer.from("one more")], "c0")
+      box.push(HEAD, Buffer.from("one more"), undefined, "c0")
       yield* Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
       for (let second = 1; second < Outbox.STALL_MILLIS / 1000; second++) {
         client.read(1)
@@ -138,8 +138,8 @@ describe("a socket's outbox", () => {
       const fastBox = (yield* outbox(fast.server)).box
       yield* fill(slow.server)
       for (let i = 0; i < 10; i++) {
-        slowBox.push([Buffer.from(`${i};`)], `k${i}`)
-        fastBox.push([Buffer.from(`${i};`)], `k${i}`)
+        slowBox.push(HEAD, Buffer.from(`${i};`), undefined, `k${i}`)
+        fastBox.push(HEAD, Buffer.from(`${i};`), undefined, `k${i}`)
       }
       const bytes = yield* received(fast.client, 20).pipe(within("the fast reader's frames"))
       assert.strictEqual(bytes.toString(), "0;1;2;3;4;5;6;7;8;9;")
