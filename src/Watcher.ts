@@ -124,6 +124,9 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
       Effect.gen(function* () {
         yield* sync
         yield* known.refresh
+        const version = registry.version()
+        // asked when the verifications are in: a subscriber that severs may have joined meanwhile
+        let severs = false
         const freshness: Freshness = { maxAgeMillis, now: yield* Clock.currentTimeMillis }
         const receivers = checkedReceivers()
         const senders = registry.ofDirection("sender").filter(isVerifiable)
@@ -134,8 +137,9 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
             }),
             Effect.flatMap(
               CompletionOrder.collected(senders, (s) => checks.verifySender(s, freshness), concurrency),
-              (batch) =>
-                Effect.map(severing() ? applySevering(batch) : Effect.succeed(undefined), (outcome) => {
+              (batch) => {
+                severs = severing()
+                return Effect.map(severs ? applySevering(batch) : Effect.succeed(undefined), (outcome) => {
                   const held = outcome?.decision.held === true ? outcome.decision : undefined
                   const severed = (outcome?.severed ?? []).map(
                     (connection) => new ReceiverConnectionSevered({ connectionUuid: connection.uuid, connection })
@@ -143,22 +147,43 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
                   audience.severing({ held, severed })
                   return { verifications: batch.map((last) => last.verification), held, severed }
                 })
+              }
             )
           ],
           { concurrency: 2 }
         )
         yield* known.flush
         yield* Metrics.roundCompleted
-        audience.completed({
+        const outcome: Subscribers.Outcome = {
           statuses,
           verifications: verified.verifications,
           severed: verified.severed,
           held: verified.held,
-          completedAt: DateTime.unsafeMake(yield* Clock.currentTimeMillis)
-        })
+          completedAt: DateTime.unsafeMake(yield* Clock.currentTimeMillis),
+          version,
+          severing: severs
+        }
+        audience.completed(outcome)
+        return outcome
       }).pipe(Effect.withSpan("Watcher.round"))
 
-    const hubs = yield* Hubs.make(round)
+    // what a round now would find again: the same registry, and each result the latest known and still fresh
+    const current: Hubs.Current = (outcome, maxAgeMillis, severs) =>
+      Effect.gen(function* () {
+        if (outcome.severed.length > 0 || outcome.held !== undefined || (severs && !outcome.severing)) return false
+        yield* sync
+        yield* known.refresh
+        if (registry.version() !== outcome.version) return false
+        const now = yield* Clock.currentTimeMillis
+        return (
+          outcome.statuses.every((s) => known.freshStatus(s.connectionUuid, maxAgeMillis, now) === s) &&
+          outcome.verifications.every(
+            (v) => known.freshVerification(v.connectionUuid, maxAgeMillis, now)?.verification === v
+          )
+        )
+      })
+
+    const hubs = yield* Hubs.make(round, current)
 
     // one round now; with everySeconds, the interval's rounds until the listener leaves. A feed: each listener
     // is told by the rounds themselves (a Stream for any consumer, listened to directly by the GraphQL edge)

@@ -7,7 +7,12 @@ export type Round = (
   maxAgeMillis: number,
   severing: () => boolean,
   audience: Subscribers.Audience
-) => Effect.Effect<void>
+) => Effect.Effect<Subscribers.Outcome>
+
+// whether a round's outcome is still what a new round would find for a subscriber: the same registry, each
+// result still the latest known and younger than maxAgeMillis, nothing severed or held (and, for a subscriber
+// that severs, a round that applied the severed rule)
+export type Current = (outcome: Subscribers.Outcome, maxAgeMillis: number, severs: boolean) => Effect.Effect<boolean>
 
 // the rounds of one interval, shared by its subscribers; started by the first, stopped when the last leaves
 interface Hub {
@@ -18,9 +23,11 @@ interface Hub {
   // subscribers whose rounds apply the severed rule
   severing: number
   fiber: Fiber.RuntimeFiber<void> | undefined
+  // the last shared round, served again to who joins while it is current
+  last: { readonly broadcast: Subscribers.Broadcast; readonly outcome: Subscribers.Outcome } | undefined
 }
 
-export const make = (round: Round) =>
+export const make = (round: Round, current: Current) =>
   Effect.gen(function* () {
     const scope = yield* Effect.scope
     const hubs = new Map<number, Hub>()
@@ -39,10 +46,12 @@ export const make = (round: Round) =>
       Effect.suspend(() => {
         hub.tick++
         const ready = Array.from(hub.subscribers).filter((s) => s.ready)
-        return round(
-          hub.everySeconds * 1000,
-          () => hub.severing > 0,
-          Subscribers.audience(ready, new Subscribers.Broadcast(hub.tick))
+        const broadcast = new Subscribers.Broadcast(hub.tick)
+        return Effect.map(
+          round(hub.everySeconds * 1000, () => hub.severing > 0, Subscribers.audience(ready, broadcast)),
+          (outcome) => {
+            hub.last = { broadcast, outcome }
+          }
         )
       }).pipe(
         Effect.repeat(spacing(hub.everySeconds)),
@@ -64,7 +73,14 @@ export const make = (round: Round) =>
     const join = (everySeconds: number, subscriber: Subscribers.Subscriber) =>
       Effect.gen(function* () {
         const existing = hubs.get(everySeconds)
-        const hub: Hub = existing ?? { everySeconds, subscribers: new Set(), tick: 0, severing: 0, fiber: undefined }
+        const hub: Hub = existing ?? {
+          everySeconds,
+          subscribers: new Set(),
+          tick: 0,
+          severing: 0,
+          fiber: undefined,
+          last: undefined
+        }
         hub.subscribers.add(subscriber)
         if (subscriber.severs) hub.severing++
         yield* Effect.addFinalizer(() =>
@@ -82,11 +98,19 @@ export const make = (round: Round) =>
           hub.fiber = yield* Effect.forkIn(Effect.interruptible(ticks(hub)), scope)
           return
         }
-        const first = round(
+        // while the interval's last round is current, it is this subscriber's first: the same events, encoded once
+        const last = hub.last
+        const own = round(
           everySeconds * 1000,
           () => subscriber.severs,
           Subscribers.audience([subscriber], new Subscribers.Broadcast(Math.max(hub.tick, 1)))
         )
+        const first =
+          last === undefined
+            ? own
+            : Effect.flatMap(current(last.outcome, everySeconds * 1000, subscriber.severs), (isCurrent) =>
+                isCurrent ? Effect.sync(() => Subscribers.replay(subscriber, last.broadcast, last.outcome)) : own
+              )
         yield* Effect.forkScoped(
           Effect.interruptible(first).pipe(
             Effect.matchCause({

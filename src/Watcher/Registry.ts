@@ -9,9 +9,12 @@ export const make = Effect.gen(function* () {
   const connections = yield* Connections
   const changes = yield* connections.subscribe
   const byUuid = new Map<string, Connection>()
+  // changes applied so far: two reads at the same version saw the same registry
+  let version = 0
   for (const connection of yield* connections.list()) byUuid.set(connection.uuid, connection)
 
   const apply = (change: ConnectionChange) => {
+    version++
     if (change.connection === null) byUuid.delete(change.connectionUuid)
     else byUuid.set(change.connectionUuid, change.connection)
   }
@@ -28,5 +31,5 @@ export const make = Effect.gen(function* () {
     return found
   }
 
-  return { sync, ofDirection, get: (uuid: string) => byUuid.get(uuid) } as const
+  return { sync, ofDirection, get: (uuid: string) => byUuid.get(uuid), version: () => version } as const
 })

@@ -19,6 +19,9 @@ export interface Outcome {
   readonly severed: ReadonlyArray<ReceiverConnectionSevered>
   readonly held: { readonly notFound: number; readonly eligible: number } | undefined
   readonly completedAt: DateTime.Utc
+  // the registry's version when the round began, and whether the round applied the severed rule
+  readonly version: number
+  readonly severing: boolean
 }
 
 // One round's events, built once for everyone who receives that round: the results themselves, one
@@ -157,3 +160,11 @@ export const audience = (subscribers: ReadonlyArray<Subscriber>, broadcast: Broa
   }
 }
 export type Audience = ReturnType<typeof audience>
+
+// A round that found nothing to sever, served again to one subscriber: the same events (and so the same
+// encoded bytes) its interval's subscribers received.
+export const replay = (subscriber: Subscriber, broadcast: Broadcast, outcome: Outcome) => {
+  if (subscriber.resultByResult && outcome.statuses.length > 0)
+    subscriber.statuses(Chunk.unsafeFromArray(outcome.statuses as Array<SenderStatusFetched>))
+  subscriber.completed(broadcast, outcome)
+}

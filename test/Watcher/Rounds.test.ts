@@ -66,6 +66,14 @@ const statusOf = (site: RunningSite, uuid: string) =>
     (result) => result.data?.["connection"]
   )
 
+const ENCODINGS = "syncwatch_subscription_encodings_total"
+const encodings = (site: RunningSite) =>
+  Effect.promise(async () => {
+    const body = await fetch(`${site.siteUrl}/metrics`).then((response) => response.text())
+    const line = body.split("\n").find((each) => each.startsWith(`${ENCODINGS} `))
+    return line === undefined ? 0 : Number(line.slice(ENCODINGS.length + 1))
+  })
+
 const checkedAts = (round: Round) => round.results.map((r) => `${r.connectionUuid} ${r.checkedAt}`).sort()
 
 describe("rounds that belong to the watcher", () => {
@@ -193,5 +201,42 @@ describe("rounds that belong to the watcher", () => {
       assert.notStrictEqual(second["senderStatuses"][0].checkedAt, first["senderStatuses"][0].checkedAt)
       assert.lengthOf(yield* remote.requests, 2)
     })
+  )
+
+  it.scoped(
+    "pages that join while the interval's last round is current are served that round itself, encoded once for all; after a change, a newcomer gets its own",
+    () =>
+      Effect.gen(function* () {
+        const remote = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "n" }))
+        const site = yield* startSite({ PEER_TIMEOUT_MS: "3600000" })
+        const uuids = yield* Effect.forEach([0, 1], (i) => receiver(site, `${remote.url}/r${i}`))
+        const page = (client: Effect.Effect.Success<ReturnType<typeof wsClient>>) =>
+          Effect.map(wsSubscribe(client, ROUNDS, { every: 30 }), (feed) =>
+            Effect.map(
+              feed.next.pipe(within("a statusRounds message")),
+              (result: Result) => result.data?.["statusRounds"] as Record<string, any>
+            )
+          )
+        const client = yield* wsClient(site.port)
+        const first = yield* yield* page(client)
+        assert.lengthOf(first["senderStatuses"], 2)
+        const encoded = yield* encodings(site)
+
+        yield* TestClock.adjust("10 seconds")
+        const late = yield* Effect.forEach([0, 1, 2], () => Effect.flatten(page(client)))
+        for (const round of late) assert.deepStrictEqual(round, first, "the same round, completedAt included")
+        assert.strictEqual((yield* encodings(site)) - encoded, 0, "its bytes were encoded once, for the first page")
+        assert.lengthOf(yield* remote.requests, 2)
+
+        // a new connection: the last round is no longer what a round would find
+        const added = yield* receiver(site, `${remote.url}/r2`)
+        const own = yield* yield* page(client)
+        assert.sameMembers(
+          own["senderStatuses"].map((s: any) => s.connectionUuid),
+          [...uuids, added]
+        )
+        assert.notStrictEqual(own["completedAt"], first["completedAt"])
+        assert.lengthOf(yield* remote.requests, 3, "only the new connection was checked")
+      })
   )
 })
