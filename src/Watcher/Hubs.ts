@@ -1,4 +1,4 @@
-import { Cause, Duration, Effect, Fiber, Schedule } from "effect"
+import { Cause, Deferred, Duration, Effect, Exit, Fiber, FiberId, Schedule } from "effect"
 import * as Subscribers from "./Subscribers.js"
 
 // one round for an audience: its connections' results younger than maxAgeMillis from memory, checks for the rest;
@@ -25,6 +25,9 @@ interface Hub {
   fiber: Fiber.RuntimeFiber<void> | undefined
   // the last shared round, served again to who joins while it is current
   last: { readonly broadcast: Subscribers.Broadcast; readonly outcome: Subscribers.Outcome } | undefined
+  // the shared round in flight, done when it ends (whoever joins meanwhile waits for it: its checks are the ones
+  // a round of their own would join)
+  running: Deferred.Deferred<void> | undefined
 }
 
 export const make = (round: Round, current: Current) =>
@@ -47,11 +50,21 @@ export const make = (round: Round, current: Current) =>
         hub.tick++
         const ready = Array.from(hub.subscribers).filter((s) => s.ready)
         const broadcast = new Subscribers.Broadcast(hub.tick)
-        return Effect.map(
-          round(hub.everySeconds * 1000, () => hub.severing > 0, Subscribers.audience(ready, broadcast)),
-          (outcome) => {
-            hub.last = { broadcast, outcome }
-          }
+        // the first round's was made when the hub was: who joins before its fiber starts waits for it too
+        const running = hub.running ?? Deferred.unsafeMake<void>(FiberId.none)
+        hub.running = running
+        return round(hub.everySeconds * 1000, () => hub.severing > 0, Subscribers.audience(ready, broadcast)).pipe(
+          Effect.tap((outcome) =>
+            Effect.sync(() => {
+              hub.last = { broadcast, outcome }
+            })
+          ),
+          Effect.ensuring(
+            Effect.suspend(() => {
+              if (hub.running === running) hub.running = undefined
+              return Deferred.done(running, Exit.void)
+            })
+          )
         )
       }).pipe(
         Effect.repeat(spacing(hub.everySeconds)),
@@ -68,8 +81,9 @@ export const make = (round: Round, current: Current) =>
     // A subscriber joins its interval's hub (uninterruptibly: its count and its finalizer go together; what it
     // forks can be interrupted), starting it when it is the first; it leaves with its scope, and
     // the last to leave stops the hub (its checks in flight are interrupted: the remotes see their sockets close).
-    // A later subscriber's first round is its own, at once (fresh results from memory, checks for the rest,
-    // joining those in flight); it gets the shared rounds that start after it.
+    // A later subscriber's first round comes at once: the interval's last round when it is still current (or the
+    // round in flight, when it ends), else its own (fresh results from memory, checks for the rest, joining those
+    // in flight); it gets the shared rounds that start after it.
     const join = (everySeconds: number, subscriber: Subscribers.Subscriber) =>
       Effect.gen(function* () {
         const existing = hubs.get(everySeconds)
@@ -79,7 +93,8 @@ export const make = (round: Round, current: Current) =>
           tick: 0,
           severing: 0,
           fiber: undefined,
-          last: undefined
+          last: undefined,
+          running: undefined
         }
         hub.subscribers.add(subscriber)
         if (subscriber.severs) hub.severing++
@@ -94,23 +109,28 @@ export const make = (round: Round, current: Current) =>
         )
         if (existing === undefined) {
           hubs.set(everySeconds, hub)
+          hub.running = Deferred.unsafeMake<void>(FiberId.none)
           subscriber.ready = true
           hub.fiber = yield* Effect.forkIn(Effect.interruptible(ticks(hub)), scope)
           return
         }
-        // while the interval's last round is current, it is this subscriber's first: the same events, encoded once
-        const last = hub.last
-        const own = round(
-          everySeconds * 1000,
-          () => subscriber.severs,
-          Subscribers.audience([subscriber], new Subscribers.Broadcast(Math.max(hub.tick, 1)))
+        // while the interval's last round is current (or the round in flight, once it ends), it is this
+        // subscriber's first: the same events, encoded once
+        const own = Effect.suspend(() =>
+          round(
+            everySeconds * 1000,
+            () => subscriber.severs,
+            Subscribers.audience([subscriber], new Subscribers.Broadcast(Math.max(hub.tick, 1)))
+          )
         )
-        const first =
-          last === undefined
-            ? own
-            : Effect.flatMap(current(last.outcome, everySeconds * 1000, subscriber.severs), (isCurrent) =>
-                isCurrent ? Effect.sync(() => Subscribers.replay(subscriber, last.broadcast, last.outcome)) : own
-              )
+        const running = hub.running
+        const first = Effect.gen(function* () {
+          if (running !== undefined) yield* Deferred.await(running)
+          const last = hub.last
+          if (last !== undefined && (yield* current(last.outcome, everySeconds * 1000, subscriber.severs)))
+            return Subscribers.replay(subscriber, last.broadcast, last.outcome)
+          yield* own
+        })
         yield* Effect.forkScoped(
           Effect.interruptible(first).pipe(
             Effect.matchCause({

@@ -239,4 +239,35 @@ describe("rounds that belong to the watcher", () => {
         assert.lengthOf(yield* remote.requests, 3, "only the new connection was checked")
       })
   )
+
+  it.scoped(
+    "pages that join while the first round is in flight wait for it: one check, one encoding, the same round",
+    () =>
+      Effect.gen(function* () {
+        const release = yield* Deferred.make<void>()
+        const remote = yield* FakeSite.make(
+          FakeSite.held(release, FakeSite.json(200, { success: true, status: "active", name: "n" }))
+        )
+        const site = yield* startSite({ PEER_TIMEOUT_MS: "3600000" })
+        yield* receiver(site, remote.url)
+        const client = yield* wsClient(site.port)
+        const subscribe = Effect.map(wsSubscribe(client, ROUNDS, { every: 30 }), (feed) =>
+          Effect.map(
+            feed.next.pipe(within("a statusRounds message")),
+            (result: Result) => result.data?.["statusRounds"] as Record<string, any>
+          )
+        )
+        const first = yield* subscribe
+        yield* Deferred.await(remote.received).pipe(within("the status request"))
+        const later = yield* Effect.all([subscribe, subscribe])
+        yield* turns(50)
+        const encoded = yield* encodings(site)
+        yield* Deferred.succeed(release, undefined)
+        const rounds = yield* Effect.all([first, ...later])
+        for (const round of rounds) assert.deepStrictEqual(round, rounds[0])
+        assert.lengthOf(rounds[0]!["senderStatuses"], 1)
+        assert.strictEqual((yield* encodings(site)) - encoded, 1, "encoded once for the three pages")
+        assert.lengthOf(yield* remote.requests, 1)
+      })
+  )
 })
