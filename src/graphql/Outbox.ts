@@ -34,6 +34,8 @@ export interface Outbox {
 }
 
 const EMPTY = Buffer.alloc(0)
+// a body this large is written as it is, not copied
+const BY_REFERENCE_BYTES = 16 * 1024
 
 export const make = (options: {
   // a socket, or an HTTP response (SSE): what it holds unsent is its writableLength
@@ -66,29 +68,48 @@ export const make = (options: {
     places = undefined
     pendingBytes = 0
   }
+  // Small frames are copied into one buffer; a large body (a round's list for every page) is not copied but
+  // written by reference, shared by every socket it goes to: the sockets' queues hold one copy of it, not one each.
+  // The socket is corked meanwhile, so the tick's bytes still leave in one system call (writev).
   const write = () => {
     const count = heads.length
     if (count === 0) return
-    let total = 0
-    for (let i = 0; i < count; i++) {
-      const size = heads[i]!.length + bodies[i]!.length + tails[i]!.length
-      total += frames.headerSize(size) + size
+    let small: Array<Buffer> = []
+    let smallBytes = 0
+    const pushSmall = (part: Buffer) => {
+      if (part.length === 0) return
+      small.push(part)
+      smallBytes += part.length
     }
-    const out = Buffer.allocUnsafe(total)
-    let at = 0
-    for (let i = 0; i < count; i++) {
-      const head = heads[i]!
-      const body = bodies[i]!
-      const tail = tails[i]!
-      const size = head.length + body.length + tail.length
-      frames.header(out, at, size)
-      at += frames.headerSize(size)
-      at += head.copy(out, at)
-      at += body.copy(out, at)
-      at += tail.copy(out, at)
+    const writeSmall = () => {
+      if (small.length === 0) return
+      socket.write(small.length === 1 ? small[0]! : Buffer.concat(small, smallBytes))
+      small = []
+      smallBytes = 0
     }
+    const framedHeads = heads
+    const framedBodies = bodies
+    const framedTails = tails
     clear()
-    socket.write(out)
+    socket.cork()
+    for (let i = 0; i < count; i++) {
+      const head = framedHeads[i]!
+      const body = framedBodies[i]!
+      const tail = framedTails[i]!
+      const size = head.length + body.length + tail.length
+      const header = Buffer.allocUnsafe(frames.headerSize(size))
+      frames.header(header, 0, size)
+      pushSmall(header)
+      pushSmall(head)
+      if (body.length < BY_REFERENCE_BYTES) pushSmall(body)
+      else {
+        writeSmall()
+        socket.write(body)
+      }
+      pushSmall(tail)
+    }
+    writeSmall()
+    socket.uncork()
   }
   const flush = () => {
     scheduled = false

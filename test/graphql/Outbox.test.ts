@@ -95,6 +95,54 @@ describe("a socket's outbox", () => {
     })
   )
 
+  it.scoped("WebSocket frames of every length class; a large body is written as it is, shared, not copied", () =>
+    Effect.gen(function* () {
+      const { server, client } = yield* pair
+      const runtime = yield* Effect.runtime<never>()
+      const box = Outbox.make({
+        socket: server,
+        maxBytes: 4 * 1024 * 1024,
+        frames: Outbox.webSocketFrames,
+        after: (millis, run) => {
+          const fiber = Runtime.runFork(runtime)(Effect.sleep(millis).pipe(Effect.andThen(Effect.sync(run))))
+          return () => Runtime.runFork(runtime)(Fiber.interrupt(fiber))
+        },
+        giveUp: () => {}
+      })
+      const written: Array<Buffer> = []
+      const write = server.write.bind(server)
+      server.write = ((chunk: Buffer) => {
+        written.push(chunk)
+        return write(chunk)
+      }) as typeof server.write
+      const head = Buffer.from('{"id":"1","payload":')
+      const sizes = [10, 125 - head.length - 1, 200, 65_535 - head.length - 1, 70_000]
+      const bodies = sizes.map((size, i) => Buffer.alloc(size, 97 + i))
+      for (const body of bodies) box.push(head, body, Outbox.closeBrace)
+      const expected = bodies.map((body) => Buffer.concat([head, body, Outbox.closeBrace]))
+      const total = expected.reduce(
+        (sum, frame) => sum + frame.length + (frame.length < 126 ? 2 : frame.length < 65_536 ? 4 : 10),
+        0
+      )
+      const bytes = yield* received(client, total).pipe(within("the frames"))
+      // RFC 6455 5.2: FIN + text, then a 7-bit, 16-bit or 64-bit length, unmasked
+      let at = 0
+      for (const frame of expected) {
+        assert.strictEqual(bytes[at], 0x81)
+        const short = bytes[at + 1]!
+        const length =
+          short < 126 ? short : short === 126 ? bytes.readUInt16BE(at + 2) : Number(bytes.readBigUInt64BE(at + 2))
+        at += short < 126 ? 2 : short === 126 ? 4 : 10
+        assert.strictEqual(length, frame.length)
+        assert.isTrue(bytes.subarray(at, at + length).equals(frame))
+        at += length
+      }
+      assert.strictEqual(at, bytes.length)
+      assert.isTrue(written.includes(bodies[3]!) && written.includes(bodies[4]!), "the large bodies themselves")
+      assert.isFalse(written.includes(bodies[0]!), "a small one is copied into the tick's buffer")
+    })
+  )
+
   it.scoped("a reader that never reads: newer results replace older ones per key, the rest is dropped", () =>
     Effect.gen(function* () {
       const { server } = yield* pair
