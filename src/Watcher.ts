@@ -2,9 +2,16 @@ import { type Cause, Clock, Config, DateTime, Deferred, Duration, Effect, Option
 import * as CompletionOrder from "./CompletionOrder.js"
 import { Connections } from "./Connections.js"
 import { type Connection, type ConnectionUuid, isVerifiable, SEVERED_REASON } from "./Domain/Connection.js"
-import { InvalidInput } from "./Domain/Errors.js"
-import { ReceiverConnectionSevered, ReceiverVerification, type StatusEvent, type StatusRound } from "./Domain/Events.js"
+import { type ConnectionNotFound, InvalidInput, type StoreUnavailable } from "./Domain/Errors.js"
+import {
+  ReceiverConnectionSevered,
+  ReceiverVerification,
+  type SenderStatusFetched,
+  type StatusEvent,
+  type StatusRound
+} from "./Domain/Events.js"
 import type { Role } from "./Domain/Role.js"
+import type { StatusChange } from "./Domain/StatusChange.js"
 import * as Feed from "./Feed.js"
 import { History } from "./History.js"
 import { LastKnown, type LastVerification } from "./LastKnown.js"
@@ -36,6 +43,29 @@ const invalidEvery = (everySeconds: number | undefined) =>
   everySeconds !== undefined && !(Number.isInteger(everySeconds) && everySeconds >= 1)
     ? new InvalidInput({ field: "everySeconds", message: "everySeconds must be an integer >= 1" })
     : undefined
+
+// The watcher's contract: the rounds as streams (statusEvents result by result, statusRounds one list a round),
+// the checks asked for at once, and what is known of each connection
+export interface WatcherApi {
+  // MONITOR_EVERY_SECONDS' rounds, unattended; run once across a cluster (Cluster.ts) or here on one instance
+  readonly monitor: Effect.Effect<void>
+  readonly statusEvents: (everySeconds?: number, role?: Role) => Stream.Stream<StatusEvent, InvalidInput>
+  readonly statusRounds: (everySeconds?: number, role?: Role) => Stream.Stream<StatusRound, InvalidInput>
+  readonly senderStatuses: (
+    uuids?: ReadonlyArray<string>,
+    maxAgeSeconds?: number
+  ) => Effect.Effect<ReadonlyArray<SenderStatusFetched>, InvalidInput | ConnectionNotFound | StoreUnavailable>
+  readonly verifySenders: (
+    uuids?: ReadonlyArray<string>
+  ) => Effect.Effect<ReadonlyArray<ReceiverVerification>, InvalidInput | ConnectionNotFound | StoreUnavailable>
+  readonly lastSenderStatus: (connection: Connection) => Effect.Effect<SenderStatusFetched | null>
+  readonly lastVerification: (connection: Connection) => Effect.Effect<ReceiverVerification | null>
+  readonly statusHistory: (
+    connection: Connection,
+    limit?: number
+  ) => Effect.Effect<ReadonlyArray<StatusChange>, InvalidInput | StoreUnavailable>
+  readonly statusChanged: Stream.Stream<StatusChange>
+}
 
 // One watcher for every subscriber: one schedule per interval in use, whose rounds every subscriber of that
 // interval receives (the same event objects); checks are shared (a result younger than the asker's interval is
@@ -305,7 +335,7 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
         : Effect.never
     if (monitorEvery > 0 && !shared) yield* Effect.forkScoped(monitor)
 
-    return {
+    const api: WatcherApi = {
       monitor,
       statusEvents,
       statusRounds,
@@ -321,6 +351,7 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
         ),
       statusHistory: (connection: Connection, limit?: number) => history.latest(connection.uuid, limit),
       statusChanged: history.changes
-    } as const
+    }
+    return api
   })
 }) {}
