@@ -24,7 +24,7 @@ describe("renameConnection", () => {
 
       for (const name of ["  ", LONG]) {
         const refused = yield* graphql(site.graphqlUrl, RENAME, { uuid, name })
-        assert.deepStrictEqual(refused.errors?.[0]?.extensions, { code: "InvalidInput", field: "name" })
+        assert.deepStrictEqual<unknown>(refused.errors?.[0]?.extensions, { code: "InvalidInput", field: "name" })
       }
       const tooLong = yield* graphql(site.graphqlUrl, RENAME, { uuid, name: LONG })
       assert.strictEqual(tooLong.errors?.[0]?.message, "name is 10000 characters long; at most 200 are allowed")
@@ -39,7 +39,7 @@ describe("renameConnection", () => {
       const long = yield* graphql(site.graphqlUrl, CREATE, {
         input: { name: LONG, direction: "SENDER", siteUrl: "http://127.0.0.1:9" }
       })
-      assert.deepStrictEqual(long.errors?.[0]?.extensions, { code: "InvalidInput", field: "name" })
+      assert.deepStrictEqual<unknown>(long.errors?.[0]?.extensions, { code: "InvalidInput", field: "name" })
       assert.deepStrictEqual((yield* graphql(site.graphqlUrl, NAMES)).data?.["connections"], [{ name: "Corner shop" }])
     }).pipe(Effect.scoped)
   )
