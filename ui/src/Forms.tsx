@@ -1,4 +1,5 @@
 import { signal, useSignal } from "@preact/signals"
+import type { ComponentChildren } from "preact"
 import { useEffect, useRef } from "preact/hooks"
 import { checkNew, create, deleteConnection, notice, remoteSite } from "./Api.js"
 import {
@@ -33,8 +34,6 @@ export const AddBar = () => (
 const useForm = () => {
   const errors = useSignal<FieldErrors>({})
   const busy = useSignal(false)
-  const heading = useRef<HTMLHeadingElement>(null)
-  useEffect(() => heading.current?.focus(), [])
   const submit = (refuse: () => FieldErrors, work: () => Promise<void>) => (event: Event) => {
     event.preventDefault()
     const refused = refuse()
@@ -51,7 +50,7 @@ const useForm = () => {
       }
     )
   }
-  return { errors, busy, heading, submit }
+  return { errors, busy, submit }
 }
 
 const only = (entries: ReadonlyArray<readonly [FieldName, string | undefined]>): FieldErrors =>
@@ -79,16 +78,44 @@ const FormEnd = ({ busy, label, error }: { busy: boolean; label: string; error: 
   </>
 )
 
+// a form of its own panel; its heading takes the focus when it opens, so a keyboard or screen reader user is there
+const FormPanel = ({
+  id,
+  title,
+  intro,
+  onSubmit,
+  children
+}: {
+  id: string
+  title: string
+  intro: string
+  onSubmit: (event: Event) => void
+  children: ComponentChildren
+}) => {
+  const heading = useRef<HTMLHeadingElement>(null)
+  useEffect(() => heading.current?.focus(), [])
+  return (
+    <form class="panel" aria-labelledby={`${id}-title`} onSubmit={onSubmit}>
+      <h2 id={`${id}-title`} tabIndex={-1} ref={heading}>
+        {title}
+      </h2>
+      <p>{intro}</p>
+      {children}
+    </form>
+  )
+}
+
 const WatchForm = () => {
-  const { errors, busy, heading, submit } = useForm()
+  const { errors, busy, submit } = useForm()
   const siteUrl = useSignal("")
   const token = useSignal("")
   const name = useSignal("")
   const e = errors.value
   return (
-    <form
-      class="panel"
-      aria-labelledby="watch-title"
+    <FormPanel
+      id="watch"
+      title="Watch a site"
+      intro="The other site's admin let this syncwatch connect and gave you a token. syncwatch then asks that site, live, whether the connection holds."
       onSubmit={submit(
         () =>
           only([
@@ -113,13 +140,6 @@ const WatchForm = () => {
         }
       )}
     >
-      <h2 id="watch-title" tabIndex={-1} ref={heading}>
-        Watch a site
-      </h2>
-      <p>
-        The other site's admin let this syncwatch connect and gave you a token. syncwatch then asks that site, live,
-        whether the connection holds.
-      </p>
       <Field id="watch-site" label="The site's address" hint="e.g. https://shop.example.com" error={e.siteUrl}>
         <input
           {...described("watch-site", e.siteUrl, true)}
@@ -143,21 +163,22 @@ const WatchForm = () => {
         <input {...described("watch-name", e.name, true)} value={name.value} onInput={text(name)} />
       </Field>
       <FormEnd busy={busy.value} label="Watch this site" error={e.form} />
-    </form>
+    </FormPanel>
   )
 }
 
 const ConnectForm = () => {
-  const { errors, busy, heading, submit } = useForm()
+  const { errors, busy, submit } = useForm()
   const name = useSignal("")
   const siteUrl = useSignal("")
   const tell = useSignal(true)
   const password = useSignal("")
   const e = errors.value
   return (
-    <form
-      class="panel"
-      aria-labelledby="connect-title"
+    <FormPanel
+      id="connect"
+      title="Let a site connect"
+      intro={'This makes a token for the other site. Its admin enters it there ("Watch a site" in its syncwatch).'}
       onSubmit={submit(
         () => only([["siteUrl", siteUrlProblem(siteUrl.value)]]),
         async () => {
@@ -213,10 +234,6 @@ const ConnectForm = () => {
         }
       )}
     >
-      <h2 id="connect-title" tabIndex={-1} ref={heading}>
-        Let a site connect
-      </h2>
-      <p>This makes a token for the other site. Its admin enters it there ("Watch a site" in its syncwatch).</p>
       <Field id="connect-name" label="The site's name" hint="How you call it here, e.g. Shop" error={e.name}>
         <input {...described("connect-name", e.name, true)} value={name.value} onInput={text(name)} />
       </Field>
@@ -252,7 +269,7 @@ const ConnectForm = () => {
         </Field>
       ) : null}
       <FormEnd busy={busy.value} label="Make the token" error={e.form} />
-    </form>
+    </FormPanel>
   )
 }
 
