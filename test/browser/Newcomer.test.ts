@@ -90,6 +90,11 @@ const pairing = (size: Size) =>
     const refusing = yield* FakeSite.make(
       FakeSite.json(200, { enabled: true, incoming_mode: "deny_all", password_required: false })
     )
+    const guarded = yield* FakeSite.make((request) =>
+      request.path.endsWith("/status")
+        ? FakeSite.json(200, { enabled: true, incoming_mode: "require_password", password_required: true })
+        : FakeSite.json(401, { success: false, error: "Invalid password" })
+    )
     const scopeA = yield* Scope.make()
     const a = yield* startSite({}).pipe(Scope.extend(scopeA))
     const b = yield* startSite({})
@@ -110,6 +115,17 @@ const pairing = (size: Size) =>
     assert.include(yield* textOf(pageA.page, "#connect-site-error"), "refuses new connections")
     assert.strictEqual(yield* stored(a), 0)
     yield* fits(pageA.page, "a refused field")
+
+    // a site that asks for a password: asked for at its field; a wrong one is the site's refusal, said at the
+    // address, and the sender made for it is gone again
+    yield* fill(pageA.page, "The site's name", "Guarded shop")
+    yield* fill(pageA.page, "The site's address", guarded.url)
+    yield* click(pageA.page, "Make the token")
+    yield* waitFor(pageA.page, `#connect-password-error:has-text("asks for its connection password")`)
+    yield* fill(pageA.page, "The site's connection password (when it asks for one)", "not-the-password")
+    yield* click(pageA.page, "Make the token")
+    yield* waitFor(pageA.page, `#connect-site-error:has-text("refused the connection: Invalid password (HTTP 401)")`)
+    assert.strictEqual(yield* stored(a), 0)
 
     // "Let a site connect" on A: the token is shown once, with a copy button
     yield* fill(pageA.page, "The site's name", "Site B")
