@@ -15,7 +15,7 @@ import * as Relay from "./Cluster/Relay.js"
 import { databaseTimeout } from "./Db.js"
 import { Watcher } from "./Watcher.js"
 
-// Lock and heartbeat timings (README "Run several instances"): a runner refreshes its shard locks and its
+// Lock and heartbeat timings (docs/cluster.md): a runner refreshes its shard locks and its
 // heartbeat every 2 s; one silent for 10 s is dropped from the runners every instance reads each second,
 // and its shards (the monitor's among them) go to the others. Its advisory locks went with its
 // PostgreSQL session, so a SIGKILLed runner is replaced in about 12 s, well inside 30 s.

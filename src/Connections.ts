@@ -8,6 +8,7 @@ import {
   ConnectionUuid,
   type Direction,
   type Metadata,
+  nameProblem,
   RemoteNotification
 } from "./Domain/Connection.js"
 import {
@@ -160,6 +161,15 @@ const make = Effect.gen(function* () {
     return connection
   })
 
+  // the remote is not told: a name is this registry's own
+  const rename = Effect.fn("Connections.rename")(function* (uuid: string, name: string) {
+    const problem = nameProblem(name)
+    if (problem !== undefined) return yield* new InvalidInput({ field: "name", message: problem })
+    const connection = yield* repo.rename(yield* parseUuid(uuid), name, yield* nowSeconds).pipe(found(uuid))
+    yield* publish("updated", connection)
+    return connection
+  })
+
   const remove = Effect.fn("Connections.delete")(function* (uuid: string) {
     const connection = yield* repo.remove(yield* parseUuid(uuid)).pipe(found(uuid))
     yield* publish("deleted", connection)
@@ -285,6 +295,7 @@ const make = Effect.gen(function* () {
     get,
     getMany,
     updateStatus,
+    rename,
     delete: remove,
     findSenderByHash,
     findBySiteAndHash,

@@ -1,7 +1,13 @@
 import { Effect, type Redacted } from "effect"
 import * as Connections from "./Connections.js"
-import { type Connection, type ConnectionStatus, type Metadata, RemoteNotification } from "./Domain/Connection.js"
-import { failureOutcome, type PeerFailure } from "./Domain/Errors.js"
+import {
+  type Connection,
+  type ConnectionStatus,
+  type Metadata,
+  nameProblem,
+  RemoteNotification
+} from "./Domain/Connection.js"
+import { failureOutcome, InvalidInput, type PeerFailure } from "./Domain/Errors.js"
 import type { RemoteNotice } from "./Domain/RemoteNotice.js"
 import * as SiteUrl from "./Domain/SiteUrl.js"
 import { formatIsoSeconds, nowSeconds } from "./Domain/Time.js"
@@ -57,6 +63,8 @@ export class Pairing extends Effect.Service<Pairing>()("syncwatch/Pairing", {
     )
 
     const create = Effect.fn("Pairing.create")(function* (input: CreateInput) {
+      const problem = nameProblem(input.name)
+      if (problem !== undefined) return yield* new InvalidInput({ field: "name", message: problem })
       const metadata: Metadata =
         input.remoteNotified === true && input.notifyRemote !== true
           ? { remote_notification: yield* manualNotification }

@@ -73,7 +73,7 @@ const Announce = Layer.effectDiscard(
   })
 )
 
-// the README's LOG_LEVEL row lists exactly these (test/Startup.test.ts)
+// docs/configuration.md's LOG_LEVEL row lists exactly these (test/Startup.test.ts)
 export const LOG_LEVELS: Record<string, LogLevel.LogLevel> = {
   all: LogLevel.All,
   trace: LogLevel.Trace,

@@ -247,7 +247,7 @@ describe("several instances on one PostgreSQL", () => {
             sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ${database}`
           )
         )
-        // the product stops the rounds when it can no longer refresh its shard locks (README "Takeover"): the
+        // the product stops the rounds when it can no longer refresh its shard locks (docs/cluster.md, "Takeover"): the
         // test waits for that line, and checks it came from the lock loss, with the process still up
         yield* logged(onPg, STOPPED_HERE, lost).pipe(within("the monitor to stop with its shard lock", HANG_GUARD))
         const output = onPg.output()

@@ -347,6 +347,33 @@ describe.each(STORES)("on $name", (store) => {
         assert.deepInclude(yield* Effect.flip(connections.updateStatus("x", "active")), { _tag: "InvalidInput" })
       }))
 
+    test("rename writes the name and updated_at only, publishes the change, and refuses a bad name", () =>
+      Effect.gen(function* () {
+        const connections = yield* Connections
+        const changes = yield* connections.subscribe
+        const { uuid } = yield* sender("https://a.example.com", { status: "active" })
+        yield* Queue.takeAll(changes)
+
+        yield* advance(5)
+        const renamed = yield* connections.rename(uuid, "Corner shop")
+        assert.strictEqual(renamed.name, "Corner shop")
+        assert.strictEqual(renamed.status, "active")
+        assert.strictEqual(iso(renamed.updatedAt), "2026-05-13T10:00:05Z")
+        const [change] = yield* Queue.takeAll(changes)
+        assert.strictEqual(change?.kind, "updated")
+        assert.strictEqual(change?.connection?.name, "Corner shop")
+
+        for (const name of ["", "x".repeat(201)])
+          assert.deepInclude(yield* Effect.flip(connections.rename(uuid, name)), {
+            _tag: "InvalidInput",
+            field: "name"
+          })
+        assert.strictEqual((yield* connections.get(uuid)).name, "Corner shop")
+        assert.deepInclude(yield* Effect.flip(connections.rename("01900000-0000-7000-8000-000000000000", "Nobody")), {
+          _tag: "ConnectionNotFound"
+        })
+      }))
+
     test("reactivation clears the suspending actor", () =>
       Effect.gen(function* () {
         const connections = yield* Connections

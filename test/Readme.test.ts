@@ -5,9 +5,13 @@ import { assert, describe, it } from "@effect/vitest"
 const root = join(import.meta.dirname, "..")
 const read = (file: string) => readFileSync(join(root, file), "utf8")
 
-describe("the README", () => {
+const docs = readdirSync(join(root, "docs"))
+  .filter((file) => file.endsWith(".md"))
+  .map((file) => join("docs", file))
+
+describe("the README and docs/", () => {
   it("links only to files of the repository, and they exist", () => {
-    for (const file of ["README.md", "docs/sync-api.md"]) {
+    for (const file of ["README.md", ...docs]) {
       const text = read(file)
       const links = [...text.matchAll(/\]\(([^)#\s]+)(#[^)]*)?\)/g)].map((match) => match[1]!)
       for (const link of links.filter((l) => !/^https?:\/\//.test(l))) {
@@ -19,8 +23,12 @@ describe("the README", () => {
     }
   })
 
-  it("documents every environment variable the code reads, in its table", () => {
-    const readme = read("README.md")
+  it("stays under 300 lines", () => {
+    assert.isBelow(read("README.md").split("\n").length, 300)
+  })
+
+  it("docs/configuration.md documents every environment variable the code reads, in its table", () => {
+    const reference = read("docs/configuration.md")
     const sources = readdirSync(join(root, "src"), { recursive: true, encoding: "utf8" })
       .filter((file) => file.endsWith(".ts"))
       .map((file) => read(join("src", file)))
@@ -30,6 +38,6 @@ describe("the README", () => {
       [...sources.matchAll(/(?:Config\.\w+|positive|perMinute|token)\("([A-Z][A-Z0-9_]+)"/g)].map((match) => match[1]!)
     )
     assert.isAtLeast(variables.size, 20)
-    for (const variable of variables) assert.match(readme, new RegExp(`^\\| \`${variable}\` \\| `, "m"), variable)
+    for (const variable of variables) assert.match(reference, new RegExp(`^\\| \`${variable}\` \\| `, "m"), variable)
   })
 })

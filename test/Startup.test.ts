@@ -20,8 +20,8 @@ describe("start-up failures", () => {
     })
   )
 
-  it("the README's LOG_LEVEL row lists exactly the accepted levels", () => {
-    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8")
+  it("docs/configuration.md's LOG_LEVEL row lists exactly the accepted levels", () => {
+    const readme = readFileSync(new URL("../docs/configuration.md", import.meta.url), "utf8")
     const row = readme.split("\n").find((line) => line.startsWith("| `LOG_LEVEL`"))
     assert.isDefined(row)
     const listed = [...row!.split("|")[3]!.matchAll(/`([a-z]+)`/g)].map((match) => match[1])

@@ -84,7 +84,7 @@ describe("the monitor while PostgreSQL is lost", () => {
       yield* Queue.take(arrivals).pipe(within("a monitor round", "10 seconds"))
 
       // on PostgreSQL the monitor is a cluster singleton: with the database gone its shard lock goes too, and
-      // the rounds pause until an instance holds it again (README, "Run several instances")
+      // the rounds pause until an instance holds it again (docs/cluster.md)
       yield* cutOff(database)
       assert.strictEqual((yield* health(site.siteUrl)).status, 503)
       yield* restore(database)

@@ -150,6 +150,7 @@ export interface Repo {
   readonly setStatusIfChanged: (uuid: ConnectionUuid, status: ConnectionStatus, now: DateTime.Utc) => Found
   readonly autoActivate: (uuid: ConnectionUuid, now: DateTime.Utc) => Found
   readonly setRemoteNotification: (uuid: ConnectionUuid, notification: unknown, now: DateTime.Utc) => Found
+  readonly rename: (uuid: ConnectionUuid, name: string, now: DateTime.Utc) => Found
   readonly suspendSevered: (uuid: ConnectionUuid, now: DateTime.Utc) => Found
   readonly remove: (uuid: ConnectionUuid) => Found
 }
@@ -327,6 +328,9 @@ export const make: Effect.Effect<Repo, never, SqlClient.SqlClient | Dialect.Stor
       updated_at = ${formatIsoSeconds(now)}`
     )
 
+  const rename = (uuid: ConnectionUuid, name: string, now: DateTime.Utc) =>
+    update(uuid, sql`name = ${name}, updated_at = ${formatIsoSeconds(now)}`)
+
   // A4: gone, suspended, revoked or expired rows are left alone; two concurrent severs write once
   const suspendSevered = (uuid: ConnectionUuid, now: DateTime.Utc) => {
     const at = formatIsoSeconds(now)
@@ -353,6 +357,7 @@ export const make: Effect.Effect<Repo, never, SqlClient.SqlClient | Dialect.Stor
 
   return {
     insert,
+    rename,
     list,
     findByUuid,
     findByUuids,

@@ -55,6 +55,15 @@ export class Connection extends Schema.Class<Connection>("Connection")({
   }
 }
 
+// a name an admin gives (created or renamed): not blank, and short enough to read in a list
+export const NAME_MAX_LENGTH = 200
+export const nameProblem = (name: string): string | undefined =>
+  name.trim() === ""
+    ? "name can't be blank"
+    : name.length > NAME_MAX_LENGTH
+      ? `name is ${name.length} characters long; at most ${NAME_MAX_LENGTH} are allowed`
+      : undefined
+
 export const SEVERED_REASON = "Remote site reports connection not found"
 export const REVOKED_REASON = "Revoked by admin"
 

@@ -11,7 +11,13 @@ export const toGraphQLError = (error: unknown): unknown =>
   isClientError(error)
     ? createGraphQLError(error.message, {
         // ShuttingDown: 503 when nothing was sent yet, so a client or proxy knows to retry
-        extensions: error._tag === "ShuttingDown" ? { code: error._tag, http: { status: 503 } } : { code: error._tag }
+        // InvalidInput also names its field, so a form can show the message beside it
+        extensions:
+          error._tag === "ShuttingDown"
+            ? { code: error._tag, http: { status: 503 } }
+            : error._tag === "InvalidInput"
+              ? { code: error._tag, field: error.field }
+              : { code: error._tag }
       })
     : error
 

@@ -111,6 +111,7 @@ export const make = Effect.gen(function* () {
           ctx,
           info
         ),
+      renameConnection: (_, args, ctx, info) => bridge.run(connections.rename(args.uuid, args.name), ctx, info),
       deleteConnection: (_, args, ctx, info) =>
         bridge.run(
           pairing.delete(args.uuid).pipe(

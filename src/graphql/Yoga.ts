@@ -19,6 +19,23 @@ import * as Ws from "./Ws.js"
 
 const typeDefs = readFileSync(new URL("../../schema.graphql", import.meta.url), "utf8")
 
+// GraphiQL's first tab (its own welcome text would call syncwatch "an in-browser tool for writing queries")
+const WELCOME = `# syncwatch: the registry of sync connections and what their last checks said.
+# Press the run button (Ctrl-Enter). The Docs panel lists every query, mutation and subscription;
+# the status page at / does the same through this API.
+query Connections {
+  viewer { role }
+  connections {
+    name
+    direction
+    siteUrl
+    status
+    lastSenderStatus { status reason checkedAt }
+    lastVerification { outcome reason checkedAt }
+  }
+}
+`
+
 // notices of what the remote sites were told travel back in the response's extensions
 const useRemoteNotices = (): Plugin<Resolvers.Context> => ({
   onExecute: ({ args }) => ({
@@ -72,6 +89,7 @@ const assemble = Effect.gen(function* () {
       }),
     graphiql: {
       title: "syncwatch",
+      defaultQuery: WELCOME,
       // the token typed in the Headers tab stays in that tab: nothing of it in the browser's storage
       shouldPersistHeaders: false,
       ...(Option.isSome(edge.adminToken) ? { defaultHeaders: '{ "Authorization": "Bearer <ADMIN_TOKEN>" }' } : {})

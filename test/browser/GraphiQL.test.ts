@@ -134,6 +134,31 @@ const session = (token: string | undefined) =>
   }).pipe(Effect.scoped)
 
 describe("GraphiQL offline, in Chromium", () => {
+  it.live(
+    "opens on a welcome of its own: the title syncwatch and an example query that runs",
+    () =>
+      Effect.gen(function* () {
+        const site = yield* startSite({})
+        yield* graphql(site.graphqlUrl, CREATE, {
+          input: { name: "Welcome shop", direction: "RECEIVER", siteUrl: "http://127.0.0.1:9" }
+        })
+        const { page, outside, errors } = yield* offlinePage(yield* browser, site.siteUrl)
+        yield* Effect.promise(() => page.goto(site.graphqlUrl))
+        assert.strictEqual(yield* Effect.promise(() => page.title()), "syncwatch")
+        const editor = page.locator(".graphiql-query-editor").first()
+        yield* Effect.promise(() => editor.getByText("query Connections").waitFor({ timeout: 60_000 }))
+        assert.notInclude(yield* Effect.promise(async () => (await editor.textContent()) ?? ""), "in-browser tool")
+        const query = yield* execute(page, site.graphqlUrl, "viewer")
+        assert.strictEqual(query.status, 200)
+        const answer = yield* responseText(page, "Welcome shop")
+        assert.include(answer, "ADMIN")
+        assert.notInclude(answer, '"errors"')
+        assert.deepStrictEqual(outside, [], "requests that left the machine")
+        assert.deepStrictEqual(errors, [])
+      }).pipe(Effect.scoped),
+    { timeout: 180_000 }
+  )
+
   it.live("renders without a CDN, runs a query and a subscription from the page", () => session(undefined), {
     timeout: 180_000
   })

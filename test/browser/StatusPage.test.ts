@@ -1,5 +1,4 @@
-import { mkdirSync, statSync } from "node:fs"
-import { dirname, join } from "node:path"
+import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Scope } from "effect"
 import type { Page } from "playwright-core"
@@ -11,12 +10,6 @@ import { browser, offlinePage } from "./Chromium.js"
 // The status page (GET /) in Debian's Chromium, network closed, against a real syncwatch and real fake remotes.
 // Waits are on the DOM, each bounded by a failure guard; the figures measured are printed.
 
-// every run writes test-results/status-page.png (ignored by git); UPDATE_SCREENSHOTS=1 refreshes the README's copy
-const ROOT = join(import.meta.dirname, "..", "..")
-const SCREENSHOT =
-  process.env["UPDATE_SCREENSHOTS"] === "1"
-    ? join(ROOT, "docs", "status-page.png")
-    : join(ROOT, "test-results", "status-page.png")
 const GUARD = 20_000
 const ADMIN = "a-long-admin-token-for-tests"
 const VIEWER = "a-long-viewer-token-for-tests"
@@ -32,7 +25,7 @@ const create = (site: RunningSite, input: Record<string, unknown>, headers: Reco
   })
 
 const row = (page: Page, uuid: string) => page.locator(`tr[data-uuid="${uuid}"]`)
-const cell = (page: Page, uuid: string, column: string) => row(page, uuid).locator(`td[data-column="${column}"]`)
+const cell = (page: Page, uuid: string, column: string) => row(page, uuid).locator(`[data-column="${column}"]`)
 
 const waitFor = (page: Page, selector: string) =>
   Effect.promise(() => page.locator(selector).first().waitFor({ timeout: GUARD }))
@@ -133,7 +126,7 @@ describe("the status page, in Chromium", () => {
         // "Check now" for one: the remote's new answer reaches the row
         answer = FakeSite.json(200, { success: true, status: "suspended" })
         const before = (yield* changing.requests).length
-        yield* click(page, "Check Bravo shop now")
+        yield* click(page, "Check now: Bravo shop")
         yield* waitFor(page, `tr[data-uuid="${bravo}"][data-outcome="SUSPENDED"]`)
         assert.isAbove((yield* changing.requests).length, before)
         yield* waitFor(page, `.notice-info:has-text("Checked Bravo shop")`)
@@ -142,20 +135,16 @@ describe("the status page, in Chromium", () => {
         yield* waitFor(page, `.notice-info:has-text("Checked 3 connections")`)
 
         // suspend, with a confirmation step, by keyboard
-        yield* click(page, "Suspend Charlie archive…")
+        yield* click(page, "Suspend Charlie archive")
         const confirm = page.getByRole("button", { name: "Yes, suspend" })
         assert.isTrue(yield* Effect.promise(() => confirm.evaluate((button) => button === document.activeElement)))
         yield* Effect.promise(() => page.keyboard.press("Enter"))
         yield* waitFor(page, `tr[data-uuid="${charlie}"] td[data-column="status"]:has-text("SUSPENDED")`)
         assert.strictEqual(yield* connectionStatus(site, charlie), "SUSPENDED")
-        yield* click(page, "Activate Charlie archive…")
+        yield* click(page, "Activate Charlie archive")
         yield* click(page, "Cancel")
         assert.strictEqual(yield* connectionStatus(site, charlie), "SUSPENDED")
 
-        yield* Effect.promise(() => page.setViewportSize({ width: 1600, height: 560 }))
-        mkdirSync(dirname(SCREENSHOT), { recursive: true })
-        yield* Effect.promise(() => page.screenshot({ path: SCREENSHOT, fullPage: true }))
-        assert.isAbove(statSync(SCREENSHOT).size, 0)
         onlyLoopback(site, requested, outside)
         assert.deepStrictEqual(errors, [])
       }).pipe(Effect.scoped),
@@ -212,7 +201,12 @@ describe("the status page, in Chromium", () => {
         yield* click(page, "Sign in")
         yield* waitFor(page, `tr[data-uuid="${alpha}"][data-outcome="ACTIVE"]`)
         assert.include(yield* text(page, "[data-role]"), "viewer")
-        assert.strictEqual(yield* Effect.promise(() => page.getByRole("button", { name: /Suspend|Check/ }).count()), 0)
+        assert.strictEqual(
+          yield* Effect.promise(() =>
+            page.getByRole("button", { name: /Suspend|Check|Rename|Delete|Watch a site|Let a site connect/ }).count()
+          ),
+          0
+        )
         // the browser session only, never the URL
         assert.strictEqual(
           yield* Effect.promise(() => page.evaluate(() => sessionStorage.getItem("syncwatch.token"))),
@@ -233,7 +227,7 @@ describe("the status page, in Chromium", () => {
         )
         yield* Effect.promise(() => page.reload())
         yield* waitFor(page, `[data-role="ADMIN"]`)
-        yield* click(page, "Suspend Alpha shop…")
+        yield* click(page, "Suspend Alpha shop")
         yield* click(page, "Yes, suspend")
         yield* waitFor(page, `.notice-error:has-text("Forbidden")`)
         assert.include(yield* text(page, ".notice-error"), "The viewer role may not run mutations")

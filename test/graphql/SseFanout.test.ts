@@ -110,7 +110,7 @@ describe("SSE subscriptions through the fan-out", () => {
       })
       assert.strictEqual(
         refused.body,
-        ':\n\nevent: next\ndata: {"errors":[{"message":"everySeconds must be an integer >= 1","locations":[{"line":1,"column":1}],"extensions":{"code":"InvalidInput"}}]}\n\n' +
+        ':\n\nevent: next\ndata: {"errors":[{"message":"everySeconds must be an integer >= 1","locations":[{"line":1,"column":1}],"extensions":{"code":"InvalidInput","field":"everySeconds"}}]}\n\n' +
           "event: complete\ndata:\n\n"
       )
     }).pipe(Effect.scoped)

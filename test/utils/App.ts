@@ -15,7 +15,7 @@ export interface RunningSite {
 }
 
 // The whole syncwatch server on 127.0.0.1 with its own SQLite file, exactly as `npm start` assembles it.
-// Closing the scope shuts it down. `config` overrides the test defaults (any key of the README's table).
+// Closing the scope shuts it down. `config` overrides the test defaults (any key of docs/configuration.md's table).
 export const startSite = (config: Record<string, string> = {}): Effect.Effect<RunningSite, never, Scope.Scope> =>
   Effect.orDie(tryStartSite(config))
 

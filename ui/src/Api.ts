@@ -1,15 +1,8 @@
 import { batch, signal } from "@preact/signals"
 import { type Client, createClient, type FormattedExecutionResult } from "graphql-ws"
-import {
-  type Check,
-  type ConnectionData,
-  type LastChecks,
-  lastOf,
-  newer,
-  ROW_FIELDS,
-  type Row,
-  toRow
-} from "./Model.js"
+import type { TypedDocumentString } from "./generated/graphql.js"
+import { type Check, type ConnectionData, lastOf, newer, type Row, toRow } from "./Model.js"
+import * as Op from "./Operations.js"
 
 // The page's one GraphQL client (graphql-ws on /graphql) and the state it keeps current.
 
@@ -23,14 +16,14 @@ const TOO_SLOW = 1013
 const ROUND_SECONDS = 30
 
 export type Link = "connecting" | "live" | "reconnecting" | "needs-token" | "refused"
-export type Role = "ADMIN" | "VIEWER"
+export type { Role } from "./generated/graphql.js"
 export interface Notice {
   readonly kind: "error" | "info"
   readonly text: string
 }
 
 export const link = signal<Link>("connecting")
-export const role = signal<Role | null>(null)
+export const role = signal<Op.Role | null>(null)
 export const rows = signal<ReadonlyMap<string, Row>>(new Map())
 export const loaded = signal(false)
 // snapshots taken so far: one per (re)connection
@@ -41,36 +34,53 @@ export const hasToken = signal(sessionStorage.getItem(TOKEN_KEY) !== null)
 
 type Result<T> = FormattedExecutionResult<T, Record<string, unknown>>
 
-class OperationError extends Error {}
+// one error the API sent: its typed code (extensions.code), the field it concerns when it names one
+export interface ApiError {
+  readonly message: string
+  readonly code: string | undefined
+  readonly field: string | undefined
+}
 
-// "Forbidden: The viewer role may not…": the typed code as the API sent it, then its message
-const describe = (errors: ReadonlyArray<{ readonly message: string; readonly extensions?: unknown }>) =>
-  errors
-    .map((error) => {
-      const code = (error.extensions as { readonly code?: unknown } | undefined)?.code
-      return typeof code === "string" ? `${code}: ${error.message}` : error.message
+export class OperationError extends Error {
+  constructor(readonly errors: ReadonlyArray<ApiError>) {
+    // "Forbidden: The viewer role may not…": the typed code as the API sent it, then its message
+    super(
+      errors.map((error) => (error.code === undefined ? error.message : `${error.code}: ${error.message}`)).join("; ")
+    )
+  }
+}
+
+const apiErrors = (errors: ReadonlyArray<{ readonly message: string; readonly extensions?: unknown }>) =>
+  new OperationError(
+    errors.map((error) => {
+      const extensions = (error.extensions ?? {}) as { readonly code?: unknown; readonly field?: unknown }
+      return {
+        message: error.message,
+        code: typeof extensions.code === "string" ? extensions.code : undefined,
+        field: typeof extensions.field === "string" ? extensions.field : undefined
+      }
     })
-    .join("; ")
+  )
+const lost = (message: string) => new OperationError([{ message, code: undefined, field: undefined }])
 
 let client: Client | undefined
 
 // a query or a mutation over the socket: its one result, or its errors as an OperationError
-const run = <T>(query: string, variables: Record<string, unknown> = {}): Promise<T> =>
+const run = <T, V extends Record<string, unknown>>(document: TypedDocumentString<T, V>, variables: V): Promise<T> =>
   new Promise<T>((resolve, reject) => {
-    if (client === undefined) return reject(new OperationError("not connected"))
+    if (client === undefined) return reject(lost("not connected"))
     let result: Result<T> | undefined
-    client.subscribe<T, Record<string, unknown>>(
-      { query, variables },
+    client.subscribe<T, V>(
+      { query: document.toString(), variables },
       {
         next: (value) => {
           result = value
         },
         error: (error) =>
-          reject(new OperationError(Array.isArray(error) ? describe(error) : "the connection to the server was lost")),
+          reject(Array.isArray(error) ? apiErrors(error) : lost("the connection to the server was lost")),
         complete: () => {
-          if (result?.errors !== undefined && result.errors.length > 0)
-            reject(new OperationError(describe(result.errors)))
-          else if (result?.data == null) reject(new OperationError("no answer"))
+          if (result?.errors !== undefined && result.errors.length > 0) reject(apiErrors(result.errors))
+          else if (result?.data == null) reject(lost("no answer"))
           else resolve(result.data)
         }
       }
@@ -81,6 +91,11 @@ const upsert = (data: ConnectionData) => {
   const next = new Map(rows.peek())
   next.set(data.uuid, toRow(data, next.get(data.uuid)))
   rows.value = next
+}
+
+const remove = (uuid: string) => {
+  const next = new Map(rows.peek())
+  if (next.delete(uuid)) rows.value = next
 }
 
 const update = (uuid: string, change: (row: Row) => Row) => {
@@ -107,12 +122,10 @@ const applyChecks = (results: ReadonlyArray<readonly [string, Check]>) => {
   if (changed) rows.value = next
 }
 
-const SNAPSHOT = `{ viewer { role } connections { ${ROW_FIELDS} } }`
-
 // after every (re)connection: what happened while the socket was down is in the snapshot
 const load = async () => {
   try {
-    const data = await run<{ viewer: { role: Role }; connections: ReadonlyArray<ConnectionData> }>(SNAPSHOT)
+    const data = await run(Op.Snapshot, {})
     const previous = rows.peek()
     batch(() => {
       role.value = data.viewer.role
@@ -125,12 +138,9 @@ const load = async () => {
   }
 }
 
-const LAST = `query ($uuid: ID!) { connection(uuid: $uuid) {
-  lastSenderStatus { status reason checkedAt durationMs } lastVerification { outcome reason checkedAt durationMs } } }`
-
 const refresh = async (uuid: string) => {
   try {
-    const { connection } = await run<{ connection: LastChecks | null }>(LAST, { uuid })
+    const { connection } = await run(Op.LastChecks, { uuid })
     const last = connection === null ? null : lastOf(connection)
     // the stored result of the check the change came from: its checkedAt is earlier than the change's `at`
     if (last !== null) {
@@ -144,92 +154,56 @@ const refresh = async (uuid: string) => {
   }
 }
 
-type Sink<T> = (data: T) => void
 // the subscriptions of the current socket: a server that shuts down completes them, so each new socket
 // gets its own set
 let following: Array<() => void> = []
-const follow = <T>(query: string, variables: Record<string, unknown>, sink: Sink<T>) => {
+const follow = <T, V extends Record<string, unknown>>(
+  document: TypedDocumentString<T, V>,
+  variables: V,
+  sink: (data: T) => void
+) => {
   if (client === undefined) return
   following.push(
-    client.subscribe<T, Record<string, unknown>>(
-      { query, variables },
+    client.subscribe<T, V>(
+      { query: document.toString(), variables },
       { next: (result) => result.data != null && sink(result.data), error: () => {}, complete: () => {} }
     )
   )
 }
 
-interface StatusChanged {
-  readonly statusChanged: { connectionUuid: string; at: string; from: string | null; to: string; reason: string | null }
-}
-interface ConnectionChanged {
-  readonly connectionChanged: {
-    kind: "CREATED" | "UPDATED" | "DELETED"
-    connectionUuid: string
-    connection: ConnectionData | null
-  }
-}
-interface CheckResult {
-  readonly connectionUuid: string
-  readonly reason: string | null
-  readonly checkedAt: string
-  readonly durationMs: number
-}
-interface StatusRounds {
-  readonly statusRounds: {
-    readonly senderStatuses: ReadonlyArray<CheckResult & { readonly status: string }>
-    readonly verifications: ReadonlyArray<CheckResult & { readonly outcome: string }>
-    readonly severed: ReadonlyArray<{ readonly connection: ConnectionData }>
-  }
-}
-
 const subscribeAll = () => {
   for (const stop of following) stop()
   following = []
-  follow<StatusChanged>(
-    "subscription { statusChanged { connectionUuid at from to reason } }",
-    {},
-    ({ statusChanged: change }) =>
-      update(change.connectionUuid, (row) => {
-        // a sender's SUSPENDED is a sever (its own status, which connectionChanged brings); any other change
-        // is the check's new outcome, shown at once, then completed (its duration) from the stored result
-        const sever = row.direction === "SENDER" && change.to === "SUSPENDED"
-        const known =
-          sever ||
-          (row.last !== null &&
-            (row.last.outcome === change.to || Date.parse(row.last.checkedAt) > Date.parse(change.at)))
-        if (!known) void refresh(change.connectionUuid)
-        return {
-          ...row,
-          history: [{ at: change.at, from: change.from, to: change.to, reason: change.reason }, ...row.history],
-          last: known ? row.last : { outcome: change.to, reason: change.reason, checkedAt: change.at, durationMs: null }
-        }
-      })
+  follow(Op.StatusChanged, {}, ({ statusChanged: change }) =>
+    update(change.connectionUuid, (row) => {
+      // a sender's SUSPENDED is a sever (its own status, which connectionChanged brings); any other change
+      // is the check's new outcome, shown at once, then completed (its duration) from the stored result
+      const sever = row.direction === "SENDER" && change.to === "SUSPENDED"
+      const known =
+        sever ||
+        (row.last !== null &&
+          (row.last.outcome === change.to || Date.parse(row.last.checkedAt) > Date.parse(change.at)))
+      if (!known) void refresh(change.connectionUuid)
+      return {
+        ...row,
+        history: [{ at: change.at, from: change.from, to: change.to, reason: change.reason }, ...row.history],
+        last: known ? row.last : { outcome: change.to, reason: change.reason, checkedAt: change.at, durationMs: null }
+      }
+    })
   )
-  follow<ConnectionChanged>(
-    `subscription { connectionChanged { kind connectionUuid connection { ${ROW_FIELDS} } } }`,
-    {},
-    ({ connectionChanged: change }) => {
-      if (change.connection !== null) return upsert(change.connection)
-      const next = new Map(rows.peek())
-      next.delete(change.connectionUuid)
-      rows.value = next
-    }
-  )
+  follow(Op.ConnectionChanged, {}, ({ connectionChanged: change }) => {
+    if (change.connection !== null) return upsert(change.connection)
+    remove(change.connectionUuid)
+  })
   // one message a round: every result of the round at once, one update of the table
-  follow<StatusRounds>(
-    `subscription ($every: Int) { statusRounds(everySeconds: $every) {
-      senderStatuses { connectionUuid status reason checkedAt durationMs }
-      verifications { connectionUuid outcome reason checkedAt durationMs }
-      severed { connection { ${ROW_FIELDS} } } } }`,
-    { every: ROUND_SECONDS },
-    ({ statusRounds: round }) =>
-      batch(() => {
-        applyChecks([
-          ...round.senderStatuses.map((r) => [r.connectionUuid, { ...r, outcome: r.status }] as const),
-          ...round.verifications.map((r) => [r.connectionUuid, r] as const)
-        ])
-        for (const { connection } of round.severed) upsert(connection)
-      })
+  follow(Op.StatusRounds, { every: ROUND_SECONDS }, ({ statusRounds: round }) =>
+    batch(() => {
+      applyChecks([
+        ...round.senderStatuses.map((r) => [r.connectionUuid, { ...r, outcome: r.status }] as const),
+        ...round.verifications.map((r) => [r.connectionUuid, r] as const)
+      ])
+      for (const { connection } of round.severed) upsert(connection)
+    })
   )
 }
 
@@ -286,26 +260,9 @@ export const signOut = () => {
   connect()
 }
 
-const CHECK_RECEIVERS = `query ($uuids: [ID!]) { senderStatuses(uuids: $uuids) {
-  connectionUuid status reason checkedAt durationMs } }`
-const VERIFY_SENDERS = `mutation ($uuids: [ID!]) { verifyReceiverConnections(uuids: $uuids) {
-  connectionUuid outcome reason checkedAt durationMs } }`
-
 interface Checked {
-  readonly senderStatuses?: ReadonlyArray<{
-    connectionUuid: string
-    status: string
-    reason: string | null
-    checkedAt: string
-    durationMs: number
-  }>
-  readonly verifyReceiverConnections?: ReadonlyArray<{
-    connectionUuid: string
-    outcome: string
-    reason: string | null
-    checkedAt: string
-    durationMs: number
-  }>
+  readonly senderStatuses?: Op.CheckReceiversQuery["senderStatuses"]
+  readonly verifyReceiverConnections?: Op.VerifySendersMutation["verifyReceiverConnections"]
 }
 
 const applyChecked = (data: Checked) => {
@@ -340,35 +297,63 @@ export const checkAll = () =>
   report(() =>
     marking([...rows.peek().keys()], async () => {
       const counted = await Promise.all([
-        run<Checked>(CHECK_RECEIVERS, {}).then(applyChecked),
-        run<Checked>(VERIFY_SENDERS, {}).then(applyChecked)
+        run(Op.CheckReceivers, { uuids: null }).then(applyChecked),
+        run(Op.VerifySenders, { uuids: null }).then(applyChecked)
       ])
       return `Checked ${counted[0] + counted[1]} connections`
     })
   )
 
-export const checkOne = (row: Row) =>
-  report(() =>
-    marking([row.uuid], async () => {
-      const count = applyChecked(
-        await run<Checked>(row.direction === "RECEIVER" ? CHECK_RECEIVERS : VERIFY_SENDERS, { uuids: [row.uuid] })
-      )
-      return count === 0
-        ? `${row.name} was not checked: only active senders the remote confirmed are verified`
-        : `Checked ${row.name}`
-    })
+const check = (row: Pick<Row, "uuid" | "direction">) =>
+  marking([row.uuid], async () =>
+    applyChecked(
+      row.direction === "RECEIVER"
+        ? await run(Op.CheckReceivers, { uuids: [row.uuid] })
+        : await run(Op.VerifySenders, { uuids: [row.uuid] })
+    )
   )
 
-const SET_STATUS = `mutation ($uuid: ID!, $status: ConnectionStatus!, $reason: String) {
-  updateConnectionStatus(uuid: $uuid, status: $status, reason: $reason) {
-    connection { ${ROW_FIELDS} } remoteNotice { outcome reason } } }`
+const checked = (row: Pick<Row, "name">, count: number) =>
+  count === 0
+    ? `${row.name} was not checked: only active senders the remote confirmed are verified`
+    : `Checked ${row.name}`
 
+export const checkOne = (row: Row) => report(async () => checked(row, await check(row)))
+
+// an activation (or a resume) is checked at once: the row shows what the other side says now
 export const setStatus = (row: Row, status: "ACTIVE" | "SUSPENDED") =>
   report(async () => {
-    const data = await run<{
-      updateConnectionStatus: { connection: ConnectionData; remoteNotice: { outcome: string; reason: string | null } }
-    }>(SET_STATUS, { uuid: row.uuid, status, reason: status === "SUSPENDED" ? "suspended from the status page" : null })
-    upsert(data.updateConnectionStatus.connection)
-    const told = data.updateConnectionStatus.remoteNotice
-    return `${row.name} is now ${status} (the remote site: ${told.outcome}${told.reason === null ? "" : `, ${told.reason}`})`
+    const { updateConnectionStatus: changed } = await run(Op.SetStatus, {
+      uuid: row.uuid,
+      status,
+      reason: status === "SUSPENDED" ? "suspended from the status page" : null
+    })
+    upsert(changed.connection)
+    const told = changed.remoteNotice
+    const done = `${row.name} is now ${status} (the remote site: ${told.outcome}${told.reason === null ? "" : `, ${told.reason}`})`
+    return status === "ACTIVE" ? `${done}. ${checked(row, await check(row))}` : done
   })
+
+export const rename = async (row: Row, name: string) => {
+  upsert((await run(Op.Rename, { uuid: row.uuid, name })).renameConnection)
+  notice.value = { kind: "info", text: `${row.name} is now named ${name}` }
+}
+
+export const deleteConnection = (row: Row) =>
+  report(async () => {
+    const { deleteConnection: deleted } = await run(Op.Delete, { uuid: row.uuid })
+    remove(row.uuid)
+    const told = deleted.remoteNotice
+    return `${row.name} was deleted (the remote site: ${told.outcome}${told.reason === null ? "" : `, ${told.reason}`})`
+  })
+
+export const remoteSite = (siteUrl: string) => run(Op.RemoteSite, { siteUrl }).then((data) => data.remoteSite)
+
+export const create = async (input: Op.CreateConnectionInput) => {
+  const { createConnection: created } = await run(Op.CreateConnection, { input })
+  upsert(created.connection)
+  return created
+}
+
+// a new connection is checked at once (a receiver asks its sender; a sender is verified once confirmed)
+export const checkNew = (connection: Pick<Row, "uuid" | "direction">) => check(connection).catch(() => 0)

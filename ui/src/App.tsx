@@ -1,9 +1,7 @@
 import { computed, signal, useSignal } from "@preact/signals"
-import { useEffect, useRef } from "preact/hooks"
 import {
   checkAll,
   checking,
-  checkOne,
   hasToken,
   type Link,
   link,
@@ -11,25 +9,17 @@ import {
   notice,
   role,
   rows,
-  setStatus,
   signIn,
   signOut,
   snapshots
 } from "./Api.js"
-import { ago, counts, type Filters, NOT_CHECKED, outcomeOf, type Row, spell, tone, visible } from "./Model.js"
-import { Timeline } from "./Timeline.js"
-
-const now = signal(Date.now())
-setInterval(() => {
-  now.value = Date.now()
-}, 1000)
+import { Badge, ConnectionRow, isAdmin } from "./ConnectionRow.js"
+import { AddBar, AddPanel } from "./Forms.js"
+import { counts, type Filters, outcomeOf, spell, visible } from "./Model.js"
 
 const filters = signal<Filters>({ direction: "", outcome: "", name: "" })
 const all = computed(() => [...rows.value.values()].sort((a, b) => a.name.localeCompare(b.name)))
 const shown = computed(() => visible(all.value, filters.value))
-const isAdmin = computed(() => role.value === "ADMIN")
-// the row waiting for the user to confirm a status change
-const confirming = signal<{ readonly uuid: string; readonly status: "ACTIVE" | "SUSPENDED" } | null>(null)
 
 const LINK_TEXT: Record<Link, string> = {
   connecting: "Connecting…",
@@ -38,8 +28,6 @@ const LINK_TEXT: Record<Link, string> = {
   "needs-token": "A token is needed",
   refused: "The token was refused"
 }
-
-const Badge = ({ value }: { value: string }) => <span class={`badge tone-${tone(value)}`}>{spell(value)}</span>
 
 const LinkState = () => (
   <p class={`link link-${link.value}`} role="status" data-link={link.value}>
@@ -78,6 +66,32 @@ const TokenForm = () => {
     </form>
   )
 }
+
+// the first screen of a new install: what syncwatch does, and the two ways to begin
+const Empty = () => (
+  <section class="empty" aria-labelledby="empty-title">
+    <h2 id="empty-title">No connections yet</h2>
+    <p>
+      syncwatch keeps the sync connections between this site and others, and tells, live, whether each still holds on
+      the other side.
+    </p>
+    {isAdmin.value ? (
+      <>
+        <ul>
+          <li>
+            <strong>Watch a site</strong> when another site let you connect and gave you a token.
+          </li>
+          <li>
+            <strong>Let a site connect</strong> to make a token for another site: you give it to that site's admin.
+          </li>
+        </ul>
+        <AddBar />
+      </>
+    ) : (
+      <p>An admin adds connections here; they appear on this page as soon as they are made.</p>
+    )}
+  </section>
+)
 
 const Counts = () => (
   <section aria-labelledby="counts-title">
@@ -143,91 +157,6 @@ const FilterBar = () => {
   )
 }
 
-const Confirm = ({ row, status }: { row: Row; status: "ACTIVE" | "SUSPENDED" }) => {
-  const button = useRef<HTMLButtonElement>(null)
-  useEffect(() => button.current?.focus(), [])
-  const verb = status === "SUSPENDED" ? "Suspend" : "Activate"
-  return (
-    // biome-ignore lint/a11y/noStaticElementInteractions: Escape cancels; the buttons inside are the controls
-    <span
-      class="confirm"
-      onKeyDown={(event) => {
-        if (event.key === "Escape") confirming.value = null
-      }}
-    >
-      {verb} {row.name}?{" "}
-      <button
-        type="button"
-        ref={button}
-        onClick={() => {
-          confirming.value = null
-          void setStatus(row, status)
-        }}
-      >
-        Yes, {verb.toLowerCase()}
-      </button>{" "}
-      <button type="button" onClick={() => (confirming.value = null)}>
-        Cancel
-      </button>
-    </span>
-  )
-}
-
-const Actions = ({ row }: { row: Row }) => {
-  const pending = confirming.value
-  if (pending?.uuid === row.uuid) return <Confirm row={row} status={pending.status} />
-  const target = row.status === "ACTIVE" ? "SUSPENDED" : "ACTIVE"
-  const busy = checking.value.has(row.uuid)
-  return (
-    <span class="actions">
-      <button type="button" disabled={busy} onClick={() => void checkOne(row)} aria-label={`Check ${row.name} now`}>
-        Check now
-      </button>{" "}
-      <button
-        type="button"
-        onClick={() => (confirming.value = { uuid: row.uuid, status: target })}
-        aria-label={`${target === "SUSPENDED" ? "Suspend" : "Activate"} ${row.name}…`}
-      >
-        {target === "SUSPENDED" ? "Suspend…" : "Activate…"}
-      </button>
-    </span>
-  )
-}
-
-const ConnectionRow = ({ row }: { row: Row }) => {
-  const outcome = outcomeOf(row)
-  return (
-    <tr data-uuid={row.uuid} data-outcome={outcome}>
-      <th scope="row">{row.name}</th>
-      <td>{row.direction === "RECEIVER" ? "receiver" : "sender"}</td>
-      <td class="site">{row.siteUrl}</td>
-      <td data-column="status">
-        <Badge value={row.status} />
-        {row.suspendedReason !== null && row.status === "SUSPENDED" ? (
-          <span class="why"> ({row.suspendedReason})</span>
-        ) : null}
-      </td>
-      <td data-column="outcome">
-        {checking.value.has(row.uuid) ? <span class="checking">checking… </span> : null}
-        {outcome === NOT_CHECKED ? <span class="badge tone-none">not checked yet</span> : <Badge value={outcome} />}
-      </td>
-      <td data-column="reason">{row.last?.reason ?? "–"}</td>
-      <td data-column="checked">
-        {row.last === null ? "–" : <time dateTime={row.last.checkedAt}>{ago(row.last.checkedAt, now.value)}</time>}
-      </td>
-      <td data-column="duration">{row.last?.durationMs == null ? "–" : `${Math.round(row.last.durationMs)} ms`}</td>
-      <td>
-        <Timeline history={row.history} now={now.value} name={row.name} />
-      </td>
-      {isAdmin.value ? (
-        <td>
-          <Actions row={row} />
-        </td>
-      ) : null}
-    </tr>
-  )
-}
-
 const Table = () => (
   <table>
     <caption>
@@ -235,14 +164,11 @@ const Table = () => (
     </caption>
     <thead>
       <tr>
-        <th scope="col">Name</th>
-        <th scope="col">Direction</th>
-        <th scope="col">Site</th>
+        <th scope="col">Connection</th>
         <th scope="col">Local status</th>
         <th scope="col">Last check</th>
         <th scope="col">Reason</th>
         <th scope="col">Checked</th>
-        <th scope="col">Duration</th>
         <th scope="col">Last 24 h</th>
         {isAdmin.value ? <th scope="col">Actions</th> : null}
       </tr>
@@ -260,7 +186,7 @@ export const App = () => {
   return (
     <>
       <header>
-        <h1>syncwatch status</h1>
+        <h1>syncwatch</h1>
         <LinkState />
         {role.value !== null ? (
           <p class="role" data-role={role.value}>
@@ -282,19 +208,25 @@ export const App = () => {
         ) : null}
         {loaded.value && !needsToken ? (
           <>
-            <Counts />
-            <section aria-labelledby="list-title">
-              <h2 id="list-title">Connections</h2>
-              <div class="toolbar">
-                <FilterBar />
-                {isAdmin.value ? (
-                  <button type="button" onClick={() => void checkAll()} disabled={checking.value.size > 0}>
-                    Check all now
-                  </button>
-                ) : null}
-              </div>
-              <Table />
-            </section>
+            {all.value.length === 0 ? <Empty /> : <Counts />}
+            <AddPanel />
+            {all.value.length === 0 ? null : (
+              <section aria-labelledby="list-title">
+                <h2 id="list-title">Connections</h2>
+                <div class="toolbar">
+                  <FilterBar />
+                  {isAdmin.value ? (
+                    <div class="toolbar-actions">
+                      <AddBar />
+                      <button type="button" onClick={() => void checkAll()} disabled={checking.value.size > 0}>
+                        Check all now
+                      </button>
+                    </div>
+                  ) : null}
+                </div>
+                <Table />
+              </section>
+            )}
           </>
         ) : null}
       </main>

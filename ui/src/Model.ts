@@ -1,6 +1,10 @@
-// The page's view of a connection: what the API returns, flattened for the table.
+import type { Direction, RowFieldsFragment } from "./generated/graphql.js"
 
-export type Direction = "SENDER" | "RECEIVER"
+// The page's view of a connection: what the API returns (types generated from schema.graphql and
+// Operations.ts), flattened for the table.
+
+export type { Direction } from "./generated/graphql.js"
+export type ConnectionData = RowFieldsFragment
 
 export interface Check {
   // a SenderStatus (receivers) or a VerificationOutcome (senders), as the API spells it
@@ -11,12 +15,7 @@ export interface Check {
   readonly durationMs: number | null
 }
 
-export interface Change {
-  readonly at: string
-  readonly from: string | null
-  readonly to: string
-  readonly reason: string | null
-}
+export type Change = RowFieldsFragment["statusHistory"][number]
 
 // the connection's own fields as the API returns them, its last check (either kind) and its changes
 export interface Row
@@ -24,34 +23,6 @@ export interface Row
   readonly last: Check | null
   // newest first, as statusHistory lists them
   readonly history: ReadonlyArray<Change>
-}
-
-// the Connection fields the page reads (the same selection everywhere, so every update has the same shape)
-export const ROW_FIELDS = `uuid name direction siteUrl status suspendedReason
-  lastSenderStatus { status reason checkedAt durationMs }
-  lastVerification { outcome reason checkedAt durationMs }
-  statusHistory(limit: 200) { at from to reason }`
-
-export interface ConnectionData {
-  readonly uuid: string
-  readonly name: string
-  readonly direction: Direction
-  readonly siteUrl: string
-  readonly status: string
-  readonly suspendedReason: string | null
-  readonly lastSenderStatus: {
-    readonly status: string
-    readonly reason: string | null
-    readonly checkedAt: string
-    readonly durationMs: number
-  } | null
-  readonly lastVerification: {
-    readonly outcome: string
-    readonly reason: string | null
-    readonly checkedAt: string
-    readonly durationMs: number
-  } | null
-  readonly statusHistory?: ReadonlyArray<Change>
 }
 
 export type LastChecks = Pick<ConnectionData, "lastSenderStatus" | "lastVerification">
@@ -74,7 +45,7 @@ export const toRow = (
 ): Row => ({
   ...connection,
   last: newer(lastOf({ lastSenderStatus, lastVerification }), previous?.last ?? null),
-  history: statusHistory ?? previous?.history ?? []
+  history: statusHistory
 })
 
 // a result that arrived on the stream while a snapshot was on its way is not overwritten by the snapshot

@@ -17,8 +17,8 @@ export const Timeline = ({ history, now, name }: { history: ReadonlyArray<Change
   return (
     <div class="timeline">
       <svg
-        width={WIDTH}
-        height={HEIGHT}
+        class="bar"
+        preserveAspectRatio="none"
         viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
         role="img"
         aria-label={`${name}, last 24 h: ${spans.map(label).join("; ")}`}

@@ -110,6 +110,8 @@ export type Mutation = {
   readonly createConnection: CreateConnectionPayload;
   /** the remote is told first (delete-connection); what it answered is remoteNotice */
   readonly deleteConnection: DeleteConnectionPayload;
+  /** a connection's new name (1 to 200 characters); the remote is not told (errors: InvalidInput, ConnectionNotFound) */
+  readonly renameConnection: Connection;
   /** the remote is told (update-status); what it answered is remoteNotice */
   readonly updateConnectionStatus: UpdateConnectionStatusPayload;
   /** eligible senders only; applies the severed rule (SEVER_AFTER, the mass-sever brake) */
@@ -123,6 +125,12 @@ export type MutationCreateConnectionArgs = {
 
 
 export type MutationDeleteConnectionArgs = {
+  uuid: Scalars['ID']['input'];
+};
+
+
+export type MutationRenameConnectionArgs = {
+  name: Scalars['String']['input'];
   uuid: Scalars['ID']['input'];
 };
 
@@ -554,6 +562,7 @@ export type DirectionResolvers = { RECEIVER: 'receiver', SENDER: 'sender' };
 export type MutationResolvers<ContextType = any, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   createConnection?: Resolver<ResolversTypes['CreateConnectionPayload'], ParentType, ContextType, RequireFields<MutationCreateConnectionArgs, 'input'>>;
   deleteConnection?: Resolver<ResolversTypes['DeleteConnectionPayload'], ParentType, ContextType, RequireFields<MutationDeleteConnectionArgs, 'uuid'>>;
+  renameConnection?: Resolver<ResolversTypes['Connection'], ParentType, ContextType, RequireFields<MutationRenameConnectionArgs, 'name' | 'uuid'>>;
   updateConnectionStatus?: Resolver<ResolversTypes['UpdateConnectionStatusPayload'], ParentType, ContextType, RequireFields<MutationUpdateConnectionStatusArgs, 'status' | 'uuid'>>;
   verifyReceiverConnections?: Resolver<ReadonlyArray<ResolversTypes['ReceiverVerification']>, ParentType, ContextType, Partial<MutationVerifyReceiverConnectionsArgs>>;
 };
