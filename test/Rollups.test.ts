@@ -2,18 +2,9 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Schedule, TestClock, TestServices } from "effect"
 import { Rollups } from "../src/Rollups.js"
 import { Watcher } from "../src/Watcher.js"
-import * as FakeSite from "./utils/FakeSite.js"
 import { STORES } from "./utils/Stores.js"
+import { switchable } from "./utils/Switchable.js"
 import { receiver, watcherLayer } from "./utils/Watcher.js"
-
-// a remote sender whose answer the test switches: ACTIVE while up, 503 (ERROR, not healthy) while down
-export const switchable = Effect.gen(function* () {
-  const state = { up: true }
-  const site = yield* FakeSite.make(() =>
-    state.up ? FakeSite.json(200, { success: true, status: "active", name: "n" }) : FakeSite.json(503, {})
-  )
-  return { url: site.url, state }
-})
 
 describe.each(STORES)("hourly rollups on $name", (store) => {
   it.scoped("one hour down in four is an uptime of exactly 0.75, and the days and response times add up", () =>
