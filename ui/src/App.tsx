@@ -18,6 +18,7 @@ import {
 } from "./Api.js"
 import { ago, counts, type Filters, NOT_CHECKED, outcomeOf, type Row, spell, tone, visible } from "./Model.js"
 import { Timeline } from "./Timeline.js"
+import { Uptime } from "./Uptime.js"
 
 const now = signal(Date.now())
 setInterval(() => {
@@ -219,6 +220,9 @@ const ConnectionRow = ({ row }: { row: Row }) => {
       <td>
         <Timeline history={row.history} now={now.value} name={row.name} />
       </td>
+      <td data-column="uptime">
+        <Uptime uuid={row.uuid} name={row.name} />
+      </td>
       {isAdmin.value ? (
         <td>
           <Actions row={row} />
@@ -244,6 +248,7 @@ const Table = () => (
         <th scope="col">Checked</th>
         <th scope="col">Duration</th>
         <th scope="col">Last 24 h</th>
+        <th scope="col">Uptime</th>
         {isAdmin.value ? <th scope="col">Actions</th> : null}
       </tr>
     </thead>
