@@ -68,6 +68,12 @@ export const Uptime = ({ uuid, name }: { uuid: string; name: string }) => {
   const mine = figures.value.get(uuid)
   if (mine === undefined) return <span class="uptime">–</span>
   const shown = hovered.value?.uuid === uuid ? hovered.value.text : null
+  // one handler for the bar: the day under the pointer says its figures beside it
+  const show = (event: Event) => {
+    const date = (event.target as Element).getAttribute("data-date")
+    const day = mine.daily.find((d) => d.date === date)
+    if (day !== undefined) hovered.value = { uuid, text: describe(day) }
+  }
   return (
     <div class="uptime" data-uptime={uuid}>
       {mine.maintenance === null ? null : (
@@ -89,6 +95,8 @@ export const Uptime = ({ uuid, name }: { uuid: string; name: string }) => {
         role="img"
         aria-label={`${name}, last ${mine.daily.length} days`}
         onMouseLeave={() => (hovered.value = null)}
+        onMouseOver={show}
+        onFocus={show}
       >
         {mine.daily.map((day, i) => (
           <rect
@@ -99,7 +107,6 @@ export const Uptime = ({ uuid, name }: { uuid: string; name: string }) => {
             width={DAY_WIDTH - 1}
             height={HEIGHT}
             class={`span tone-${toneOf(day)}`}
-            onMouseEnter={() => (hovered.value = { uuid, text: describe(day) })}
           >
             <title>{describe(day)}</title>
           </rect>
