@@ -108,13 +108,14 @@ export class Alerts extends Effect.Service<Alerts>()("syncwatch/Alerts", {
         yield* FiberSet.run(deliveries, endpoint.deliver({ id, body }))
       })
 
-    // the host of each change's site, read once a round that has changes (a connection deleted since has none)
+    // the host of each change's site, read once a round that has changes or reminders due (a connection
+    // deleted since is not in it); undefined when the store cannot say
     const hostsOf = (uuids: ReadonlySet<string>) =>
       connections.list().pipe(
         Effect.map(
           (all) => new Map(all.filter((c) => uuids.has(c.uuid)).map((c) => [c.uuid as string, hostOfSite(c.siteUrl)]))
         ),
-        Effect.catchAll(() => Effect.succeed(new Map<string, string | null>()))
+        Effect.orElseSucceed(() => undefined)
       )
 
     // connections in a bad outcome, for ALERT_REPEAT_MINUTES
@@ -128,10 +129,15 @@ export class Alerts extends Effect.Service<Alerts>()("syncwatch/Alerts", {
         (d) => now - d.remindedAt >= repeatMillis && maintenances.covering(d.change.connectionUuid, now) === undefined
       )
       if (due.length === 0) return
-      for (const d of due) d.remindedAt = now
+      // a connection deleted while it was down is forgotten
+      const existing = yield* hostsOf(new Set(due.map((d) => d.change.connectionUuid as string)))
+      const still = existing === undefined ? due : due.filter((d) => existing.has(d.change.connectionUuid))
+      for (const d of due) if (!still.includes(d)) down.delete(d.change.connectionUuid)
+      if (still.length === 0) return
+      for (const d of still) d.remindedAt = now
       yield* send({
         type: "connection.still_down",
-        data: { changes: due.map((d) => changeJson(d.change)) }
+        data: { changes: still.map((d) => changeJson(d.change)) }
       })
     })
 
@@ -148,7 +154,8 @@ export class Alerts extends Effect.Service<Alerts>()("syncwatch/Alerts", {
         )
         if (told.length > 0) {
           const hosts = yield* hostsOf(new Set(told.map((change) => change.connectionUuid)))
-          for (const incident of incidents(told, checked, massPercent, (c) => hosts.get(c.connectionUuid) ?? null)) {
+          const hostOf = (c: StatusChange) => hosts?.get(c.connectionUuid) ?? null
+          for (const incident of incidents(told, checked, massPercent, hostOf)) {
             yield* send(eventOf(incident))
           }
         }

@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { DateTime, Effect, Exit, Queue, Scope, TestClock } from "effect"
+import { Connections } from "../src/Connections.js"
 import type { ConnectionUuid } from "../src/Domain/Connection.js"
 import { incidents } from "../src/Domain/Incidents.js"
 import { StatusChange } from "../src/Domain/StatusChange.js"
@@ -163,6 +164,24 @@ describe("alerts on the TestClock", () => {
           "connection.still_down",
           "connection.status_changed"
         ])
+      }).pipe(Effect.scoped, Effect.provide(withWebhook(hook.url, { ALERT_REPEAT_MINUTES: "5" })))
+    })
+  )
+
+  it.scoped("no reminder for a connection deleted while it was down", () =>
+    Effect.gen(function* () {
+      const hook = yield* Receiver.make(SECRET)
+      yield* Effect.gen(function* () {
+        const remote = yield* switchable
+        const connection = yield* receiver(remote.url, "t1")
+        const watcher = yield* Watcher
+        remote.state.up = false
+        yield* watcher.senderStatuses()
+        assert.strictEqual((yield* Queue.take(hook.deliveries)).body.type, "connection.status_changed")
+        yield* (yield* Connections).delete(connection.uuid)
+        yield* TestClock.adjust("6 minutes")
+        yield* (yield* History).settle(0)
+        assert.strictEqual(yield* Receiver.nothingMore(hook.deliveries), 0)
       }).pipe(Effect.scoped, Effect.provide(withWebhook(hook.url, { ALERT_REPEAT_MINUTES: "5" })))
     })
   )
