@@ -170,6 +170,8 @@ export class History extends Effect.Service<History>()("syncwatch/History", {
       received,
       onHeard,
       latest,
+      // what each connection's history last recorded, from the store (what is pending written first)
+      latestOutcomes: Effect.zipRight(writer.flush, repo.latestOutcomes),
       prune,
       changes: Stream.fromPubSub(pubsub),
       subscribe: PubSub.subscribe(pubsub),

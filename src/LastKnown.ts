@@ -81,18 +81,22 @@ const make = Effect.gen(function* () {
         const held = verifications.get(uuid)?.verification.checkedAt
         if (newer(known.verification.checkedAt, held)) {
           verifications.set(uuid, known)
-          outcomes.set(uuid, label(known.verification.outcome))
+          if (confirming === 1) outcomes.set(uuid, label(known.verification.outcome))
         }
       } else if (
         !isDeleted(known.connectionUuid) &&
         newer(known.checkedAt, statuses.get(known.connectionUuid)?.checkedAt)
       ) {
         statuses.set(known.connectionUuid, known)
-        outcomes.set(known.connectionUuid, label(known.status))
+        if (confirming === 1) outcomes.set(known.connectionUuid, label(known.status))
       }
     }
   })
   yield* Effect.orDie(reload)
+  // CONFIRM_AFTER > 1: the last result may be a change not confirmed yet; the history says what was recorded
+  if (confirming > 1) {
+    for (const row of yield* Effect.orDie(history.latestOutcomes)) outcomes.set(row.connection_uuid, row.to_state)
+  }
   // With a shared registry, another instance's checks count too when deciding what is fresh: its newest
   // results are read from the store, at most once a second however many rounds and fields ask (edges of
   // under a second may ask a remote twice)

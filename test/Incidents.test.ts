@@ -8,7 +8,9 @@ import { History } from "../src/History.js"
 import { Maintenances } from "../src/Maintenance.js"
 import { Rollups } from "../src/Rollups.js"
 import { Watcher } from "../src/Watcher.js"
+import { sqlAt } from "./utils/Db.js"
 import * as FakeSite from "./utils/FakeSite.js"
+import { STORES } from "./utils/Stores.js"
 import { switchable } from "./utils/Switchable.js"
 import { receiver, watcherLayer } from "./utils/Watcher.js"
 import * as Receiver from "./utils/WebhookReceiver.js"
@@ -134,6 +136,40 @@ describe("alerts on the TestClock", () => {
         assert.strictEqual(yield* Receiver.nothingMore(hook.deliveries), 0)
       }).pipe(Effect.scoped, Effect.provide(withWebhook(hook.url, { CONFIRM_AFTER: "3" })))
     })
+  )
+
+  it.scoped.each(STORES)(
+    "CONFIRM_AFTER=3 across a restart ($name): an unconfirmed change is not taken as recorded",
+    (store) =>
+      Effect.gen(function* () {
+        const url = yield* store.databaseUrl
+        const remote = yield* switchable
+        const layer = watcherLayer({ CONFIRM_AFTER: "3" }, sqlAt(url))
+        const uuid = yield* Effect.gen(function* () {
+          const connection = yield* receiver(remote.url, "t1")
+          const watcher = yield* Watcher
+          yield* watcher.senderStatuses()
+          remote.state.up = false
+          yield* watcher.senderStatuses()
+          return connection.uuid
+        }).pipe(Effect.scoped, Effect.provide(layer))
+        // restarted: the last result is the unconfirmed ERROR; the history's ACTIVE is what was recorded
+        const rows = yield* Effect.gen(function* () {
+          const watcher = yield* Watcher
+          remote.state.up = true
+          yield* watcher.senderStatuses()
+          remote.state.up = false
+          for (let i = 0; i < 3; i++) yield* watcher.senderStatuses()
+          return yield* (yield* History).latest(uuid)
+        }).pipe(Effect.scoped, Effect.provide(layer))
+        assert.deepStrictEqual(
+          rows.map((c) => [c.from, c.to]),
+          [
+            ["ACTIVE", "ERROR"],
+            [null, "ACTIVE"]
+          ]
+        )
+      })
   )
 
   it.scoped("ALERT_REPEAT_MINUTES reminds while a connection stays bad, and stops once it is back", () =>
