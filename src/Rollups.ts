@@ -94,7 +94,8 @@ const make = Effect.gen(function* () {
   // a batch: the hours to add, and the uuids of deleted connections (their rows removed)
   const writer = yield* WriteBehind.make<ReadonlyArray<HourRollup | string>>({
     name: "Rollups",
-    limit: 10_000,
+    // an hour each of 50,000 connections: a round never waits for a write, the timer takes them
+    limit: 50_000,
     pending: pendingCount,
     take: () => {
       if (pendingCount() === 0) return undefined
