@@ -112,7 +112,7 @@ export const Uptime = ({ uuid, name }: { uuid: string; name: string }) => {
           </rect>
         ))}
       </svg>
-      <span class="summary" data-hovered aria-live="polite">
+      <span class="uptime-day" data-hovered aria-live="polite">
         {shown ?? `${mine.daily.length} days`}
       </span>
     </div>
