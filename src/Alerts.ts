@@ -9,9 +9,8 @@ import { isHealthy } from "./Domain/Uptime.js"
 import { History } from "./History.js"
 import { Maintenances } from "./Maintenance.js"
 
-export { MAX_TRIES, SIGNATURE_HEADER, sign } from "./Alerts/Webhook.js"
 
-export const changeJson = (change: StatusChange) => ({
+const changeJson = (change: StatusChange) => ({
   connectionUuid: change.connectionUuid,
   at: DateTime.formatIso(change.at),
   from: change.from,
