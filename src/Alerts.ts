@@ -9,7 +9,6 @@ import { isHealthy } from "./Domain/Uptime.js"
 import { History } from "./History.js"
 import { Maintenances } from "./Maintenance.js"
 
-
 const changeJson = (change: StatusChange) => ({
   connectionUuid: change.connectionUuid,
   at: DateTime.formatIso(change.at),
