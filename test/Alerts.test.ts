@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Chunk, Effect, Exit, Layer, Metric, Queue, Stream, TestClock } from "effect"
+import { Cause, Chunk, Effect, Exit, Layer, Logger, Metric, Queue, Stream, TestClock } from "effect"
 import { Webhook } from "standardwebhooks"
 import { History } from "../src/History.js"
 import { Watcher } from "../src/Watcher.js"
@@ -132,6 +132,11 @@ describe("Standard Webhooks", () => {
   it.scoped("a 410 disables the endpoint until restart: logged once, counted in the metrics", () =>
     Effect.gen(function* () {
       const hook = yield* Receiver.make(RAW, () => FakeSite.text(410, ""))
+      const logged: Array<string> = []
+      const capture = Logger.replace(
+        Logger.defaultLogger,
+        Logger.map(Logger.logfmtLogger, (line) => logged.push(line))
+      )
       const goneBefore = yield* deliveries("gone")
       const disabledBefore = yield* deliveries("disabled")
       yield* Effect.gen(function* () {
@@ -146,8 +151,14 @@ describe("Standard Webhooks", () => {
         yield* history.settle(1)
         yield* TestClock.adjust("1 hour")
         assert.strictEqual(yield* Receiver.nothingMore(hook.deliveries), 0, "no retry, no later delivery")
-      }).pipe(Effect.scoped, Effect.provide(withWebhook(hook.url, RAW)))
+      }).pipe(Effect.scoped, Effect.provide(withWebhook(hook.url, RAW)), Effect.provide(capture))
       assert.strictEqual((yield* deliveries("gone")) - goneBefore, 1)
+      assert.lengthOf(
+        logged.filter((line) => line.includes("410 Gone")),
+        1,
+        "logged once"
+      )
+      assert.notInclude(logged.join("\n"), hook.url, "the URL is not logged")
       assert.strictEqual((yield* deliveries("disabled")) - disabledBefore, 1)
       // a restart (a new layer) delivers again
       yield* Effect.gen(function* () {
