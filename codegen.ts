@@ -3,6 +3,7 @@ import { ConnectionStatus, Direction, StatusActor } from "./src/Domain/Connectio
 import { ChangeKind, SenderStatus, VerificationOutcome } from "./src/Domain/Events.js"
 import { RemoteNoticeOutcome } from "./src/Domain/RemoteNotice.js"
 import { Role } from "./src/Domain/Role.js"
+import { UptimeWindow } from "./src/Domain/Uptime.js"
 
 // GraphQL enum values are the upper-cased domain literals; resolvers see the domain values
 const enumValues = (schema: { readonly literals: ReadonlyArray<string> }) =>
@@ -30,7 +31,8 @@ const config: CodegenConfig = {
           ChangeKind: enumValues(ChangeKind),
           RemoteNoticeOutcome: enumValues(RemoteNoticeOutcome),
           StatusActor: enumValues(StatusActor),
-          Role: enumValues(Role)
+          Role: enumValues(Role),
+          UptimeWindow: enumValues(UptimeWindow)
         },
         mappers: {
           Connection: "../../Domain/Connection.js#Connection",
@@ -43,7 +45,8 @@ const config: CodegenConfig = {
           StatusRound: "../../Domain/Events.js#StatusRound",
           StatusChange: "../../Domain/StatusChange.js#StatusChange",
           ConnectionChange: "../../Domain/Events.js#ConnectionChange",
-          RemoteNotice: "../../Domain/RemoteNotice.js#RemoteNotice"
+          RemoteNotice: "../../Domain/RemoteNotice.js#RemoteNotice",
+          Maintenance: "../../Domain/Maintenance.js#Maintenance"
         }
       }
     },

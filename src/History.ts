@@ -8,6 +8,12 @@ import * as WriteBehind from "./WriteBehind.js"
 
 export const MAX_HISTORY_LIMIT = 1000
 
+// checks in a row that must agree before a changed outcome is recorded (Domain/Confirm.ts); 1: at once
+export const confirmAfter = Config.integer("CONFIRM_AFTER").pipe(
+  Config.validate({ message: "CONFIRM_AFTER must be an integer >= 1", validation: (n) => n >= 1 }),
+  Config.withDefault(1)
+)
+
 // Every change of a connection's check outcome (or of its status by a sever), kept for
 // HISTORY_RETENTION_DAYS and published to statusChanged subscribers and the webhook as it is recorded;
 // the store gets it behind, in batches (at the latest when the watcher's round ends or the server stops).
@@ -22,6 +28,9 @@ export class History extends Effect.Service<History>()("syncwatch/History", {
     // the rows this process records: the webhook's and another instance's to hear of, each sent once and at
     // once (not when their batch reaches the store: a long round must not hold back an alert or a change)
     const written = yield* Effect.acquireRelease(PubSub.unbounded<StatusChange>(), PubSub.shutdown)
+    // the end of a batch of checks (a round, a query's or a mutation's checks) and how many were checked: the
+    // rows written before it are told to the webhook together (one alert per incident)
+    const settled = yield* Effect.acquireRelease(PubSub.unbounded<number>(), PubSub.shutdown)
     const clock = yield* Effect.clock
 
     // written behind, in batches: reads of the store flush first, so they see every change recorded. While
@@ -157,13 +166,17 @@ export class History extends Effect.Service<History>()("syncwatch/History", {
       append,
       forget,
       flush: writer.flush,
+      settle: (checked: number) => Effect.zipRight(PubSub.publish(settled, checked), writer.flush),
       received,
       onHeard,
       latest,
+      // what each connection's history last recorded, from the store (what is pending written first)
+      latestOutcomes: Effect.zipRight(writer.flush, repo.latestOutcomes),
       prune,
       changes: Stream.fromPubSub(pubsub),
       subscribe: PubSub.subscribe(pubsub),
-      subscribeWritten: PubSub.subscribe(written)
+      subscribeWritten: PubSub.subscribe(written),
+      subscribeSettled: PubSub.subscribe(settled)
     } as const
   }),
   dependencies: [HistoryRepo.layer]

@@ -1,8 +1,10 @@
 import { Config, Context, DateTime, Duration, Effect, Layer } from "effect"
+import { type Candidate, seenAgain } from "./Domain/Confirm.js"
 import { type ConnectionUuid, SEVERED_REASON } from "./Domain/Connection.js"
 import type { ReceiverVerification, SenderStatusFetched } from "./Domain/Events.js"
-import { History } from "./History.js"
+import { confirmAfter, History } from "./History.js"
 import * as Repo from "./LastKnown/Repo.js"
+import { Rollups } from "./Rollups.js"
 import { SharedRegistry } from "./SharedRegistry.js"
 import * as WriteBehind from "./WriteBehind.js"
 
@@ -37,6 +39,8 @@ type Known = SenderStatusFetched | Repo.LastVerification
 const make = Effect.gen(function* () {
   const repo = yield* Repo.LastKnownRepo
   const history = yield* History
+  const rollups = yield* Rollups
+  const confirming = yield* confirmAfter
   const clock = yield* Effect.clock
   const peerTimeoutMs = yield* Config.integer("PEER_TIMEOUT_MS").pipe(Config.withDefault(30_000))
   const statuses = new Map<string, SenderStatusFetched>()
@@ -56,10 +60,15 @@ const make = Effect.gen(function* () {
   // reaches the store). A change is then recorded by the first instance that sees it, not again by each
   // instance that checks after it. Only checks that run at the same moment on two instances can both record.
   const outcomes = new Map<string, string>()
+  // CONFIRM_AFTER > 1: the outcome each connection has had lately, other than the recorded one, and how often
+  const candidates = new Map<string, Candidate>()
   yield* history.onHeard((change) => {
     // a sever's row is the connection's status, not a check's outcome
     if (change.reason === SEVERED_REASON && change.to === "SUSPENDED") return
-    if (!isDeleted(change.connectionUuid)) outcomes.set(change.connectionUuid, change.to)
+    if (!isDeleted(change.connectionUuid)) {
+      outcomes.set(change.connectionUuid, change.to)
+      candidates.delete(change.connectionUuid)
+    }
   })
 
   // with several instances on one store, another may have checked since: its newer results are taken,
@@ -72,18 +81,22 @@ const make = Effect.gen(function* () {
         const held = verifications.get(uuid)?.verification.checkedAt
         if (newer(known.verification.checkedAt, held)) {
           verifications.set(uuid, known)
-          outcomes.set(uuid, label(known.verification.outcome))
+          if (confirming === 1) outcomes.set(uuid, label(known.verification.outcome))
         }
       } else if (
         !isDeleted(known.connectionUuid) &&
         newer(known.checkedAt, statuses.get(known.connectionUuid)?.checkedAt)
       ) {
         statuses.set(known.connectionUuid, known)
-        outcomes.set(known.connectionUuid, label(known.status))
+        if (confirming === 1) outcomes.set(known.connectionUuid, label(known.status))
       }
     }
   })
   yield* Effect.orDie(reload)
+  // CONFIRM_AFTER > 1: the last result may be a change not confirmed yet; the history says what was recorded
+  if (confirming > 1) {
+    for (const row of yield* Effect.orDie(history.latestOutcomes)) outcomes.set(row.connection_uuid, row.to_state)
+  }
   // With a shared registry, another instance's checks count too when deciding what is fresh: its newest
   // results are read from the store, at most once a second however many rounds and fields ask (edges of
   // under a second may ask a remote twice)
@@ -116,10 +129,25 @@ const make = Effect.gen(function* () {
     writer.added()
   }
 
-  // a history row when the outcome is not the one last recorded
+  // checks recorded since the last flush: how many a round checked, for the webhook's mass rule
+  let checked = 0
+
+  // a history row when the outcome is not the one last recorded, seen CONFIRM_AFTER checks in a row (the
+  // first check of a connection is recorded at once: there is nothing to confirm it against)
   const changed = (uuid: ConnectionUuid, outcome: string, reason: string | null) => {
+    checked++
     const previous = outcomes.get(uuid)
-    if (previous === outcome) return
+    if (confirming > 1) {
+      if (previous === outcome) {
+        if (candidates.size > 0) candidates.delete(uuid)
+        return
+      }
+      if (previous !== undefined) {
+        const candidate = seenAgain(candidates.get(uuid), outcome)
+        if (candidate.seen < confirming) return void candidates.set(uuid, candidate)
+        candidates.delete(uuid)
+      }
+    } else if (previous === outcome) return
     outcomes.set(uuid, outcome)
     history.record(uuid, previous ?? null, outcome, reason)
   }
@@ -129,6 +157,7 @@ const make = Effect.gen(function* () {
     if (isDeleted(result.connectionUuid)) return result
     statuses.set(result.connectionUuid, result)
     save(result.connectionUuid, result)
+    rollups.add(result.connectionUuid, DateTime.toEpochMillis(result.checkedAt), result.status, result.durationMs)
     changed(result.connectionUuid, label(result.status), result.reason)
     return result
   }
@@ -140,6 +169,12 @@ const make = Effect.gen(function* () {
     if (isDeleted(verification.connectionUuid)) return last
     verifications.set(verification.connectionUuid, last)
     save(verification.connectionUuid, last)
+    rollups.add(
+      verification.connectionUuid,
+      DateTime.toEpochMillis(verification.checkedAt),
+      verification.outcome,
+      verification.durationMs
+    )
     changed(verification.connectionUuid, label(verification.outcome), verification.reason)
     return last
   }
@@ -155,7 +190,9 @@ const make = Effect.gen(function* () {
     statuses.delete(uuid)
     verifications.delete(uuid)
     outcomes.delete(uuid)
+    candidates.delete(uuid)
     history.forget(uuid)
+    rollups.forget(uuid)
     save(uuid, null)
   }
 
@@ -174,7 +211,14 @@ const make = Effect.gen(function* () {
     recordVerification,
     forget,
     // history first: a check_results row never gets ahead of the change that led to it
-    flush: Effect.zipRight(history.flush, writer.flush),
+    flush: Effect.zipRight(
+      Effect.suspend(() => {
+        const batch = checked
+        checked = 0
+        return history.settle(batch)
+      }),
+      writer.flush
+    ),
     refresh,
     status: (uuid: string) => statuses.get(uuid),
     verification: (uuid: string) => verifications.get(uuid),

@@ -65,6 +65,14 @@ const historyDropped = Metric.fromMetricKey(
     incremental: true
   })
 )
+const webhookDeliveries = family(
+  MetricKey.counter("syncwatch_alert_deliveries_total", {
+    description:
+      "Alert webhook deliveries by outcome: delivered, failed (gave up after the tries), gone (the endpoint answered 410 and is disabled until restart), disabled (not sent since)",
+    incremental: true
+  }),
+  ["outcome"]
+)
 // up-down counters: exported as gauges
 const subscribers = family(
   MetricKey.counter("syncwatch_subscribers", { description: "Open GraphQL subscriptions by root field" }),
@@ -123,6 +131,9 @@ export const verificationChecked = (verification: ReceiverVerification, seconds:
 }
 
 export const roundCompleted = Effect.sync(() => add(rounds, 1))
+
+export const alertDelivery = (outcome: "delivered" | "failed" | "gone" | "disabled"): void =>
+  add(webhookDeliveries(outcome), 1)
 
 export const historyRowsDropped = (rows: number): void => add(historyDropped, rows)
 

@@ -14,6 +14,7 @@ import { History } from "./History.js"
 import { LastKnown } from "./LastKnown.js"
 import { LogFormatLive } from "./LogFormat.js"
 import * as Logs from "./Logs.js"
+import { Maintenances } from "./Maintenance.js"
 import * as Prometheus from "./Metrics/Prometheus.js"
 import * as Page from "./Page.js"
 import { Pairing } from "./Pairing.js"
@@ -21,6 +22,7 @@ import { PeerClient } from "./Peer/Client.js"
 import * as PeerRoutes from "./Peer/Routes.js"
 import { SyncSettings } from "./Peer/Settings.js"
 import { PeerHttpClientLive } from "./Peer/Transport.js"
+import { Rollups } from "./Rollups.js"
 import * as Limits from "./ServerLimits.js"
 import { SharedRegistry } from "./SharedRegistry.js"
 import { SiteConfig } from "./SiteConfig.js"
@@ -42,6 +44,8 @@ export const ServicesLive = Watcher.Default.pipe(
   Layer.provideMerge(StatusChecks.Default),
   Layer.provideMerge(LastKnown.Default),
   Layer.provideMerge(Alerts.Default),
+  Layer.provideMerge(Rollups.Default),
+  Layer.provideMerge(Maintenances.Default),
   Layer.provideMerge(Layer.mergeAll(Pairing.Default, History.Default)),
   Layer.provideMerge(Layer.mergeAll(Connections.Default, PeerClient.Default, SiteConfig.Default, SyncSettings.Default))
 )

@@ -1,135 +1,214 @@
-import { createHmac, timingSafeEqual } from "node:crypto"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Chunk, Effect, Exit, Layer, Queue, type Scope, Stream, TestClock } from "effect"
+import { Cause, Chunk, Effect, Exit, Layer, Logger, Metric, Queue, Stream, TestClock } from "effect"
+import { Webhook } from "standardwebhooks"
 import { History } from "../src/History.js"
 import { Watcher } from "../src/Watcher.js"
-import { turns } from "./utils/Clients.js"
 import * as FakeSite from "./utils/FakeSite.js"
 import { receiver, watcherLayer } from "./utils/Watcher.js"
+import * as Receiver from "./utils/WebhookReceiver.js"
 
-const SECRET = "webhook-secret-for-tests"
+// a Standard Webhooks secret (whsec_ + base64) and a raw one: both are accepted as ALERT_WEBHOOK_SECRET
+const WHSEC = `whsec_${Buffer.from("a webhook secret of 32 bytes ok!").toString("base64")}`
+const RAW = "webhook-secret-for-tests"
 
-interface Delivery {
-  readonly signatureValid: boolean
-  readonly body: Record<string, unknown>
-  readonly answered: number
-}
+const active = FakeSite.json(200, { success: true, status: "active", name: "n" })
+const withWebhook = (url: string, secret: string, extra: Record<string, string> = {}) =>
+  watcherLayer({ ALERT_WEBHOOK_URL: url, ALERT_WEBHOOK_SECRET: secret, ...extra })
 
-// A webhook receiver on 127.0.0.1 (a FakeSite) that checks the signature and fails the first `failures` tries with 503
-const webhookReceiver = (
-  failures: number
-): Effect.Effect<{ url: string; deliveries: Queue.Queue<Delivery> }, never, Scope.Scope> =>
-  Effect.gen(function* () {
-    const deliveries = yield* Queue.unbounded<Delivery>()
-    let tries = 0
-    const site = yield* FakeSite.make((request) => {
-      const expected = Buffer.from(`sha256=${createHmac("sha256", SECRET).update(request.rawBody).digest("hex")}`)
-      const given = Buffer.from(String(request.headers["x-syncwatch-signature"] ?? ""))
-      const signatureValid = given.length === expected.length && timingSafeEqual(given, expected)
-      const answered = ++tries <= failures ? 503 : 200
-      Queue.unsafeOffer(deliveries, { signatureValid, body: JSON.parse(request.rawBody), answered })
-      return FakeSite.text(answered, "")
-    })
-    return { url: `${site.url}/hooks/syncwatch`, deliveries }
-  })
+// the TestClock set to the real time: the reference verifier compares webhook-timestamp with Date.now()
+const realNow = TestClock.setTime(Date.now())
 
-const withWebhook = (url: string, extra: Record<string, string> = {}) =>
-  watcherLayer({ ALERT_WEBHOOK_URL: url, ALERT_WEBHOOK_SECRET: SECRET, ...extra })
+// syncwatch_alert_deliveries_total{outcome}, as /metrics exports it
+const deliveries = (outcome: string) =>
+  Effect.map(Metric.snapshot, (pairs) =>
+    pairs
+      .filter(
+        (pair) =>
+          pair.metricKey.name === "syncwatch_alert_deliveries_total" &&
+          pair.metricKey.tags.some((tag) => tag.key === "outcome" && tag.value === outcome)
+      )
+      .reduce((sum, pair) => sum + Number((pair.metricState as { count?: number }).count ?? 0), 0)
+  )
 
-describe("the alert webhook", () => {
-  it.scoped("POSTs each change signed, retried with exponential backoff until the receiver takes it", () =>
+describe("Standard Webhooks", () => {
+  it.scoped("signs each delivery (whsec_ secret), keeps its webhook-id on every retry, backs off with jitter", () =>
     Effect.gen(function* () {
-      const hook = yield* webhookReceiver(2)
+      const hook = yield* Receiver.make(WHSEC, (n) => FakeSite.text(n <= 2 ? 503 : 200, ""))
+      // before the services start: a jump of the clock would run every timer of theirs in between
+      yield* realNow
       yield* Effect.gen(function* () {
-        const remote = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "n" }))
+        const remote = yield* FakeSite.make(active)
         const connection = yield* receiver(remote.url, "t1")
-        const watcher = yield* Watcher
-        yield* watcher.senderStatuses()
+        yield* (yield* Watcher).senderStatuses()
+        const verifier = new Webhook(WHSEC)
 
         const first = yield* Queue.take(hook.deliveries)
-        assert.deepStrictEqual(first, {
-          signatureValid: true,
-          answered: 503,
-          body: {
-            connectionUuid: connection.uuid,
-            at: "1970-01-01T00:00:00.000Z",
-            from: null,
-            to: "ACTIVE",
-            reason: null
-          }
+        assert.deepStrictEqual(Receiver.verify(verifier, first), { ok: true, body: first.body })
+        assert.match(first.id, /^msg_/)
+        assert.strictEqual(first.body.type, "connection.status_changed")
+        assert.deepStrictEqual(first.body.data, {
+          host: "127.0.0.1",
+          changes: [
+            { connectionUuid: connection.uuid, at: first.body.timestamp, from: null, to: "ACTIVE", reason: null }
+          ]
         })
-        yield* TestClock.adjust("999 millis")
-        yield* turns()
-        assert.strictEqual(yield* Queue.size(hook.deliveries), 0, "no second try before 1 s")
-        yield* TestClock.adjust("1 millis")
+        // the first retry comes 0.8 to 1.2 s later (1 s with jitter), the second 1.6 to 2.4 s after it
+        yield* TestClock.adjust("799 millis")
+        assert.strictEqual(yield* Receiver.nothingMore(hook.deliveries), 0, "no retry before 0.8 s")
+        yield* TestClock.adjust("401 millis")
         const second = yield* Queue.take(hook.deliveries)
-        assert.deepStrictEqual([second.signatureValid, second.answered], [true, 503])
-        yield* TestClock.adjust("1999 millis")
-        yield* turns()
-        assert.strictEqual(yield* Queue.size(hook.deliveries), 0, "no third try before 2 s more")
-        yield* TestClock.adjust("1 millis")
+        yield* TestClock.adjust("1599 millis")
+        assert.strictEqual(yield* Receiver.nothingMore(hook.deliveries), 0, "no second retry before 1.6 s more")
+        yield* TestClock.adjust("801 millis")
         const third = yield* Queue.take(hook.deliveries)
-        assert.deepStrictEqual(third, { ...first, answered: 200 })
-        // delivered: no more tries
-        yield* TestClock.adjust("1 minute")
-        yield* turns()
-        assert.strictEqual(yield* Queue.size(hook.deliveries), 0)
-      }).pipe(Effect.scoped, Effect.provide(withWebhook(hook.url)))
+        assert.deepStrictEqual(
+          [second, third].map((d) => [d.id, d.rawBody, d.answered]),
+          [
+            [first.id, first.rawBody, 503],
+            [first.id, first.rawBody, 200]
+          ],
+          "the same id and body on every try"
+        )
+        assert.isTrue(Receiver.verify(verifier, third).ok)
+        assert.isTrue(third.legacyValid, "X-Syncwatch-Signature is still sent")
+        yield* TestClock.adjust("10 minutes")
+        assert.strictEqual(yield* Receiver.nothingMore(hook.deliveries), 0, "delivered: no more tries")
+      }).pipe(Effect.scoped, Effect.provide(withWebhook(hook.url, WHSEC)))
     })
   )
 
-  it.scoped("gives up after 5 tries", () =>
+  it.scoped("a raw secret signs too; a delivery older than 5 minutes is refused by the verifier", () =>
     Effect.gen(function* () {
-      const hook = yield* webhookReceiver(100)
+      const hook = yield* Receiver.make(RAW)
+      // the delivery is made 6 minutes before the verifier looks at it: a replayed capture
+      yield* TestClock.setTime(Date.now() - 6 * 60_000)
+      yield* Effect.gen(function* () {
+        const remote = yield* FakeSite.make(active)
+        yield* receiver(remote.url, "t1")
+        yield* (yield* Watcher).senderStatuses()
+        const old = yield* Queue.take(hook.deliveries)
+        const verifier = new Webhook(RAW, { format: "raw" })
+        assert.deepStrictEqual(Receiver.verify(verifier, old), { ok: false, error: "Message timestamp too old" })
+        assert.isTrue(old.legacyValid)
+        // the same delivery signed now passes: only its age was refused
+        yield* realNow
+        yield* (yield* History).append(old.body.data.changes[0].connectionUuid, "ACTIVE", "OFFLINE", "refused")
+        yield* (yield* History).settle(1)
+        const fresh = yield* Queue.take(hook.deliveries)
+        assert.isTrue(Receiver.verify(verifier, fresh).ok)
+        assert.isFalse(Receiver.verify(new Webhook(WHSEC), fresh).ok, "another secret does not verify it")
+      }).pipe(Effect.scoped, Effect.provide(withWebhook(hook.url, RAW)))
+    })
+  )
+
+  it.scoped("honours a 429's Retry-After, and gives up after 5 tries", () =>
+    Effect.gen(function* () {
+      const hook = yield* Receiver.make(RAW, (n) =>
+        n === 1 ? FakeSite.text(429, "", { "retry-after": "120" }) : FakeSite.text(500, "")
+      )
       yield* Effect.gen(function* () {
         const history = yield* History
-        const remote = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "n" }))
+        const remote = yield* FakeSite.make(active)
         const connection = yield* receiver(remote.url, "t1")
+        const failedBefore = yield* deliveries("failed")
         yield* history.append(connection.uuid, "ACTIVE", "OFFLINE", "timeout")
-        for (const wait of [0, 1000, 2000, 4000, 8000]) {
-          yield* TestClock.adjust(wait)
+        yield* history.settle(1)
+        yield* Queue.take(hook.deliveries)
+        yield* TestClock.adjust("119 seconds")
+        assert.strictEqual(yield* Receiver.nothingMore(hook.deliveries), 0, "Retry-After: 120 is waited for")
+        yield* TestClock.adjust("1 second")
+        yield* Queue.take(hook.deliveries)
+        for (const upTo of [2400, 4800, 9600]) {
+          yield* TestClock.adjust(upTo)
           yield* Queue.take(hook.deliveries)
         }
-        yield* TestClock.adjust("10 minutes")
-        yield* turns()
-        assert.strictEqual(yield* Queue.size(hook.deliveries), 0)
-      }).pipe(Effect.scoped, Effect.provide(withWebhook(hook.url)))
+        yield* TestClock.adjust("1 hour")
+        assert.strictEqual(yield* Receiver.nothingMore(hook.deliveries), 0, "5 tries, then none")
+        assert.strictEqual((yield* deliveries("failed")) - failedBefore, 1)
+      }).pipe(Effect.scoped, Effect.provide(withWebhook(hook.url, RAW)))
     })
   )
 
-  it.scopedLive("a webhook target that hangs never delays a round, and the row is written", () =>
+  it.scoped("a 410 disables the endpoint until restart: logged once, counted in the metrics", () =>
     Effect.gen(function* () {
-      const hook = yield* FakeSite.make(FakeSite.hang)
+      const hook = yield* Receiver.make(RAW, () => FakeSite.text(410, ""))
+      const logged: Array<string> = []
+      const capture = Logger.replace(
+        Logger.defaultLogger,
+        Logger.map(Logger.logfmtLogger, (line) => logged.push(line))
+      )
+      const goneBefore = yield* deliveries("gone")
+      const disabledBefore = yield* deliveries("disabled")
       yield* Effect.gen(function* () {
-        const remote = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "n" }))
-        const connection = yield* receiver(remote.url, "t1")
-        const watcher = yield* Watcher
-        const events = Chunk.toArray(yield* Stream.runCollect(watcher.statusEvents()))
-        assert.deepStrictEqual(
-          events.map((e) => e._tag),
-          ["SenderStatusFetched", "StatusRoundCompleted"]
-        )
         const history = yield* History
+        const remote = yield* FakeSite.make(active)
+        const connection = yield* receiver(remote.url, "t1")
+        yield* history.append(connection.uuid, null, "ACTIVE", null)
+        yield* history.settle(1)
+        yield* Queue.take(hook.deliveries)
+        yield* TestClock.adjust("1 minute")
+        yield* history.append(connection.uuid, "ACTIVE", "OFFLINE", "refused")
+        yield* history.settle(1)
+        yield* TestClock.adjust("1 hour")
+        assert.strictEqual(yield* Receiver.nothingMore(hook.deliveries), 0, "no retry, no later delivery")
+      }).pipe(Effect.scoped, Effect.provide(withWebhook(hook.url, RAW)), Effect.provide(capture))
+      assert.strictEqual((yield* deliveries("gone")) - goneBefore, 1)
+      assert.lengthOf(
+        logged.filter((line) => line.includes("410 Gone")),
+        1,
+        "logged once"
+      )
+      assert.notInclude(logged.join("\n"), hook.url, "the URL is not logged")
+      assert.strictEqual((yield* deliveries("disabled")) - disabledBefore, 1)
+      // a restart (a new layer) delivers again
+      yield* Effect.gen(function* () {
+        const history = yield* History
+        const remote = yield* FakeSite.make(active)
+        const connection = yield* receiver(remote.url, "t1")
+        yield* history.append(connection.uuid, null, "ACTIVE", null)
+        yield* history.settle(1)
+        yield* Queue.take(hook.deliveries)
+      }).pipe(Effect.scoped, Effect.provide(withWebhook(hook.url, RAW)))
+    })
+  )
+
+  it.scoped("a receiver answering 500 forever never delays a round, and every history row is written", () =>
+    Effect.gen(function* () {
+      const hook = yield* Receiver.make(RAW, () => FakeSite.text(500, ""))
+      yield* Effect.gen(function* () {
+        const remote = yield* Receiver.make(RAW, (n) => (n % 2 === 1 ? active : FakeSite.json(503, {})))
+        const connection = yield* receiver(remote.url.replace("/hooks/syncwatch", ""), "t1")
+        const watcher = yield* Watcher
+        // four rounds, each complete without the clock moving: no round waits on a delivery's backoff
+        for (let i = 0; i < 4; i++) {
+          const events = Chunk.toArray(yield* Stream.runCollect(watcher.statusEvents()))
+          assert.deepStrictEqual(
+            events.map((e) => e._tag),
+            ["SenderStatusFetched", "StatusRoundCompleted"]
+          )
+        }
         assert.deepStrictEqual(
-          (yield* history.latest(connection.uuid)).map((c) => c.to),
-          ["ACTIVE"]
+          (yield* (yield* History).latest(connection.uuid)).map((c) => c.to),
+          ["ERROR", "ACTIVE", "ERROR", "ACTIVE"]
         )
-        const request = yield* hook.received
-        assert.strictEqual(request.method, "POST")
-        assert.isTrue(String(request.headers["x-syncwatch-signature"]).startsWith("sha256="))
-      }).pipe(Effect.scoped, Effect.provide(withWebhook(hook.url)))
+        for (let i = 0; i < 4; i++) assert.strictEqual((yield* Queue.take(hook.deliveries)).answered, 500)
+      }).pipe(Effect.scoped, Effect.provide(withWebhook(hook.url, RAW)))
     })
   )
 
   it.effect.each([
-    [{ ALERT_WEBHOOK_URL: "ftp://hooks.example.com/x", ALERT_WEBHOOK_SECRET: SECRET }, "ALERT_WEBHOOK_URL"],
-    [{ ALERT_WEBHOOK_URL: "not a url", ALERT_WEBHOOK_SECRET: SECRET }, "ALERT_WEBHOOK_URL"],
+    [{ ALERT_WEBHOOK_URL: "ftp://hooks.example.com/x", ALERT_WEBHOOK_SECRET: RAW }, "ALERT_WEBHOOK_URL"],
+    [{ ALERT_WEBHOOK_URL: "not a url", ALERT_WEBHOOK_SECRET: RAW }, "ALERT_WEBHOOK_URL"],
     [
-      { ALERT_WEBHOOK_URL: "http://10.0.0.8/hook", ALERT_WEBHOOK_SECRET: SECRET, ALLOW_INTERNAL_URLS: "false" },
+      { ALERT_WEBHOOK_URL: "http://10.0.0.8/hook", ALERT_WEBHOOK_SECRET: RAW, ALLOW_INTERNAL_URLS: "false" },
       "ALERT_WEBHOOK_URL"
     ],
-    [{ ALERT_WEBHOOK_URL: "https://hooks.example.com/x" }, "ALERT_WEBHOOK_SECRET"]
-  ] as const)("a bad webhook setting stops start-up naming %s", ([config, name]) =>
+    [{ ALERT_WEBHOOK_URL: "https://hooks.example.com/x" }, "ALERT_WEBHOOK_SECRET"],
+    [{ ALERT_MASS_PERCENT: "101" }, "ALERT_MASS_PERCENT"],
+    [{ ALERT_REPEAT_MINUTES: "-1" }, "ALERT_REPEAT_MINUTES"],
+    [{ ALERT_REPEAT_MINUTES: "soon" }, "ALERT_REPEAT_MINUTES"],
+    [{ CONFIRM_AFTER: "0" }, "CONFIRM_AFTER"]
+  ] as const)("a bad setting stops start-up naming %s", ([config, name]) =>
     Effect.gen(function* () {
       const exit = yield* Layer.build(watcherLayer(config)).pipe(Effect.scoped, Effect.exit)
       assert.isTrue(Exit.isFailure(exit))

@@ -20,8 +20,10 @@ import type { Connection } from "../src/Domain/Connection.js"
 import * as Token from "../src/Domain/Token.js"
 import { History } from "../src/History.js"
 import { LastKnown } from "../src/LastKnown.js"
+import { Maintenances } from "../src/Maintenance.js"
 import { PeerClient } from "../src/Peer/Client.js"
 import { PeerHttpClientLive } from "../src/Peer/Transport.js"
+import { Rollups } from "../src/Rollups.js"
 import { StatusChecks } from "../src/StatusChecks.js"
 import { Watcher } from "../src/Watcher.js"
 import { SqlTest, withConfig } from "./utils/Db.js"
@@ -34,6 +36,8 @@ const TOKEN = "status-checks-token"
 const layer = (config: Record<string, string> = {}) =>
   StatusChecks.Default.pipe(
     Layer.provideMerge(LastKnown.Test),
+    Layer.provideMerge(Rollups.Default),
+    Layer.provideMerge(Maintenances.Default),
     Layer.provideMerge(History.Default),
     Layer.provideMerge(Connections.Default),
     Layer.provide(PeerClient.Default),
@@ -295,6 +299,8 @@ describe("a check that dies", () => {
   const dyingLayer = Watcher.Default.pipe(
     Layer.provideMerge(StatusChecks.Default),
     Layer.provideMerge(LastKnown.Test),
+    Layer.provideMerge(Rollups.Default),
+    Layer.provideMerge(Maintenances.Default),
     Layer.provideMerge(History.Default),
     Layer.provideMerge(Connections.Default),
     Layer.provide(dyingPeer),

@@ -99,6 +99,14 @@ export class DuplicateToken extends Schema.TaggedError<DuplicateToken>()("Duplic
   }
 }
 
+export class MaintenanceNotFound extends Schema.TaggedError<MaintenanceNotFound>()("MaintenanceNotFound", {
+  id: Schema.String
+}) {
+  override get message() {
+    return `No maintenance window with id ${this.id}`
+  }
+}
+
 // ---- the service itself: client-visible, so a caller can tell "try later" from a bug ----
 
 // the store refuses writes (read-only file, full disk, I/O error): nothing was changed
@@ -139,6 +147,7 @@ export const ClientError = Schema.Union(
   SelfConnection,
   InvalidInput,
   DuplicateToken,
+  MaintenanceNotFound,
   Offline,
   NotFound,
   RemoteError,

@@ -2,7 +2,7 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import * as SqlSchema from "@effect/sql/SqlSchema"
 import { Context, DateTime, Effect, Layer, Schema } from "effect"
 import * as Dialect from "../Db/Dialect.js"
-import { ConnectionUuid } from "../Domain/Connection.js"
+import { ConnectionUuid, SEVERED_REASON } from "../Domain/Connection.js"
 import { StatusChange } from "../Domain/StatusChange.js"
 
 const Row = Schema.Struct({
@@ -64,7 +64,21 @@ export const make = Effect.gen(function* () {
       .bounded(sql`DELETE FROM status_history WHERE at < ${DateTime.formatIso(cutoff)}`)
       .pipe(Effect.asVoid, Effect.catchTag("SqlError", storeFailure))
 
-  return { insertAll, latest, pruneBefore } as const
+  // the outcome each connection's history last recorded (a sever's row is its status, not an outcome)
+  const findOutcomes = SqlSchema.findAll({
+    Request: Schema.Void,
+    Result: Schema.Struct({ connection_uuid: ConnectionUuid, to_state: Schema.String }),
+    execute: () =>
+      sql`SELECT h.connection_uuid, h.to_state FROM status_history h JOIN (
+            SELECT MAX(id) AS id FROM status_history
+            WHERE NOT (to_state = 'SUSPENDED' AND reason = ${SEVERED_REASON}) GROUP BY connection_uuid
+          ) m ON h.id = m.id`
+  })
+  const latestOutcomes = dialect
+    .bounded(findOutcomes(undefined))
+    .pipe(Effect.catchTags({ SqlError: storeFailure, ParseError: Effect.die }))
+
+  return { insertAll, latest, pruneBefore, latestOutcomes } as const
 })
 
 export class HistoryRepo extends Context.Tag("syncwatch/HistoryRepo")<

@@ -13,7 +13,10 @@ import {
 import { type RemoteNotice, RemoteNoticeOutcome } from "../Domain/RemoteNotice.js"
 import { Role } from "../Domain/Role.js"
 import type { StatusChange } from "../Domain/StatusChange.js"
+import { UptimeWindow } from "../Domain/Uptime.js"
+import { Maintenances } from "../Maintenance.js"
 import { Pairing } from "../Pairing.js"
+import { Rollups } from "../Rollups.js"
 import { Watcher } from "../Watcher.js"
 import type { Bridge, ServerContext } from "./Bridge.js"
 import type { Resolvers } from "./generated/resolvers.js"
@@ -44,6 +47,8 @@ export const make = Effect.gen(function* () {
   const connections = yield* Connections
   const watcher = yield* Watcher
   const pairing = yield* Pairing
+  const rollups = yield* Rollups
+  const maintenances = yield* Maintenances
   return (bridge: Bridge): Resolvers<Context> => ({
     DateTime: DateTimeScalar,
     Direction: enumOf(Direction),
@@ -54,13 +59,22 @@ export const make = Effect.gen(function* () {
     RemoteNoticeOutcome: enumOf(RemoteNoticeOutcome),
     StatusActor: enumOf(StatusActor),
     Role: enumOf(Role),
+    UptimeWindow: enumOf(UptimeWindow),
     StatusEvent: { __resolveType: (event) => event._tag },
     Connection: {
       remoteNotification: (connection: Connection) =>
         Option.getOrNull(decodeNotification(connection.metadata["remote_notification"])),
       lastSenderStatus: (connection, _, ctx) => bridge.run(watcher.lastSenderStatus(connection), ctx),
       lastVerification: (connection, _, ctx) => bridge.run(watcher.lastVerification(connection), ctx),
-      statusHistory: (connection, args, ctx) => bridge.run(watcher.statusHistory(connection, optional(args.limit)), ctx)
+      statusHistory: (connection, args, ctx) =>
+        bridge.run(watcher.statusHistory(connection, optional(args.limit)), ctx),
+      uptime: (connection, args, ctx) => bridge.run(rollups.uptime(connection.uuid, args.window), ctx),
+      responseTime: (connection, args, ctx) => bridge.run(rollups.responseTime(connection.uuid, args.window), ctx),
+      daily: (connection, args, ctx) => bridge.run(rollups.daily(connection.uuid, optional(args.days)), ctx),
+      maintenance: (connection, _, ctx) => bridge.run(maintenances.current(connection.uuid), ctx)
+    },
+    Maintenance: {
+      active: (maintenance, _, ctx) => bridge.run(maintenances.isActive(maintenance), ctx)
     },
     RemoteNotification: {
       notifiedAt: (n) => n.notified_at,
@@ -82,7 +96,8 @@ export const make = Effect.gen(function* () {
         ),
       remoteSite: (_, args, ctx, info) => bridge.run(pairing.inspectRemote(args.siteUrl), ctx, info),
       senderStatuses: (_, args, ctx, info) =>
-        bridge.run(watcher.senderStatuses(optional(args.uuids), optional(args.maxAgeSeconds)), ctx, info)
+        bridge.run(watcher.senderStatuses(optional(args.uuids), optional(args.maxAgeSeconds)), ctx, info),
+      maintenances: (_, args, ctx, info) => bridge.run(maintenances.list(optional(args.active)), ctx, info)
     },
     Mutation: {
       createConnection: (_, { input }, ctx, info) =>
@@ -122,7 +137,20 @@ export const make = Effect.gen(function* () {
           info
         ),
       verifyReceiverConnections: (_, args, ctx, info) =>
-        bridge.run(watcher.verifySenders(optional(args.uuids)), ctx, info)
+        bridge.run(watcher.verifySenders(optional(args.uuids)), ctx, info),
+      createMaintenance: (_, { input }, ctx, info) =>
+        bridge.run(
+          maintenances.create({
+            siteUrl: optional(input.siteUrl),
+            uuids: optional(input.uuids),
+            startsAt: input.startsAt,
+            endsAt: input.endsAt,
+            reason: optional(input.reason)
+          }),
+          ctx,
+          info
+        ),
+      endMaintenance: (_, args, ctx, info) => bridge.run(maintenances.end(args.id), ctx, info)
     },
     Subscription: {
       statusEvents: {

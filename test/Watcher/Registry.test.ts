@@ -3,8 +3,10 @@ import { Chunk, Effect, Layer, Stream, TestClock } from "effect"
 import { Connections } from "../../src/Connections.js"
 import { History } from "../../src/History.js"
 import { LastKnown } from "../../src/LastKnown.js"
+import { Maintenances } from "../../src/Maintenance.js"
 import { PeerClient } from "../../src/Peer/Client.js"
 import { PeerHttpClientLive } from "../../src/Peer/Transport.js"
+import { Rollups } from "../../src/Rollups.js"
 import { SiteConfig } from "../../src/SiteConfig.js"
 import { StatusChecks } from "../../src/StatusChecks.js"
 import { Watcher } from "../../src/Watcher.js"
@@ -32,6 +34,8 @@ const countingLayer = (counter: { lists: number }) => {
   return Watcher.Default.pipe(
     Layer.provideMerge(StatusChecks.Default),
     Layer.provideMerge(LastKnown.Default),
+    Layer.provideMerge(Rollups.Default),
+    Layer.provideMerge(Maintenances.Default),
     Layer.provideMerge(History.Default),
     Layer.provideMerge(counting),
     Layer.provideMerge(Layer.mergeAll(Connections.Default, PeerClient.Default, SiteConfig.Default)),

@@ -3,8 +3,10 @@ import { Deferred, Effect, Fiber, Layer, Logger, TestClock } from "effect"
 import type { YogaServerInstance } from "graphql-yoga"
 import { Connections } from "../../src/Connections.js"
 import * as Yoga from "../../src/graphql/Yoga.js"
+import { Maintenances } from "../../src/Maintenance.js"
 import { Pairing } from "../../src/Pairing.js"
 import { PeerHttpClientLive } from "../../src/Peer/Transport.js"
+import { Rollups } from "../../src/Rollups.js"
 import { ServicesLive } from "../../src/Server.js"
 import { Watcher } from "../../src/Watcher.js"
 import { SqlTest, withConfig } from "../utils/Db.js"
@@ -304,7 +306,13 @@ describe("defects", () => {
       )
       const stub = <T>(tag: { new (x: never): T }) => new tag({} as never)
       const result = yield* Effect.flatMap(Yoga.make, (yoga) => exec(yoga as never, "{ connections { uuid } }")).pipe(
-        Effect.provide([dying, Layer.succeed(Watcher, stub(Watcher)), Layer.succeed(Pairing, stub(Pairing))]),
+        Effect.provide([
+          dying,
+          Layer.succeed(Watcher, stub(Watcher)),
+          Layer.succeed(Pairing, stub(Pairing)),
+          Layer.succeed(Rollups, {} as never),
+          Layer.succeed(Maintenances, {} as never)
+        ]),
         Effect.scoped,
         Effect.provide(capture)
       )

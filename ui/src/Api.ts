@@ -87,6 +87,9 @@ const run = <T, V extends Record<string, unknown>>(document: TypedDocumentString
     )
   })
 
+// a query over the page's socket, for a component that reads figures of its own (Uptime.tsx)
+export const query = run
+
 const upsert = (data: ConnectionData) => {
   const next = new Map(rows.peek())
   next.set(data.uuid, toRow(data, next.get(data.uuid)))

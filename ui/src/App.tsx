@@ -170,6 +170,7 @@ const Table = () => (
         <th scope="col">Reason</th>
         <th scope="col">Checked</th>
         <th scope="col">Last 24 h</th>
+        <th scope="col">Uptime</th>
         {isAdmin.value ? <th scope="col">Actions</th> : null}
       </tr>
     </thead>

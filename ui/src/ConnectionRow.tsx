@@ -4,6 +4,7 @@ import { checking, checkOne, deleteConnection, rename, role, setStatus } from ".
 import { errorText } from "./Fields.js"
 import { ago, NOT_CHECKED, outcomeOf, type Row, spell, tone } from "./Model.js"
 import { Timeline } from "./Timeline.js"
+import { Uptime } from "./Uptime.js"
 
 // One connection: a table row on a wide screen, a card on a narrow one (style.css); its confirm steps and its
 // rename form stay inside it.
@@ -178,6 +179,9 @@ export const ConnectionRow = ({ row }: { row: Row }) => {
       </td>
       <td data-label="Last 24 h">
         <Timeline history={row.history} now={now.value} name={row.name} />
+      </td>
+      <td data-column="uptime" data-label="Uptime">
+        <Uptime uuid={row.uuid} name={row.name} />
       </td>
       {isAdmin.value ? (
         <td data-label="Actions">

@@ -111,3 +111,16 @@ export type {
   Role,
   VerifySendersMutation
 } from "./generated/graphql.js"
+
+// each connection's uptime figures (Uptime.tsx), once a minute
+export const UptimeFigures = graphql(`
+  query UptimeFigures {
+    connections {
+      uuid
+      day: uptime(window: DAY)
+      month: uptime(window: MONTH)
+      daily(days: 90) { date uptime checks healthy maintenance p50Ms p95Ms }
+      maintenance { reason endsAt }
+    }
+  }
+`)

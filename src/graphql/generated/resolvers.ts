@@ -3,6 +3,7 @@ import type { Connection as ConnectionModel, RemoteNotification as RemoteNotific
 import type { SenderStatusFetched as SenderStatusFetchedModel, ReceiverVerification as ReceiverVerificationModel, ReceiverConnectionSevered as ReceiverConnectionSeveredModel, StatusRoundCompleted as StatusRoundCompletedModel, SeveringHeld as SeveringHeldModel, StatusRound as StatusRoundModel, ConnectionChange as ConnectionChangeModel } from '../../Domain/Events.js';
 import type { StatusChange as StatusChangeModel } from '../../Domain/StatusChange.js';
 import type { RemoteNotice as RemoteNoticeModel } from '../../Domain/RemoteNotice.js';
+import type { Maintenance as MaintenanceModel } from '../../Domain/Maintenance.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null | undefined;
 export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
@@ -26,16 +27,22 @@ export type ChangeKind =
 export type Connection = {
   readonly __typename?: 'Connection';
   readonly approvedAt: Maybe<Scalars['DateTime']['output']>;
+  /** the last days (UTC), oldest first and today last; days 1 to ROLLUP_RETENTION_DAYS */
+  readonly daily: ReadonlyArray<DailyStatus>;
   readonly direction: Direction;
   readonly insertedAt: Scalars['DateTime']['output'];
   /** a receiver's last sender status, as checked (null for a sender, or until the first check) */
   readonly lastSenderStatus: Maybe<SenderStatusFetched>;
   /** a sender's last verification, as checked (null for a receiver, or until the first check) */
   readonly lastVerification: Maybe<ReceiverVerification>;
+  /** the maintenance window covering the connection now, if any */
+  readonly maintenance: Maybe<Maintenance>;
   readonly name: Scalars['String']['output'];
   readonly remoteNotification: Maybe<RemoteNotification>;
   /** true when the remote confirmed the registration (a sender is then verified against it) */
   readonly remoteNotified: Scalars['Boolean']['output'];
+  /** the response times of the window's answered checks (OFFLINE has none) */
+  readonly responseTime: ResponseTime;
   readonly revokedAt: Maybe<Scalars['DateTime']['output']>;
   readonly revokedReason: Maybe<Scalars['String']['output']>;
   readonly siteUrl: Scalars['String']['output'];
@@ -47,12 +54,29 @@ export type Connection = {
   readonly suspendedAt: Maybe<Scalars['DateTime']['output']>;
   readonly suspendedReason: Maybe<Scalars['String']['output']>;
   readonly updatedAt: Scalars['DateTime']['output'];
+  /** the share of checks that found the connection held (ACTIVE, EXISTS) over the window's last hours, 0 to 1; checks under maintenance are left out; null without checks */
+  readonly uptime: Maybe<Scalars['Float']['output']>;
   readonly uuid: Scalars['ID']['output'];
+};
+
+
+export type ConnectionDailyArgs = {
+  days?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type ConnectionResponseTimeArgs = {
+  window: UptimeWindow;
 };
 
 
 export type ConnectionStatusHistoryArgs = {
   limit?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type ConnectionUptimeArgs = {
+  window: UptimeWindow;
 };
 
 export type ConnectionChange = {
@@ -95,6 +119,31 @@ export type CreateConnectionPayload = {
   readonly remoteNotification: Maybe<RemoteNotification>;
 };
 
+/** siteUrl or uuids, one of them; endsAt after startsAt, at most 366 days later */
+export type CreateMaintenanceInput = {
+  readonly endsAt: Scalars['DateTime']['input'];
+  readonly reason?: InputMaybe<Scalars['String']['input']>;
+  readonly siteUrl?: InputMaybe<Scalars['String']['input']>;
+  readonly startsAt: Scalars['DateTime']['input'];
+  readonly uuids?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
+};
+
+/** One UTC day of a connection's checks */
+export type DailyStatus = {
+  readonly __typename?: 'DailyStatus';
+  /** checks outside maintenance */
+  readonly checks: Scalars['Int']['output'];
+  /** YYYY-MM-DD */
+  readonly date: Scalars['String']['output'];
+  readonly healthy: Scalars['Int']['output'];
+  /** checks under a maintenance window (not counted against uptime) */
+  readonly maintenance: Scalars['Int']['output'];
+  readonly p50Ms: Maybe<Scalars['Float']['output']>;
+  readonly p95Ms: Maybe<Scalars['Float']['output']>;
+  /** null without checks outside maintenance */
+  readonly uptime: Maybe<Scalars['Float']['output']>;
+};
+
 export type DeleteConnectionPayload = {
   readonly __typename?: 'DeleteConnectionPayload';
   readonly deleted: Scalars['Boolean']['output'];
@@ -105,11 +154,29 @@ export type Direction =
   | 'receiver'
   | 'sender';
 
+/** A maintenance window: checks and history go on, alerts and reminders are not sent, the time does not count against uptime */
+export type Maintenance = {
+  readonly __typename?: 'Maintenance';
+  /** true while it covers now */
+  readonly active: Scalars['Boolean']['output'];
+  readonly connectionUuids: ReadonlyArray<Scalars['ID']['output']>;
+  readonly endsAt: Scalars['DateTime']['output'];
+  readonly id: Scalars['ID']['output'];
+  readonly reason: Maybe<Scalars['String']['output']>;
+  /** the site it was asked for (its connections then), or null when asked by uuids */
+  readonly siteUrl: Maybe<Scalars['String']['output']>;
+  readonly startsAt: Scalars['DateTime']['output'];
+};
+
 export type Mutation = {
   readonly __typename?: 'Mutation';
   readonly createConnection: CreateConnectionPayload;
+  /** errors: InvalidInput (the window, siteUrl matching no connection), ConnectionNotFound, InvalidSiteUrl */
+  readonly createMaintenance: Maintenance;
   /** the remote is told first (delete-connection); what it answered is remoteNotice */
   readonly deleteConnection: DeleteConnectionPayload;
+  /** ends the window now (one not started never starts); MaintenanceNotFound for an unknown id */
+  readonly endMaintenance: Maintenance;
   /** a connection's new name (1 to 200 characters); the remote is not told (errors: InvalidInput, ConnectionNotFound) */
   readonly renameConnection: Connection;
   /** the remote is told (update-status); what it answered is remoteNotice */
@@ -124,8 +191,18 @@ export type MutationCreateConnectionArgs = {
 };
 
 
+export type MutationCreateMaintenanceArgs = {
+  input: CreateMaintenanceInput;
+};
+
+
 export type MutationDeleteConnectionArgs = {
   uuid: Scalars['ID']['input'];
+};
+
+
+export type MutationEndMaintenanceArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -150,6 +227,8 @@ export type Query = {
   readonly __typename?: 'Query';
   readonly connection: Maybe<Connection>;
   readonly connections: ReadonlyArray<Connection>;
+  /** maintenance windows, newest first; active: only those covering now (true) or only the others (false) */
+  readonly maintenances: ReadonlyArray<Maintenance>;
   /** asks a site whether it accepts connections; admin only (errors: InvalidSiteUrl, Offline, RemoteError; Forbidden for a viewer) */
   readonly remoteSite: RemoteSite;
   /** all receivers when uuids is omitted; a result younger than maxAgeSeconds is served as it is (0: check now) */
@@ -167,6 +246,11 @@ export type QueryConnectionArgs = {
 export type QueryConnectionsArgs = {
   direction?: InputMaybe<Direction>;
   status?: InputMaybe<ConnectionStatus>;
+};
+
+
+export type QueryMaintenancesArgs = {
+  active?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -239,6 +323,15 @@ export type RemoteSite = {
   readonly incomingMode: Scalars['String']['output'];
   readonly passwordRequired: Scalars['Boolean']['output'];
   readonly siteUrl: Scalars['String']['output'];
+};
+
+/** Quantiles read from hourly buckets (10, 25, 50, 100, 250, 500 ms, 1, 2.5, 5, 10, 30 s): each is its bucket's upper bound */
+export type ResponseTime = {
+  readonly __typename?: 'ResponseTime';
+  /** answered checks counted */
+  readonly checks: Scalars['Int']['output'];
+  readonly p50Ms: Maybe<Scalars['Float']['output']>;
+  readonly p95Ms: Maybe<Scalars['Float']['output']>;
 };
 
 /** What the caller may do: ADMIN (ADMIN_TOKEN, or no token configured) or VIEWER (VIEWER_TOKEN: queries and subscriptions only) */
@@ -350,6 +443,13 @@ export type UpdateConnectionStatusPayload = {
   readonly remoteNotice: RemoteNotice;
 };
 
+/** The last 24 hours (DAY), 7 days, 30 days (MONTH) or 90 days (QUARTER), by whole hours, the current one included */
+export type UptimeWindow =
+  | 'day'
+  | 'month'
+  | 'quarter'
+  | 'week';
+
 export type VerificationOutcome =
   | 'error'
   | 'exists'
@@ -450,12 +550,15 @@ export type ResolversTypes = {
   ConnectionStatus: null;
   CreateConnectionInput: CreateConnectionInput;
   CreateConnectionPayload: ResolverTypeWrapper<Omit<CreateConnectionPayload, 'connection' | 'remoteNotification'> & { connection: ResolversTypes['Connection'], remoteNotification?: Maybe<ResolversTypes['RemoteNotification']> }>;
+  CreateMaintenanceInput: CreateMaintenanceInput;
+  DailyStatus: ResolverTypeWrapper<DailyStatus>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DeleteConnectionPayload: ResolverTypeWrapper<Omit<DeleteConnectionPayload, 'remoteNotice'> & { remoteNotice: ResolversTypes['RemoteNotice'] }>;
   Direction: null;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Maintenance: ResolverTypeWrapper<MaintenanceModel>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ReceiverConnectionSevered: ResolverTypeWrapper<ReceiverConnectionSeveredModel>;
@@ -464,6 +567,7 @@ export type ResolversTypes = {
   RemoteNoticeOutcome: null;
   RemoteNotification: ResolverTypeWrapper<RemoteNotificationModel>;
   RemoteSite: ResolverTypeWrapper<RemoteSite>;
+  ResponseTime: ResolverTypeWrapper<ResponseTime>;
   Role: null;
   SenderStatus: null;
   SenderStatusFetched: ResolverTypeWrapper<SenderStatusFetchedModel>;
@@ -476,6 +580,7 @@ export type ResolversTypes = {
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UpdateConnectionStatusPayload: ResolverTypeWrapper<Omit<UpdateConnectionStatusPayload, 'connection' | 'remoteNotice'> & { connection: ResolversTypes['Connection'], remoteNotice: ResolversTypes['RemoteNotice'] }>;
+  UptimeWindow: null;
   VerificationOutcome: null;
   Viewer: ResolverTypeWrapper<Viewer>;
 };
@@ -487,11 +592,14 @@ export type ResolversParentTypes = {
   ConnectionChange: ConnectionChangeModel;
   CreateConnectionInput: CreateConnectionInput;
   CreateConnectionPayload: Omit<CreateConnectionPayload, 'connection' | 'remoteNotification'> & { connection: ResolversParentTypes['Connection'], remoteNotification?: Maybe<ResolversParentTypes['RemoteNotification']> };
+  CreateMaintenanceInput: CreateMaintenanceInput;
+  DailyStatus: DailyStatus;
   DateTime: Scalars['DateTime']['output'];
   DeleteConnectionPayload: Omit<DeleteConnectionPayload, 'remoteNotice'> & { remoteNotice: ResolversParentTypes['RemoteNotice'] };
   Float: Scalars['Float']['output'];
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
+  Maintenance: MaintenanceModel;
   Mutation: Record<PropertyKey, never>;
   Query: Record<PropertyKey, never>;
   ReceiverConnectionSevered: ReceiverConnectionSeveredModel;
@@ -499,6 +607,7 @@ export type ResolversParentTypes = {
   RemoteNotice: RemoteNoticeModel;
   RemoteNotification: RemoteNotificationModel;
   RemoteSite: RemoteSite;
+  ResponseTime: ResponseTime;
   SenderStatusFetched: SenderStatusFetchedModel;
   SeveringHeld: SeveringHeldModel;
   StatusChange: StatusChangeModel;
@@ -515,13 +624,16 @@ export type ChangeKindResolvers = { CREATED: 'created', DELETED: 'deleted', UPDA
 
 export type ConnectionResolvers<ContextType = any, ParentType extends ResolversParentTypes['Connection'] = ResolversParentTypes['Connection']> = {
   approvedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  daily?: Resolver<ReadonlyArray<ResolversTypes['DailyStatus']>, ParentType, ContextType, RequireFields<ConnectionDailyArgs, 'days'>>;
   direction?: Resolver<ResolversTypes['Direction'], ParentType, ContextType>;
   insertedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   lastSenderStatus?: Resolver<Maybe<ResolversTypes['SenderStatusFetched']>, ParentType, ContextType>;
   lastVerification?: Resolver<Maybe<ResolversTypes['ReceiverVerification']>, ParentType, ContextType>;
+  maintenance?: Resolver<Maybe<ResolversTypes['Maintenance']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   remoteNotification?: Resolver<Maybe<ResolversTypes['RemoteNotification']>, ParentType, ContextType>;
   remoteNotified?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  responseTime?: Resolver<ResolversTypes['ResponseTime'], ParentType, ContextType, RequireFields<ConnectionResponseTimeArgs, 'window'>>;
   revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   revokedReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   siteUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -531,6 +643,7 @@ export type ConnectionResolvers<ContextType = any, ParentType extends ResolversP
   suspendedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   suspendedReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  uptime?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType, RequireFields<ConnectionUptimeArgs, 'window'>>;
   uuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
@@ -548,6 +661,16 @@ export type CreateConnectionPayloadResolvers<ContextType = any, ParentType exten
   remoteNotification?: Resolver<Maybe<ResolversTypes['RemoteNotification']>, ParentType, ContextType>;
 };
 
+export type DailyStatusResolvers<ContextType = any, ParentType extends ResolversParentTypes['DailyStatus'] = ResolversParentTypes['DailyStatus']> = {
+  checks?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  date?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  healthy?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  maintenance?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  p50Ms?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  p95Ms?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  uptime?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+};
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
@@ -559,9 +682,21 @@ export type DeleteConnectionPayloadResolvers<ContextType = any, ParentType exten
 
 export type DirectionResolvers = { RECEIVER: 'receiver', SENDER: 'sender' };
 
+export type MaintenanceResolvers<ContextType = any, ParentType extends ResolversParentTypes['Maintenance'] = ResolversParentTypes['Maintenance']> = {
+  active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  connectionUuids?: Resolver<ReadonlyArray<ResolversTypes['ID']>, ParentType, ContextType>;
+  endsAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  siteUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  startsAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
 export type MutationResolvers<ContextType = any, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   createConnection?: Resolver<ResolversTypes['CreateConnectionPayload'], ParentType, ContextType, RequireFields<MutationCreateConnectionArgs, 'input'>>;
+  createMaintenance?: Resolver<ResolversTypes['Maintenance'], ParentType, ContextType, RequireFields<MutationCreateMaintenanceArgs, 'input'>>;
   deleteConnection?: Resolver<ResolversTypes['DeleteConnectionPayload'], ParentType, ContextType, RequireFields<MutationDeleteConnectionArgs, 'uuid'>>;
+  endMaintenance?: Resolver<ResolversTypes['Maintenance'], ParentType, ContextType, RequireFields<MutationEndMaintenanceArgs, 'id'>>;
   renameConnection?: Resolver<ResolversTypes['Connection'], ParentType, ContextType, RequireFields<MutationRenameConnectionArgs, 'name' | 'uuid'>>;
   updateConnectionStatus?: Resolver<ResolversTypes['UpdateConnectionStatusPayload'], ParentType, ContextType, RequireFields<MutationUpdateConnectionStatusArgs, 'status' | 'uuid'>>;
   verifyReceiverConnections?: Resolver<ReadonlyArray<ResolversTypes['ReceiverVerification']>, ParentType, ContextType, Partial<MutationVerifyReceiverConnectionsArgs>>;
@@ -570,6 +705,7 @@ export type MutationResolvers<ContextType = any, ParentType extends ResolversPar
 export type QueryResolvers<ContextType = any, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   connection?: Resolver<Maybe<ResolversTypes['Connection']>, ParentType, ContextType, RequireFields<QueryConnectionArgs, 'uuid'>>;
   connections?: Resolver<ReadonlyArray<ResolversTypes['Connection']>, ParentType, ContextType, Partial<QueryConnectionsArgs>>;
+  maintenances?: Resolver<ReadonlyArray<ResolversTypes['Maintenance']>, ParentType, ContextType, Partial<QueryMaintenancesArgs>>;
   remoteSite?: Resolver<ResolversTypes['RemoteSite'], ParentType, ContextType, RequireFields<QueryRemoteSiteArgs, 'siteUrl'>>;
   senderStatuses?: Resolver<ReadonlyArray<ResolversTypes['SenderStatusFetched']>, ParentType, ContextType, RequireFields<QuerySenderStatusesArgs, 'maxAgeSeconds'>>;
   viewer?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
@@ -613,6 +749,12 @@ export type RemoteSiteResolvers<ContextType = any, ParentType extends ResolversP
   incomingMode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   passwordRequired?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   siteUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ResponseTimeResolvers<ContextType = any, ParentType extends ResolversParentTypes['ResponseTime'] = ResolversParentTypes['ResponseTime']> = {
+  checks?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  p50Ms?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  p95Ms?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 };
 
 export type RoleResolvers = { ADMIN: 'admin', VIEWER: 'viewer' };
@@ -679,6 +821,8 @@ export type UpdateConnectionStatusPayloadResolvers<ContextType = any, ParentType
   remoteNotice?: Resolver<ResolversTypes['RemoteNotice'], ParentType, ContextType>;
 };
 
+export type UptimeWindowResolvers = { DAY: 'day', MONTH: 'month', QUARTER: 'quarter', WEEK: 'week' };
+
 export type VerificationOutcomeResolvers = { ERROR: 'error', EXISTS: 'exists', NOT_FOUND: 'not_found', OFFLINE: 'offline' };
 
 export type ViewerResolvers<ContextType = any, ParentType extends ResolversParentTypes['Viewer'] = ResolversParentTypes['Viewer']> = {
@@ -691,9 +835,11 @@ export type Resolvers<ContextType = any> = {
   ConnectionChange?: ConnectionChangeResolvers<ContextType>;
   ConnectionStatus?: ConnectionStatusResolvers;
   CreateConnectionPayload?: CreateConnectionPayloadResolvers<ContextType>;
+  DailyStatus?: DailyStatusResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   DeleteConnectionPayload?: DeleteConnectionPayloadResolvers<ContextType>;
   Direction?: DirectionResolvers;
+  Maintenance?: MaintenanceResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   ReceiverConnectionSevered?: ReceiverConnectionSeveredResolvers<ContextType>;
@@ -702,6 +848,7 @@ export type Resolvers<ContextType = any> = {
   RemoteNoticeOutcome?: RemoteNoticeOutcomeResolvers;
   RemoteNotification?: RemoteNotificationResolvers<ContextType>;
   RemoteSite?: RemoteSiteResolvers<ContextType>;
+  ResponseTime?: ResponseTimeResolvers<ContextType>;
   Role?: RoleResolvers;
   SenderStatus?: SenderStatusResolvers;
   SenderStatusFetched?: SenderStatusFetchedResolvers<ContextType>;
@@ -713,6 +860,7 @@ export type Resolvers<ContextType = any> = {
   StatusRoundCompleted?: StatusRoundCompletedResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   UpdateConnectionStatusPayload?: UpdateConnectionStatusPayloadResolvers<ContextType>;
+  UptimeWindow?: UptimeWindowResolvers;
   VerificationOutcome?: VerificationOutcomeResolvers;
   Viewer?: ViewerResolvers<ContextType>;
 };

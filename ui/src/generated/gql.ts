@@ -28,6 +28,7 @@ type Documents = {
     "\n  mutation CreateConnection($input: CreateConnectionInput!) {\n    createConnection(input: $input) {\n      authToken\n      connection { ...RowFields }\n      remoteNotification { success status message httpStatus }\n    }\n  }\n": typeof types.CreateConnectionDocument,
     "\n  mutation Rename($uuid: ID!, $name: String!) {\n    renameConnection(uuid: $uuid, name: $name) { ...RowFields }\n  }\n": typeof types.RenameDocument,
     "\n  mutation Delete($uuid: ID!) {\n    deleteConnection(uuid: $uuid) { deleted remoteNotice { outcome reason } }\n  }\n": typeof types.DeleteDocument,
+    "\n  query UptimeFigures {\n    connections {\n      uuid\n      day: uptime(window: DAY)\n      month: uptime(window: MONTH)\n      daily(days: 90) { date uptime checks healthy maintenance p50Ms p95Ms }\n      maintenance { reason endsAt }\n    }\n  }\n": typeof types.UptimeFiguresDocument,
 };
 const documents: Documents = {
     "\n  fragment RowFields on Connection {\n    uuid\n    name\n    direction\n    siteUrl\n    status\n    suspendedReason\n    lastSenderStatus { status reason checkedAt durationMs }\n    lastVerification { outcome reason checkedAt durationMs }\n    statusHistory(limit: 200) { at from to reason }\n  }\n": types.RowFieldsFragmentDoc,
@@ -43,6 +44,7 @@ const documents: Documents = {
     "\n  mutation CreateConnection($input: CreateConnectionInput!) {\n    createConnection(input: $input) {\n      authToken\n      connection { ...RowFields }\n      remoteNotification { success status message httpStatus }\n    }\n  }\n": types.CreateConnectionDocument,
     "\n  mutation Rename($uuid: ID!, $name: String!) {\n    renameConnection(uuid: $uuid, name: $name) { ...RowFields }\n  }\n": types.RenameDocument,
     "\n  mutation Delete($uuid: ID!) {\n    deleteConnection(uuid: $uuid) { deleted remoteNotice { outcome reason } }\n  }\n": types.DeleteDocument,
+    "\n  query UptimeFigures {\n    connections {\n      uuid\n      day: uptime(window: DAY)\n      month: uptime(window: MONTH)\n      daily(days: 90) { date uptime checks healthy maintenance p50Ms p95Ms }\n      maintenance { reason endsAt }\n    }\n  }\n": types.UptimeFiguresDocument,
 };
 
 /**
@@ -97,6 +99,10 @@ export function graphql(source: "\n  mutation Rename($uuid: ID!, $name: String!)
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation Delete($uuid: ID!) {\n    deleteConnection(uuid: $uuid) { deleted remoteNotice { outcome reason } }\n  }\n"): typeof import('./graphql.js').DeleteDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query UptimeFigures {\n    connections {\n      uuid\n      day: uptime(window: DAY)\n      month: uptime(window: MONTH)\n      daily(days: 90) { date uptime checks healthy maintenance p50Ms p95Ms }\n      maintenance { reason endsAt }\n    }\n  }\n"): typeof import('./graphql.js').UptimeFiguresDocument;
 
 
 export function graphql(source: string) {

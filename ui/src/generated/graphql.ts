@@ -151,6 +151,11 @@ export type DeleteMutationVariables = Exact<{
 
 export type DeleteMutation = { readonly deleteConnection: { readonly deleted: boolean, readonly remoteNotice: { readonly outcome: RemoteNoticeOutcome, readonly reason: string | null } } };
 
+export type UptimeFiguresQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type UptimeFiguresQuery = { readonly connections: ReadonlyArray<{ readonly uuid: string, readonly day: number | null, readonly month: number | null, readonly daily: ReadonlyArray<{ readonly date: string, readonly uptime: number | null, readonly checks: number, readonly healthy: number, readonly maintenance: number, readonly p50Ms: number | null, readonly p95Ms: number | null }>, readonly maintenance: { readonly reason: string | null, readonly endsAt: string } | null }> };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -500,3 +505,25 @@ export const DeleteDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<DeleteMutation, DeleteMutationVariables>;
+export const UptimeFiguresDocument = new TypedDocumentString(`
+    query UptimeFigures {
+  connections {
+    uuid
+    day: uptime(window: DAY)
+    month: uptime(window: MONTH)
+    daily(days: 90) {
+      date
+      uptime
+      checks
+      healthy
+      maintenance
+      p50Ms
+      p95Ms
+    }
+    maintenance {
+      reason
+      endsAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<UptimeFiguresQuery, UptimeFiguresQueryVariables>;
