@@ -79,6 +79,15 @@ describe("the process", () => {
     refusesToStart({ HOST: "0.0.0.0" }, "ALLOW_UNAUTHENTICATED=true").pipe(Effect.scoped)
   )
 
+  it.live.each([
+    ["CONFIRM_AFTER", "0", "CONFIRM_AFTER must be an integer >= 1"],
+    ["ALERT_REPEAT_MINUTES", "soon", "ALERT_REPEAT_MINUTES"],
+    ["ALERT_MASS_PERCENT", "101", "ALERT_MASS_PERCENT must be an integer from 0 to 100"],
+    ["ROLLUP_RETENTION_DAYS", "0", "ROLLUP_RETENTION_DAYS must be an integer >= 1"]
+  ] as const)("refuses %s=%s", ([variable, value, message]) =>
+    refusesToStart({ [variable]: value }, variable, message).pipe(Effect.scoped)
+  )
+
   it.live("refuses CHECK_CONCURRENCY=0", () =>
     refusesToStart({ CHECK_CONCURRENCY: "0" }, "CHECK_CONCURRENCY").pipe(Effect.scoped)
   )
