@@ -1,11 +1,11 @@
-import { DateTime, Effect } from "effect"
+import { Effect } from "effect"
 import { ReceiverVerification, SenderStatusFetched } from "../src/Domain/Events.js"
 import * as Metrics from "../src/Metrics.js"
 
 // npx tsx bench/metrics.ts: what recording a check's metrics adds to it, in ns per check (the hooks as
 // StatusChecks runs them, minus the same loop without them; "the update alone" is the metric's own cost)
 const N = 1_000_000
-const checkedAt = DateTime.unsafeMake(0)
+const checkedAt = 0
 const statuses = ["active", "offline", "not_found", "error"] as const
 const fetched = statuses.map(
   (status) =>

@@ -1,6 +1,7 @@
-import { Config, Context, DateTime, Duration, Effect, Layer } from "effect"
+import { Config, Context, Duration, Effect, Layer } from "effect"
 import { type ConnectionUuid, SEVERED_REASON } from "./Domain/Connection.js"
 import type { ReceiverVerification, SenderStatusFetched } from "./Domain/Events.js"
+import type { EpochMillis } from "./Domain/Time.js"
 import { History } from "./History.js"
 import * as Repo from "./LastKnown/Repo.js"
 import { SharedRegistry } from "./SharedRegistry.js"
@@ -41,8 +42,7 @@ const make = Effect.gen(function* () {
   const peerTimeoutMs = yield* Config.integer("PEER_TIMEOUT_MS").pipe(Config.withDefault(30_000))
   const statuses = new Map<string, SenderStatusFetched>()
   const verifications = new Map<string, Repo.LastVerification>()
-  const newer = (stored: DateTime.Utc, held: DateTime.Utc | undefined) =>
-    held === undefined || DateTime.greaterThan(stored, held)
+  const newer = (stored: EpochMillis, held: EpochMillis | undefined) => held === undefined || stored > held
 
   // Connections deleted lately, with when: a check in flight when its connection was deleted completes after
   // `forget`, and must not bring it back (in memory, in the store, in the history). A check ends within
@@ -161,12 +161,10 @@ const make = Effect.gen(function* () {
 
   // a result checked less than maxAgeMillis ago is served as it is, with its own checkedAt (G3)
   const freshIn =
-    <A>(map: Map<string, A>, checkedAt: (a: A) => DateTime.Utc) =>
+    <A>(map: Map<string, A>, checkedAt: (a: A) => EpochMillis) =>
     (uuid: string, maxAgeMillis: number, now: number) => {
       const known = map.get(uuid)
-      return known !== undefined && maxAgeMillis > 0 && now - DateTime.toEpochMillis(checkedAt(known)) < maxAgeMillis
-        ? known
-        : undefined
+      return known !== undefined && maxAgeMillis > 0 && now - checkedAt(known) < maxAgeMillis ? known : undefined
     }
 
   return {
