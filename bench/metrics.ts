@@ -70,12 +70,11 @@ const rows = [
     })
   ),
   time("baseline: Effect.async per check", () => Effect.async<void>((resume) => resume(Effect.void))),
-  time("peer check: peerCall (in flight +1/-1)", () =>
+  time("peer check: peerCallStarted/Settled (in flight +1/-1)", () =>
     Effect.async<void>((resume) => {
-      Metrics.peerCall<void>((done) => {
-        done(undefined)
-        return () => {}
-      })(() => resume(Effect.void))
+      Metrics.peerCallStarted()
+      Metrics.peerCallSettled()
+      resume(Effect.void)
     })
   ),
   time("other peer calls: peerRequest (in flight +1/-1)", () => Metrics.peerRequest(Effect.void))
