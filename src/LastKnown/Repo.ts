@@ -77,6 +77,23 @@ export const verificationRow = ({ verification, notFoundCount }: LastVerificatio
   not_found_count: notFoundCount
 })
 
+// A batch's rows in statements of ROWS_PER_STATEMENT, the rest in powers of two (256, 128, … 1): a handful of
+// statement texts, each prepared once by the client's cache, instead of a new text, parsed and planned again,
+// for every size a batch happens to have
+const ROWS_PER_STATEMENT = 500
+export const statementSizes = (rows: number): Array<number> => {
+  const sizes: Array<number> = []
+  let left = rows
+  for (; left >= ROWS_PER_STATEMENT; left -= ROWS_PER_STATEMENT) sizes.push(ROWS_PER_STATEMENT)
+  for (let size = 256; size >= 1; size /= 2) {
+    if (left >= size) {
+      sizes.push(size)
+      left -= size
+    }
+  }
+  return sizes
+}
+
 const make = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const dialect = yield* Dialect.StoreDialect
@@ -103,7 +120,6 @@ const make = Effect.gen(function* () {
   )
 
   // rows as the store keeps them; written in batches (LastKnown's write-behind), never one statement per check
-  const ROWS_PER_STATEMENT = 500
   const upsert = (rows: ReadonlyArray<StoredRow>) =>
     sql`INSERT INTO check_results ${sql.insert(rows)}
       ON CONFLICT (connection_uuid) DO UPDATE SET kind = excluded.kind, outcome = excluded.outcome,
@@ -124,7 +140,11 @@ const make = Effect.gen(function* () {
       for (let i = 0; i < removed.length; i += ROWS_PER_STATEMENT) {
         yield* sql`DELETE FROM check_results WHERE ${sql.in("connection_uuid", removed.slice(i, i + ROWS_PER_STATEMENT))}`
       }
-      for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) yield* upsert(rows.slice(i, i + ROWS_PER_STATEMENT))
+      let at = 0
+      for (const size of statementSizes(rows.length)) {
+        yield* upsert(rows.slice(at, at + size))
+        at += size
+      }
     }).pipe(dialect.transaction, Effect.catchTag("SqlError", storeFailure))
 
   return { loadAll, write } satisfies LastKnownRepoApi
