@@ -1,11 +1,11 @@
-import { DateTime, Effect } from "effect"
+import { Effect } from "effect"
 import { ReceiverVerification, SenderStatusFetched } from "../src/Domain/Events.js"
 import * as Metrics from "../src/Metrics.js"
 
 // npx tsx bench/metrics.ts: what recording a check's metrics adds to it, in ns per check (the hooks as
 // StatusChecks runs them, minus the same loop without them; "the update alone" is the metric's own cost)
 const N = 1_000_000
-const checkedAt = DateTime.unsafeMake(0)
+const checkedAt = 0
 const statuses = ["active", "offline", "not_found", "error"] as const
 const fetched = statuses.map(
   (status) =>
@@ -70,12 +70,11 @@ const rows = [
     })
   ),
   time("baseline: Effect.async per check", () => Effect.async<void>((resume) => resume(Effect.void))),
-  time("peer check: peerCall (in flight +1/-1)", () =>
+  time("peer check: peerCallStarted/Settled (in flight +1/-1)", () =>
     Effect.async<void>((resume) => {
-      Metrics.peerCall<void>((done) => {
-        done(undefined)
-        return () => {}
-      })(() => resume(Effect.void))
+      Metrics.peerCallStarted()
+      Metrics.peerCallSettled()
+      resume(Effect.void)
     })
   ),
   time("other peer calls: peerRequest (in flight +1/-1)", () => Metrics.peerRequest(Effect.void))

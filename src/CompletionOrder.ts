@@ -11,19 +11,22 @@ const run = <A, B>(
 ): Effect.Effect<void> => {
   const pending = items[Symbol.iterator]()
   let taken = 0
-  const worker: Effect.Effect<void> = Effect.suspend(() => {
-    const next = pending.next()
-    if (next.done === true) return Effect.void
-    const index = taken++
-    return Effect.flatMap(check(next.value), (b) => {
-      const emitted = emit(b, index)
-      return emitted === undefined ? worker : Effect.zipRight(emitted, worker)
+  // a worker checks one item at a time: its index and its continuation are the worker's, not a closure per check
+  const worker = (): Effect.Effect<void> => {
+    let index = 0
+    const step: Effect.Effect<void> = Effect.suspend(() => {
+      const next = pending.next()
+      if (next.done === true) return Effect.void
+      index = taken++
+      return Effect.flatMap(check(next.value), emitted)
     })
-  })
-  return Effect.all(
-    Array.from({ length: concurrency }, () => worker),
-    { concurrency, discard: true }
-  ).pipe(
+    const emitted = (b: B) => {
+      const emitting = emit(b, index)
+      return emitting === undefined ? step : Effect.zipRight(emitting, step)
+    }
+    return step
+  }
+  return Effect.all(Array.from({ length: concurrency }, worker), { concurrency, discard: true }).pipe(
     Effect.onError((cause) =>
       Cause.isInterruptedOnly(cause) ? Effect.void : Effect.logError("A status check died: ending the checks", cause)
     )

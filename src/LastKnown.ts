@@ -1,7 +1,8 @@
-import { Config, Context, DateTime, Duration, Effect, Layer } from "effect"
+import { Config, Context, Duration, Effect, Layer } from "effect"
 import { type Candidate, seenAgain } from "./Domain/Confirm.js"
 import { type ConnectionUuid, SEVERED_REASON } from "./Domain/Connection.js"
 import type { ReceiverVerification, SenderStatusFetched } from "./Domain/Events.js"
+import type { EpochMillis } from "./Domain/Time.js"
 import { confirmAfter, History } from "./History.js"
 import * as Repo from "./LastKnown/Repo.js"
 import { Rollups } from "./Rollups.js"
@@ -45,8 +46,7 @@ const make = Effect.gen(function* () {
   const peerTimeoutMs = yield* Config.integer("PEER_TIMEOUT_MS").pipe(Config.withDefault(30_000))
   const statuses = new Map<string, SenderStatusFetched>()
   const verifications = new Map<string, Repo.LastVerification>()
-  const newer = (stored: DateTime.Utc, held: DateTime.Utc | undefined) =>
-    held === undefined || DateTime.greaterThan(stored, held)
+  const newer = (stored: EpochMillis, held: EpochMillis | undefined) => held === undefined || stored > held
 
   // Connections deleted lately, with when: a check in flight when its connection was deleted completes after
   // `forget`, and must not bring it back (in memory, in the store, in the history). A check ends within
@@ -157,7 +157,7 @@ const make = Effect.gen(function* () {
     if (isDeleted(result.connectionUuid)) return result
     statuses.set(result.connectionUuid, result)
     save(result.connectionUuid, result)
-    rollups.add(result.connectionUuid, DateTime.toEpochMillis(result.checkedAt), result.status, result.durationMs)
+    rollups.add(result.connectionUuid, result.checkedAt, result.status, result.durationMs)
     changed(result.connectionUuid, label(result.status), result.reason)
     return result
   }
@@ -169,12 +169,7 @@ const make = Effect.gen(function* () {
     if (isDeleted(verification.connectionUuid)) return last
     verifications.set(verification.connectionUuid, last)
     save(verification.connectionUuid, last)
-    rollups.add(
-      verification.connectionUuid,
-      DateTime.toEpochMillis(verification.checkedAt),
-      verification.outcome,
-      verification.durationMs
-    )
+    rollups.add(verification.connectionUuid, verification.checkedAt, verification.outcome, verification.durationMs)
     changed(verification.connectionUuid, label(verification.outcome), verification.reason)
     return last
   }
@@ -198,12 +193,10 @@ const make = Effect.gen(function* () {
 
   // a result checked less than maxAgeMillis ago is served as it is, with its own checkedAt (G3)
   const freshIn =
-    <A>(map: Map<string, A>, checkedAt: (a: A) => DateTime.Utc) =>
+    <A>(map: Map<string, A>, checkedAt: (a: A) => EpochMillis) =>
     (uuid: string, maxAgeMillis: number, now: number) => {
       const known = map.get(uuid)
-      return known !== undefined && maxAgeMillis > 0 && now - DateTime.toEpochMillis(checkedAt(known)) < maxAgeMillis
-        ? known
-        : undefined
+      return known !== undefined && maxAgeMillis > 0 && now - checkedAt(known) < maxAgeMillis ? known : undefined
     }
 
   return {

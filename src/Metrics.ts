@@ -164,25 +164,7 @@ export const subscriptionEncoded = (): void => add(subscriptionEncodings, 1)
 
 export const slowReaderClosed = (transport: "graphql-ws" | "sse"): void => add(slowReaders(transport), 1)
 
-// a request on the wire as a callback task (started with its outcome's callback, returning its canceller):
-// counted in flight from its start to its answer or its cancelling, whichever comes first
-export const peerCall =
-  <X>(task: (done: (outcome: X) => void) => () => void) =>
-  (done: (outcome: X) => void): (() => void) => {
-    add(peerInFlight, 1)
-    let open = true
-    const close = () => {
-      if (open) {
-        open = false
-        add(peerInFlight, -1)
-      }
-    }
-    const cancel = task((outcome) => {
-      close()
-      done(outcome)
-    })
-    return () => {
-      close()
-      cancel()
-    }
-  }
+// a request on the wire (Transport.exchange), counted in flight from its start to its answer or its cancelling,
+// whichever comes first: its handler calls each once
+export const peerCallStarted = (): void => add(peerInFlight, 1)
+export const peerCallSettled = (): void => add(peerInFlight, -1)

@@ -1,41 +1,59 @@
-import { Effect, Exit } from "effect"
+import { Effect, type Exit } from "effect"
 
 // Started with a callback for its outcome; returns the function that cancels it.
 export type Task<A, E> = (done: (exit: Exit.Exit<A, E>) => void) => () => void
 
+type Resume<A, E> = (effect: Effect.Effect<A, E>) => void
+
+// One task in flight: the asker who started it, and an array only once a second one joins (most checks have
+// one asker, so no array is made for them)
+interface Flight<A, E> {
+  first: Resume<A, E> | undefined
+  others: Array<Resume<A, E>> | undefined
+  cancel: () => void
+}
+
+const notStarted = () => {}
+
 // Concurrent callers asking for the same key share one running task. The task is a callback computation
 // (a request on the wire), not a fiber: each caller waits in Effect.async, and when the last one leaves
-// the task is cancelled, so the work still dies with whoever asked.
+// the task is cancelled, so the work still dies with whoever asked. `answer` (when given) is what every
+// asker resumes with, made once from the task's outcome: e.g. the outcome itself, or a log line before it.
 export const make = <K, A, E>() => {
-  const inFlight = new Map<K, { waiters: Array<(exit: Exit.Exit<A, E>) => void>; cancel: () => void }>()
+  const inFlight = new Map<K, Flight<A, E>>()
 
-  return (key: K, task: Task<A, E>): Effect.Effect<A, E> =>
+  const leave = (key: K, flight: Flight<A, E>, resume: Resume<A, E>) => {
+    if (flight.first === resume) flight.first = undefined
+    else if (flight.others !== undefined) flight.others = flight.others.filter((waiter) => waiter !== resume)
+    if (flight.first !== undefined || (flight.others?.length ?? 0) > 0 || inFlight.get(key) !== flight) return
+    inFlight.delete(key)
+    flight.cancel()
+  }
+
+  return (key: K, task: Task<A, E>, answer?: (exit: Exit.Exit<A, E>) => Effect.Effect<A, E>): Effect.Effect<A, E> =>
     Effect.async<A, E>((resume) => {
-      let entry = inFlight.get(key)
-      if (entry === undefined) {
-        const started = { waiters: [resume], cancel: () => {} }
-        entry = started
+      let flight = inFlight.get(key)
+      if (flight === undefined) {
+        const started: Flight<A, E> = { first: resume, others: undefined, cancel: notStarted }
+        flight = started
         inFlight.set(key, started)
         started.cancel = task((exit) => {
           if (inFlight.get(key) === started) inFlight.delete(key)
-          for (const waiter of started.waiters) waiter(exit)
-          started.waiters = []
+          const { first, others } = started
+          started.first = undefined
+          started.others = undefined
+          const answered = answer === undefined ? exit : answer(exit)
+          first?.(answered)
+          if (others !== undefined) for (const waiter of others) waiter(answered)
         })
+      } else if (flight.first === undefined) {
+        flight.first = resume
+      } else if (flight.others === undefined) {
+        flight.others = [resume]
       } else {
-        entry.waiters.push(resume)
+        flight.others.push(resume)
       }
-      const joined = entry
-      return Effect.sync(() => {
-        joined.waiters = joined.waiters.filter((waiter) => waiter !== resume)
-        if (joined.waiters.length > 0 || inFlight.get(key) !== joined) return
-        inFlight.delete(key)
-        joined.cancel()
-      })
+      const joined = flight
+      return Effect.sync(() => leave(key, joined, resume))
     })
 }
-
-// the same task, its value mapped in its own callback (e.g. recorded once, however many callers share it)
-export const map =
-  <A, E, B>(task: Task<A, E>, f: (a: A) => B): Task<B, E> =>
-  (done) =>
-    task((exit) => done(Exit.map(exit, f)))

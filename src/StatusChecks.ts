@@ -1,4 +1,4 @@
-import { Cause, Config, Context, DateTime, Effect, Exit, identity, Layer, Option } from "effect"
+import { Cause, Config, Context, Effect, Exit, identity, Layer, Option } from "effect"
 import type { Connection } from "./Domain/Connection.js"
 import { failureOutcome, type PeerFailure } from "./Domain/Errors.js"
 import { ReceiverVerification, type SenderStatusFetched, senderStatusFetched } from "./Domain/Events.js"
@@ -51,11 +51,13 @@ const make: Effect.Effect<StatusChecksApi, never, LastKnown | PeerClient> = Effe
       done(Option.isSome(failure) ? Exit.succeed(onFailure(failure.value)) : (exit as Exit.Exit<never>))
     }
 
-  // per-check work is untraced and fiberless: a span or a fiber each costs more than the check
+  // per-check work is untraced and fiberless: a span or a fiber each costs more than the check. The result is
+  // recorded in last-known in the same callback, once however many callers share the check.
   const receiverCheck =
     (connection: Connection): SingleFlight.Task<SenderStatusFetched, never> =>
     (done) => {
-      const started = clock.unsafeCurrentTimeNanos()
+      // milliseconds from the Clock, as numbers: no DateTime, no BigInt per check (checkedAt is formatted at the edge)
+      const started = clock.unsafeCurrentTimeMillis()
       // one object literal, no spread: spreading the fields in is a measurable part of a check (docs/performance.md)
       const result = (
         status: SenderStatusFetched["status"],
@@ -63,18 +65,18 @@ const make: Effect.Effect<StatusChecksApi, never, LastKnown | PeerClient> = Effe
         reason: SenderStatusFetched["reason"],
         detail: string | null
       ) => {
-        const finished = clock.unsafeCurrentTimeNanos()
+        const finished = clock.unsafeCurrentTimeMillis()
         const fetched = senderStatusFetched({
           connectionUuid: connection.uuid,
-          checkedAt: DateTime.unsafeMake(Number(finished / 1_000_000n)),
-          durationMs: Number(finished - started) / 1e6,
+          checkedAt: finished,
+          durationMs: finished - started,
           status,
           remoteStatus,
           reason,
           detail
         })
         Metrics.senderStatusChecked(fetched)
-        return fetched
+        return known.recordStatus(fetched)
       }
       return peer.statusCall(connection)(
         settle(
@@ -92,7 +94,7 @@ const make: Effect.Effect<StatusChecksApi, never, LastKnown | PeerClient> = Effe
     }
 
   const senderVerification =
-    (connection: Connection): SingleFlight.Task<ReceiverVerification, never> =>
+    (connection: Connection): SingleFlight.Task<LastVerification, never> =>
     (done) => {
       const started = clock.unsafeCurrentTimeMillis()
       const result = (outcome: ReceiverVerification["outcome"], reason: ReceiverVerification["reason"]) => {
@@ -100,7 +102,7 @@ const make: Effect.Effect<StatusChecksApi, never, LastKnown | PeerClient> = Effe
         const verification = new ReceiverVerification(
           {
             connectionUuid: connection.uuid,
-            checkedAt: DateTime.unsafeMake(finished),
+            checkedAt: finished,
             durationMs: finished - started,
             suspended: false,
             connection: null,
@@ -110,7 +112,7 @@ const make: Effect.Effect<StatusChecksApi, never, LastKnown | PeerClient> = Effe
           trusted
         )
         Metrics.verificationChecked(verification, (finished - started) / 1000)
-        return verification
+        return known.recordVerification(verification)
       }
       return peer.verifyCall(connection)(
         settle(
@@ -160,37 +162,30 @@ const make: Effect.Effect<StatusChecksApi, never, LastKnown | PeerClient> = Effe
           }
         )
     : <A>(_: PeerEndpoint, __: (a: A) => SenderStatusFetched | ReceiverVerification) => identity<Effect.Effect<A>>
-  const observed =
-    <A>(
-      endpoint: PeerEndpoint,
-      connection: Connection,
-      resultOf: (a: A) => SenderStatusFetched | ReceiverVerification
-    ) =>
-    (self: Effect.Effect<A>): Effect.Effect<A> =>
-      // not Effect.tap: an answer (most checks) goes on as the value itself, with no `Effect.as` behind it
-      Effect.flatMap(self, (a) => {
-        const result = resultOf(a)
-        const failure = failureOf(result)
-        if (failure === null) return Effect.succeed(a)
-        const detail = result._tag === "SenderStatusFetched" ? (result.detail ?? failure) : failure
-        return Effect.as(
-          Effect.logDebug(`peer call failed: ${detail}`).pipe(Effect.annotateLogs({ peer: connection.siteUrl })),
-          a
-        )
-      }).pipe(sampled(endpoint, resultOf))
-
-  const observeStatus = (connection: Connection) =>
-    observed("get-connection-status", connection, identity<SenderStatusFetched>)
-  const observeVerification = (connection: Connection) =>
-    observed("verify-connection", connection, (last: LastVerification) => last.verification)
+  // What every asker of a check resumes with, made once in its callback: the result itself, or, when the check
+  // got no answer, a debug line first (no step of its own behind each check that got one)
+  const answered =
+    <A>(connection: Connection, resultOf: (a: A) => SenderStatusFetched | ReceiverVerification) =>
+    (exit: Exit.Exit<A>): Effect.Effect<A> => {
+      if (Exit.isFailure(exit)) return exit
+      const result = resultOf(exit.value)
+      const failure = failureOf(result)
+      if (failure === null) return exit
+      const detail = result._tag === "SenderStatusFetched" ? (result.detail ?? failure) : failure
+      return Effect.as(
+        Effect.logDebug(`peer call failed: ${detail}`).pipe(Effect.annotateLogs({ peer: connection.siteUrl })),
+        exit.value
+      )
+    }
+  const asStatus = identity<SenderStatusFetched>
+  const verificationOf = (last: LastVerification) => last.verification
 
   const checkReceiver = (connection: Connection, freshness?: Freshness): Effect.Effect<SenderStatusFetched> => {
     const fresh =
       freshness === undefined ? undefined : known.freshStatus(connection.uuid, freshness.maxAgeMillis, freshness.now)
     if (fresh !== undefined) return Effect.succeed(fresh)
-    return observeStatus(connection)(
-      statusFlight(connection.uuid, SingleFlight.map(receiverCheck(connection), known.recordStatus))
-    )
+    const check = statusFlight(connection.uuid, receiverCheck(connection), answered(connection, asStatus))
+    return sampled("get-connection-status", asStatus)(check)
   }
 
   const verifySender = (connection: Connection, freshness?: Freshness): Effect.Effect<LastVerification> => {
@@ -199,8 +194,8 @@ const make: Effect.Effect<StatusChecksApi, never, LastKnown | PeerClient> = Effe
         ? undefined
         : known.freshVerification(connection.uuid, freshness.maxAgeMillis, freshness.now)
     if (fresh !== undefined) return Effect.succeed(fresh)
-    const check = SingleFlight.map(senderVerification(connection), known.recordVerification)
-    return Effect.tap(observeVerification(connection)(verifyFlight(connection.uuid, check)), (last) =>
+    const check = verifyFlight(connection.uuid, senderVerification(connection), answered(connection, verificationOf))
+    return Effect.tap(sampled("verify-connection", verificationOf)(check), (last) =>
       logVerification(connection, last.verification)
     )
   }

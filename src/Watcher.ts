@@ -126,7 +126,7 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
         if (decision.held) {
           // every subscriber's round sees the same results: say it once per new check
           const newest = batch.reduce(
-            (latest, { verification }) => Math.max(latest, DateTime.toEpochMillis(verification.checkedAt)),
+            (latest, { verification }) => Math.max(latest, verification.checkedAt),
             Number.NEGATIVE_INFINITY
           )
           if (newest > lastHeldAt) {
@@ -141,7 +141,7 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
         const current = decision.toSever.filter((uuid) => {
           const row = registry.get(uuid)
           const at = checkedAt.get(uuid)
-          return row === undefined || at === undefined || DateTime.greaterThanOrEqualTo(at, row.updatedAt)
+          return row === undefined || at === undefined || at >= DateTime.toEpochMillis(row.updatedAt)
         })
         const severed = yield* Effect.forEach(current, sever)
         return { decision, severed: severed.flatMap(Option.toArray) }

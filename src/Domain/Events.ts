@@ -1,6 +1,7 @@
 import { Schema } from "effect"
 import { Connection, ConnectionUuid } from "./Connection.js"
 import { OfflineReason, RemoteErrorReason } from "./Errors.js"
+import { EpochMillis } from "./Time.js"
 
 export const SenderStatus = Schema.Literal(
   "active",
@@ -21,7 +22,7 @@ export class SenderStatusFetched extends Schema.TaggedClass<SenderStatusFetched>
   remoteStatus: Schema.NullOr(Schema.String),
   reason: Schema.NullOr(Schema.Union(OfflineReason, RemoteErrorReason, Schema.Literal("not_found"))),
   detail: Schema.NullOr(Schema.String),
-  checkedAt: Schema.DateTimeUtcFromSelf,
+  checkedAt: EpochMillis,
   durationMs: Schema.Number
 }) {}
 
@@ -51,7 +52,7 @@ export class ReceiverVerification extends Schema.TaggedClass<ReceiverVerificatio
   // true when the severed rule (A4) suspended the local row because of this answer
   suspended: Schema.Boolean,
   reason: Schema.NullOr(Schema.Union(OfflineReason, RemoteErrorReason, Schema.Literal("not_found"))),
-  checkedAt: Schema.DateTimeUtcFromSelf,
+  checkedAt: EpochMillis,
   durationMs: Schema.Number,
   // the row after the severed suspend, when it happened
   connection: Schema.NullOr(Connection)

@@ -5,6 +5,7 @@ import * as Dialect from "../Db/Dialect.js"
 import { ConnectionUuid } from "../Domain/Connection.js"
 import type { StoreUnavailable } from "../Domain/Errors.js"
 import { ReceiverVerification, SenderStatus, SenderStatusFetched, VerificationOutcome } from "../Domain/Events.js"
+import { formatIsoMillis } from "../Domain/Time.js"
 
 // a sender's last verification and how many protocol not-founds in a row it has had (SEVER_AFTER)
 export interface LastVerification {
@@ -24,6 +25,8 @@ const Row = Schema.Struct({
   not_found_count: Schema.Int
 })
 export type Row = typeof Row.Type
+// a row as it is written: checked_at already ISO-8601 (the results carry epoch milliseconds)
+export type StoredRow = Omit<Row, "checked_at"> & { readonly checked_at: string }
 
 const decodeStatus = Schema.decodeUnknownSync(SenderStatusFetched.fields.reason)
 const fromRow = (row: Row): SenderStatusFetched | LastVerification =>
@@ -34,7 +37,7 @@ const fromRow = (row: Row): SenderStatusFetched | LastVerification =>
         remoteStatus: row.remote_status,
         reason: decodeStatus(row.reason),
         detail: row.detail,
-        checkedAt: row.checked_at,
+        checkedAt: DateTime.toEpochMillis(row.checked_at),
         durationMs: row.duration_ms
       })
     : {
@@ -43,36 +46,53 @@ const fromRow = (row: Row): SenderStatusFetched | LastVerification =>
           outcome: Schema.decodeUnknownSync(VerificationOutcome)(row.outcome),
           suspended: false,
           reason: decodeStatus(row.reason),
-          checkedAt: row.checked_at,
+          checkedAt: DateTime.toEpochMillis(row.checked_at),
           durationMs: row.duration_ms,
           connection: null
         }),
         notFoundCount: row.not_found_count
       }
 
-export const statusRow = (result: SenderStatusFetched): Row => ({
+export const statusRow = (result: SenderStatusFetched): StoredRow => ({
   connection_uuid: result.connectionUuid,
   kind: "sender_status",
   outcome: result.status,
   remote_status: result.remoteStatus,
   reason: result.reason,
   detail: result.detail,
-  checked_at: result.checkedAt,
+  checked_at: formatIsoMillis(result.checkedAt),
   duration_ms: result.durationMs,
   not_found_count: 0
 })
 
-export const verificationRow = ({ verification, notFoundCount }: LastVerification): Row => ({
+export const verificationRow = ({ verification, notFoundCount }: LastVerification): StoredRow => ({
   connection_uuid: verification.connectionUuid,
   kind: "verification",
   outcome: verification.outcome,
   remote_status: null,
   reason: verification.reason,
   detail: null,
-  checked_at: verification.checkedAt,
+  checked_at: formatIsoMillis(verification.checkedAt),
   duration_ms: verification.durationMs,
   not_found_count: notFoundCount
 })
+
+// A batch's rows in statements of ROWS_PER_STATEMENT, the rest in powers of two (256, 128, … 1): a handful of
+// statement texts, each prepared once by the client's cache, instead of a new text, parsed and planned again,
+// for every size a batch happens to have
+const ROWS_PER_STATEMENT = 500
+export const statementSizes = (rows: number): Array<number> => {
+  const sizes: Array<number> = []
+  let left = rows
+  for (; left >= ROWS_PER_STATEMENT; left -= ROWS_PER_STATEMENT) sizes.push(ROWS_PER_STATEMENT)
+  for (let size = 256; size >= 1; size /= 2) {
+    if (left >= size) {
+      sizes.push(size)
+      left -= size
+    }
+  }
+  return sizes
+}
 
 const make = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
@@ -100,9 +120,8 @@ const make = Effect.gen(function* () {
   )
 
   // rows as the store keeps them; written in batches (LastKnown's write-behind), never one statement per check
-  const ROWS_PER_STATEMENT = 500
-  const upsert = (rows: ReadonlyArray<Row>) =>
-    sql`INSERT INTO check_results ${sql.insert(rows.map((row) => ({ ...row, checked_at: DateTime.formatIso(row.checked_at) })))}
+  const upsert = (rows: ReadonlyArray<StoredRow>) =>
+    sql`INSERT INTO check_results ${sql.insert(rows)}
       ON CONFLICT (connection_uuid) DO UPDATE SET kind = excluded.kind, outcome = excluded.outcome,
         remote_status = excluded.remote_status, reason = excluded.reason, detail = excluded.detail,
         checked_at = excluded.checked_at, duration_ms = excluded.duration_ms,
@@ -110,9 +129,9 @@ const make = Effect.gen(function* () {
 
   // the latest row of each connection (null: its connection was deleted), in one transaction. Not bounded by
   // DATABASE_TIMEOUT_MS: the write-behind waits for its outcome before it puts the batch back
-  const write = (latest: ReadonlyArray<readonly [ConnectionUuid, Row | null]>) =>
+  const write = (latest: ReadonlyArray<readonly [ConnectionUuid, StoredRow | null]>) =>
     Effect.gen(function* () {
-      const rows: Array<Row> = []
+      const rows: Array<StoredRow> = []
       const removed: Array<ConnectionUuid> = []
       for (const [uuid, row] of latest) {
         if (row === null) removed.push(uuid)
@@ -121,7 +140,11 @@ const make = Effect.gen(function* () {
       for (let i = 0; i < removed.length; i += ROWS_PER_STATEMENT) {
         yield* sql`DELETE FROM check_results WHERE ${sql.in("connection_uuid", removed.slice(i, i + ROWS_PER_STATEMENT))}`
       }
-      for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) yield* upsert(rows.slice(i, i + ROWS_PER_STATEMENT))
+      let at = 0
+      for (const size of statementSizes(rows.length)) {
+        yield* upsert(rows.slice(at, at + size))
+        at += size
+      }
     }).pipe(dialect.transaction, Effect.catchTag("SqlError", storeFailure))
 
   return { loadAll, write } satisfies LastKnownRepoApi
@@ -130,15 +153,17 @@ const make = Effect.gen(function* () {
 export interface LastKnownRepoApi {
   readonly loadAll: Effect.Effect<Array<SenderStatusFetched | LastVerification>, StoreUnavailable>
   readonly write: (
-    latest: ReadonlyArray<readonly [ConnectionUuid, Row | null]>
+    latest: ReadonlyArray<readonly [ConnectionUuid, StoredRow | null]>
   ) => Effect.Effect<void, StoreUnavailable>
 }
 
 // rows kept in a Map: the test layer, for a LastKnown without a database
 const memory = Effect.sync((): LastKnownRepoApi => {
-  const rows = new Map<string, Row>()
+  const rows = new Map<string, StoredRow>()
   return {
-    loadAll: Effect.sync(() => Array.from(rows.values(), fromRow)),
+    loadAll: Effect.sync(() =>
+      Array.from(rows.values(), (row) => fromRow({ ...row, checked_at: DateTime.unsafeMake(row.checked_at) }))
+    ),
     write: (latest) =>
       Effect.sync(() => {
         for (const [uuid, row] of latest) {

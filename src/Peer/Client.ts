@@ -150,7 +150,7 @@ const make = Effect.gen(function* () {
         done(Exit.fail(call))
         return () => {}
       }
-      return Metrics.peerCall<Transport.Outcome>((sent) => send(call, sent))((outcome) =>
+      return send(call, (outcome) =>
         done(Exit.isSuccess(outcome) ? answer(outcome.value) : Exit.failCause(outcome.cause))
       )
     }

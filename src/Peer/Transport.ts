@@ -3,6 +3,7 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import Undici from "@effect/platform-node/Undici"
 import { Effect, Exit, Layer, Option } from "effect"
 import { Offline, type RemoteError } from "../Domain/Errors.js"
+import * as Metrics from "../Metrics.js"
 import * as AddressGuard from "./AddressGuard.js"
 import type { Deadline, Deadlines } from "./Deadlines.js"
 import { classifyCause, MAX_BODY_BYTES, type Reply } from "./Wire.js"
@@ -73,6 +74,7 @@ class Handler implements Undici.Dispatcher.DispatchHandler {
     timeoutMs: number,
     private readonly done: (outcome: Outcome) => void
   ) {
+    Metrics.peerCallStarted()
     this.deadline = deadlines.start(() => {
       this.finish(Exit.fail(new Offline({ reason: "timeout", detail: `no answer within ${timeoutMs} ms` })))
       this.abort()
@@ -81,16 +83,20 @@ class Handler implements Undici.Dispatcher.DispatchHandler {
 
   finish(outcome: Outcome) {
     if (this.settled) return
-    this.settled = true
-    this.deadlines.settle(this.deadline)
+    this.settle()
     this.done(outcome)
   }
 
   cancel() {
     if (this.settled) return
+    this.settle()
+    this.abort()
+  }
+
+  private settle() {
     this.settled = true
     this.deadlines.settle(this.deadline)
-    this.abort()
+    Metrics.peerCallSettled()
   }
 
   private abort() {

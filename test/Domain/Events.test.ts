@@ -1,11 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
-import { DateTime, Equal, Hash } from "effect"
+import { Equal, Hash } from "effect"
 import type { ConnectionUuid } from "../../src/Domain/Connection.js"
 import { SenderStatusFetched, senderStatusFetched } from "../../src/Domain/Events.js"
 
 const fields = {
   connectionUuid: "0190c2a4-5b7e-7c3d-8e9f-0a1b2c3d4e5f" as ConnectionUuid,
-  checkedAt: DateTime.unsafeMake(1_780_000_000_000),
+  checkedAt: 1_780_000_000_000,
   durationMs: 12.5,
   status: "offline",
   remoteStatus: null,
@@ -32,7 +32,7 @@ describe("senderStatusFetched", () => {
     for (const changed of [
       { ...fields, status: "active", reason: null },
       { ...fields, durationMs: 12.6 },
-      { ...fields, checkedAt: DateTime.unsafeMake(1_780_000_000_001) },
+      { ...fields, checkedAt: 1_780_000_000_001 },
       { ...fields, detail: null }
     ] as const) {
       assert.isFalse(Equal.equals(built, new SenderStatusFetched(changed)))

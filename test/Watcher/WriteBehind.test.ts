@@ -1,6 +1,6 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, DateTime, Deferred, Effect, Fiber, Layer, Queue, Schedule } from "effect"
+import { Chunk, Deferred, Effect, Fiber, Layer, Queue, Schedule } from "effect"
 import { Connections } from "../../src/Connections.js"
 import type { ConnectionUuid } from "../../src/Domain/Connection.js"
 import { History } from "../../src/History.js"
@@ -31,7 +31,9 @@ describe("the watcher's store writes, behind and in batches", () => {
         assert.strictEqual(yield* rows(sql, "status_history"), RECEIVERS)
         const stored = yield* sql<{ outcome: string; checked_at: string }>`
           SELECT outcome, checked_at FROM check_results WHERE connection_uuid = ${results[7]!.connectionUuid}`
-        assert.deepStrictEqual(stored, [{ outcome: "active", checked_at: DateTime.formatIso(results[7]!.checkedAt) }])
+        assert.deepStrictEqual(stored, [
+          { outcome: "active", checked_at: new Date(results[7]!.checkedAt).toISOString() }
+        ])
         // the same outcome again: the rows are updated in place, no history
         yield* watcher.senderStatuses()
         assert.strictEqual(yield* rows(sql, "check_results"), RECEIVERS)
