@@ -81,8 +81,8 @@ export const make = (round: Round, current: Current) =>
     // A subscriber joins its interval's hub (uninterruptibly: its count and its finalizer go together; what it
     // forks can be interrupted), starting it when it is the first; it leaves with its scope, and
     // the last to leave stops the hub (its checks in flight are interrupted: the remotes see their sockets close).
-    // A later subscriber's first round comes at once: the interval's last round when it is still current (or the
-    // round in flight, when it ends), else its own (fresh results from memory, checks for the rest, joining those
+    // A later subscriber's first round comes at once: the interval's last round when it is still current (or, for
+    // a page, the round in flight when it ends), else its own (fresh results from memory, checks for the rest, joining those
     // in flight); it gets the shared rounds that start after it.
     const join = (everySeconds: number, subscriber: Subscribers.Subscriber) =>
       Effect.gen(function* () {
