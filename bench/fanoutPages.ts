@@ -61,7 +61,11 @@ const count = (page: number, data: Record<string, unknown> | null | undefined) =
   perPage[page]! += n
 }
 
+// pages open as people open them, not all in one instant: 25 every 50 ms (1,000 in 2 s)
+const RAMP_BATCH = 25
+const RAMP_MILLIS = 50
 for (let page = 0; page < pages; page++) {
+  if (page > 0 && page % RAMP_BATCH === 0) await new Promise((resolve) => setTimeout(resolve, RAMP_MILLIS))
   const client = createClient({ url, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0 })
   const sink = (counted: boolean) => ({
     next: (result: {

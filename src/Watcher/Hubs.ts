@@ -81,8 +81,8 @@ export const make = (round: Round, current: Current) =>
     // A subscriber joins its interval's hub (uninterruptibly: its count and its finalizer go together; what it
     // forks can be interrupted), starting it when it is the first; it leaves with its scope, and
     // the last to leave stops the hub (its checks in flight are interrupted: the remotes see their sockets close).
-    // A later subscriber's first round comes at once: the interval's last round when it is still current (or the
-    // round in flight, when it ends), else its own (fresh results from memory, checks for the rest, joining those
+    // A later subscriber's first round comes at once: the interval's last round when it is still current (or, for
+    // a page, the round in flight when it ends), else its own (fresh results from memory, checks for the rest, joining those
     // in flight); it gets the shared rounds that start after it.
     const join = (everySeconds: number, subscriber: Subscribers.Subscriber) =>
       Effect.gen(function* () {
@@ -114,8 +114,8 @@ export const make = (round: Round, current: Current) =>
           hub.fiber = yield* Effect.forkIn(Effect.interruptible(ticks(hub)), scope)
           return
         }
-        // while the interval's last round is current (or the round in flight, once it ends), it is this
-        // subscriber's first: the same events, encoded once
+        // while the interval's last round is current (or, for a page, the round in flight once it ends), it is
+        // this subscriber's first: the same events, encoded once
         const own = Effect.suspend(() =>
           round(
             everySeconds * 1000,
@@ -125,7 +125,9 @@ export const make = (round: Round, current: Current) =>
         )
         const running = hub.running
         const first = Effect.gen(function* () {
-          if (running !== undefined) yield* Deferred.await(running)
+          // a page's round comes whole at its end, which an own round's (joining the same checks) would not pass;
+          // who takes each result as it completes gets its own round, which streams them now
+          if (running !== undefined && !subscriber.resultByResult) yield* Deferred.await(running)
           const last = hub.last
           if (last !== undefined && (yield* current(last.outcome, everySeconds * 1000, subscriber.severs)))
             return Subscribers.replay(subscriber, last.broadcast, last.outcome)

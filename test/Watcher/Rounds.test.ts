@@ -66,6 +66,16 @@ const statusOf = (site: RunningSite, uuid: string) =>
     (result) => result.data?.["connection"]
   )
 
+// a page's statusRounds over graphql-ws: subscribed now, its messages taken one by one
+type WsClient = Effect.Effect.Success<ReturnType<typeof wsClient>>
+const pageFeed = (client: WsClient) =>
+  Effect.map(wsSubscribe(client, ROUNDS, { every: 30 }), (feed) =>
+    Effect.map(
+      feed.next.pipe(within("a statusRounds message")),
+      (result: Result) => result.data?.["statusRounds"] as Record<string, any>
+    )
+  )
+
 const ENCODINGS = "syncwatch_subscription_encodings_total"
 const encodings = (site: RunningSite) =>
   Effect.promise(async () => {
@@ -174,11 +184,7 @@ describe("rounds that belong to the watcher", () => {
       const uuid = yield* receiver(site, remote.url)
       const sender = yield* registeredSender(site, remoteReceiver.url)
       const client = yield* wsClient(site.port)
-      const feed = yield* wsSubscribe(client, ROUNDS, { every: 30 })
-      const take = Effect.map(
-        feed.next.pipe(within("a statusRounds message")),
-        (result: Result) => result.data?.["statusRounds"] as Record<string, any>
-      )
+      const take = yield* pageFeed(client)
       const first = yield* take
       assert.strictEqual(first["round"], 1)
       assert.deepStrictEqual(
@@ -210,13 +216,7 @@ describe("rounds that belong to the watcher", () => {
         const remote = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "n" }))
         const site = yield* startSite({ PEER_TIMEOUT_MS: "3600000" })
         const uuids = yield* Effect.forEach([0, 1], (i) => receiver(site, `${remote.url}/r${i}`))
-        const page = (client: Effect.Effect.Success<ReturnType<typeof wsClient>>) =>
-          Effect.map(wsSubscribe(client, ROUNDS, { every: 30 }), (feed) =>
-            Effect.map(
-              feed.next.pipe(within("a statusRounds message")),
-              (result: Result) => result.data?.["statusRounds"] as Record<string, any>
-            )
-          )
+        const page = pageFeed
         const client = yield* wsClient(site.port)
         const first = yield* yield* page(client)
         assert.lengthOf(first["senderStatuses"], 2)
@@ -251,12 +251,7 @@ describe("rounds that belong to the watcher", () => {
         const site = yield* startSite({ PEER_TIMEOUT_MS: "3600000" })
         yield* receiver(site, remote.url)
         const client = yield* wsClient(site.port)
-        const subscribe = Effect.map(wsSubscribe(client, ROUNDS, { every: 30 }), (feed) =>
-          Effect.map(
-            feed.next.pipe(within("a statusRounds message")),
-            (result: Result) => result.data?.["statusRounds"] as Record<string, any>
-          )
-        )
+        const subscribe = pageFeed(client)
         const first = yield* subscribe
         yield* Deferred.await(remote.received).pipe(within("the status request"))
         const later = yield* Effect.all([subscribe, subscribe])
