@@ -12,7 +12,7 @@ import * as PgClient from "@effect/sql-pg/PgClient"
 import { Config, ConfigError, Duration, Effect, Layer, Option, Scope } from "effect"
 import * as Identity from "./Cluster/Identity.js"
 import * as Relay from "./Cluster/Relay.js"
-import { databaseTimeout } from "./Db.js"
+import { databaseTimeout } from "./Db/Target.js"
 import { Watcher } from "./Watcher.js"
 
 // Lock and heartbeat timings (README "Run several instances"): a runner refreshes its shard locks and its

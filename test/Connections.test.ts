@@ -16,7 +16,7 @@ import {
   TestClock
 } from "effect"
 import { Connections } from "../src/Connections.js"
-import type { StoreKind } from "../src/Db.js"
+import type { StoreKind } from "../src/Db/Target.js"
 import {
   type Connection,
   type ConnectionUuid,

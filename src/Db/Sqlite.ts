@@ -5,7 +5,7 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Context, Effect, Layer } from "effect"
 import * as Migrations from "../Connections/Migrations.js"
-import { invalid, StoreKind } from "../Db.js"
+import { invalid, StoreKind } from "./Target.js"
 
 const MEMORY = ":memory:"
 
