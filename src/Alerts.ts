@@ -17,6 +17,8 @@ import {
 import * as SiteUrl from "./Domain/SiteUrl.js"
 import type { StatusChange } from "./Domain/StatusChange.js"
 import { History } from "./History.js"
+import { peerTimeoutMs } from "./Peer/Timeout.js"
+import * as Site from "./SiteConfig.js"
 
 export const SIGNATURE_HEADER = "x-syncwatch-signature"
 export const MAX_TRIES = 5
@@ -36,7 +38,7 @@ export const toJson = (change: StatusChange) =>
 const webhookConfig = Config.all({
   url: Config.option(Config.string("ALERT_WEBHOOK_URL")),
   secret: Config.option(Config.redacted("ALERT_WEBHOOK_SECRET")),
-  allowInternal: Config.boolean("ALLOW_INTERNAL_URLS").pipe(Config.withDefault(false))
+  allowInternal: Site.allowInternalUrls
 }).pipe(
   Config.mapOrFail(({ url, secret, allowInternal }) => {
     if (Option.isNone(url) || url.value.trim() === "") return Either.right(Option.none())
@@ -60,7 +62,7 @@ const webhookConfig = Config.all({
 export class Alerts extends Effect.Service<Alerts>()("syncwatch/Alerts", {
   scoped: Effect.gen(function* () {
     const webhook = yield* webhookConfig
-    const timeoutMs = yield* Config.integer("PEER_TIMEOUT_MS").pipe(Config.withDefault(30_000))
+    const timeoutMs = yield* peerTimeoutMs
     if (Option.isNone(webhook)) return { enabled: false as boolean }
     const { url, secret } = webhook.value
     const history = yield* History

@@ -21,6 +21,7 @@ import { type ChangeKind, ConnectionChange } from "./Domain/Events.js"
 import * as SiteUrl from "./Domain/SiteUrl.js"
 import { nowSeconds } from "./Domain/Time.js"
 import * as Token from "./Domain/Token.js"
+import * as Setting from "./Setting.js"
 import { SharedRegistry } from "./SharedRegistry.js"
 import { SiteConfig } from "./SiteConfig.js"
 
@@ -40,8 +41,7 @@ export interface ListFilter {
 
 const make = Effect.gen(function* () {
   const site = yield* SiteConfig
-  const maxUuids = yield* Config.integer("MAX_UUIDS").pipe(
-    Config.validate({ message: "MAX_UUIDS must be a positive integer", validation: (n) => n > 0 }),
+  const maxUuids = yield* Setting.integer("MAX_UUIDS", { min: 1, unit: "uuids in one query" }).pipe(
     Config.withDefault(1_000)
   )
   const repo = yield* ConnectionsRepo

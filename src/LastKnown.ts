@@ -1,8 +1,9 @@
-import { Config, Context, DateTime, Duration, Effect, Layer } from "effect"
+import { Context, DateTime, Duration, Effect, Layer } from "effect"
 import { type ConnectionUuid, SEVERED_REASON } from "./Domain/Connection.js"
 import type { ReceiverVerification, SenderStatusFetched } from "./Domain/Events.js"
 import { History } from "./History.js"
 import * as Repo from "./LastKnown/Repo.js"
+import * as PeerTimeout from "./Peer/Timeout.js"
 import { SharedRegistry } from "./SharedRegistry.js"
 import * as WriteBehind from "./WriteBehind.js"
 
@@ -38,7 +39,7 @@ const make = Effect.gen(function* () {
   const repo = yield* Repo.LastKnownRepo
   const history = yield* History
   const clock = yield* Effect.clock
-  const peerTimeoutMs = yield* Config.integer("PEER_TIMEOUT_MS").pipe(Config.withDefault(30_000))
+  const peerTimeoutMs = yield* PeerTimeout.peerTimeoutMs
   const statuses = new Map<string, SenderStatusFetched>()
   const verifications = new Map<string, Repo.LastVerification>()
   const newer = (stored: DateTime.Utc, held: DateTime.Utc | undefined) =>

@@ -24,6 +24,7 @@ import { SyncSettings } from "./Peer/Settings.js"
 import { PeerHttpClientLive } from "./Peer/Transport.js"
 import * as Limits from "./ServerLimits.js"
 import { SharedRegistry } from "./SharedRegistry.js"
+import * as Site from "./SiteConfig.js"
 import { SiteConfig } from "./SiteConfig.js"
 import { StatusChecks } from "./StatusChecks.js"
 import * as Tracing from "./Tracing.js"
@@ -151,8 +152,8 @@ export const createClosableServer = (limits: Limits.ServerLimits) => {
 
 const HttpServerLive = Layer.unwrapEffect(
   Effect.gen(function* () {
-    const port = yield* Config.port("PORT").pipe(Config.withDefault(4000))
-    const host = yield* Config.string("HOST").pipe(Config.withDefault("127.0.0.1"))
+    const port = yield* Site.port
+    const host = yield* Site.host
     const limits = yield* Limits.serverLimits
     return NodeHttpServer.layer(() => createClosableServer(limits), { port, host }).pipe(
       Layer.catchAll((error) => Layer.fail(Limits.listenFailure(error.cause, host, port)))

@@ -8,6 +8,7 @@ import type { Role } from "./Domain/Role.js"
 import { History } from "./History.js"
 import { LastKnown, type LastVerification } from "./LastKnown.js"
 import * as Metrics from "./Metrics.js"
+import * as Setting from "./Setting.js"
 import { SharedRegistry } from "./SharedRegistry.js"
 import { checkConcurrency, type Freshness, StatusChecks } from "./StatusChecks.js"
 import * as Hubs from "./Watcher/Hubs.js"
@@ -15,10 +16,10 @@ import * as Registry from "./Watcher/Registry.js"
 import * as Severing from "./Watcher/Severing.js"
 import * as Subscribers from "./Watcher/Subscribers.js"
 
-export const monitorEverySeconds = Config.integer("MONITOR_EVERY_SECONDS").pipe(
-  Config.validate({ message: "MONITOR_EVERY_SECONDS must be an integer >= 0", validation: (n) => n >= 0 }),
-  Config.withDefault(0)
-)
+export const monitorEverySeconds = Setting.integer("MONITOR_EVERY_SECONDS", {
+  min: 0,
+  unit: "seconds, 0 for off"
+}).pipe(Config.withDefault(0))
 
 // the guard of Connections.suspendSevered, read from the registry in memory first
 const canSever = (connection: Connection) =>

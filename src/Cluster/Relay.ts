@@ -6,13 +6,13 @@ import { ConnectionUuid } from "../Domain/Connection.js"
 import { ChangeKind } from "../Domain/Events.js"
 import { StatusChange } from "../Domain/StatusChange.js"
 import { History } from "../History.js"
+import * as Setting from "../Setting.js"
 
 export const CONNECTIONS_CHANNEL = "syncwatch_connections"
 export const HISTORY_CHANNEL = "syncwatch_history"
 const CHANNELS = [CONNECTIONS_CHANNEL, HISTORY_CHANNEL]
 // an instance probes its LISTEN session this often, and listens again after three probes unheard
-const probeSeconds = Config.integer("CLUSTER_LISTEN_PROBE_SECONDS").pipe(
-  Config.validate({ message: "CLUSTER_LISTEN_PROBE_SECONDS must be an integer >= 1", validation: (n) => n >= 1 }),
+const probeSeconds = Setting.integer("CLUSTER_LISTEN_PROBE_SECONDS", { min: 1, unit: "seconds" }).pipe(
   Config.withDefault(5)
 )
 // NOTIFY takes at most 8000 bytes: the only free text is a history row's reason

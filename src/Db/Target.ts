@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url"
 import { Config, ConfigError, Context, Duration, Either, Redacted } from "effect"
+import * as Setting from "../Setting.js"
 
 // Which store DATABASE_URL chose: SQLite (one process, the default) or PostgreSQL (several processes)
 export type Dialect = "sqlite" | "pg"
@@ -31,8 +32,7 @@ export const invalid = (message: string, cause?: unknown) =>
   ConfigError.InvalidData(["DATABASE_URL"], cause === undefined ? message : `${message}: ${reason(cause)}`)
 
 // how long a statement (or a PostgreSQL connection attempt) may take before the store counts as unavailable
-export const databaseTimeout = Config.integer("DATABASE_TIMEOUT_MS").pipe(
-  Config.validate({ message: "DATABASE_TIMEOUT_MS must be an integer >= 1", validation: (n) => n >= 1 }),
+export const databaseTimeout = Setting.integer("DATABASE_TIMEOUT_MS", { min: 1, unit: "milliseconds" }).pipe(
   Config.withDefault(5000),
   Config.map(Duration.millis)
 )
@@ -57,4 +57,11 @@ export const databaseTarget: Config.Config<Target> = Config.string("DATABASE_URL
     }
     return Either.right({ _tag: "sqlite", filename: toFilename(value) })
   })
+)
+
+// the PostgreSQL URL DATABASE_URL names: the cluster opens a pool of its own on it
+export const postgresUrl: Config.Config<Redacted.Redacted<string>> = databaseTarget.pipe(
+  Config.mapOrFail((target) =>
+    target._tag === "pg" ? Either.right(target.url) : Either.left(invalid("the cluster runs on PostgreSQL only"))
+  )
 )

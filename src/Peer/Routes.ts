@@ -6,6 +6,7 @@ import { Config, Effect, Layer, Option, Redacted } from "effect"
 import { Connections } from "../Connections.js"
 import type { StoreUnavailable } from "../Domain/Errors.js"
 import { formatIsoSeconds, nowSeconds } from "../Domain/Time.js"
+import * as Setting from "../Setting.js"
 import { SiteConfig } from "../SiteConfig.js"
 import * as RateLimit from "./RateLimit.js"
 import { failure, json, negotiate, optionalString, params, type Rejected, reject, requireStrings } from "./Request.js"
@@ -105,8 +106,7 @@ export const make = Effect.gen(function* () {
   )
 
   const registering = yield* Effect.makeSemaphore(1)
-  const maxPending = yield* Config.integer("MAX_PENDING_REGISTRATIONS").pipe(
-    Config.validate({ message: "MAX_PENDING_REGISTRATIONS must be a positive integer", validation: (n) => n > 0 }),
+  const maxPending = yield* Setting.integer("MAX_PENDING_REGISTRATIONS", { min: 1, unit: "registrations" }).pipe(
     Config.withDefault(1_000)
   )
 
