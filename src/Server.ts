@@ -69,7 +69,8 @@ const Announce = Layer.effectDiscard(
     const { address } = yield* HttpServer.HttpServer
     if (address._tag !== "TcpAddress") return
     const { siteUrl, urlPrefix } = yield* SiteConfig
-    yield* Effect.logInfo(`syncwatch GraphQL at http://${address.hostname}:${address.port}/graphql`).pipe(
+    const origin = `http://${address.hostname}:${address.port}`
+    yield* Effect.logInfo(`syncwatch status page at ${origin}/ and GraphQL at ${origin}/graphql (GraphiQL)`).pipe(
       Effect.annotateLogs({ siteUrl, syncApi: `${urlPrefix}/sync/api` })
     )
   })

@@ -12,8 +12,8 @@ export type Target =
 
 // `file:` prefix optional: `file:./data/x.db`, `file:///abs/x.db` and plain paths all name a file
 export const toFilename = (url: string): string => {
-  if (url.startsWith("file://")) return fileURLToPath(url)
-  return url.startsWith("file:") ? url.slice("file:".length) : url
+  if (/^file:\/\//i.test(url)) return fileURLToPath(url)
+  return /^file:/i.test(url) ? url.slice("file:".length) : url
 }
 
 // what may be shown of a PostgreSQL URL: everything but the password
@@ -38,7 +38,8 @@ export const databaseTimeout = Setting.integer("DATABASE_TIMEOUT_MS", { min: 1, 
 )
 
 const PG = /^postgres(ql)?:\/\//i
-const OTHER_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i
+// a scheme of two letters or more (`sqlite:`, `mysql://`): a drive letter is not one, `:memory:` has none
+const OTHER_SCHEME = /^[a-z][a-z0-9+.-]+:/i
 
 export const databaseTarget: Config.Config<Target> = Config.string("DATABASE_URL").pipe(
   Config.validate({
@@ -48,10 +49,11 @@ export const databaseTarget: Config.Config<Target> = Config.string("DATABASE_URL
   Config.withDefault("./data/syncwatch.db"),
   Config.mapOrFail((value): Either.Either<Target, ConfigError.ConfigError> => {
     if (PG.test(value)) return Either.right({ _tag: "pg", url: Redacted.make(value) })
-    if (OTHER_SCHEME.test(value) && !value.toLowerCase().startsWith("file://")) {
+    const scheme = OTHER_SCHEME.exec(value)?.[0]
+    if (scheme !== undefined && scheme.toLowerCase() !== "file:") {
       return Either.left(
         invalid(
-          `${masked(value)} is neither a SQLite file nor a PostgreSQL URL: use a path, file:…, :memory: or postgres://…`
+          `${masked(value)} names the scheme ${scheme}, which syncwatch does not read: give a SQLite file as a path, file:… or :memory:, or PostgreSQL as postgres://…`
         )
       )
     }
