@@ -8,7 +8,8 @@ import {
   ConnectionUuid,
   type Direction,
   type Metadata,
-  RemoteNotification
+  RemoteNotification,
+  type RemoteSettableStatus
 } from "./Domain/Connection.js"
 import {
   ConnectionNotFound,
@@ -196,7 +197,7 @@ const make = Effect.gen(function* () {
 
   const setStatusFromRemote = Effect.fn("Connections.setStatusFromRemote")(function* (
     uuid: ConnectionUuid,
-    status: "active" | "suspended" | "revoked"
+    status: RemoteSettableStatus
   ) {
     return yield* writeOrCurrent(uuid, repo.setStatusIfChanged(uuid, status, yield* nowSeconds))
   })

@@ -1,7 +1,14 @@
 import { type Cause, Clock, Config, DateTime, Deferred, Duration, Effect, Option, type Scope, Stream } from "effect"
 import * as CompletionOrder from "./CompletionOrder.js"
 import { Connections } from "./Connections.js"
-import { type Connection, type ConnectionUuid, isVerifiable, SEVERED_REASON } from "./Domain/Connection.js"
+import {
+  type Connection,
+  type ConnectionUuid,
+  canSever,
+  isPendingReceiver,
+  isVerifiable,
+  SEVERED_REASON
+} from "./Domain/Connection.js"
 import { InvalidInput } from "./Domain/Errors.js"
 import { ReceiverConnectionSevered, ReceiverVerification, type StatusEvent, type StatusRound } from "./Domain/Events.js"
 import type { Role } from "./Domain/Role.js"
@@ -20,10 +27,6 @@ export const monitorEverySeconds = Setting.integer("MONITOR_EVERY_SECONDS", {
   min: 0,
   unit: "seconds, 0 for off"
 }).pipe(Config.withDefault(0))
-
-// the guard of Connections.suspendSevered, read from the registry in memory first
-const canSever = (connection: Connection) =>
-  connection.status !== "suspended" && connection.status !== "revoked" && connection.status !== "expired"
 
 const LIKELY_CAUSE =
   "Severing held: most eligible senders answered not found in one round. Likely cause: our SITE_URL changed " +
@@ -53,9 +56,8 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
     const registry = yield* Registry.make
     let lastHeldAt = Number.NEGATIVE_INFINITY
 
-    // a receiver still pending (registered by another site, not yet approved) is not checked in a round or an
-    // unfiltered senderStatuses, so a registration never makes us send traffic; asked for by uuid, it is
-    const checkedReceivers = () => registry.ofDirection("receiver").filter((c) => c.status !== "pending")
+    // not in a round or an unfiltered senderStatuses; asked for by uuid, it is
+    const checkedReceivers = () => registry.ofDirection("receiver").filter((c) => !isPendingReceiver(c))
 
     const sync = Effect.flatMap(registry.sync, (applied) =>
       Effect.forEach(

@@ -9,6 +9,7 @@ import {
   ConnectionUuid,
   Direction,
   Metadata,
+  NOT_SEVERABLE,
   REVOKED_REASON,
   SEVERED_REASON,
   StatusActor
@@ -334,7 +335,7 @@ export const make: Effect.Effect<Repo, never, SqlClient.SqlClient | Dialect.Stor
       uuid,
       sql`status = 'suspended', suspended_at = ${at}, suspended_reason = ${SEVERED_REASON},
       status_changed_by = 'severed', updated_at = ${at}`,
-      sql`status NOT IN ('suspended', 'revoked', 'expired')`
+      sql`NOT ${sql.in("status", NOT_SEVERABLE)}`
     )
   }
 

@@ -3,7 +3,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Effect, Exit, Option, Redacted, Schema } from "effect"
-import type { Connection } from "../Domain/Connection.js"
+import type { Connection, RemoteSettableStatus } from "../Domain/Connection.js"
 import { Offline, type PeerFailure, RemoteError } from "../Domain/Errors.js"
 import * as UrlPrefix from "../Domain/UrlPrefix.js"
 import * as Metrics from "../Metrics.js"
@@ -192,8 +192,7 @@ const make = Effect.gen(function* () {
     })
 
   const notifyStatusChange = Effect.fn("PeerClient.notifyStatusChange")(
-    (connection: Connection, status: "active" | "suspended" | "revoked") =>
-      notice("updated", connection, "update-status", { status })
+    (connection: Connection, status: RemoteSettableStatus) => notice("updated", connection, "update-status", { status })
   )
 
   const notifyDelete = Effect.fn("PeerClient.notifyDelete")((connection: Connection) =>
