@@ -1,18 +1,10 @@
-import { readdirSync, readFileSync } from "node:fs"
-import { dirname, join, relative, resolve } from "node:path"
-import { fileURLToPath } from "node:url"
+import { readFileSync } from "node:fs"
+import { relative } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
+import { SRC, sources } from "./utils/Sources.js"
 
 // One Config value per variable, in the module that owns it: every other module imports that value, so a
 // variable's name is read in one file of src/ only.
-const SRC = resolve(dirname(fileURLToPath(import.meta.url)), "../src")
-
-const sources = (dir: string): Array<string> =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name)
-    if (entry.isDirectory()) return entry.name === "generated" ? [] : sources(path)
-    return entry.name.endsWith(".ts") ? [path] : []
-  })
 
 // a variable's name as the first argument of a call: Config.string("HOST"), Setting.integer("PORT", …),
 // Config.literal(...)("LOG_FORMAT"), or a module's own helper such as limit("GRAPHQL_MAX_DEPTH", …)

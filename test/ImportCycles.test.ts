@@ -1,19 +1,11 @@
-import { readdirSync, readFileSync } from "node:fs"
-import { dirname, join, resolve } from "node:path"
-import { fileURLToPath } from "node:url"
+import { readFileSync } from "node:fs"
+import { dirname, resolve } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import ts from "typescript"
+import { SRC, sources } from "./utils/Sources.js"
 
 // Every import of src/, static or dynamic, type-only or not: a cycle in any of them makes a module that
 // cannot be read on its own.
-const SRC = resolve(dirname(fileURLToPath(import.meta.url)), "../src")
-
-const sources = (dir: string): Array<string> =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name)
-    if (entry.isDirectory()) return entry.name === "generated" ? [] : sources(path)
-    return entry.name.endsWith(".ts") ? [path] : []
-  })
 
 const importsOf = (file: string): Array<string> =>
   ts

@@ -26,6 +26,7 @@ import { StatusChecks } from "../src/StatusChecks.js"
 import { Watcher } from "../src/Watcher.js"
 import { SqlTest, withConfig } from "./utils/Db.js"
 import * as FakeSite from "./utils/FakeSite.js"
+import * as Logs from "./utils/Logs.js"
 import { registeredSender, watcherLayer } from "./utils/Watcher.js"
 
 const TOKEN = "status-checks-token"
@@ -53,14 +54,7 @@ const checkAll = (receivers: ReadonlyArray<Connection>) =>
     Effect.forEach(receivers, (r) => checks.checkReceiver(r), { concurrency: "unbounded" })
   )
 
-// every log line, rendered, for checks on what is (never) logged
-const captureLogs = Effect.gen(function* () {
-  const lines: Array<string> = []
-  const logger = Logger.make(({ logLevel, message, annotations }) => {
-    lines.push(`${logLevel.label} ${JSON.stringify(message)} ${JSON.stringify(Object.fromEntries(annotations))}`)
-  })
-  return { lines, layer: Logger.replace(Logger.defaultLogger, logger) }
-})
+const captureLogs = Effect.sync(() => Logs.captureLogs(Logs.rendered))
 
 describe("StatusChecks.checkReceiver", () => {
   it.live("maps each remote answer to a sender status, recorded as the last known", () =>

@@ -1,7 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Clock, Deferred, Effect, Fiber, Logger, Option, Queue, TestClock } from "effect"
+import { Clock, Deferred, Effect, Fiber, Option, Queue, TestClock } from "effect"
 import { StoreUnavailable } from "../src/Domain/Errors.js"
 import * as WriteBehind from "../src/WriteBehind.js"
+import { captureLogs } from "./utils/Logs.js"
 
 // a write-behind over an array, recording each batch it writes; `gate`, when set, holds each write until
 // opened; `down`, when true, makes each write fail as a store that is gone (each try's time is recorded).
@@ -59,15 +60,6 @@ const recording = (limit: number) =>
       })
     }
   })
-
-// every log line's level and message
-const captureLogs = () => {
-  const lines: Array<string> = []
-  const logger = Logger.make(({ logLevel, message }) => {
-    lines.push(`${logLevel.label} ${Array.isArray(message) ? message.join(" ") : String(message)}`)
-  })
-  return { lines, layer: Logger.add(logger) }
-}
 
 describe("WriteBehind", () => {
   it.scoped("nothing is written below the limit; at the limit the writer takes everything pending as one batch", () =>

@@ -12,18 +12,13 @@ import { graphql, startSite } from "../utils/App.js"
 import { sse } from "../utils/Clients.js"
 import { sqlAt, tempDir } from "../utils/Db.js"
 import * as FakeSite from "../utils/FakeSite.js"
+import * as Logs from "../utils/Logs.js"
 import { registeredSender, watcherLayer } from "../utils/Watcher.js"
 
 const gone = FakeSite.json(404, { success: false, exists: false })
 const exists = FakeSite.json(200, { success: true, exists: true })
 
-const captureLogs = Effect.sync(() => {
-  const lines: Array<string> = []
-  const logger = Logger.make(({ logLevel, message, annotations }) => {
-    lines.push(`${logLevel.label} ${JSON.stringify(message)} ${JSON.stringify(Object.fromEntries(annotations))}`)
-  })
-  return { lines, layer: Logger.replace(Logger.defaultLogger, logger) }
-})
+const captureLogs = Effect.sync(() => Logs.captureLogs(Logs.rendered))
 
 const oneRound = Effect.flatMap(Watcher, (watcher) =>
   Effect.map(Stream.runCollect(watcher.statusEvents(undefined, "admin")), (events) => Chunk.toArray(events))
