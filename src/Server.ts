@@ -48,6 +48,11 @@ export const ServicesLive = Watcher.Default.pipe(
   Layer.provideMerge(Layer.mergeAll(Connections.Default, PeerClient.Default, SiteConfig.Default, SyncSettings.Default))
 )
 
+// every service over the platform's layers given (the store, the peers' HTTP client): the tests and the bench
+// build theirs from it, with a test store or a test transport; the server below provides the live ones
+export const Services = <ROut, E, RIn>(platform: Layer.Layer<ROut, E, RIn>) =>
+  ServicesLive.pipe(Layer.provideMerge(platform))
+
 // PostgreSQL: several instances share the registry. @effect/cluster is loaded only then: the SQLite default
 // starts nothing of it and never imports it.
 const SharedRegistryLive = Layer.unwrapEffect(

@@ -1,25 +1,13 @@
 import { Effect, Layer, Redacted, TestServices } from "effect"
-import { Alerts } from "../../src/Alerts.js"
 import { Connections } from "../../src/Connections.js"
-import { History } from "../../src/History.js"
-import { LastKnown } from "../../src/LastKnown.js"
-import { PeerClient } from "../../src/Peer/Client.js"
 import { PeerHttpClientLive } from "../../src/Peer/Transport.js"
-import { SiteConfig } from "../../src/SiteConfig.js"
-import { StatusChecks } from "../../src/StatusChecks.js"
-import { Watcher } from "../../src/Watcher.js"
+import { Services } from "../../src/Server.js"
 import { turns, within } from "./Clients.js"
 import { SqlTest, withConfig } from "./Db.js"
 
 // The watcher over the app's own layers, a real SQLite file and the real peer transport, without HTTP server
 export const watcherLayer = (config: Record<string, string> = {}, sql = SqlTest) =>
-  Watcher.Default.pipe(
-    Layer.provideMerge(StatusChecks.Default),
-    Layer.provideMerge(LastKnown.Default),
-    Layer.provideMerge(Alerts.Default),
-    Layer.provideMerge(History.Default),
-    Layer.provideMerge(Layer.mergeAll(Connections.Default, PeerClient.Default, SiteConfig.Default)),
-    Layer.provideMerge(Layer.mergeAll(sql, PeerHttpClientLive)),
+  Services(Layer.mergeAll(sql, PeerHttpClientLive)).pipe(
     Layer.provide(withConfig({ SITE_URL: "https://me.example.com", ALLOW_INTERNAL_URLS: "true", ...config }))
   )
 
