@@ -1,6 +1,6 @@
 import { Config, Context, Effect, Layer, Option, type Queue, Redacted, Schema, type Scope, type Stream } from "effect"
 import { ConnectionFeed } from "./Connections/Feed.js"
-import { ConnectionsRepo } from "./Connections/Repo.js"
+import { ConnectionsRepo, type Found, type Repo } from "./Connections/Repo.js"
 import * as UuidV7 from "./Connections/UuidV7.js"
 import {
   type Connection,
@@ -229,11 +229,11 @@ const make = Effect.gen(function* () {
   } satisfies ConnectionsApi
 })
 
-type Found = Effect.Effect<Option.Option<Connection>, StoreUnavailable>
-
 // The registry: its rows (CRUD, the sync API's lookups, the guarded writes) and the changes made to them.
 // Every write that changed a row is told once, after it committed; a refused or idle one tells nothing.
-export interface ConnectionsApi {
+// the sync API's lookups are the store's, as they are
+export interface ConnectionsApi
+  extends Pick<Repo, "findSenderByHash" | "findBySiteAndHash" | "findReceiverBySite" | "countPendingReceivers"> {
   readonly create: (
     input: CreateInput
   ) => Effect.Effect<
@@ -251,10 +251,6 @@ export interface ConnectionsApi {
     reason?: string | undefined
   ) => Effect.Effect<Connection, InvalidInput | ConnectionNotFound | StoreUnavailable>
   readonly delete: (uuid: string) => Effect.Effect<Connection, InvalidInput | ConnectionNotFound | StoreUnavailable>
-  readonly findSenderByHash: (hash: Redacted.Redacted<string>) => Found
-  readonly findBySiteAndHash: (siteUrl: string, hash: Redacted.Redacted<string>) => Found
-  readonly findReceiverBySite: (siteUrl: string) => Found
-  readonly countPendingReceivers: Effect.Effect<number, StoreUnavailable>
   readonly setStatusFromRemote: (
     uuid: ConnectionUuid,
     status: RemoteSettableStatus

@@ -102,7 +102,7 @@ export interface NewConnection {
   readonly now: DateTime.Utc
 }
 
-type Found = Effect.Effect<Option.Option<Connection>, StoreUnavailable>
+export type Found = Effect.Effect<Option.Option<Connection>, StoreUnavailable>
 
 // The registry's storage. Writes return the row as written, or none when the row is gone or its guard
 // refused; a store that cannot serve a read or a write is StoreUnavailable.
