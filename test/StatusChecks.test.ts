@@ -27,7 +27,7 @@ import { Watcher } from "../src/Watcher.js"
 import { SqlTest, withConfig } from "./utils/Db.js"
 import * as FakeSite from "./utils/FakeSite.js"
 import * as Logs from "./utils/Logs.js"
-import { assertNoSeveringSecret, severingSenders, watcherLayer } from "./utils/Watcher.js"
+import { assertNoSeveringSecret, receiver, severingSenders, watcherLayer } from "./utils/Watcher.js"
 
 const TOKEN = "status-checks-token"
 
@@ -42,11 +42,6 @@ const layer = (config: Record<string, string> = {}) =>
     Layer.provideMerge(SqlTest),
     Layer.provide(withConfig({ SITE_URL: "https://me.example.com", ALLOW_INTERNAL_URLS: "true", ...config }))
   )
-
-const receiver = (siteUrl: string, token = TOKEN) =>
-  Effect.flatMap(Connections, (connections) =>
-    connections.create({ name: "r", direction: "receiver", siteUrl, authToken: Redacted.make(token) })
-  ).pipe(Effect.map(({ connection }) => connection))
 
 const collect = <A, E, R>(stream: Stream.Stream<A, E, R>) => Effect.map(Stream.runCollect(stream), Chunk.toArray)
 const checkAll = (receivers: ReadonlyArray<Connection>) =>
@@ -129,7 +124,7 @@ describe("StatusChecks.checkReceiver", () => {
   it.effect("a remote that never answers is offline (timeout) exactly at PEER_TIMEOUT_MS", () =>
     Effect.gen(function* () {
       const site = yield* FakeSite.make(FakeSite.hang)
-      const connection = yield* receiver(site.url)
+      const connection = yield* receiver(site.url, TOKEN)
       const checks = yield* StatusChecks
       const fiber = yield* Effect.fork(checks.checkReceiver(connection))
       yield* Deferred.await(site.received)
@@ -146,7 +141,7 @@ describe("StatusChecks.checkReceiver", () => {
   it.effect("concurrent checks of one connection share a single request", () =>
     Effect.gen(function* () {
       const site = yield* FakeSite.make(FakeSite.hang)
-      const connection = yield* receiver(site.url)
+      const connection = yield* receiver(site.url, TOKEN)
       const checks = yield* StatusChecks
       const first = yield* Effect.fork(checks.checkReceiver(connection))
       const second = yield* Effect.fork(checks.checkReceiver(connection))
@@ -163,7 +158,7 @@ describe("StatusChecks.checkReceiver", () => {
   it.effect("one caller leaving does not cancel the request another caller still waits for", () =>
     Effect.gen(function* () {
       const site = yield* FakeSite.make(FakeSite.hang)
-      const connection = yield* receiver(site.url)
+      const connection = yield* receiver(site.url, TOKEN)
       const checks = yield* StatusChecks
       const leaving = yield* Effect.fork(checks.checkReceiver(connection))
       const staying = yield* Effect.fork(checks.checkReceiver(connection))
@@ -181,7 +176,7 @@ describe("StatusChecks.checkReceiver", () => {
     () =>
       Effect.gen(function* () {
         const site = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "n" }))
-        const connection = yield* receiver(site.url)
+        const connection = yield* receiver(site.url, TOKEN)
         const checks = yield* StatusChecks
         const first = yield* checks.checkReceiver(connection)
         yield* TestClock.adjust("29999 millis")
