@@ -1,5 +1,6 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import { ConfigProvider, Context, Effect, Layer } from "effect"
+import { Replication } from "../src/Connections/Replication.js"
 import { Connections } from "../src/Connections.js"
 import { SqlLive } from "../src/Db.js"
 import { SharedRegistry } from "../src/SharedRegistry.js"
@@ -46,12 +47,15 @@ const main = Effect.gen(function* () {
   // warm: the first read of a process also compiles the listing's code
   const plain = Context.get(yield* Layer.build(Connections.Default), Connections)
   yield* timed("a full list (Connections.list), for scale", plain.list())
-  const viewing = Connections.Default.pipe(Layer.provide(Layer.succeed(SharedRegistry, true)))
-  const connections = Context.get(yield* timed("start: the view read", Layer.build(viewing)), Connections)
-  yield* timed("catchUp, nothing missed", connections.catchUp)
-  const none = yield* timed("catchUp, nothing missed (again)", connections.catchUp)
+  const viewing = Replication.layer.pipe(
+    Layer.provideMerge(Connections.Default),
+    Layer.provide(Layer.succeed(SharedRegistry, true))
+  )
+  const replication = Context.get(yield* timed("start: the view read", Layer.build(viewing)), Replication)
+  yield* timed("catchUp, nothing missed", replication.catchUp)
+  const none = yield* timed("catchUp, nothing missed (again)", replication.catchUp)
   yield* sql`UPDATE connections SET status = 'suspended' WHERE name LIKE '%0'`
-  const some = yield* timed("catchUp, a tenth changed", connections.catchUp)
+  const some = yield* timed("catchUp, a tenth changed", replication.catchUp)
   console.log(`told: ${none}, then ${some}`)
 })
 

@@ -7,15 +7,10 @@ import { Connections } from "../src/Connections.js"
 import { SqlLive } from "../src/Db.js"
 import type { PeerFailure } from "../src/Domain/Errors.js"
 import * as Yoga from "../src/graphql/Yoga.js"
-import { History } from "../src/History.js"
-import { LastKnown } from "../src/LastKnown.js"
-import { Maintenances } from "../src/Maintenance.js"
-import { Pairing } from "../src/Pairing.js"
 import { PeerClient } from "../src/Peer/Client.js"
 import { PeerHttpClientLive } from "../src/Peer/Transport.js"
 import type { StatusAnswer } from "../src/Peer/Wire.js"
-import { Rollups } from "../src/Rollups.js"
-import { SiteConfig } from "../src/SiteConfig.js"
+import { Services } from "../src/Server.js"
 import { StatusChecks } from "../src/StatusChecks.js"
 import { Watcher } from "../src/Watcher.js"
 import { bareRun, bareTargets, ENDPOINT, makeBareAgent, PREFIX, receiver } from "./Checks.js"
@@ -81,14 +76,7 @@ const main = Effect.gen(function* () {
       ["CHECK_CONCURRENCY", String(CONCURRENCY)]
     ])
   )
-  const services = Layer.mergeAll(Watcher.Default, Pairing.Default).pipe(
-    Layer.provideMerge(StatusChecks.Default),
-    Layer.provideMerge(LastKnown.Default),
-    Layer.provideMerge(Rollups.Default),
-    Layer.provideMerge(Maintenances.Default),
-    Layer.provideMerge(History.Default),
-    Layer.provideMerge(Layer.mergeAll(Connections.Default, PeerClient.Default, SiteConfig.Default)),
-    Layer.provideMerge(Layer.mergeAll(SqlLive, PeerHttpClientLive)),
+  const services = Services(Layer.mergeAll(SqlLive, PeerHttpClientLive)).pipe(
     Layer.provide(Layer.setConfigProvider(config))
   )
 

@@ -9,6 +9,9 @@ import { isHealthy } from "./Domain/Uptime.js"
 import { History } from "./History.js"
 import { Maintenances } from "./Maintenance.js"
 
+import { peerTimeoutMs } from "./Peer/Timeout.js"
+import * as Site from "./SiteConfig.js"
+
 const changeJson = (change: StatusChange) => ({
   connectionUuid: change.connectionUuid,
   at: DateTime.formatIso(change.at),
@@ -20,7 +23,7 @@ const changeJson = (change: StatusChange) => ({
 const webhookConfig = Config.all({
   url: Config.option(Config.string("ALERT_WEBHOOK_URL")),
   secret: Config.option(Config.redacted("ALERT_WEBHOOK_SECRET")),
-  allowInternal: Config.boolean("ALLOW_INTERNAL_URLS").pipe(Config.withDefault(false))
+  allowInternal: Site.allowInternalUrls
 }).pipe(
   Config.mapOrFail(({ url, secret, allowInternal }) => {
     if (Option.isNone(url) || url.value.trim() === "") return Either.right(Option.none())
@@ -87,7 +90,7 @@ export class Alerts extends Effect.Service<Alerts>()("syncwatch/Alerts", {
     const webhook = yield* webhookConfig
     const massPercent = yield* alertMassPercent
     const repeatMinutes = yield* alertRepeatMinutes
-    const timeoutMs = yield* Config.integer("PEER_TIMEOUT_MS").pipe(Config.withDefault(30_000))
+    const timeoutMs = yield* peerTimeoutMs
     if (Option.isNone(webhook)) return { enabled: false as boolean }
     const history = yield* History
     const connections = yield* Connections

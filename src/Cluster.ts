@@ -12,7 +12,8 @@ import * as PgClient from "@effect/sql-pg/PgClient"
 import { Config, ConfigError, Duration, Effect, Layer, Option, Scope } from "effect"
 import * as Identity from "./Cluster/Identity.js"
 import * as Relay from "./Cluster/Relay.js"
-import { databaseTimeout } from "./Db.js"
+import { databaseTimeout, postgresUrl } from "./Db/Target.js"
+import * as Setting from "./Setting.js"
 import { Watcher } from "./Watcher.js"
 
 // Lock and heartbeat timings (docs/cluster.md): a runner refreshes its shard locks and its
@@ -28,7 +29,7 @@ export const TIMINGS = {
 
 const runnerConfig = Config.all({
   host: Config.string("CLUSTER_RUNNER_HOST").pipe(Config.withDefault("127.0.0.1")),
-  port: Config.port("CLUSTER_RUNNER_PORT").pipe(Config.withDefault(34431))
+  port: Setting.port("CLUSTER_RUNNER_PORT").pipe(Config.withDefault(34431))
 })
 
 const ShardingConfigLive = Layer.unwrapEffect(
@@ -76,7 +77,7 @@ const MonitorLive = Layer.unwrapEffect(
 
 // the cluster's own pool on DATABASE_URL: runner and message storage, the shard-lock session, LISTEN
 const PgLive = PgClient.layerConfig({
-  url: Config.redacted("DATABASE_URL"),
+  url: postgresUrl,
   applicationName: Config.succeed("syncwatch-cluster"),
   maxConnections: Config.succeed(6),
   connectTimeout: databaseTimeout

@@ -1,7 +1,7 @@
-import { Config, Effect, Option, PubSub, Redacted, Schema, Stream } from "effect"
-import { ConnectionsRepo } from "./Connections/Repo.js"
+import { Config, Context, Effect, Layer, Option, type Queue, Redacted, Schema, type Scope, type Stream } from "effect"
+import { ConnectionFeed } from "./Connections/Feed.js"
+import { ConnectionsRepo, type Found, type Repo } from "./Connections/Repo.js"
 import * as UuidV7 from "./Connections/UuidV7.js"
-import * as View from "./Connections/View.js"
 import {
   type Connection,
   type ConnectionStatus,
@@ -9,12 +9,15 @@ import {
   type Direction,
   type Metadata,
   nameProblem,
-  RemoteNotification
+  RemoteNotification,
+  type RemoteSettableStatus
 } from "./Domain/Connection.js"
 import {
   ConnectionNotFound,
   DuplicateConnection,
+  type DuplicateToken,
   InvalidInput,
+  type InvalidSiteUrl,
   SelfConnection,
   type StoreUnavailable
 } from "./Domain/Errors.js"
@@ -22,7 +25,7 @@ import { type ChangeKind, ConnectionChange } from "./Domain/Events.js"
 import * as SiteUrl from "./Domain/SiteUrl.js"
 import { nowSeconds } from "./Domain/Time.js"
 import * as Token from "./Domain/Token.js"
-import { SharedRegistry } from "./SharedRegistry.js"
+import * as Setting from "./Setting.js"
 import { SiteConfig } from "./SiteConfig.js"
 
 export interface CreateInput {
@@ -41,26 +44,12 @@ export interface ListFilter {
 
 const make = Effect.gen(function* () {
   const site = yield* SiteConfig
-  const maxUuids = yield* Config.integer("MAX_UUIDS").pipe(
-    Config.validate({ message: "MAX_UUIDS must be a positive integer", validation: (n) => n > 0 }),
+  const maxUuids = yield* Setting.integer("MAX_UUIDS", { min: 1, unit: "uuids in one query" }).pipe(
     Config.withDefault(1_000)
   )
   const repo = yield* ConnectionsRepo
   const nextUuid = yield* UuidV7.makeGenerator
-  const pubsub = yield* Effect.acquireRelease(PubSub.unbounded<ConnectionChange>(), PubSub.shutdown)
-  // the changes written by this process only: what another instance must be told of (Cluster/Relay.ts)
-  const written = yield* Effect.acquireRelease(PubSub.unbounded<ConnectionChange>(), PubSub.shutdown)
-  // with a shared registry, what the subscribers were told of each row: read here, before any subscriber
-  // reads the registry, and kept with every change published (see catchUp)
-  const view = (yield* SharedRegistry) ? View.make() : undefined
-  const caughtUp = yield* Effect.makeSemaphore(1)
-
-  // to this process's subscribers (the watcher's registry among them)
-  const tell = (change: ConnectionChange) =>
-    Effect.suspend(() => {
-      view?.record(change)
-      return PubSub.publish(pubsub, change)
-    })
+  const feed = yield* ConnectionFeed
 
   const changeOf = (kind: ChangeKind, connection: Connection) =>
     new ConnectionChange({
@@ -70,8 +59,7 @@ const make = Effect.gen(function* () {
     })
 
   // called only after the write has committed
-  const publish = (kind: ChangeKind, connection: Connection) =>
-    Effect.zipRight(PubSub.publish(written, changeOf(kind, connection)), tell(changeOf(kind, connection)))
+  const publish = (kind: ChangeKind, connection: Connection) => feed.wrote(changeOf(kind, connection))
 
   const parseUuid = (uuid: string) =>
     Schema.decodeUnknown(ConnectionUuid)(uuid.toLowerCase()).pipe(
@@ -206,7 +194,7 @@ const make = Effect.gen(function* () {
 
   const setStatusFromRemote = Effect.fn("Connections.setStatusFromRemote")(function* (
     uuid: ConnectionUuid,
-    status: "active" | "suspended" | "revoked"
+    status: RemoteSettableStatus
   ) {
     return yield* writeOrCurrent(uuid, repo.setStatusIfChanged(uuid, status, yield* nowSeconds))
   })
@@ -231,64 +219,6 @@ const make = Effect.gen(function* () {
     return suspended
   })
 
-  // a change another instance wrote (told by Cluster/Relay.ts): the row as it is now, to this process's
-  // subscribers. With a view, compared with it like a catch-up's row: a change published during the read (written
-  // here) is not undone by the read's older copy, and a row the subscribers already know is not told twice.
-  const received = Effect.fn("Connections.received")(function* (kind: ChangeKind, uuid: ConnectionUuid) {
-    if (kind === "deleted") {
-      yield* tell(new ConnectionChange({ kind, connectionUuid: uuid, connection: null }))
-      return
-    }
-    if (view === undefined) {
-      const row = yield* repo.findByUuid(uuid)
-      if (Option.isSome(row)) yield* tell(changeOf(kind, row.value))
-      return
-    }
-    const current = view
-    yield* Effect.acquireUseRelease(
-      Effect.sync(current.begin),
-      (mark) =>
-        Effect.flatMap(repo.findByUuid(uuid), (row) => {
-          const change = Option.isSome(row) ? current.compare(mark, row.value) : undefined
-          return change === undefined ? Effect.void : Effect.asVoid(tell(change))
-        }),
-      () => Effect.sync(current.end)
-    )
-  })
-
-  // The whole registry read again and compared with the view: each row that differs, and each row gone, is
-  // handed to `apply`. Compared one at a time just before it is applied, so a change published meanwhile
-  // (heard, or written here) is not overwritten by the read's older copy.
-  const reconcile = (current: View.View, apply: (change: ConnectionChange) => Effect.Effect<unknown>) =>
-    Effect.acquireUseRelease(
-      Effect.sync(current.begin),
-      (mark) =>
-        Effect.gen(function* () {
-          const read = new Set<string>()
-          let applied = 0
-          for (const row of yield* repo.list({})) {
-            read.add(row.uuid)
-            const change = current.compare(mark, row)
-            if (change !== undefined) {
-              applied += 1
-              yield* apply(change)
-            }
-          }
-          for (const change of current.gone(mark, read)) {
-            applied += 1
-            yield* apply(change)
-          }
-          return applied
-        }),
-      () => Effect.sync(current.end)
-    ).pipe(caughtUp.withPermits(1))
-
-  if (view !== undefined) yield* reconcile(view, (change) => Effect.sync(() => view.record(change)))
-
-  // What another instance wrote while this process was not listening (Cluster/Relay.ts, once it listens
-  // again): published to this process's subscribers as a heard change would be. Returns how many.
-  const catchUp = Effect.withSpan(view === undefined ? Effect.succeed(0) : reconcile(view, tell), "Connections.catchUp")
-
   return {
     create,
     list,
@@ -305,18 +235,60 @@ const make = Effect.gen(function* () {
     autoActivate,
     recordRemoteNotification,
     suspendSevered,
-    received,
-    catchUp,
-    changes: Stream.fromPubSub(pubsub),
-    subscribe: PubSub.subscribe(pubsub),
-    subscribeWritten: PubSub.subscribe(written)
-  } as const
+    changes: feed.changes,
+    subscribe: feed.subscribe
+  } satisfies ConnectionsApi
 })
 
-export class Connections extends Effect.Service<Connections>()("syncwatch/Connections", {
-  scoped: make,
-  dependencies: [SiteConfig.Default, ConnectionsRepo.layer]
-}) {}
+// The registry: its rows (CRUD, the sync API's lookups, the guarded writes) and the changes made to them.
+// Every write that changed a row is told once, after it committed; a refused or idle one tells nothing.
+// the sync API's lookups are the store's, as they are
+export interface ConnectionsApi
+  extends Pick<Repo, "findSenderByHash" | "findBySiteAndHash" | "findReceiverBySite" | "countPendingReceivers"> {
+  readonly create: (
+    input: CreateInput
+  ) => Effect.Effect<
+    { readonly connection: Connection; readonly authToken: Redacted.Redacted<string> },
+    InvalidInput | InvalidSiteUrl | SelfConnection | DuplicateConnection | DuplicateToken | StoreUnavailable
+  >
+  readonly list: (filter?: ListFilter) => Effect.Effect<Array<Connection>, StoreUnavailable>
+  readonly get: (uuid: string) => Effect.Effect<Connection, InvalidInput | ConnectionNotFound | StoreUnavailable>
+  readonly getMany: (
+    uuids: ReadonlyArray<string>
+  ) => Effect.Effect<Array<Connection>, InvalidInput | ConnectionNotFound | StoreUnavailable>
+  readonly updateStatus: (
+    uuid: string,
+    status: ConnectionStatus,
+    reason?: string | undefined
+  ) => Effect.Effect<Connection, InvalidInput | ConnectionNotFound | StoreUnavailable>
+  // an admin's new name for a connection (not told to the remote)
+  readonly rename: (
+    uuid: string,
+    name: string
+  ) => Effect.Effect<Connection, InvalidInput | ConnectionNotFound | StoreUnavailable>
+  readonly delete: (uuid: string) => Effect.Effect<Connection, InvalidInput | ConnectionNotFound | StoreUnavailable>
+  readonly setStatusFromRemote: (
+    uuid: ConnectionUuid,
+    status: RemoteSettableStatus
+  ) => Effect.Effect<Connection, ConnectionNotFound | StoreUnavailable>
+  readonly autoActivate: (uuid: ConnectionUuid) => Effect.Effect<Connection, ConnectionNotFound | StoreUnavailable>
+  readonly recordRemoteNotification: (
+    uuid: ConnectionUuid,
+    notification: RemoteNotification
+  ) => Effect.Effect<Connection, ConnectionNotFound | StoreUnavailable>
+  readonly suspendSevered: (uuid: ConnectionUuid) => Found
+  readonly changes: Stream.Stream<ConnectionChange>
+  readonly subscribe: Effect.Effect<Queue.Dequeue<ConnectionChange>, never, Scope.Scope>
+}
+
+export class Connections extends Context.Tag("syncwatch/Connections")<Connections, ConnectionsApi>() {
+  // with the feed and the store beneath it, for Connections/Replication.ts on PostgreSQL
+  static readonly Default = Layer.scoped(Connections, make).pipe(
+    Layer.provideMerge(ConnectionFeed.layer),
+    Layer.provideMerge(ConnectionsRepo.layer),
+    Layer.provide(SiteConfig.Default)
+  )
+}
 
 // B §1.7: scheme, host and port (default ports filled in), case-insensitive, path ignored;
 // an unparseable URL of ours skips the check as in the reference

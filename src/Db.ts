@@ -1,64 +1,6 @@
-import { fileURLToPath } from "node:url"
 import type * as SqlClient from "@effect/sql/SqlClient"
-import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Redacted } from "effect"
-
-// Which store DATABASE_URL chose: SQLite (one process, the default) or PostgreSQL (several processes)
-export type Dialect = "sqlite" | "pg"
-export class StoreKind extends Context.Tag("syncwatch/StoreKind")<StoreKind, Dialect>() {}
-
-export type Target =
-  | { readonly _tag: "sqlite"; readonly filename: string }
-  | { readonly _tag: "pg"; readonly url: Redacted.Redacted<string> }
-
-// `file:` prefix optional: `file:./data/x.db`, `file:///abs/x.db` and plain paths all name a file
-export const toFilename = (url: string): string => {
-  if (url.startsWith("file://")) return fileURLToPath(url)
-  return url.startsWith("file:") ? url.slice("file:".length) : url
-}
-
-// what may be shown of a PostgreSQL URL: everything but the password
-export const masked = (url: string): string => {
-  try {
-    const parsed = new URL(url)
-    if (parsed.password !== "") parsed.password = "***"
-    return parsed.toString()
-  } catch {
-    return url.replace(/\/\/([^:/@]*):[^@/]*@/, "//$1:***@")
-  }
-}
-
-const reason = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
-export const invalid = (message: string, cause?: unknown) =>
-  ConfigError.InvalidData(["DATABASE_URL"], cause === undefined ? message : `${message}: ${reason(cause)}`)
-
-// how long a statement (or a PostgreSQL connection attempt) may take before the store counts as unavailable
-export const databaseTimeout = Config.integer("DATABASE_TIMEOUT_MS").pipe(
-  Config.validate({ message: "DATABASE_TIMEOUT_MS must be an integer >= 1", validation: (n) => n >= 1 }),
-  Config.withDefault(5000),
-  Config.map(Duration.millis)
-)
-
-const PG = /^postgres(ql)?:\/\//i
-const OTHER_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i
-
-export const databaseTarget: Config.Config<Target> = Config.string("DATABASE_URL").pipe(
-  Config.validate({
-    message: "DATABASE_URL is empty: set it to a file such as ./data/syncwatch.db (or :memory:), or unset it",
-    validation: (value) => value.trim() !== ""
-  }),
-  Config.withDefault("./data/syncwatch.db"),
-  Config.mapOrFail((value): Either.Either<Target, ConfigError.ConfigError> => {
-    if (PG.test(value)) return Either.right({ _tag: "pg", url: Redacted.make(value) })
-    if (OTHER_SCHEME.test(value) && !value.toLowerCase().startsWith("file://")) {
-      return Either.left(
-        invalid(
-          `${masked(value)} is neither a SQLite file nor a PostgreSQL URL: use a path, file:…, :memory: or postgres://…`
-        )
-      )
-    }
-    return Either.right({ _tag: "sqlite", filename: toFilename(value) })
-  })
-)
+import { type ConfigError, Effect, Layer } from "effect"
+import { databaseTarget, type StoreKind } from "./Db/Target.js"
 
 // SqlClient and StoreKind (and SqliteClient or PgClient) on the store DATABASE_URL names, migrated.
 // PostgreSQL's driver is loaded only when it is asked for: the SQLite default needs nothing of it.

@@ -3,7 +3,7 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as SqlClient from "@effect/sql/SqlClient"
 import type * as SqlError from "@effect/sql/SqlError"
 import { DateTime, Duration, Effect, Layer } from "effect"
-import { databaseTimeout } from "./Db.js"
+import { databaseTimeout } from "./Db/Target.js"
 
 const because = (what: string) => (error: SqlError.SqlError) => {
   const cause = error.cause as { readonly code?: unknown; readonly message?: unknown } | undefined

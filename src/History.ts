@@ -4,6 +4,7 @@ import { InvalidInput } from "./Domain/Errors.js"
 import { StatusChange } from "./Domain/StatusChange.js"
 import { HistoryRepo } from "./History/Repo.js"
 import * as Metrics from "./Metrics.js"
+import * as Setting from "./Setting.js"
 import * as WriteBehind from "./WriteBehind.js"
 
 export const MAX_HISTORY_LIMIT = 1000
@@ -20,8 +21,7 @@ export const confirmAfter = Config.integer("CONFIRM_AFTER").pipe(
 export class History extends Effect.Service<History>()("syncwatch/History", {
   scoped: Effect.gen(function* () {
     const repo = yield* HistoryRepo
-    const retentionDays = yield* Config.integer("HISTORY_RETENTION_DAYS").pipe(
-      Config.validate({ message: "HISTORY_RETENTION_DAYS must be an integer >= 1", validation: (n) => n >= 1 }),
+    const retentionDays = yield* Setting.integer("HISTORY_RETENTION_DAYS", { min: 1, unit: "days" }).pipe(
       Config.withDefault(30)
     )
     const pubsub = yield* Effect.acquireRelease(PubSub.unbounded<StatusChange>(), PubSub.shutdown)
@@ -36,8 +36,7 @@ export class History extends Effect.Service<History>()("syncwatch/History", {
     // written behind, in batches: reads of the store flush first, so they see every change recorded. While
     // the store is down the rows wait here, at most HISTORY_MAX_PENDING of them: past that the oldest are
     // dropped (counted: syncwatch_history_rows_dropped_total), so a long outage cannot exhaust the memory.
-    const maxPending = yield* Config.integer("HISTORY_MAX_PENDING").pipe(
-      Config.validate({ message: "HISTORY_MAX_PENDING must be an integer >= 1", validation: (n) => n >= 1 }),
+    const maxPending = yield* Setting.integer("HISTORY_MAX_PENDING", { min: 1, unit: "rows" }).pipe(
       Config.withDefault(50_000)
     )
     let pending: Array<StatusChange> = []

@@ -1,10 +1,11 @@
-import { Config, Context, Duration, Effect, Layer } from "effect"
+import { Context, Duration, Effect, Layer } from "effect"
 import { type Candidate, seenAgain } from "./Domain/Confirm.js"
 import { type ConnectionUuid, SEVERED_REASON } from "./Domain/Connection.js"
 import type { ReceiverVerification, SenderStatusFetched } from "./Domain/Events.js"
 import type { EpochMillis } from "./Domain/Time.js"
 import { confirmAfter, History } from "./History.js"
 import * as Repo from "./LastKnown/Repo.js"
+import * as PeerTimeout from "./Peer/Timeout.js"
 import { Rollups } from "./Rollups.js"
 import { SharedRegistry } from "./SharedRegistry.js"
 import * as WriteBehind from "./WriteBehind.js"
@@ -43,7 +44,7 @@ const make = Effect.gen(function* () {
   const rollups = yield* Rollups
   const confirming = yield* confirmAfter
   const clock = yield* Effect.clock
-  const peerTimeoutMs = yield* Config.integer("PEER_TIMEOUT_MS").pipe(Config.withDefault(30_000))
+  const peerTimeoutMs = yield* PeerTimeout.peerTimeoutMs
   const statuses = new Map<string, SenderStatusFetched>()
   const verifications = new Map<string, Repo.LastVerification>()
   const newer = (stored: EpochMillis, held: EpochMillis | undefined) => held === undefined || stored > held

@@ -3,6 +3,7 @@ import * as Connections from "./Connections.js"
 import {
   type Connection,
   type ConnectionStatus,
+  isRemoteSettable,
   type Metadata,
   nameProblem,
   RemoteNotification
@@ -21,8 +22,6 @@ export interface CreateInput extends Omit<Connections.CreateInput, "metadata"> {
   readonly notifyRemote?: boolean | undefined
   readonly password?: Redacted.Redacted<string> | undefined
 }
-
-const remoteStatuses = new Set<ConnectionStatus>(["active", "suspended", "revoked"])
 
 // The admin's side of the pair: local registry changes, each followed (or preceded) by telling the remote.
 export class Pairing extends Effect.Service<Pairing>()("syncwatch/Pairing", {
@@ -94,7 +93,7 @@ export class Pairing extends Effect.Service<Pairing>()("syncwatch/Pairing", {
       reason?: string
     ) {
       const connection = yield* connections.updateStatus(uuid, status, reason)
-      if (!remoteStatuses.has(status)) {
+      if (!isRemoteSettable(status)) {
         const notice: RemoteNotice = {
           connectionUuid: connection.uuid,
           endpoint: "update-status",
@@ -103,11 +102,7 @@ export class Pairing extends Effect.Service<Pairing>()("syncwatch/Pairing", {
         }
         return { connection, notice }
       }
-      const notice = yield* tell(
-        connection,
-        "update-status",
-        peer.notifyStatusChange(connection, status as "active" | "suspended" | "revoked")
-      )
+      const notice = yield* tell(connection, "update-status", peer.notifyStatusChange(connection, status))
       return { connection, notice }
     })
 

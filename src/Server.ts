@@ -7,7 +7,8 @@ import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Config, ConfigError, Effect, Either, Layer, Logger, LogLevel } from "effect"
 import { Alerts } from "./Alerts.js"
 import { Connections } from "./Connections.js"
-import { SqlLive, StoreKind } from "./Db.js"
+import { StoreKind } from "./Db/Target.js"
+import { SqlLive } from "./Db.js"
 import * as Yoga from "./graphql/Yoga.js"
 import * as Health from "./Health.js"
 import { History } from "./History.js"
@@ -25,6 +26,7 @@ import { PeerHttpClientLive } from "./Peer/Transport.js"
 import { Rollups } from "./Rollups.js"
 import * as Limits from "./ServerLimits.js"
 import { SharedRegistry } from "./SharedRegistry.js"
+import * as Site from "./SiteConfig.js"
 import { SiteConfig } from "./SiteConfig.js"
 import { StatusChecks } from "./StatusChecks.js"
 import * as Tracing from "./Tracing.js"
@@ -50,6 +52,11 @@ export const ServicesLive = Watcher.Default.pipe(
   Layer.provideMerge(Layer.mergeAll(Connections.Default, PeerClient.Default, SiteConfig.Default, SyncSettings.Default))
 )
 
+// every service over the platform's layers given (the store, the peers' HTTP client): the tests and the bench
+// build theirs from it, with a test store or a test transport; the server below provides the live ones
+export const Services = <ROut, E, RIn>(platform: Layer.Layer<ROut, E, RIn>) =>
+  ServicesLive.pipe(Layer.provideMerge(platform))
+
 // PostgreSQL: several instances share the registry. @effect/cluster is loaded only then: the SQLite default
 // starts nothing of it and never imports it.
 const SharedRegistryLive = Layer.unwrapEffect(
@@ -71,7 +78,8 @@ const Announce = Layer.effectDiscard(
     const { address } = yield* HttpServer.HttpServer
     if (address._tag !== "TcpAddress") return
     const { siteUrl, urlPrefix } = yield* SiteConfig
-    yield* Effect.logInfo(`syncwatch GraphQL at http://${address.hostname}:${address.port}/graphql`).pipe(
+    const origin = `http://${address.hostname}:${address.port}`
+    yield* Effect.logInfo(`syncwatch status page at ${origin}/ and GraphQL at ${origin}/graphql (GraphiQL)`).pipe(
       Effect.annotateLogs({ siteUrl, syncApi: `${urlPrefix}/sync/api` })
     )
   })
@@ -154,8 +162,8 @@ export const createClosableServer = (limits: Limits.ServerLimits) => {
 
 const HttpServerLive = Layer.unwrapEffect(
   Effect.gen(function* () {
-    const port = yield* Config.port("PORT").pipe(Config.withDefault(4000))
-    const host = yield* Config.string("HOST").pipe(Config.withDefault("127.0.0.1"))
+    const port = yield* Site.port
+    const host = yield* Site.host
     const limits = yield* Limits.serverLimits
     return NodeHttpServer.layer(() => createClosableServer(limits), { port, host }).pipe(
       Layer.catchAll((error) => Layer.fail(Limits.listenFailure(error.cause, host, port)))

@@ -3,6 +3,7 @@ import type { Socket } from "node:net"
 import type { Duplex } from "node:stream"
 import { Config, ConfigError, Effect, Option } from "effect"
 import { forwardedClient, trustProxy } from "./Peer/Settings.js"
+import * as Setting from "./Setting.js"
 
 export interface ServerLimits {
   readonly headersTimeoutMs: number
@@ -12,29 +13,23 @@ export interface ServerLimits {
   readonly trustProxy: boolean
 }
 
-const positive = (name: string, fallback: number) =>
-  Config.integer(name).pipe(
-    Config.validate({ message: `${name} must be a positive integer`, validation: (n) => n > 0 }),
-    Config.withDefault(fallback)
-  )
+const positive = (name: string, fallback: number, unit: string) =>
+  Setting.integer(name, { min: 1, unit }).pipe(Config.withDefault(fallback))
 
 // unset: DEFAULT_PER_ADDRESS, or MAX_CONNECTIONS when that is lower
 export const DEFAULT_PER_ADDRESS = 100
-export const maxConnectionsPerAddress = Config.integer("MAX_CONNECTIONS_PER_ADDRESS").pipe(
-  Config.validate({
-    message: "MAX_CONNECTIONS_PER_ADDRESS must be a positive integer (sockets per client address)",
-    validation: (n) => n > 0
-  }),
-  Config.option
-)
+export const maxConnectionsPerAddress = Setting.integer("MAX_CONNECTIONS_PER_ADDRESS", {
+  min: 1,
+  unit: "sockets per client address"
+}).pipe(Config.option)
 
 // A slow client holds a socket only until these deadlines (Node answers 408 and closes); past
 // MAX_CONNECTIONS new sockets are closed at once, so a crowd cannot starve the process, and past
 // MAX_CONNECTIONS_PER_ADDRESS so is one client's, so a single address cannot be that crowd.
 export const serverLimits = Effect.gen(function* () {
-  const headersTimeoutMs = yield* positive("HEADERS_TIMEOUT_MS", 10_000)
-  const requestTimeoutMs = yield* positive("REQUEST_TIMEOUT_MS", 10_000)
-  const maxConnections = yield* positive("MAX_CONNECTIONS", 1_000)
+  const headersTimeoutMs = yield* positive("HEADERS_TIMEOUT_MS", 10_000, "milliseconds")
+  const requestTimeoutMs = yield* positive("REQUEST_TIMEOUT_MS", 10_000, "milliseconds")
+  const maxConnections = yield* positive("MAX_CONNECTIONS", 1_000, "sockets")
   const perAddress = yield* maxConnectionsPerAddress
   if (headersTimeoutMs > requestTimeoutMs) {
     return yield* Effect.fail(

@@ -5,6 +5,7 @@ import { ReceiverVerification, type SenderStatusFetched, senderStatusFetched } f
 import { LastKnown, type LastVerification } from "./LastKnown.js"
 import * as Metrics from "./Metrics.js"
 import { PeerClient } from "./Peer/Client.js"
+import * as Setting from "./Setting.js"
 import * as SingleFlight from "./SingleFlight.js"
 import * as Tracing from "./Tracing.js"
 
@@ -28,8 +29,7 @@ export interface StatusChecksApi {
   readonly verifySender: (connection: Connection, freshness?: Freshness) => Effect.Effect<LastVerification>
 }
 
-export const checkConcurrency = Config.integer("CHECK_CONCURRENCY").pipe(
-  Config.validate({ message: "CHECK_CONCURRENCY must be a positive integer", validation: (n) => n > 0 }),
+export const checkConcurrency = Setting.integer("CHECK_CONCURRENCY", { min: 1, unit: "checks at a time" }).pipe(
   Config.withDefault(64)
 )
 

@@ -1,7 +1,14 @@
 import { type Cause, Clock, Config, DateTime, Deferred, Duration, Effect, Option, Stream } from "effect"
 import * as CompletionOrder from "./CompletionOrder.js"
 import { Connections } from "./Connections.js"
-import { type Connection, type ConnectionUuid, isVerifiable, SEVERED_REASON } from "./Domain/Connection.js"
+import {
+  type Connection,
+  type ConnectionUuid,
+  canSever,
+  isPendingReceiver,
+  isVerifiable,
+  SEVERED_REASON
+} from "./Domain/Connection.js"
 import { type ConnectionNotFound, InvalidInput, type StoreUnavailable } from "./Domain/Errors.js"
 import {
   ReceiverConnectionSevered,
@@ -16,6 +23,7 @@ import * as Feed from "./Feed.js"
 import { History } from "./History.js"
 import { LastKnown, type LastVerification } from "./LastKnown.js"
 import * as Metrics from "./Metrics.js"
+import * as Setting from "./Setting.js"
 import { SharedRegistry } from "./SharedRegistry.js"
 import { checkConcurrency, type Freshness, StatusChecks } from "./StatusChecks.js"
 import * as Hubs from "./Watcher/Hubs.js"
@@ -23,14 +31,10 @@ import * as Registry from "./Watcher/Registry.js"
 import * as Severing from "./Watcher/Severing.js"
 import * as Subscribers from "./Watcher/Subscribers.js"
 
-export const monitorEverySeconds = Config.integer("MONITOR_EVERY_SECONDS").pipe(
-  Config.validate({ message: "MONITOR_EVERY_SECONDS must be an integer >= 0", validation: (n) => n >= 0 }),
-  Config.withDefault(0)
-)
-
-// the guard of Connections.suspendSevered, read from the registry in memory first
-const canSever = (connection: Connection) =>
-  connection.status !== "suspended" && connection.status !== "revoked" && connection.status !== "expired"
+export const monitorEverySeconds = Setting.integer("MONITOR_EVERY_SECONDS", {
+  min: 0,
+  unit: "seconds, 0 for off"
+}).pipe(Config.withDefault(0))
 
 const LIKELY_CAUSE =
   "Severing held: most eligible senders answered not found in one round. Likely cause: our SITE_URL changed " +
@@ -83,9 +87,8 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
     const registry = yield* Registry.make
     let lastHeldAt = Number.NEGATIVE_INFINITY
 
-    // a receiver still pending (registered by another site, not yet approved) is not checked in a round or an
-    // unfiltered senderStatuses, so a registration never makes us send traffic; asked for by uuid, it is
-    const checkedReceivers = () => registry.ofDirection("receiver").filter((c) => c.status !== "pending")
+    // not in a round or an unfiltered senderStatuses; asked for by uuid, it is
+    const checkedReceivers = () => registry.ofDirection("receiver").filter((c) => !isPendingReceiver(c))
 
     const sync = Effect.flatMap(registry.sync, (applied) =>
       Effect.forEach(

@@ -1,5 +1,5 @@
 import { Cause, type ConfigError, Deferred, Duration, Effect, Exit, Option, Queue, type Scope } from "effect"
-import { databaseTimeout } from "./Db.js"
+import { databaseTimeout } from "./Db/Target.js"
 import type { StoreUnavailable } from "./Domain/Errors.js"
 
 export interface WriteBehind {

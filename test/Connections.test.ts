@@ -2,7 +2,6 @@ import { createHash } from "node:crypto"
 import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
 import {
-  Context,
   DateTime,
   Deferred,
   Effect,
@@ -15,8 +14,7 @@ import {
   Stream,
   TestClock
 } from "effect"
-import { Connections } from "../src/Connections.js"
-import type { StoreKind } from "../src/Db.js"
+import { Connections, type CreateInput } from "../src/Connections.js"
 import {
   type Connection,
   type ConnectionUuid,
@@ -25,9 +23,7 @@ import {
   RemoteNotification,
   SEVERED_REASON
 } from "../src/Domain/Connection.js"
-import type { ConnectionChange } from "../src/Domain/Events.js"
 import { formatIsoSeconds } from "../src/Domain/Time.js"
-import { SharedRegistry } from "../src/SharedRegistry.js"
 import { withConfig } from "./utils/Db.js"
 import { STORES } from "./utils/Stores.js"
 
@@ -37,7 +33,7 @@ const T0 = "2026-05-13T10:00:00Z"
 const iso = (dateTime: DateTime.Utc | null) => (dateTime === null ? null : formatIsoSeconds(dateTime))
 const advance = (seconds: number) => TestClock.adjust(`${seconds} seconds`)
 
-const sender = (siteUrl = "https://remote.example.com", extra: Partial<Parameters<Connections["create"]>[0]> = {}) =>
+const sender = (siteUrl = "https://remote.example.com", extra: Partial<CreateInput> = {}) =>
   Effect.flatMap(Connections, (connections) =>
     Effect.map(connections.create({ name: "Remote", direction: "sender", siteUrl, ...extra }), (_) => _.connection)
   )
@@ -674,95 +670,6 @@ describe.each(STORES)("on $name", (store) => {
           assert.isNull(received[2]?.connection)
         }
       }))
-  })
-
-  describe("Connections.catchUp", () => {
-    // `connections` keeps the view of a shared registry; `other` is another instance on the same store,
-    // whose writes it is never told of (as while its LISTEN session is gone)
-    const shared = <A, E>(
-      name: string,
-      body: (other: Connections) => Effect.Effect<A, E, SqlClient.SqlClient | StoreKind | Scope.Scope>
-    ) =>
-      it.scoped(name, () =>
-        Effect.gen(function* () {
-          yield* TestClock.setTime(DateTime.toEpochMillis(DateTime.unsafeMake(T0)) + 500)
-          const other = Context.get(yield* Layer.build(Connections.Default), Connections)
-          return yield* body(other)
-        }).pipe(Effect.provide(Layer.merge(store.layer, withConfig({ SITE_URL: SELF }))))
-      )
-    const viewing = Layer.build(Connections.Default.pipe(Layer.provide(Layer.succeed(SharedRegistry, true))))
-    const described = (change: ConnectionChange) =>
-      [change.kind, change.connectionUuid, change.connection?.status ?? null] as const
-
-    shared("tells its subscribers what another instance wrote unheard, and nothing they know already", (other) =>
-      Effect.gen(function* () {
-        const before = yield* other.create({ name: "B", direction: "sender", siteUrl: "https://b.example.com" })
-        const gone = yield* other.create({ name: "G", direction: "sender", siteUrl: "https://g.example.com" })
-        const connections = Context.get(yield* viewing, Connections)
-        const changes = yield* connections.subscribe
-        const own = yield* connections.create({ name: "O", direction: "sender", siteUrl: "https://o.example.com" })
-        yield* connections.updateStatus(own.connection.uuid, "active")
-        assert.strictEqual((yield* Queue.takeAll(changes)).length, 2)
-        // what it read at start and what it wrote itself are known: nothing to tell
-        assert.strictEqual(yield* connections.catchUp, 0)
-
-        // the same second as the row's creation: updated_at is unchanged, the row is not
-        const updated = yield* other.updateStatus(before.connection.uuid, "suspended")
-        assert.isTrue(DateTime.Equivalence(updated.updatedAt, before.connection.updatedAt))
-        const created = yield* other.create({ name: "N", direction: "sender", siteUrl: "https://n.example.com" })
-        yield* other.delete(gone.connection.uuid)
-        assert.strictEqual((yield* Queue.takeAll(changes)).length, 0)
-
-        assert.strictEqual(yield* connections.catchUp, 3)
-        assert.deepStrictEqual([...(yield* Queue.takeAll(changes))].map(described), [
-          ["updated", before.connection.uuid, "suspended"],
-          ["created", created.connection.uuid, "pending"],
-          ["deleted", gone.connection.uuid, null]
-        ])
-        assert.strictEqual(yield* connections.catchUp, 0)
-        assert.strictEqual((yield* Queue.takeAll(changes)).length, 0)
-      })
-    )
-
-    shared("a change heard since is not told again", (other) =>
-      Effect.gen(function* () {
-        const connections = Context.get(yield* viewing, Connections)
-        const changes = yield* connections.subscribe
-        const created = yield* other.create({ name: "N", direction: "sender", siteUrl: "https://n.example.com" })
-        yield* connections.received("created", created.connection.uuid)
-        yield* other.updateStatus(created.connection.uuid, "active")
-        assert.strictEqual(yield* connections.catchUp, 1)
-        assert.deepStrictEqual([...(yield* Queue.takeAll(changes))].map(described), [
-          ["created", created.connection.uuid, "pending"],
-          ["updated", created.connection.uuid, "active"]
-        ])
-      })
-    )
-
-    shared("a change heard twice, or already known, is told once", (other) =>
-      Effect.gen(function* () {
-        const connections = Context.get(yield* viewing, Connections)
-        const changes = yield* connections.subscribe
-        const created = yield* other.create({ name: "N", direction: "sender", siteUrl: "https://n.example.com" })
-        yield* connections.received("created", created.connection.uuid)
-        yield* connections.received("created", created.connection.uuid)
-        yield* other.updateStatus(created.connection.uuid, "active")
-        yield* connections.received("updated", created.connection.uuid)
-        yield* connections.received("updated", created.connection.uuid)
-        assert.deepStrictEqual([...(yield* Queue.takeAll(changes))].map(described), [
-          ["created", created.connection.uuid, "pending"],
-          ["updated", created.connection.uuid, "active"]
-        ])
-      })
-    )
-
-    shared("a single instance keeps no view and has nothing to catch up with", (other) =>
-      Effect.gen(function* () {
-        const connections = Context.get(yield* Layer.build(Connections.Default), Connections)
-        yield* other.create({ name: "N", direction: "sender", siteUrl: "https://n.example.com" })
-        assert.strictEqual(yield* connections.catchUp, 0)
-      })
-    )
   })
 
   describe("listing", () => {

@@ -79,6 +79,29 @@ describe("SqlLive", () => {
 })
 
 describe("SqlLive refuses what it cannot trust", () => {
+  it.scoped.each(["sqlite:foo.db", "sqlite:///tmp/foo.db", "mysql://root@127.0.0.1/db", "data:x"])(
+    "any scheme but file: and postgres: (%s), naming it",
+    (url) =>
+      Effect.gen(function* () {
+        const error = String(yield* Effect.flip(Effect.scoped(openWith(url))))
+        assert.include(error, "DATABASE_URL")
+        assert.include(error, `names the scheme ${url.slice(0, url.indexOf(":") + 1)}`)
+      })
+  )
+
+  it.scoped("file: in any case names a file", () =>
+    Effect.gen(function* () {
+      assert.include(yield* Effect.provide(tables, sqlAt(`FILE:${join(yield* tempDir, "upper.db")}`)), "connections")
+    })
+  )
+
+  it.scoped("a directory that cannot be made fails at once, naming it", () =>
+    Effect.gen(function* () {
+      const error = String(yield* Effect.flip(Effect.scoped(openWith("/proc/nodir/syncwatch.db"))))
+      assert.include(error, "cannot create the directory of /proc/nodir/syncwatch.db")
+    })
+  )
+
   it.scoped("an empty DATABASE_URL, naming it", () =>
     Effect.gen(function* () {
       const error = yield* Effect.flip(Effect.scoped(openWith("  ")))

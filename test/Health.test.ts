@@ -6,13 +6,14 @@ import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Context, Effect, Layer, Logger } from "effect"
+import { Context, Effect, Layer } from "effect"
 import { Connections } from "../src/Connections.js"
-import { StoreKind } from "../src/Db.js"
+import { StoreKind } from "../src/Db/Target.js"
 import * as Health from "../src/Health.js"
 import { startSite } from "./utils/App.js"
 import { peekAt, sqlAt, tempDir, withConfig } from "./utils/Db.js"
 import { smallDisk } from "./utils/FullDisk.js"
+import { captureLogs } from "./utils/Logs.js"
 
 // A database that opened but refuses writes. As root, chmod cannot make a file read-only here, so the
 // connection itself is opened read-only: the same SQLITE_READONLY on every write.
@@ -37,16 +38,6 @@ const healthAt = (file: string) =>
     const { address } = yield* Effect.provide(HttpServer.HttpServer, context)
     return address._tag === "TcpAddress" ? `http://127.0.0.1:${address.port}/health` : ""
   })
-
-// every log line's level and message (and its cause's text), for a route built under `layer`
-const captureLogs = () => {
-  const lines: Array<string> = []
-  const logger = Logger.make(({ logLevel, message, cause }) => {
-    const text = Array.isArray(message) ? message.join(" ") : String(message)
-    lines.push(`${logLevel.label} ${text}${cause._tag === "Empty" ? "" : ` ${String(cause)}`}`)
-  })
-  return { lines, layer: Logger.replace(Logger.defaultLogger, logger) }
-}
 
 const probe = (url: string) =>
   Effect.promise(async () => {

@@ -8,7 +8,7 @@ import { type Result, sse, within, wsClient, wsSubscribe } from "./utils/Clients
 import { damagedDatabase, sqlAt, tempDir } from "./utils/Db.js"
 import * as FakeSite from "./utils/FakeSite.js"
 import { pgDatabase, pgUrl } from "./utils/Pg.js"
-import { build, launch, started } from "./utils/Process.js"
+import { build, launch, refusesToStart, started } from "./utils/Process.js"
 
 // The real process, as `npm start` runs it (test/utils/Process.ts), built once here as `npm start` builds it.
 beforeAll(build, 180_000)
@@ -41,20 +41,6 @@ const stopsCleanly = (signal: NodeJS.Signals) =>
     assert.strictEqual(exit.code, 0, exit.output)
     assert.strictEqual(yield* Deferred.await(overSse.ended), "complete")
     yield* Deferred.await(overWs.done).pipe(within("the ws subscription to complete"))
-  })
-
-// exit 1 with one line that names the variable and says what to do
-const refusesToStart = (env: Record<string, string>, variable: string, fix?: string) =>
-  Effect.gen(function* () {
-    const app = yield* launch(env)
-    const exit = yield* Deferred.await(app.exited).pipe(within("exit on bad config", "20 seconds"))
-    assert.strictEqual(exit.code, 1, exit.output)
-    assert.include(exit.output, variable)
-    assert.notInclude(exit.output, "GraphQL at")
-    assert.lengthOf(exit.output.trim().split("\n"), 1, exit.output)
-    assert.match(exit.output, /^syncwatch did not start: /)
-    if (fix !== undefined) assert.include(exit.output, fix)
-    return exit
   })
 
 // a port held by another listener for the scope's life

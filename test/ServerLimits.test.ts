@@ -190,7 +190,7 @@ describe("server timeouts and connection limits", () => {
       Effect.gen(function* () {
         assert.include(
           String(yield* Effect.flip(tryStartSite({ MAX_CONNECTIONS_PER_ADDRESS: "0" }))),
-          "MAX_CONNECTIONS_PER_ADDRESS must be a positive integer (sockets per client address)"
+          'MAX_CONNECTIONS_PER_ADDRESS must be an integer >= 1 (sockets per client address); received "0"'
         )
         assert.include(
           String(yield* Effect.flip(tryStartSite({ MAX_CONNECTIONS: "10", MAX_CONNECTIONS_PER_ADDRESS: "11" }))),

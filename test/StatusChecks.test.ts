@@ -28,7 +28,8 @@ import { StatusChecks } from "../src/StatusChecks.js"
 import { Watcher } from "../src/Watcher.js"
 import { SqlTest, withConfig } from "./utils/Db.js"
 import * as FakeSite from "./utils/FakeSite.js"
-import { registeredSender, watcherLayer } from "./utils/Watcher.js"
+import * as Logs from "./utils/Logs.js"
+import { assertNoSeveringSecret, receiver, severingSenders, watcherLayer } from "./utils/Watcher.js"
 
 const TOKEN = "status-checks-token"
 
@@ -46,25 +47,13 @@ const layer = (config: Record<string, string> = {}) =>
     Layer.provide(withConfig({ SITE_URL: "https://me.example.com", ALLOW_INTERNAL_URLS: "true", ...config }))
   )
 
-const receiver = (siteUrl: string, token = TOKEN) =>
-  Effect.flatMap(Connections, (connections) =>
-    connections.create({ name: "r", direction: "receiver", siteUrl, authToken: Redacted.make(token) })
-  ).pipe(Effect.map(({ connection }) => connection))
-
 const collect = <A, E, R>(stream: Stream.Stream<A, E, R>) => Effect.map(Stream.runCollect(stream), Chunk.toArray)
 const checkAll = (receivers: ReadonlyArray<Connection>) =>
   Effect.flatMap(StatusChecks, (checks) =>
     Effect.forEach(receivers, (r) => checks.checkReceiver(r), { concurrency: "unbounded" })
   )
 
-// every log line, rendered, for checks on what is (never) logged
-const captureLogs = Effect.gen(function* () {
-  const lines: Array<string> = []
-  const logger = Logger.make(({ logLevel, message, annotations }) => {
-    lines.push(`${logLevel.label} ${JSON.stringify(message)} ${JSON.stringify(Object.fromEntries(annotations))}`)
-  })
-  return { lines, layer: Logger.replace(Logger.defaultLogger, logger) }
-})
+const captureLogs = Effect.sync(() => Logs.captureLogs(Logs.rendered))
 
 describe("StatusChecks.checkReceiver", () => {
   it.live("maps each remote answer to a sender status, recorded as the last known", () =>
@@ -139,7 +128,7 @@ describe("StatusChecks.checkReceiver", () => {
   it.effect("a remote that never answers is offline (timeout) exactly at PEER_TIMEOUT_MS", () =>
     Effect.gen(function* () {
       const site = yield* FakeSite.make(FakeSite.hang)
-      const connection = yield* receiver(site.url)
+      const connection = yield* receiver(site.url, TOKEN)
       const checks = yield* StatusChecks
       const fiber = yield* Effect.fork(checks.checkReceiver(connection))
       yield* Deferred.await(site.received)
@@ -156,7 +145,7 @@ describe("StatusChecks.checkReceiver", () => {
   it.effect("concurrent checks of one connection share a single request", () =>
     Effect.gen(function* () {
       const site = yield* FakeSite.make(FakeSite.hang)
-      const connection = yield* receiver(site.url)
+      const connection = yield* receiver(site.url, TOKEN)
       const checks = yield* StatusChecks
       const first = yield* Effect.fork(checks.checkReceiver(connection))
       const second = yield* Effect.fork(checks.checkReceiver(connection))
@@ -173,7 +162,7 @@ describe("StatusChecks.checkReceiver", () => {
   it.effect("one caller leaving does not cancel the request another caller still waits for", () =>
     Effect.gen(function* () {
       const site = yield* FakeSite.make(FakeSite.hang)
-      const connection = yield* receiver(site.url)
+      const connection = yield* receiver(site.url, TOKEN)
       const checks = yield* StatusChecks
       const leaving = yield* Effect.fork(checks.checkReceiver(connection))
       const staying = yield* Effect.fork(checks.checkReceiver(connection))
@@ -191,7 +180,7 @@ describe("StatusChecks.checkReceiver", () => {
     () =>
       Effect.gen(function* () {
         const site = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "n" }))
-        const connection = yield* receiver(site.url)
+        const connection = yield* receiver(site.url, TOKEN)
         const checks = yield* StatusChecks
         const first = yield* checks.checkReceiver(connection)
         yield* TestClock.adjust("29999 millis")
@@ -235,19 +224,8 @@ describe("StatusChecks.verifySender", () => {
   it.live("reports each remote answer, not_found included; the severed rule is the watcher's (cases 60, 63)", () =>
     Effect.gen(function* () {
       const { lines, layer: logs } = yield* captureLogs
-      const exists = yield* FakeSite.make(FakeSite.json(200, { success: true, exists: true }))
-      const gone = yield* FakeSite.make(FakeSite.json(404, { success: false, exists: false }))
-      const noRoute = yield* FakeSite.make(FakeSite.text(404, "<html>no route</html>"))
-      const down = yield* FakeSite.make(FakeSite.json(503, { success: false, error: "DB Sync module is disabled" }))
-      const port = yield* FakeSite.closedPort
+      const { senders } = yield* severingSenders
       const connections = yield* Connections
-      const senders = yield* Effect.all([
-        registeredSender(exists.url, "s1"),
-        registeredSender(gone.url, "s2"),
-        registeredSender(noRoute.url, "s3"),
-        registeredSender(down.url, "s4"),
-        registeredSender(`http://127.0.0.1:${port}`, "s5")
-      ])
       const checks = yield* StatusChecks
       const seenAtEmit: Array<string> = []
       const results = yield* Effect.forEach(senders, (sender) =>
@@ -279,8 +257,7 @@ describe("StatusChecks.verifySender", () => {
       assert.strictEqual(warnings.filter((l) => l.includes("Verify returned not_found")).length, 1)
       assert.strictEqual(warnings.filter((l) => l.includes("Verify failed")).length, 2)
       assert.strictEqual(lines.filter((l) => l.startsWith("DEBUG") && l.includes("offline during verify")).length, 1)
-      const hashes = ["s1", "s2", "s3", "s4", "s5"].map((t) => Redacted.value(Token.hash(Redacted.make(t))))
-      for (const line of lines) for (const secret of [...hashes, "s1", "s2"]) assert.notInclude(line, `"${secret}`)
+      assertNoSeveringSecret(lines)
     }).pipe(Effect.scoped, Effect.provide(layer()), Logger.withMinimumLogLevel(LogLevel.Debug))
   )
 })

@@ -1,15 +1,19 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Clock, Deferred, Effect, Fiber, Logger, Option, TestClock } from "effect"
+import { Clock, Deferred, Effect, Fiber, Option, Queue, TestClock } from "effect"
 import { StoreUnavailable } from "../src/Domain/Errors.js"
 import * as WriteBehind from "../src/WriteBehind.js"
+import { captureLogs } from "./utils/Logs.js"
 
 // a write-behind over an array, recording each batch it writes; `gate`, when set, holds each write until
-// opened; `down`, when true, makes each write fail as a store that is gone (each try's time is recorded)
+// opened; `down`, when true, makes each write fail as a store that is gone (each try's time is recorded).
+// `started` and `done` hear of each write's batch as it starts and once it is written: the tests wait on them.
 const recording = (limit: number) =>
   Effect.gen(function* () {
     let pending: Array<number> = []
     const written: Array<ReadonlyArray<number>> = []
     const tries: Array<number> = []
+    const started = yield* Queue.unbounded<ReadonlyArray<number>>()
+    const done = yield* Queue.unbounded<ReadonlyArray<number>>()
     const store = { down: false }
     let gate: Deferred.Deferred<void> | undefined
     const writer = yield* WriteBehind.make({
@@ -28,9 +32,11 @@ const recording = (limit: number) =>
       write: (batch: ReadonlyArray<number>) =>
         Effect.gen(function* () {
           tries.push(yield* Clock.currentTimeMillis)
+          yield* Queue.offer(started, batch)
           if (gate !== undefined) yield* Deferred.await(gate)
           if (store.down) return yield* new StoreUnavailable({ reason: "the test's store is down" })
           written.push(batch)
+          yield* Queue.offer(done, batch)
         })
     })
     const add = (...values: Array<number>) => {
@@ -44,6 +50,8 @@ const recording = (limit: number) =>
       add,
       written,
       tries,
+      started: Queue.take(started),
+      done: Queue.take(done),
       store,
       pending: () => pending,
       hold: Effect.map(Deferred.make<void>(), (deferred) => {
@@ -53,27 +61,16 @@ const recording = (limit: number) =>
     }
   })
 
-// lets the writer fiber run: it is woken through a queue, so a few turns of the scheduler are enough
-const settle = Effect.repeatN(Effect.yieldNow(), 20)
-
-// every log line's level and message
-const captureLogs = () => {
-  const lines: Array<string> = []
-  const logger = Logger.make(({ logLevel, message }) => {
-    lines.push(`${logLevel.label} ${Array.isArray(message) ? message.join(" ") : String(message)}`)
-  })
-  return { lines, layer: Logger.add(logger) }
-}
-
 describe("WriteBehind", () => {
   it.scoped("nothing is written below the limit; at the limit the writer takes everything pending as one batch", () =>
     Effect.gen(function* () {
-      const { add, written } = yield* recording(3)
+      const { add, written, done } = yield* recording(3)
       add(1, 2)
-      yield* settle
+      // below the limit nothing wakes the writer, so no event can say it stayed asleep: it is given turns
+      yield* Effect.repeatN(Effect.yieldNow(), 20)
       assert.deepStrictEqual(written, [])
       add(3)
-      yield* settle
+      assert.deepStrictEqual(yield* done, [1, 2, 3])
       assert.deepStrictEqual(written, [[1, 2, 3]])
     })
   )
@@ -106,20 +103,19 @@ describe("WriteBehind", () => {
     "one batch at a time, in the order taken; a batch taken is written whole even if its flush is interrupted",
     () =>
       Effect.gen(function* () {
-        const { writer, add, written, hold } = yield* recording(100)
+        const { writer, add, written, hold, started } = yield* recording(100)
         const gate = yield* hold
         add(1)
         const first = yield* Effect.fork(writer.flush)
-        yield* settle
+        // the first batch is taken and held in its write; the second waits for it
+        assert.deepStrictEqual(yield* started, [1])
         add(2)
         const second = yield* Effect.fork(writer.flush)
-        yield* settle
-        // the first batch is taken and held in its write; the second waits for it
-        yield* Fiber.interrupt(first).pipe(Effect.fork)
-        yield* settle
+        const interrupted = yield* Fiber.interrupt(first).pipe(Effect.fork)
         assert.deepStrictEqual(written, [])
         yield* Deferred.succeed(gate, undefined)
         yield* Fiber.join(second)
+        yield* Fiber.join(interrupted)
         assert.deepStrictEqual(written, [[1], [2]])
       })
   )
@@ -164,11 +160,11 @@ describe("WriteBehind", () => {
     "a flush waits at most DATABASE_TIMEOUT_MS for a store that does not answer; the write goes on and is not repeated",
     () =>
       Effect.gen(function* () {
-        const { writer, add, written, tries, hold } = yield* recording(100)
+        const { writer, add, written, tries, hold, started } = yield* recording(100)
         const gate = yield* hold
         add(1)
         const flush = yield* Effect.fork(writer.flush)
-        yield* settle
+        yield* started
         yield* TestClock.adjust("4999 millis")
         assert.isTrue(Option.isNone(yield* Fiber.poll(flush)), "still waiting just before DATABASE_TIMEOUT_MS")
         yield* TestClock.adjust("1 millis")

@@ -1,18 +1,18 @@
 import { randomUUID } from "node:crypto"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import { Clock, Config, Deferred, Duration, Effect, Layer, Queue, Schedule, Schema, Stream } from "effect"
-import { Connections } from "../Connections.js"
+import { Replication } from "../Connections/Replication.js"
 import { ConnectionUuid } from "../Domain/Connection.js"
 import { ChangeKind } from "../Domain/Events.js"
 import { StatusChange } from "../Domain/StatusChange.js"
 import { History } from "../History.js"
+import * as Setting from "../Setting.js"
 
 export const CONNECTIONS_CHANNEL = "syncwatch_connections"
 export const HISTORY_CHANNEL = "syncwatch_history"
 const CHANNELS = [CONNECTIONS_CHANNEL, HISTORY_CHANNEL]
 // an instance probes its LISTEN session this often, and listens again after three probes unheard
-const probeSeconds = Config.integer("CLUSTER_LISTEN_PROBE_SECONDS").pipe(
-  Config.validate({ message: "CLUSTER_LISTEN_PROBE_SECONDS must be an integer >= 1", validation: (n) => n >= 1 }),
+const probeSeconds = Setting.integer("CLUSTER_LISTEN_PROBE_SECONDS", { min: 1, unit: "seconds" }).pipe(
   Config.withDefault(5)
 )
 // NOTIFY takes at most 8000 bytes: the only free text is a history row's reason
@@ -40,7 +40,7 @@ const HistoryNotice = Schema.parseJson(
 export const layer = Layer.scopedDiscard(
   Effect.gen(function* () {
     const pg = yield* PgClient.PgClient
-    const connections = yield* Connections
+    const replication = yield* Replication
     const history = yield* History
     const seconds = yield* probeSeconds
     const probeEvery = Duration.seconds(seconds)
@@ -55,7 +55,7 @@ export const layer = Layer.scopedDiscard(
 
     const onConnection = (payload: string) =>
       Effect.flatMap(Schema.decode(ConnectionNotice)(payload), ({ origin: from, kind, uuid }) =>
-        from === origin ? Effect.void : connections.received(kind, uuid)
+        from === origin ? Effect.void : replication.received(kind, uuid)
       ).pipe(Effect.catchAll((error) => Effect.logWarning("A change notice from another instance was dropped", error)))
 
     const onHistory = (payload: string) =>
@@ -81,7 +81,7 @@ export const layer = Layer.scopedDiscard(
     // before (while the last session was gone, or at start, since the watcher read the registry) is read from
     // the store and told as if heard. History rows of that gap are not replayed: they are in the store (the
     // statusHistory query), or will be once their writer's round ends, and what they changed is in the rows.
-    const catchUp = connections.catchUp.pipe(
+    const catchUp = replication.catchUp.pipe(
       Effect.tap((told) =>
         told === 0 ? Effect.void : Effect.logInfo(`Caught up with ${told} changes made while not listening`)
       ),
@@ -123,7 +123,7 @@ export const layer = Layer.scopedDiscard(
       Effect.forkScoped
     )
 
-    const written = yield* connections.subscribeWritten
+    const written = yield* replication.subscribeWritten
     const statusWritten = yield* history.subscribeWritten
     yield* Queue.take(written).pipe(
       Effect.flatMap((change) =>
@@ -161,4 +161,4 @@ export const layer = Layer.scopedDiscard(
       })
     )
   })
-)
+).pipe(Layer.provide(Replication.layer))

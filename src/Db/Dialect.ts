@@ -2,8 +2,8 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import * as SqlError from "@effect/sql/SqlError"
 import type * as Statement from "@effect/sql/Statement"
 import { Context, Duration, Effect, Layer } from "effect"
-import { databaseTimeout, StoreKind } from "../Db.js"
 import { StoreUnavailable } from "../Domain/Errors.js"
+import { databaseTimeout, StoreKind } from "./Target.js"
 
 // What the repositories write differently on SQLite and on PostgreSQL; everything else is shared SQL.
 export interface Dialect {

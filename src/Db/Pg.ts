@@ -3,7 +3,7 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import { PgClient } from "@effect/sql-pg"
 import { Context, Duration, Effect, Layer, Redacted } from "effect"
 import * as Migrations from "../Connections/Migrations.js"
-import { databaseTimeout, invalid, masked, StoreKind } from "../Db.js"
+import { databaseTimeout, invalid, masked, StoreKind } from "./Target.js"
 
 // pg_advisory_xact_lock's key for the migrations (any integer: "syncw" in ASCII)
 const MIGRATION_LOCK = 0x73796e6377

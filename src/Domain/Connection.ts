@@ -64,6 +64,22 @@ export const nameProblem = (name: string): string | undefined =>
       ? `name is ${name.length} characters long; at most ${NAME_MAX_LENGTH} are allowed`
       : undefined
 
+// B §3.3: the statuses another site may set over update-status, and the ones we tell a remote of
+export const RemoteSettableStatus = Schema.Literal("active", "suspended", "revoked")
+export type RemoteSettableStatus = typeof RemoteSettableStatus.Type
+export const isRemoteSettable = Schema.is(RemoteSettableStatus)
+
+// a receiver another site registered and no admin approved yet: never checked unasked, so a registration
+// alone never makes us send traffic
+export const isPendingReceiver = (connection: Connection): boolean =>
+  connection.direction === "receiver" && connection.status === "pending"
+
+// A4, the sever rule: a sender the remote no longer knows is suspended, unless it already is, or is revoked or
+// expired (the store's guard reads the same list)
+export const NOT_SEVERABLE = ["suspended", "revoked", "expired"] as const satisfies ReadonlyArray<ConnectionStatus>
+export const canSever = (connection: Connection): boolean =>
+  !(NOT_SEVERABLE as ReadonlyArray<ConnectionStatus>).includes(connection.status)
+
 export const SEVERED_REASON = "Remote site reports connection not found"
 export const REVOKED_REASON = "Revoked by admin"
 

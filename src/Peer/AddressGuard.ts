@@ -2,8 +2,9 @@ import { promises as Dns } from "node:dns"
 import { isIP, type LookupFunction } from "node:net"
 import { networkInterfaces } from "node:os"
 import Undici from "@effect/platform-node/Undici"
-import { Config, Context, Effect, Runtime } from "effect"
+import { Context, Effect, Runtime } from "effect"
 import { classify, isInternalAddress } from "../Domain/InternalAddress.js"
+import * as Site from "../SiteConfig.js"
 
 // SSRF, resolve then pin: the address checked is the address dialled. The site-URL guard only sees names;
 // a name can resolve to anything, and again differently a second later (DNS rebinding).
@@ -110,9 +111,9 @@ export const connector = (policy: Policy, options: { readonly timeout: number })
 const WILDCARDS = new Set(["0.0.0.0", "::", "[::]"])
 
 export const policy = Effect.gen(function* () {
-  const allowInternal = yield* Config.boolean("ALLOW_INTERNAL_URLS").pipe(Config.withDefault(false))
-  const host = yield* Config.string("HOST").pipe(Config.withDefault("127.0.0.1"))
-  const selfPort = yield* Config.port("PORT").pipe(Config.withDefault(4000))
+  const allowInternal = yield* Site.allowInternalUrls
+  const host = yield* Site.host
+  const selfPort = yield* Site.port
   const resolve = yield* Resolver
   const interfaces = WILDCARDS.has(host)
     ? Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address))

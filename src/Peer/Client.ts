@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { Config, Effect, Exit, Option, Redacted, Schema } from "effect"
-import type { Connection } from "../Domain/Connection.js"
+import { Effect, Exit, Option, Redacted, Schema } from "effect"
+import type { Connection, RemoteSettableStatus } from "../Domain/Connection.js"
 import { Offline, type PeerFailure, RemoteError } from "../Domain/Errors.js"
 import * as UrlPrefix from "../Domain/UrlPrefix.js"
 import * as Metrics from "../Metrics.js"
@@ -11,6 +11,7 @@ import type * as SingleFlight from "../SingleFlight.js"
 import { SiteConfig } from "../SiteConfig.js"
 import * as Deadlines from "./Deadlines.js"
 import * as Registration from "./Registration.js"
+import { peerTimeoutMs } from "./Timeout.js"
 import * as Transport from "./Transport.js"
 import * as Wire from "./Wire.js"
 
@@ -29,10 +30,7 @@ type HotEndpoint = "get-connection-status" | "verify-connection"
 
 const make = Effect.gen(function* () {
   const site = yield* SiteConfig
-  const timeoutMs = yield* Config.integer("PEER_TIMEOUT_MS").pipe(
-    Config.validate({ message: "PEER_TIMEOUT_MS must be an integer > 0", validation: (ms) => ms > 0 }),
-    Config.withDefault(30_000)
-  )
+  const timeoutMs = yield* peerTimeoutMs
   const deadlines = yield* Deadlines.make(timeoutMs)
   const send = Transport.exchange(yield* NodeHttpClient.Dispatcher, deadlines, HEADERS, timeoutMs)
   const client = (yield* HttpClient.HttpClient).pipe(
@@ -194,8 +192,7 @@ const make = Effect.gen(function* () {
     })
 
   const notifyStatusChange = Effect.fn("PeerClient.notifyStatusChange")(
-    (connection: Connection, status: "active" | "suspended" | "revoked") =>
-      notice("updated", connection, "update-status", { status })
+    (connection: Connection, status: RemoteSettableStatus) => notice("updated", connection, "update-status", { status })
   )
 
   const notifyDelete = Effect.fn("PeerClient.notifyDelete")((connection: Connection) =>

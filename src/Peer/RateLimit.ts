@@ -2,16 +2,14 @@ import * as RateLimiter from "@effect/experimental/RateLimiter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Config, Duration, Effect, Layer, Option } from "effect"
+import * as Setting from "../Setting.js"
 import { failure, Rejected } from "./Request.js"
 import { forwardedClient, SyncSettings } from "./Settings.js"
 
 export type Bucket = "api" | "register"
 
 const perMinute = (name: string, fallback: number) =>
-  Config.integer(name).pipe(
-    Config.validate({ message: `${name} must be a positive integer (requests per minute)`, validation: (n) => n > 0 }),
-    Config.withDefault(fallback)
-  )
+  Setting.integer(name, { min: 1, unit: "requests per minute" }).pipe(Config.withDefault(fallback))
 
 // who is calling: the socket's address, or the proxy's word for it under TRUST_PROXY
 export const clientAddress = (request: HttpServerRequest.HttpServerRequest, trustProxy: boolean): string => {

@@ -4,8 +4,10 @@ import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Config, Effect, Layer, Option, Redacted } from "effect"
 import { Connections } from "../Connections.js"
+import { isRemoteSettable } from "../Domain/Connection.js"
 import type { StoreUnavailable } from "../Domain/Errors.js"
 import { formatIsoSeconds, nowSeconds } from "../Domain/Time.js"
+import * as Setting from "../Setting.js"
 import { SiteConfig } from "../SiteConfig.js"
 import * as RateLimit from "./RateLimit.js"
 import { failure, json, negotiate, optionalString, params, type Rejected, reject, requireStrings } from "./Request.js"
@@ -14,9 +16,6 @@ import * as Traffic from "./Traffic.js"
 
 const DISABLED = "DB Sync module is disabled"
 const NOT_FOUND = "Connection not found"
-const REMOTE_STATUSES = ["active", "suspended", "revoked"] as const
-const isRemoteStatus = (status: string): status is (typeof REMOTE_STATUSES)[number] =>
-  (REMOTE_STATUSES as ReadonlyArray<string>).includes(status)
 
 const samePassword = (stored: Redacted.Redacted<string>, given: string) => {
   const a = Buffer.from(Redacted.value(stored), "utf8")
@@ -61,7 +60,7 @@ export const make = Effect.gen(function* () {
     Effect.gen(function* () {
       const fields = yield* requireStrings(input, ["sender_url", "auth_token_hash", "status"])
       const status = fields.status
-      if (!isRemoteStatus(status)) return failure(400, "Invalid status value")
+      if (!isRemoteSettable(status)) return failure(400, "Invalid status value")
       const found = yield* connections.findBySiteAndHash(fields.sender_url, Redacted.make(fields.auth_token_hash))
       if (Option.isNone(found)) return failure(404, NOT_FOUND)
       const updated = yield* connections.setStatusFromRemote(found.value.uuid, status).pipe(Effect.option)
@@ -105,8 +104,7 @@ export const make = Effect.gen(function* () {
   )
 
   const registering = yield* Effect.makeSemaphore(1)
-  const maxPending = yield* Config.integer("MAX_PENDING_REGISTRATIONS").pipe(
-    Config.validate({ message: "MAX_PENDING_REGISTRATIONS must be a positive integer", validation: (n) => n > 0 }),
+  const maxPending = yield* Setting.integer("MAX_PENDING_REGISTRATIONS", { min: 1, unit: "registrations" }).pipe(
     Config.withDefault(1_000)
   )
 

@@ -1,6 +1,7 @@
 import { Config } from "effect"
 import type { ConnectionUuid } from "../Domain/Connection.js"
 import type { LastVerification } from "../LastKnown.js"
+import * as Setting from "../Setting.js"
 
 export interface SeveringRule {
   // consecutive protocol not-founds before a sender is suspended
@@ -12,15 +13,8 @@ export interface SeveringRule {
 export const MIN_ELIGIBLE = 4
 
 export const config = Config.all({
-  severAfter: Config.integer("SEVER_AFTER").pipe(
-    Config.validate({ message: "SEVER_AFTER must be an integer >= 1", validation: (n) => n >= 1 }),
-    Config.withDefault(1)
-  ),
-  brakePercent: Config.integer("SEVER_BRAKE_PERCENT").pipe(
-    Config.validate({
-      message: "SEVER_BRAKE_PERCENT must be an integer from 0 to 100",
-      validation: (n) => n >= 0 && n <= 100
-    }),
+  severAfter: Setting.integer("SEVER_AFTER", { min: 1, unit: "checks in a row" }).pipe(Config.withDefault(1)),
+  brakePercent: Setting.integer("SEVER_BRAKE_PERCENT", { min: 0, max: 100, unit: "percent" }).pipe(
     Config.withDefault(50)
   )
 })

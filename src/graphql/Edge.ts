@@ -5,6 +5,8 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Config, ConfigError, Effect, Either, Option, Redacted } from "effect"
 import type { Role } from "../Domain/Role.js"
 import * as Page from "../Page.js"
+import * as Setting from "../Setting.js"
+import * as Site from "../SiteConfig.js"
 
 // Who may use the admin API (/graphql) from where. The sync API is for other sites and is not guarded here.
 
@@ -70,8 +72,8 @@ const token = (name: string) =>
   )
 
 export const settings = Effect.gen(function* () {
-  const host = yield* Config.string("HOST").pipe(Config.withDefault("127.0.0.1"))
-  const siteUrl = yield* Config.option(Config.string("SITE_URL"))
+  const host = yield* Site.host
+  const siteUrl = yield* Site.givenSiteUrl
   const adminToken = yield* token("ADMIN_TOKEN")
   const viewerToken = yield* token("VIEWER_TOKEN")
   if (Option.isSome(viewerToken) && Option.isNone(adminToken)) {
@@ -99,8 +101,7 @@ export const settings = Effect.gen(function* () {
   }
   const corsOrigins = yield* list("CORS_ORIGINS", toOrigin, "an origin like https://admin.example.com")
   const extraHosts = yield* list("ALLOWED_HOSTS", hostname, "a host name")
-  const bodyLimit = yield* Config.integer("GRAPHQL_BODY_LIMIT").pipe(
-    Config.validate({ message: "GRAPHQL_BODY_LIMIT must be an integer > 0 (bytes)", validation: (n) => n > 0 }),
+  const bodyLimit = yield* Setting.integer("GRAPHQL_BODY_LIMIT", { min: 1, unit: "bytes" }).pipe(
     Config.withDefault(1024 * 1024)
   )
   const derived = [host, "localhost", "127.0.0.1", "::1", ...Option.toArray(Option.map(siteUrl, siteHost))]

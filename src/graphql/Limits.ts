@@ -11,6 +11,7 @@ import {
 } from "graphql"
 import { createGraphQLError, type Plugin } from "graphql-yoga"
 import { Connections } from "../Connections.js"
+import * as Setting from "../Setting.js"
 import type { Bridge, Operation } from "./Bridge.js"
 import * as Cost from "./Cost.js"
 
@@ -18,21 +19,18 @@ import * as Cost from "./Cost.js"
 // extensions.code names the limit; the cost (Cost.ts) refuses an operation before it runs, and the budget
 // stops one that runs too long or answers too much.
 
-const limit = (name: string, fallback: number, unit = "") =>
-  Config.integer(name).pipe(
-    Config.validate({ message: `${name} must be an integer > 0${unit}`, validation: (n) => n > 0 }),
-    Config.withDefault(fallback)
-  )
+const limit = (name: string, fallback: number, unit: string) =>
+  Setting.integer(name, { min: 1, unit }).pipe(Config.withDefault(fallback))
 
 export const settings = Effect.all({
-  maxAliases: limit("GRAPHQL_MAX_ALIASES", 50),
-  maxDepth: limit("GRAPHQL_MAX_DEPTH", 8),
-  maxTokens: limit("GRAPHQL_MAX_TOKENS", 1000),
-  maxDirectives: limit("GRAPHQL_MAX_DIRECTIVES", 50),
-  maxCost: limit("GRAPHQL_MAX_COST", 5_000_000),
-  expensiveFieldCost: limit("GRAPHQL_EXPENSIVE_FIELD_COST", 2_000_000),
-  timeoutMs: limit("GRAPHQL_OPERATION_TIMEOUT_MS", 60_000, " (milliseconds)"),
-  maxResultBytes: limit("GRAPHQL_MAX_RESULT_BYTES", 16 * 1024 * 1024, " (bytes)")
+  maxAliases: limit("GRAPHQL_MAX_ALIASES", 50, "aliases"),
+  maxDepth: limit("GRAPHQL_MAX_DEPTH", 8, "levels"),
+  maxTokens: limit("GRAPHQL_MAX_TOKENS", 1000, "tokens"),
+  maxDirectives: limit("GRAPHQL_MAX_DIRECTIVES", 50, "directives"),
+  maxCost: limit("GRAPHQL_MAX_COST", 5_000_000, "cost units"),
+  expensiveFieldCost: limit("GRAPHQL_EXPENSIVE_FIELD_COST", 2_000_000, "cost units"),
+  timeoutMs: limit("GRAPHQL_OPERATION_TIMEOUT_MS", 60_000, "milliseconds"),
+  maxResultBytes: limit("GRAPHQL_MAX_RESULT_BYTES", 16 * 1024 * 1024, "bytes")
 })
 export type Settings = Effect.Effect.Success<typeof settings>
 

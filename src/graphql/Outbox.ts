@@ -1,14 +1,13 @@
 import type { Writable } from "node:stream"
 import { Config } from "effect"
+import * as Setting from "../Setting.js"
 
 // WS_MAX_BUFFERED_BYTES: what one subscriber's socket may hold unsent (graphql-ws and SSE alike)
-export const maxBufferedBytes = Config.integer("WS_MAX_BUFFERED_BYTES").pipe(
-  Config.validate({
-    message: "WS_MAX_BUFFERED_BYTES must be an integer of bytes between 65536 and 1073741824",
-    validation: (n) => n >= 65_536 && n <= 1_073_741_824
-  }),
-  Config.withDefault(1024 * 1024)
-)
+export const maxBufferedBytes = Setting.integer("WS_MAX_BUFFERED_BYTES", {
+  min: 65_536,
+  max: 1_073_741_824,
+  unit: "bytes"
+}).pipe(Config.withDefault(1024 * 1024))
 
 // a reader still above the bound this long after it filled up is closed (graphql-ws 1013, SSE: the body ends)
 export const STALL_MILLIS = 30_000

@@ -18,14 +18,14 @@ import { isAsyncIterable, type YogaServerInstance } from "graphql-yoga"
 import { type WebSocket, WebSocketServer } from "ws"
 import { ShuttingDown } from "../Domain/Errors.js"
 import * as Metrics from "../Metrics.js"
+import * as Setting from "../Setting.js"
 import type { Bridge } from "./Bridge.js"
 import * as Fanout from "./Fanout.js"
 import * as Outbox from "./Outbox.js"
 import type { RoleContext } from "./Roles.js"
 
 // WS_MAX_MESSAGE_BYTES: the largest graphql-ws message a client may send
-export const maxMessageBytes = Config.integer("WS_MAX_MESSAGE_BYTES").pipe(
-  Config.validate({ message: "WS_MAX_MESSAGE_BYTES must be a positive integer", validation: (n) => n > 0 }),
+export const maxMessageBytes = Setting.integer("WS_MAX_MESSAGE_BYTES", { min: 1, unit: "bytes" }).pipe(
   Config.withDefault(1024 * 1024)
 )
 

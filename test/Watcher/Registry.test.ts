@@ -18,17 +18,15 @@ import { receiver, watcherLayer } from "../utils/Watcher.js"
 const countingLayer = (counter: { lists: number }) => {
   const counting = Layer.effect(
     Connections,
-    Effect.map(
-      Connections,
-      (connections) =>
-        new Connections({
-          ...connections,
-          list: (filter) =>
-            Effect.suspend(() => {
-              counter.lists++
-              return connections.list(filter)
-            })
-        })
+    Effect.map(Connections, (connections) =>
+      Connections.of({
+        ...connections,
+        list: (filter) =>
+          Effect.suspend(() => {
+            counter.lists++
+            return connections.list(filter)
+          })
+      })
     )
   )
   return Watcher.Default.pipe(

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, Layer, Logger, TestClock } from "effect"
 import type { YogaServerInstance } from "graphql-yoga"
-import { Connections } from "../../src/Connections.js"
+import { Connections, type ConnectionsApi } from "../../src/Connections.js"
 import * as Yoga from "../../src/graphql/Yoga.js"
 import { Maintenances } from "../../src/Maintenance.js"
 import { Pairing } from "../../src/Pairing.js"
@@ -302,7 +302,7 @@ describe("defects", () => {
       )
       const dying = Layer.succeed(
         Connections,
-        new Connections({ list: () => Effect.die(new Error("secret internals")) } as unknown as Connections)
+        Connections.of({ list: () => Effect.die(new Error("secret internals")) } as unknown as ConnectionsApi)
       )
       const stub = <T>(tag: { new (x: never): T }) => new tag({} as never)
       const result = yield* Effect.flatMap(Yoga.make, (yoga) => exec(yoga as never, "{ connections { uuid } }")).pipe(

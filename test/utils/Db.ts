@@ -4,7 +4,8 @@ import { join } from "node:path"
 import { SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { ConfigProvider, Effect, Layer, type Scope } from "effect"
-import { SqlLive, type StoreKind, toFilename } from "../../src/Db.js"
+import { type StoreKind, toFilename } from "../../src/Db/Target.js"
+import { SqlLive } from "../../src/Db.js"
 
 // A config made only of these values (no environment); every other key takes its default.
 export const configProvider = (values: Record<string, string>): ConfigProvider.ConfigProvider =>

@@ -3,7 +3,7 @@ import * as Reactivity from "@effect/experimental/Reactivity"
 import type { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { Effect, Layer, Redacted, type Scope } from "effect"
-import type { StoreKind } from "../../src/Db.js"
+import type { StoreKind } from "../../src/Db/Target.js"
 import { sqlAt } from "./Db.js"
 
 // The PostgreSQL of the development machines and CI (trust auth, user postgres)

@@ -1,5 +1,6 @@
 import { execFileSync, spawn } from "node:child_process"
 import { join } from "node:path"
+import { assert } from "@effect/vitest"
 import { Deferred, Effect, Exit } from "effect"
 import { freePort } from "./App.js"
 import { within } from "./Clients.js"
@@ -23,7 +24,13 @@ export interface Exited {
   readonly output: string
 }
 
-export const launch = (env: Record<string, string>) =>
+// as another user: `uid` and `gid` of the child (the tests run as root)
+export interface As {
+  readonly uid: number
+  readonly gid: number
+}
+
+export const launch = (env: Record<string, string>, as?: As) =>
   Effect.gen(function* () {
     const port = env["PORT"] === undefined ? yield* freePort : Number(env["PORT"])
     const dir = yield* tempDir
@@ -46,7 +53,8 @@ export const launch = (env: Record<string, string>) =>
             CLUSTER_RUNNER_PORT: String(runnerPort),
             ...env
           },
-          stdio: ["ignore", "pipe", "pipe"]
+          stdio: ["ignore", "pipe", "pipe"],
+          ...as
         })
       ),
       (child) => Effect.sync(() => child.exitCode === null && child.signalCode === null && child.kill("SIGKILL"))
@@ -72,3 +80,17 @@ export const started = (app: Process) =>
     within("the GraphQL URL on stdout", "20 seconds"),
     Effect.mapError((error) => new Error(`${error.message}\n${app.output()}`))
   )
+
+// exit 1 with one line that names the variable and says what to do
+export const refusesToStart = (env: Record<string, string>, variable: string, fix?: string, as?: As) =>
+  Effect.gen(function* () {
+    const app = yield* launch(env, as)
+    const exit = yield* Deferred.await(app.exited).pipe(within("exit on bad config", "20 seconds"))
+    assert.strictEqual(exit.code, 1, exit.output)
+    assert.include(exit.output, variable)
+    assert.notInclude(exit.output, "GraphQL at")
+    assert.lengthOf(exit.output.trim().split("\n"), 1, exit.output)
+    assert.match(exit.output, /^syncwatch did not start: /)
+    if (fix !== undefined) assert.include(exit.output, fix)
+    return exit
+  })

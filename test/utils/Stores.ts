@@ -1,7 +1,7 @@
 import { join } from "node:path"
 import type { SqlClient } from "@effect/sql"
 import { Effect, type Layer, type Scope } from "effect"
-import type { StoreKind } from "../../src/Db.js"
+import type { StoreKind } from "../../src/Db/Target.js"
 import { SqlTest, tempDir } from "./Db.js"
 import { PgTest, pgDatabase, pgUrl } from "./Pg.js"
 

@@ -1,29 +1,16 @@
+import { assert } from "@effect/vitest"
 import { Effect, Layer, Redacted, TestServices } from "effect"
-import { Alerts } from "../../src/Alerts.js"
 import { Connections } from "../../src/Connections.js"
-import { History } from "../../src/History.js"
-import { LastKnown } from "../../src/LastKnown.js"
-import { Maintenances } from "../../src/Maintenance.js"
-import { PeerClient } from "../../src/Peer/Client.js"
+import * as Token from "../../src/Domain/Token.js"
 import { PeerHttpClientLive } from "../../src/Peer/Transport.js"
-import { Rollups } from "../../src/Rollups.js"
-import { SiteConfig } from "../../src/SiteConfig.js"
-import { StatusChecks } from "../../src/StatusChecks.js"
-import { Watcher } from "../../src/Watcher.js"
+import { Services } from "../../src/Server.js"
 import { turns, within } from "./Clients.js"
 import { SqlTest, withConfig } from "./Db.js"
+import * as FakeSite from "./FakeSite.js"
 
 // The watcher over the app's own layers, a real SQLite file and the real peer transport, without HTTP server
 export const watcherLayer = (config: Record<string, string> = {}, sql = SqlTest) =>
-  Watcher.Default.pipe(
-    Layer.provideMerge(StatusChecks.Default),
-    Layer.provideMerge(LastKnown.Default),
-    Layer.provideMerge(Alerts.Default),
-    Layer.provideMerge(Rollups.Default),
-    Layer.provideMerge(Maintenances.Default),
-    Layer.provideMerge(History.Default),
-    Layer.provideMerge(Layer.mergeAll(Connections.Default, PeerClient.Default, SiteConfig.Default)),
-    Layer.provideMerge(Layer.mergeAll(sql, PeerHttpClientLive)),
+  Services(Layer.mergeAll(sql, PeerHttpClientLive)).pipe(
     Layer.provide(withConfig({ SITE_URL: "https://me.example.com", ALLOW_INTERNAL_URLS: "true", ...config }))
   )
 
@@ -58,6 +45,30 @@ export const registeredSender = (siteUrl: string, token: string) =>
     Effect.map(({ connection }) => connection),
     Effect.orDie
   )
+
+// The severing cases' five remotes (cases 60, 63), each a sender of ours: one that knows us, one that does not
+// (`missing`), one with no route, one whose sync module is down, one closed port. Tokens s1 to s5.
+export const severingSenders = Effect.gen(function* () {
+  const knows = yield* FakeSite.make(FakeSite.json(200, { success: true, exists: true }))
+  const missing = yield* FakeSite.make(FakeSite.json(404, { success: false, exists: false }))
+  const noRoute = yield* FakeSite.make(FakeSite.text(404, "<html>no route</html>"))
+  const down = yield* FakeSite.make(FakeSite.json(503, { success: false, error: "DB Sync module is disabled" }))
+  const port = yield* FakeSite.closedPort
+  const senders = yield* Effect.all([
+    registeredSender(knows.url, "s1"),
+    registeredSender(missing.url, "s2"),
+    registeredSender(noRoute.url, "s3"),
+    registeredSender(down.url, "s4"),
+    registeredSender(`http://127.0.0.1:${port}`, "s5")
+  ])
+  return { senders, missing }
+})
+
+// no log line carries a token of the severing cases, or its hash
+export const assertNoSeveringSecret = (lines: ReadonlyArray<string>) => {
+  const hashes = ["s1", "s2", "s3", "s4", "s5"].map((t) => Redacted.value(Token.hash(Redacted.make(t))))
+  for (const line of lines) for (const secret of [...hashes, "s1", "s2"]) assert.notInclude(line, `"${secret}`)
+}
 
 // polls a condition between event-loop turns, guarded on the real clock (the test's own is the TestClock)
 export const until = (what: string, condition: Effect.Effect<boolean>) =>
