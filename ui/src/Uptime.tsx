@@ -76,8 +76,8 @@ export const Uptime = ({ uuid, name }: { uuid: string; name: string }) => {
         <strong data-window="month">{percent(mine.month)}</strong>
       </span>
       <svg
-        width={mine.daily.length * DAY_WIDTH}
-        height={HEIGHT}
+        viewBox={`0 0 ${mine.daily.length * DAY_WIDTH} ${HEIGHT}`}
+        preserveAspectRatio="none"
         role="img"
         aria-label={`${name}, last ${mine.daily.length} days`}
         onMouseLeave={() => (hovered.value = null)}
