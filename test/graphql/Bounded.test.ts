@@ -6,7 +6,7 @@ import WebSocket from "ws"
 import { graphql, startSite } from "../utils/App.js"
 import { realPingInterval, within } from "../utils/Clients.js"
 import * as FakeSite from "../utils/FakeSite.js"
-import { createReceiver, SENDER_STATUSES } from "./Documents.js"
+import { abandonable, createReceiver, SENDER_STATUSES } from "./Documents.js"
 
 // a full collection now, as memory pressure would do it at any time
 setFlagsFromString("--expose-gc")
@@ -130,16 +130,10 @@ describe("aborts stop work", () => {
       const remotes = yield* Effect.forEach(Array.from({ length: 3 }), () => FakeSite.make(FakeSite.hang))
       yield* Effect.forEach(remotes, (remote, i) => createReceiver(site, remote.url, `hangs ${i}`))
       const aliases = Array.from({ length: 40 }, (_, i) => `a${i}: senderStatuses { connectionUuid status }`)
-      const controller = new AbortController()
-      const pending = fetch(site.graphqlUrl, {
-        method: "POST",
-        headers: { "content-type": "application/json", accept: "application/json" },
-        body: JSON.stringify({ query: `{ ${aliases.join("\n")} }` }),
-        signal: controller.signal
-      }).catch((error: unknown) => error)
+      const posted = abandonable(site.graphqlUrl, `{ ${aliases.join("\n")} }`)
       yield* Effect.forEach(remotes, (remote) => Deferred.await(remote.received).pipe(within("each remote's request")))
-      controller.abort()
-      assert.instanceOf(yield* Effect.promise(() => pending), Error)
+      posted.abort()
+      assert.instanceOf(yield* posted.outcome, Error)
       for (const remote of remotes) {
         const outcome = yield* Deferred.await(remote.closed).pipe(within("the remote's socket to close"))
         assert.isFalse(outcome.completed)
@@ -154,19 +148,13 @@ describe("aborts stop work", () => {
       const site = yield* startSite()
       const remote = yield* FakeSite.make(FakeSite.hang)
       yield* createReceiver(site, remote.url)
-      const controller = new AbortController()
-      const pending = fetch(site.graphqlUrl, {
-        method: "POST",
-        headers: { "content-type": "application/json", accept: "application/json" },
-        body: JSON.stringify({ query: SENDER_STATUSES }),
-        signal: controller.signal
-      }).catch((error: unknown) => error)
+      const posted = abandonable(site.graphqlUrl, SENDER_STATUSES)
       yield* Deferred.await(remote.received).pipe(within("the status request"))
       // the requests between the socket and yoga's are garbage by now: collected, they must not take the
       // client's leaving with them
       collectGarbage()
-      controller.abort()
-      assert.instanceOf(yield* Effect.promise(() => pending), Error)
+      posted.abort()
+      assert.instanceOf(yield* posted.outcome, Error)
       const outcome = yield* Deferred.await(remote.closed).pipe(within("the remote's socket to close"))
       assert.isFalse(outcome.completed)
     }).pipe(Effect.scoped)

@@ -3,7 +3,7 @@ import { Deferred, Effect } from "effect"
 import { startSite } from "../utils/App.js"
 import { realPingInterval, sse, turns, within, wsClient, wsSubscribe } from "../utils/Clients.js"
 import * as FakeSite from "../utils/FakeSite.js"
-import { createReceiver, SENDER_STATUSES, STATUS_EVENTS } from "./Documents.js"
+import { abandonable, createReceiver, SENDER_STATUSES, STATUS_EVENTS } from "./Documents.js"
 
 // Each remote hangs: the only way its request ends is that we hang up, because our client left.
 const hangingReceiver = Effect.gen(function* () {
@@ -75,16 +75,10 @@ describe("the client leaves, the work dies", () => {
   it.live("a senderStatuses query aborted by the client closes the remote request", () =>
     Effect.gen(function* () {
       const { site, remote } = yield* hangingReceiver
-      const controller = new AbortController()
-      const pending = fetch(site.graphqlUrl, {
-        method: "POST",
-        headers: { "content-type": "application/json", accept: "application/json" },
-        body: JSON.stringify({ query: SENDER_STATUSES }),
-        signal: controller.signal
-      }).catch((error: unknown) => error)
+      const posted = abandonable(site.graphqlUrl, SENDER_STATUSES)
       yield* Deferred.await(remote.received).pipe(within("the status request"))
-      controller.abort()
-      assert.instanceOf(yield* Effect.promise(() => pending), Error)
+      posted.abort()
+      assert.instanceOf(yield* posted.outcome, Error)
       yield* remoteSeesTheClose(remote)
     }).pipe(Effect.scoped)
   )

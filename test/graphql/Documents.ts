@@ -36,3 +36,16 @@ export const createReceiver = (site: RunningSite, siteUrl: string, name = "recei
 // a sender the remote confirmed, so a status round verifies it (and may apply the severed rule)
 export const createRegisteredSender = (site: RunningSite, siteUrl: string, name = "sender") =>
   create(site, { name, direction: "SENDER", siteUrl, status: "ACTIVE", remoteNotified: true })
+
+// a query POSTed over plain HTTP that the client can abandon: `abort` ends it, `outcome` is the fetch's response or
+// its error (an abort's)
+export const abandonable = (url: string, query: string) => {
+  const controller = new AbortController()
+  const pending = fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json" },
+    body: JSON.stringify({ query }),
+    signal: controller.signal
+  }).catch((error: unknown) => error)
+  return { abort: () => controller.abort(), outcome: Effect.promise(() => pending) }
+}
