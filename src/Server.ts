@@ -40,22 +40,34 @@ const Routes = Layer.mergeAll(
   Page.RouteLive
 )
 
+// the services a test may replace by the test layer offered next to their live one (LastKnown.Test,
+// PeerClient.Test); the server runs the live ones
+type Like<L extends Layer.Layer.Any> = Layer.Layer<Layer.Layer.Success<L>, Layer.Layer.Error<L>, Layer.Layer.Context<L>>
+export interface Swaps {
+  readonly lastKnown?: Like<typeof LastKnown.Default>
+  readonly peerClient?: Like<typeof PeerClient.Default>
+}
+
 // every service of the app; needs SqlClient and HttpClient
 // Alerts subscribes to the history before the watcher (and its monitor) can write any
-export const ServicesLive = Watcher.Default.pipe(
-  Layer.provideMerge(StatusChecks.Default),
-  Layer.provideMerge(LastKnown.Default),
-  Layer.provideMerge(Alerts.Default),
-  Layer.provideMerge(Rollups.Default),
-  Layer.provideMerge(Maintenances.Default),
-  Layer.provideMerge(Layer.mergeAll(Pairing.Default, History.Default)),
-  Layer.provideMerge(Layer.mergeAll(Connections.Default, PeerClient.Default, SiteConfig.Default, SyncSettings.Default))
-)
+const servicesWith = ({ lastKnown = LastKnown.Default, peerClient = PeerClient.Default }: Swaps) =>
+  Watcher.Default.pipe(
+    Layer.provideMerge(StatusChecks.Default),
+    Layer.provideMerge(lastKnown),
+    Layer.provideMerge(Alerts.Default),
+    Layer.provideMerge(Rollups.Default),
+    Layer.provideMerge(Maintenances.Default),
+    Layer.provideMerge(Layer.mergeAll(Pairing.Default, History.Default)),
+    Layer.provideMerge(Layer.mergeAll(Connections.Default, peerClient, SiteConfig.Default, SyncSettings.Default))
+  )
+
+export const ServicesLive = servicesWith({})
 
 // every service over the platform's layers given (the store, the peers' HTTP client): the tests and the bench
-// build theirs from it, with a test store or a test transport; the server below provides the live ones
-export const Services = <ROut, E, RIn>(platform: Layer.Layer<ROut, E, RIn>) =>
-  ServicesLive.pipe(Layer.provideMerge(platform))
+// build theirs from it, with a test store or a test transport, and test layers for the services swapped; the
+// server below provides the live ones
+export const Services = <ROut, E, RIn>(platform: Layer.Layer<ROut, E, RIn>, swaps: Swaps = {}) =>
+  servicesWith(swaps).pipe(Layer.provideMerge(platform))
 
 // PostgreSQL: several instances share the registry. @effect/cluster is loaded only then: the SQLite default
 // starts nothing of it and never imports it.

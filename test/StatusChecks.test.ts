@@ -7,7 +7,6 @@ import {
   Effect,
   Exit,
   Fiber,
-  Layer,
   Logger,
   LogLevel,
   Option,
@@ -18,34 +17,19 @@ import {
 import { Connections } from "../src/Connections.js"
 import type { Connection } from "../src/Domain/Connection.js"
 import * as Token from "../src/Domain/Token.js"
-import { History } from "../src/History.js"
 import { LastKnown } from "../src/LastKnown.js"
-import { Maintenances } from "../src/Maintenance.js"
 import { PeerClient } from "../src/Peer/Client.js"
-import { PeerHttpClientLive } from "../src/Peer/Transport.js"
-import { Rollups } from "../src/Rollups.js"
 import { StatusChecks } from "../src/StatusChecks.js"
 import { Watcher } from "../src/Watcher.js"
-import { SqlTest, withConfig } from "./utils/Db.js"
+import { SqlTest } from "./utils/Db.js"
 import * as FakeSite from "./utils/FakeSite.js"
 import * as Logs from "./utils/Logs.js"
 import { assertNoSeveringSecret, receiver, severingSenders, watcherLayer } from "./utils/Watcher.js"
 
 const TOKEN = "status-checks-token"
 
-// StatusChecks over the last-known service kept in memory (LastKnown.Test), the real registry and transport
-const layer = (config: Record<string, string> = {}) =>
-  StatusChecks.Default.pipe(
-    Layer.provideMerge(LastKnown.Test),
-    Layer.provideMerge(Rollups.Default),
-    Layer.provideMerge(Maintenances.Default),
-    Layer.provideMerge(History.Default),
-    Layer.provideMerge(Connections.Default),
-    Layer.provide(PeerClient.Default),
-    Layer.provide(PeerHttpClientLive),
-    Layer.provideMerge(SqlTest),
-    Layer.provide(withConfig({ SITE_URL: "https://me.example.com", ALLOW_INTERNAL_URLS: "true", ...config }))
-  )
+// the app's services over the last-known service kept in memory (LastKnown.Test), the real registry and transport
+const layer = (config: Record<string, string> = {}) => watcherLayer(config, SqlTest, { lastKnown: LastKnown.Test })
 
 const collect = <A, E, R>(stream: Stream.Stream<A, E, R>) => Effect.map(Stream.runCollect(stream), Chunk.toArray)
 const checkAll = (receivers: ReadonlyArray<Connection>) =>
@@ -263,27 +247,12 @@ describe("StatusChecks.verifySender", () => {
 })
 
 describe("a check that dies", () => {
-  // a PeerClient whose checks die, over the real registry: what a defect deep in a check looks like
-  const boom = () => (done: (exit: Exit.Exit<never, never>) => void) => {
-    done(Exit.die(new Error("boom in a check")))
-    return () => {}
-  }
-  const dyingPeer = Layer.succeed(
-    PeerClient,
-    new PeerClient({ statusCall: boom, verifyCall: boom } as unknown as PeerClient)
-  )
-  // the watcher runs the status rounds: it is built on the same dying checks
-  const dyingLayer = Watcher.Default.pipe(
-    Layer.provideMerge(StatusChecks.Default),
-    Layer.provideMerge(LastKnown.Test),
-    Layer.provideMerge(Rollups.Default),
-    Layer.provideMerge(Maintenances.Default),
-    Layer.provideMerge(History.Default),
-    Layer.provideMerge(Connections.Default),
-    Layer.provide(dyingPeer),
-    Layer.provideMerge(SqlTest),
-    Layer.provide(withConfig({ SITE_URL: "https://me.example.com", ALLOW_INTERNAL_URLS: "true" }))
-  )
+  // a PeerClient whose checks die (PeerClient.Test) among the app's services and the real registry: what a defect
+  // deep in a check looks like; the watcher that runs the rounds is built on the same dying checks
+  const dyingLayer = watcherLayer({}, SqlTest, {
+    lastKnown: LastKnown.Test,
+    peerClient: PeerClient.Test(Exit.die(new Error("boom in a check")))
+  })
   const died = <A, E>(exit: Exit.Exit<A, E>) =>
     Exit.isFailure(exit) && Cause.isDie(exit.cause) && String(Cause.squash(exit.cause)).includes("boom in a check")
 

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { Effect, Exit, Option, Redacted, Schema } from "effect"
+import { Effect, Exit, Layer, Option, Redacted, Schema } from "effect"
 import type { Connection, RemoteSettableStatus } from "../Domain/Connection.js"
 import { Offline, type PeerFailure, RemoteError } from "../Domain/Errors.js"
 import * as UrlPrefix from "../Domain/UrlPrefix.js"
@@ -224,4 +224,25 @@ const make = Effect.gen(function* () {
 export class PeerClient extends Effect.Service<PeerClient>()("syncwatch/PeerClient", {
   scoped: make,
   dependencies: [SiteConfig.Default]
-}) {}
+}) {
+  // a client whose two checks end as told (a failure, or a defect deep in a check) without a request; its
+  // other methods die, named, if a test reaches them
+  static readonly Test = (ending: Exit.Exit<never, PeerFailure>) => {
+    const check = () => (done: (exit: Exit.Exit<never, PeerFailure>) => void) => {
+      done(ending)
+      return () => {}
+    }
+    const unused = (name: string) => () => Effect.dieMessage(`PeerClient.Test: ${name} is not in this test`)
+    return Layer.succeed(
+      PeerClient,
+      new PeerClient({
+        statusCall: check,
+        verifyCall: check,
+        register: unused("register"),
+        notifyStatusChange: unused("notifyStatusChange"),
+        notifyDelete: unused("notifyDelete"),
+        checkRemoteStatus: unused("checkRemoteStatus")
+      })
+    )
+  }
+}

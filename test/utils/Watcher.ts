@@ -3,14 +3,15 @@ import { Effect, Layer, Redacted, TestServices } from "effect"
 import { Connections } from "../../src/Connections.js"
 import * as Token from "../../src/Domain/Token.js"
 import { PeerHttpClientLive } from "../../src/Peer/Transport.js"
-import { Services } from "../../src/Server.js"
+import { Services, type Swaps } from "../../src/Server.js"
 import { turns, within } from "./Clients.js"
 import { SqlTest, withConfig } from "./Db.js"
 import * as FakeSite from "./FakeSite.js"
 
-// The watcher over the app's own layers, a real SQLite file and the real peer transport, without HTTP server
-export const watcherLayer = (config: Record<string, string> = {}, sql = SqlTest) =>
-  Services(Layer.mergeAll(sql, PeerHttpClientLive)).pipe(
+// The watcher over the app's own layers, a real SQLite file and the real peer transport, without HTTP server;
+// `swaps` replaces services by their test layers (LastKnown.Test, PeerClient.Test)
+export const watcherLayer = (config: Record<string, string> = {}, sql = SqlTest, swaps: Swaps = {}) =>
+  Services(Layer.mergeAll(sql, PeerHttpClientLive), swaps).pipe(
     Layer.provide(withConfig({ SITE_URL: "https://me.example.com", ALLOW_INTERNAL_URLS: "true", ...config }))
   )
 
