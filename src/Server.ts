@@ -41,16 +41,21 @@ const Routes = Layer.mergeAll(
 )
 
 // the services a test may replace by the test layer offered next to their live one (LastKnown.Test,
-// PeerClient.Test); the server runs the live ones
+// PeerClient.Test), or a wrapper of the live one; the server runs the live ones
 type Like<L extends Layer.Layer.Any> = Layer.Layer<Layer.Layer.Success<L>, Layer.Layer.Error<L>, Layer.Layer.Context<L>>
 export interface Swaps {
+  readonly connections?: Like<typeof Connections.Default>
   readonly lastKnown?: Like<typeof LastKnown.Default>
   readonly peerClient?: Like<typeof PeerClient.Default>
 }
 
 // every service of the app; needs SqlClient and HttpClient
 // Alerts subscribes to the history before the watcher (and its monitor) can write any
-const servicesWith = ({ lastKnown = LastKnown.Default, peerClient = PeerClient.Default }: Swaps) =>
+const servicesWith = ({
+  connections = Connections.Default,
+  lastKnown = LastKnown.Default,
+  peerClient = PeerClient.Default
+}: Swaps) =>
   Watcher.Default.pipe(
     Layer.provideMerge(StatusChecks.Default),
     Layer.provideMerge(lastKnown),
@@ -58,7 +63,7 @@ const servicesWith = ({ lastKnown = LastKnown.Default, peerClient = PeerClient.D
     Layer.provideMerge(Rollups.Default),
     Layer.provideMerge(Maintenances.Default),
     Layer.provideMerge(Layer.mergeAll(Pairing.Default, History.Default)),
-    Layer.provideMerge(Layer.mergeAll(Connections.Default, peerClient, SiteConfig.Default, SyncSettings.Default))
+    Layer.provideMerge(Layer.mergeAll(connections, peerClient, SiteConfig.Default, SyncSettings.Default))
   )
 
 export const ServicesLive = servicesWith({})

@@ -2,19 +2,12 @@ import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Layer, Stream, TestClock } from "effect"
 import { Connections } from "../../src/Connections.js"
 import { History } from "../../src/History.js"
-import { LastKnown } from "../../src/LastKnown.js"
-import { Maintenances } from "../../src/Maintenance.js"
-import { PeerClient } from "../../src/Peer/Client.js"
-import { PeerHttpClientLive } from "../../src/Peer/Transport.js"
-import { Rollups } from "../../src/Rollups.js"
-import { SiteConfig } from "../../src/SiteConfig.js"
-import { StatusChecks } from "../../src/StatusChecks.js"
 import { Watcher } from "../../src/Watcher.js"
-import { SqlTest, withConfig } from "../utils/Db.js"
+import { SqlTest } from "../utils/Db.js"
 import * as FakeSite from "../utils/FakeSite.js"
 import { receiver, watcherLayer } from "../utils/Watcher.js"
 
-// the real registry, with a count of every full read of the table
+// the app's services over the real registry, with a count of every full read of the table
 const countingLayer = (counter: { lists: number }) => {
   const counting = Layer.effect(
     Connections,
@@ -29,17 +22,7 @@ const countingLayer = (counter: { lists: number }) => {
       })
     )
   )
-  return Watcher.Default.pipe(
-    Layer.provideMerge(StatusChecks.Default),
-    Layer.provideMerge(LastKnown.Default),
-    Layer.provideMerge(Rollups.Default),
-    Layer.provideMerge(Maintenances.Default),
-    Layer.provideMerge(History.Default),
-    Layer.provideMerge(counting),
-    Layer.provideMerge(Layer.mergeAll(Connections.Default, PeerClient.Default, SiteConfig.Default)),
-    Layer.provideMerge(Layer.mergeAll(SqlTest, PeerHttpClientLive)),
-    Layer.provide(withConfig({ SITE_URL: "https://me.example.com", ALLOW_INTERNAL_URLS: "true" }))
-  )
+  return watcherLayer({}, SqlTest, { connections: counting.pipe(Layer.provideMerge(Connections.Default)) })
 }
 
 const roundOf = (watcher: Watcher) =>
