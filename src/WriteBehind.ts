@@ -6,8 +6,9 @@ export interface WriteBehind {
   // writes what is pending now and waits for it, at most DATABASE_TIMEOUT_MS. Never fails: with the store
   // down the rows stay pending and are retried behind, and the caller goes on (a round's results were served)
   readonly flush: Effect.Effect<void>
-  // to call after each addition: wakes the writer once `limit` are pending, so memory stays bounded
-  readonly added: () => void
+  // to call after each addition: wakes the writer once `limit` are pending, so memory stays bounded; says
+  // whether it did (the writer wakes for nothing else but a flush, the scope's end and a retry's backoff)
+  readonly added: () => boolean
 }
 
 // After a failed write the next try is 1 s later, then 2 s, 4 s… at most 30 s apart; a flush tries at once.
@@ -101,8 +102,6 @@ export const make = <B extends ReadonlyArray<unknown>>(options: {
     )
     return {
       flush,
-      added: () => {
-        if (failures === 0 && options.pending() >= options.limit) wake.unsafeOffer(undefined)
-      }
+      added: () => failures === 0 && options.pending() >= options.limit && wake.unsafeOffer(undefined)
     }
   })
