@@ -1,7 +1,15 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Deferred, Duration, Effect, Fiber, Schedule } from "effect"
 import * as Startup from "../src/Startup.js"
-import { freePort, graphql, type RunningSite, startSite, tryStartSite } from "./utils/App.js"
+import {
+  create,
+  createRegisteredSender,
+  freePort,
+  graphql,
+  type RunningSite,
+  startSite,
+  tryStartSite
+} from "./utils/App.js"
 import { sse, within } from "./utils/Clients.js"
 import * as FakeSite from "./utils/FakeSite.js"
 import { admin, pgDatabase, pgUrl } from "./utils/Pg.js"
@@ -10,11 +18,8 @@ import { admin, pgDatabase, pgUrl } from "./utils/Pg.js"
 
 const CHANGED = "subscription { connectionChanged { kind connection { name } } }"
 
-const create = (site: RunningSite, name: string) =>
-  graphql(
-    site.graphqlUrl,
-    `mutation { createConnection(input: {name: "${name}", direction: SENDER, siteUrl: "https://${name}.example.com"}) { connection { uuid } } }`
-  )
+const sender = (site: RunningSite, name: string) =>
+  create(site, { name, direction: "SENDER", siteUrl: `https://${name}.example.com` })
 
 // the LISTEN sessions of the instances' cluster pools on the database, oldest first
 const listeners = (database: string) =>
@@ -29,13 +34,7 @@ const listeners = (database: string) =>
   )
 
 const receiver = (site: RunningSite, url: string, token: string, status = "ACTIVE") =>
-  Effect.map(
-    graphql(
-      site.graphqlUrl,
-      `mutation { createConnection(input: {name: "${token}", direction: RECEIVER, siteUrl: "${url}", authToken: "${token}", status: ${status}}) { connection { uuid } } }`
-    ),
-    (result) => result.data!["createConnection"]["connection"]["uuid"] as string
-  )
+  create(site, { name: token, direction: "RECEIVER", siteUrl: url, authToken: token, status })
 
 // the receivers a round on the instance checks: those of its registry in memory, pending ones left out
 const checked = (site: RunningSite) =>
@@ -61,11 +60,11 @@ describe("several instances: the change feed between them", () => {
       Effect.gen(function* () {
         const { database, a, b } = yield* twoInstances("the cluster relay test", { CLUSTER_LISTEN_PROBE_SECONDS: "1" })
         const changes = yield* sse(b.graphqlUrl, CHANGED)
-        yield* create(b, "own")
+        yield* sender(b, "own")
         assert.deepStrictEqual((yield* changes.next.pipe(within("b's own change"))).data, {
           connectionChanged: { kind: "CREATED", connection: { name: "own" } }
         })
-        yield* create(a, "before")
+        yield* sender(a, "before")
         assert.deepStrictEqual((yield* changes.next.pipe(within("a's change on b"))).data, {
           connectionChanged: { kind: "CREATED", connection: { name: "before" } }
         })
@@ -79,7 +78,7 @@ describe("several instances: the change feed between them", () => {
           Effect.retry(Schedule.spaced(Duration.millis(200))),
           within("new LISTEN sessions", "40 seconds")
         )
-        yield* create(a, "after")
+        yield* sender(a, "after")
         assert.deepStrictEqual((yield* changes.next.pipe(within("a's change on b after the cut"))).data, {
           connectionChanged: { kind: "CREATED", connection: { name: "after" } }
         })
@@ -152,11 +151,7 @@ describe("several instances: the change feed between them", () => {
     Effect.gen(function* () {
       const remote = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "n" }))
       const { a, b } = yield* twoInstances("the cluster last-known test")
-      const created = yield* graphql(
-        a.graphqlUrl,
-        `mutation { createConnection(input: {name: "R", direction: RECEIVER, siteUrl: "${remote.url}", authToken: "t"}) { connection { uuid } } }`
-      )
-      const uuid = created.data!["createConnection"]["connection"]["uuid"] as string
+      const uuid = yield* receiver(a, remote.url, "t")
       const last = `{ connection(uuid: "${uuid}") { lastSenderStatus { status } } }`
       assert.deepStrictEqual((yield* graphql(b.graphqlUrl, last)).data, { connection: { lastSenderStatus: null } })
       yield* graphql(a.graphqlUrl, "{ senderStatuses { status } }")
@@ -206,11 +201,7 @@ describe("several instances: the change feed between them", () => {
     Effect.gen(function* () {
       const gone = yield* FakeSite.make(FakeSite.json(404, { success: false, exists: false }))
       const { a, b } = yield* twoInstances("the cluster sever test")
-      const created = yield* graphql(
-        a.graphqlUrl,
-        `mutation { createConnection(input: {name: "S", direction: SENDER, siteUrl: "${gone.url}", status: ACTIVE, remoteNotified: true}) { connection { uuid } } }`
-      )
-      const uuid = created.data!["createConnection"]["connection"]["uuid"] as string
+      const uuid = yield* createRegisteredSender(a, gone.url, "S")
       const verify = `mutation { verifyReceiverConnections(uuids: ["${uuid}"]) { outcome suspended } }`
       const answers = yield* Effect.all([graphql(a.graphqlUrl, verify), graphql(b.graphqlUrl, verify)], {
         concurrency: 2

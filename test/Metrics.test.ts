@@ -1,9 +1,17 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Deferred, Effect } from "effect"
 import * as Startup from "../src/Startup.js"
-import { CREATE, createReceiver, createRegisteredSender, STATUS_EVENTS } from "./graphql/Documents.js"
+import { STATUS_EVENTS } from "./graphql/Documents.js"
 import { apiUrl, UNKNOWN_HASH } from "./Peer/SyncApi.js"
-import { graphql, type RunningSite, startSite, tryStartSite } from "./utils/App.js"
+import {
+  CREATE,
+  createReceiver,
+  createRegisteredSender,
+  graphql,
+  type RunningSite,
+  startSite,
+  tryStartSite
+} from "./utils/App.js"
 import { sse, within } from "./utils/Clients.js"
 import * as FakeSite from "./utils/FakeSite.js"
 

@@ -1,9 +1,10 @@
 import { expect } from "@effect/vitest"
-import { Deferred, Effect, Fiber, Option, Queue, type Scope, Stream } from "effect"
+import { Deferred, Effect, Fiber, type Scope } from "effect"
 import type { RunningSite } from "../utils/App.js"
+import { sse } from "../utils/Clients.js"
 import { seed } from "./SyncApi.js"
 
-// The GraphQL connectionChanged subscription over SSE, as a browser would hold it.
+// The GraphQL connectionChanged subscription over SSE (the tests' one SSE client), as a browser would hold it.
 
 export interface Change {
   readonly kind: string
@@ -26,37 +27,14 @@ const probe = (site: RunningSite) =>
 // until one of their changes comes through.
 export const subscribeChanges = (site: RunningSite): Effect.Effect<Changes, never, Scope.Scope> =>
   Effect.gen(function* () {
-    const controller = yield* Effect.acquireRelease(
-      Effect.sync(() => new AbortController()),
-      (controller) => Effect.sync(() => controller.abort())
-    )
-    const response = yield* Effect.promise(() =>
-      fetch(site.graphqlUrl, {
-        method: "POST",
-        headers: { "content-type": "application/json", accept: "text/event-stream" },
-        body: JSON.stringify({ query: SUBSCRIPTION }),
-        signal: controller.signal
-      })
-    )
-    expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/)
-    const queue = yield* Stream.fromReadableStream(
-      () => response.body!,
-      (error) => error
-    ).pipe(
-      Stream.decodeText(),
-      Stream.splitLines,
-      Stream.filter((line) => line.startsWith("data: ")),
-      Stream.map((line) => {
-        const payload = JSON.parse(line.slice("data: ".length)) as { readonly data?: { connectionChanged: Change } }
-        if (payload.data === undefined) throw new Error(`subscription error: ${line}`)
-        return payload.data.connectionChanged
-      }),
-      Stream.toQueueOfElements({ capacity: 64 })
-    )
-    const next = Queue.take(queue).pipe(
-      Effect.flatten,
-      Effect.catchAll((error) => Effect.dieMessage(`the subscription ended: ${Option.getOrElse(error, () => "")}`))
-    )
+    const stream = yield* sse(site.graphqlUrl, SUBSCRIPTION)
+    expect(stream.response.headers.get("content-type")).toMatch(/^text\/event-stream/)
+    const next = Effect.flatMap(Effect.orDie(stream.next), (result) => {
+      const change = result.data?.["connectionChanged"] as Change | undefined
+      return change === undefined
+        ? Effect.dieMessage(`subscription error: ${JSON.stringify(result)}`)
+        : Effect.succeed(change)
+    })
     const live = yield* Deferred.make<void>()
     // not interrupted mid-request, so no probe is still on its way once this returns
     const poker = yield* Effect.fork(

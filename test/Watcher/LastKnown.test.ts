@@ -1,7 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect } from "effect"
-import { createReceiver, createRegisteredSender } from "../graphql/Documents.js"
-import { graphql, restartSite, startSite } from "../utils/App.js"
+import { createReceiver, createRegisteredSender, graphql, restartSite, startSite } from "../utils/App.js"
 import { sse, within } from "../utils/Clients.js"
 import * as FakeSite from "../utils/FakeSite.js"
 import { STORES } from "../utils/Stores.js"

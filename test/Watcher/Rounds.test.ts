@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, TestClock } from "effect"
-import { graphql, type RunningSite, startSite } from "../utils/App.js"
+import { createReceiver, createRegisteredSender, graphql, type RunningSite, startSite } from "../utils/App.js"
 import { type EventStream, type Result, sse, turns, within, wsClient, wsSubscribe } from "../utils/Clients.js"
 import * as FakeSite from "../utils/FakeSite.js"
 import { until } from "../utils/Watcher.js"
@@ -28,18 +28,6 @@ const ROUNDS = `subscription ($every: Int) {
     held { notFound eligible }
   }
 }`
-
-const CREATE = `mutation ($input: CreateConnectionInput!) { createConnection(input: $input) { connection { uuid } } }`
-
-const create = (site: RunningSite, input: Record<string, unknown>, headers: Record<string, string> = {}) =>
-  Effect.map(
-    graphql(site.graphqlUrl, CREATE, { input }, headers),
-    (result) => result.data?.["createConnection"]["connection"]["uuid"] as string
-  )
-const receiver = (site: RunningSite, siteUrl: string, headers: Record<string, string> = {}) =>
-  create(site, { name: "r", direction: "RECEIVER", siteUrl }, headers)
-const registeredSender = (site: RunningSite, siteUrl: string, headers: Record<string, string> = {}) =>
-  create(site, { name: "s", direction: "SENDER", siteUrl, status: "ACTIVE", remoteNotified: true }, headers)
 
 interface Round {
   readonly results: ReadonlyArray<{ readonly connectionUuid: string; readonly checkedAt: string }>
@@ -91,7 +79,7 @@ describe("rounds that belong to the watcher", () => {
     Effect.gen(function* () {
       const gone = yield* FakeSite.make(FakeSite.json(404, { success: false, exists: false }))
       const site = yield* startSite({ ADMIN_TOKEN: ADMIN, VIEWER_TOKEN: VIEWER })
-      const sender = yield* registeredSender(site, gone.url, AS_ADMIN)
+      const sender = yield* createRegisteredSender(site, gone.url, "s", AS_ADMIN)
 
       const viewed = yield* nextRound(yield* sse(site.graphqlUrl, EVENTS, {}, AS_VIEWER))
       assert.deepInclude(viewed.summary, { round: 1, checked: 1, severed: 0 })
@@ -118,7 +106,7 @@ describe("rounds that belong to the watcher", () => {
       Effect.gen(function* () {
         const remote = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "n" }))
         const site = yield* startSite({ PEER_TIMEOUT_MS: "3600000" })
-        const uuids = yield* Effect.forEach([0, 1, 2], (i) => receiver(site, `${remote.url}/r${i}`))
+        const uuids = yield* Effect.forEach([0, 1, 2], (i) => createReceiver(site, `${remote.url}/r${i}`))
         const requests = Effect.map(remote.requests, (all) => all.length)
 
         const early = yield* sse(site.graphqlUrl, EVENTS, { every: 30 })
@@ -162,7 +150,7 @@ describe("rounds that belong to the watcher", () => {
         yield* nextRound(first)
         const second = yield* sse(site.graphqlUrl, EVENTS, { every: 30 })
         yield* nextRound(second)
-        yield* receiver(site, remote.url)
+        yield* createReceiver(site, remote.url)
         // the interval's second round, for both, asks the remote, which holds the request
         yield* TestClock.adjust("33 seconds")
         yield* Deferred.await(remote.received).pipe(within("the status request"))
@@ -181,8 +169,8 @@ describe("rounds that belong to the watcher", () => {
       const remote = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "n" }))
       const remoteReceiver = yield* FakeSite.make(FakeSite.json(200, { success: true, exists: true }))
       const site = yield* startSite()
-      const uuid = yield* receiver(site, remote.url)
-      const sender = yield* registeredSender(site, remoteReceiver.url)
+      const uuid = yield* createReceiver(site, remote.url)
+      const sender = yield* createRegisteredSender(site, remoteReceiver.url)
       const client = yield* wsClient(site.port)
       const take = yield* pageFeed(client)
       const first = yield* take
@@ -215,7 +203,7 @@ describe("rounds that belong to the watcher", () => {
       Effect.gen(function* () {
         const remote = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "n" }))
         const site = yield* startSite({ PEER_TIMEOUT_MS: "3600000" })
-        const uuids = yield* Effect.forEach([0, 1], (i) => receiver(site, `${remote.url}/r${i}`))
+        const uuids = yield* Effect.forEach([0, 1], (i) => createReceiver(site, `${remote.url}/r${i}`))
         const page = pageFeed
         const client = yield* wsClient(site.port)
         const first = yield* yield* page(client)
@@ -229,7 +217,7 @@ describe("rounds that belong to the watcher", () => {
         assert.lengthOf(yield* remote.requests, 2)
 
         // a new connection: the last round is no longer what a round would find
-        const added = yield* receiver(site, `${remote.url}/r2`)
+        const added = yield* createReceiver(site, `${remote.url}/r2`)
         const own = yield* yield* page(client)
         assert.sameMembers(
           own["senderStatuses"].map((s: any) => s.connectionUuid),
@@ -249,7 +237,7 @@ describe("rounds that belong to the watcher", () => {
           FakeSite.held(release, FakeSite.json(200, { success: true, status: "active", name: "n" }))
         )
         const site = yield* startSite({ PEER_TIMEOUT_MS: "3600000" })
-        yield* receiver(site, remote.url)
+        yield* createReceiver(site, remote.url)
         const client = yield* wsClient(site.port)
         const subscribe = pageFeed(client)
         const first = yield* subscribe

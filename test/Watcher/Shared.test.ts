@@ -1,7 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, TestClock } from "effect"
-import { createReceiver } from "../graphql/Documents.js"
-import { graphql, startSite } from "../utils/App.js"
+import { createReceiver, graphql, startSite } from "../utils/App.js"
 import { type EventStream, realPingInterval, sse, turns } from "../utils/Clients.js"
 import * as FakeSite from "../utils/FakeSite.js"
 import { until } from "../utils/Watcher.js"

@@ -2,7 +2,7 @@ import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Scope } from "effect"
 import type { Page } from "playwright-core"
-import { graphql, type RunningSite, restartSite, startSite } from "../utils/App.js"
+import { create, graphql, type RunningSite, restartSite, startSite } from "../utils/App.js"
 import { tempDir } from "../utils/Db.js"
 import * as FakeSite from "../utils/FakeSite.js"
 import { browser, offlinePage } from "./Chromium.js"
@@ -15,15 +15,6 @@ const ADMIN = "a-long-admin-token-for-tests"
 const VIEWER = "a-long-viewer-token-for-tests"
 
 const ACTIVE_SENDER = FakeSite.json(200, { success: true, status: "active", name: "remote" })
-const CREATE = `mutation ($input: CreateConnectionInput!) { createConnection(input: $input) { connection { uuid } } }`
-
-const create = (site: RunningSite, input: Record<string, unknown>, headers: Record<string, string> = {}) =>
-  Effect.map(graphql(site.graphqlUrl, CREATE, { input }, headers), (result) => {
-    const uuid = result.data?.["createConnection"]?.["connection"]?.["uuid"]
-    if (typeof uuid !== "string") throw new Error(`createConnection: ${JSON.stringify(result.errors)}`)
-    return uuid
-  })
-
 const row = (page: Page, uuid: string) => page.locator(`tr[data-uuid="${uuid}"]`)
 const cell = (page: Page, uuid: string, column: string) => row(page, uuid).locator(`[data-column="${column}"]`)
 

@@ -3,10 +3,10 @@ import { runInNewContext } from "node:vm"
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Exit } from "effect"
 import WebSocket from "ws"
-import { graphql, startSite } from "../utils/App.js"
+import { createReceiver, graphql, startSite } from "../utils/App.js"
 import { realPingInterval, within } from "../utils/Clients.js"
 import * as FakeSite from "../utils/FakeSite.js"
-import { abandonable, createReceiver, SENDER_STATUSES } from "./Documents.js"
+import { abandonable, SENDER_STATUSES } from "./Documents.js"
 
 // a full collection now, as memory pressure would do it at any time
 setFlagsFromString("--expose-gc")

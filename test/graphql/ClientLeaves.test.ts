@@ -1,9 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect } from "effect"
-import { startSite } from "../utils/App.js"
+import { createReceiver, startSite } from "../utils/App.js"
 import { realPingInterval, sse, turns, within, wsClient, wsSubscribe } from "../utils/Clients.js"
 import * as FakeSite from "../utils/FakeSite.js"
-import { abandonable, createReceiver, SENDER_STATUSES, STATUS_EVENTS } from "./Documents.js"
+import { abandonable, SENDER_STATUSES, STATUS_EVENTS } from "./Documents.js"
 
 // Each remote hangs: the only way its request ends is that we hang up, because our client left.
 const hangingReceiver = Effect.gen(function* () {

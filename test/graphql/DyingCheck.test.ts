@@ -1,11 +1,11 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Deferred, Effect, Option } from "effect"
-import { graphql, startSite } from "../utils/App.js"
+import { createReceiver, createRegisteredSender, graphql, startSite } from "../utils/App.js"
 import { sse, within, wsClient, wsSubscribe } from "../utils/Clients.js"
 import { peekAt } from "../utils/Db.js"
 import * as FakeSite from "../utils/FakeSite.js"
-import { createReceiver, createRegisteredSender, STATUS_EVENTS } from "./Documents.js"
+import { STATUS_EVENTS } from "./Documents.js"
 
 // A check that dies (here: the severed rule's write fails in SQLite, a defect) must end what runs it, with
 // the defect masked like every other, instead of leaving the caller waiting for a result that never comes.

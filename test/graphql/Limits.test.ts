@@ -1,9 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, TestClock } from "effect"
-import { graphql, type RunningSite, startSite } from "../utils/App.js"
+import { createReceiver, graphql, type RunningSite, startSite } from "../utils/App.js"
 import { within } from "../utils/Clients.js"
 import * as FakeSite from "../utils/FakeSite.js"
-import { createReceiver } from "./Documents.js"
 
 const TOKEN = "a-long-admin-token-for-tests"
 

@@ -1,10 +1,10 @@
 import * as Net from "node:net"
 import { assert, describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Exit, Scope } from "effect"
-import { startSite } from "../utils/App.js"
+import { createReceiver, startSite } from "../utils/App.js"
 import { type Result, sse, within, wsClient, wsSubscribe } from "../utils/Clients.js"
 import * as FakeSite from "../utils/FakeSite.js"
-import { createReceiver, STATUS_EVENTS } from "./Documents.js"
+import { STATUS_EVENTS } from "./Documents.js"
 
 describe("shutdown", () => {
   it.live("closing the site ends open SSE and graphql-ws subscriptions and the checks they wait on", () =>

@@ -3,10 +3,10 @@ import { assert, describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Exit, type Scope, TestClock } from "effect"
 import WebSocket from "ws"
 import * as Outbox from "../../src/graphql/Outbox.js"
-import { graphql, type RunningSite, startSite } from "../utils/App.js"
+import { createReceiver, graphql, type RunningSite, startSite } from "../utils/App.js"
 import { type EventStream, sse, turns, within } from "../utils/Clients.js"
 import * as FakeSite from "../utils/FakeSite.js"
-import { CONNECTION_CHANGED, createReceiver, STATUS_EVENTS } from "./Documents.js"
+import { CONNECTION_CHANGED, STATUS_EVENTS } from "./Documents.js"
 
 // SSE subscriptions go the way graphql-ws's do: each event encoded once, each response's outbox bounded.
 

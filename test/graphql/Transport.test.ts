@@ -1,9 +1,9 @@
 import { assert, describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect } from "effect"
-import { graphql, startSite } from "../utils/App.js"
+import { CREATE, createReceiver, createRegisteredSender, graphql, startSite } from "../utils/App.js"
 import { sse, turns, within, wsClient, wsSubscribe } from "../utils/Clients.js"
 import * as FakeSite from "../utils/FakeSite.js"
-import { CONNECTION_CHANGED, CREATE, createReceiver, createRegisteredSender, STATUS_EVENTS } from "./Documents.js"
+import { CONNECTION_CHANGED, STATUS_EVENTS } from "./Documents.js"
 
 const ACTIVE_SENDER = FakeSite.json(200, { success: true, status: "active", name: "x" })
 const GONE_RECEIVER = FakeSite.json(404, { success: false, exists: false })

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Fiber, Layer, Logger, TestClock } from "effect"
+import { Effect, Layer, Logger, TestClock } from "effect"
 import type { YogaServerInstance } from "graphql-yoga"
 import { Connections, type ConnectionsApi } from "../../src/Connections.js"
 import * as Yoga from "../../src/graphql/Yoga.js"
@@ -7,8 +7,9 @@ import { Maintenances } from "../../src/Maintenance.js"
 import { Pairing } from "../../src/Pairing.js"
 import { PeerHttpClientLive } from "../../src/Peer/Transport.js"
 import { Rollups } from "../../src/Rollups.js"
-import { ServicesLive } from "../../src/Server.js"
+import { Services } from "../../src/Server.js"
 import { Watcher } from "../../src/Watcher.js"
+import { sse } from "../utils/Clients.js"
 import { SqlTest, withConfig } from "../utils/Db.js"
 import * as FakeSite from "../utils/FakeSite.js"
 
@@ -26,8 +27,7 @@ const withYoga = <A, E>(
   config: Record<string, string> = {}
 ) =>
   Effect.flatMap(Yoga.make, (yoga) => use(yoga as never)).pipe(
-    Effect.provide(ServicesLive),
-    Effect.provide([SqlTest, PeerHttpClientLive]),
+    Effect.provide(Services(Layer.mergeAll(SqlTest, PeerHttpClientLive))),
     Effect.provide(withConfig({ SITE_URL: SELF, ALLOW_INTERNAL_URLS: "true", ...config })),
     Effect.scoped
   )
@@ -331,64 +331,44 @@ describe("defects", () => {
 describe("statusEvents on the TestClock", () => {
   it.effect("runs one round on subscribe, then one per interval, none in between", () =>
     withYoga((yoga) =>
-      Effect.gen(function* () {
-        const events: Array<string> = []
-        const firstRound = yield* Deferred.make<void>()
-        const response = yield* Effect.promise(async () =>
-          yoga.fetch("http://localhost/graphql", {
-            method: "POST",
-            headers: { "content-type": "application/json", accept: "text/event-stream" },
-            body: JSON.stringify({
-              query: "subscription { statusEvents(everySeconds: 10) { ... on StatusRoundCompleted { round checked } } }"
-            })
-          })
-        )
-        const reader = response.body!.getReader()
-        const reading = yield* Effect.fork(
-          Effect.promise(async () => {
-            let buffer = ""
-            for (;;) {
-              const { done, value } = await reader.read()
-              if (done) return
-              buffer += new TextDecoder().decode(value)
-              const parts = buffer.split("\n\n")
-              buffer = parts.pop() ?? ""
-              for (const part of parts) {
-                const data = part.split("\n").find((line) => line.startsWith("data: "))
-                if (data !== undefined && data.length > 8) events.push(data.slice(6))
-                if (events.length === 1) Deferred.unsafeDone(firstRound, Effect.void)
-              }
-            }
-          })
-        )
-        // let the event loop drain (real web streams): turns of the loop, not time
-        const settle = Effect.repeatN(
-          Effect.promise(() => new Promise((resolve) => setImmediate(resolve))),
-          20
-        )
-        yield* Deferred.await(firstRound)
-        yield* settle
-        assert.strictEqual(events.length, 1)
-        yield* TestClock.adjust("9999 millis")
-        yield* settle
-        assert.strictEqual(events.length, 1, "no round before the interval")
-        // the interval has up to 10% jitter on top: round 2 runs somewhere in [10 s, 11 s]
-        yield* TestClock.adjust("1002 millis")
-        yield* settle
-        assert.strictEqual(events.length, 2)
-        // round 3 runs 10 to 11 s after round 2, so not before 20 s
-        yield* TestClock.adjust("8998 millis")
-        yield* settle
-        assert.strictEqual(events.length, 2, "no round before the next interval")
-        yield* TestClock.adjust("2002 millis")
-        yield* settle
-        assert.deepStrictEqual(
-          events.map((e) => JSON.parse(e).data.statusEvents.round),
-          [1, 2, 3]
-        )
-        yield* Effect.promise(() => reader.cancel())
-        yield* Fiber.interrupt(reading)
-      })
+      Effect.scoped(
+        Effect.gen(function* () {
+          const stream = yield* sse(
+            "http://localhost/graphql",
+            "subscription { statusEvents(everySeconds: 10) { ... on StatusRoundCompleted { round checked } } }",
+            {},
+            {},
+            (url, init) => Promise.resolve(yoga.fetch(url, init))
+          )
+          const rounds = () => stream.events.filter((event) => event.event === "next")
+          // let the event loop drain (real web streams): turns of the loop, not time
+          const settle = Effect.repeatN(
+            Effect.promise(() => new Promise((resolve) => setImmediate(resolve))),
+            20
+          )
+          yield* stream.next
+          yield* settle
+          assert.strictEqual(rounds().length, 1)
+          yield* TestClock.adjust("9999 millis")
+          yield* settle
+          assert.strictEqual(rounds().length, 1, "no round before the interval")
+          // the interval has up to 10% jitter on top: round 2 runs somewhere in [10 s, 11 s]
+          yield* TestClock.adjust("1002 millis")
+          yield* settle
+          assert.strictEqual(rounds().length, 2)
+          // round 3 runs 10 to 11 s after round 2, so not before 20 s
+          yield* TestClock.adjust("8998 millis")
+          yield* settle
+          assert.strictEqual(rounds().length, 2, "no round before the next interval")
+          yield* TestClock.adjust("2002 millis")
+          yield* settle
+          assert.deepStrictEqual(
+            rounds().map((e) => JSON.parse(e.data).data.statusEvents.round),
+            [1, 2, 3]
+          )
+          yield* stream.leave
+        })
+      )
     )
   )
 })

@@ -68,3 +68,31 @@ export const graphql = (
       readonly extensions?: Record<string, any>
     }
   })
+
+export const CREATE = `mutation ($input: CreateConnectionInput!) {
+  createConnection(input: $input) { connection { uuid status } authToken }
+}`
+
+// a connection made through the site's own API, as an admin would; its uuid. A refusal dies, with its errors.
+export const create = (site: RunningSite, input: Record<string, unknown>, headers: Record<string, string> = {}) =>
+  Effect.flatMap(graphql(site.graphqlUrl, CREATE, { input }, headers), (result) => {
+    const uuid = result.data?.["createConnection"]?.["connection"]?.["uuid"]
+    return typeof uuid === "string"
+      ? Effect.succeed(uuid)
+      : Effect.die(new Error(`createConnection failed: ${JSON.stringify(result.errors)}`))
+  })
+
+export const createReceiver = (
+  site: RunningSite,
+  siteUrl: string,
+  name = "receiver",
+  headers: Record<string, string> = {}
+) => create(site, { name, direction: "RECEIVER", siteUrl }, headers)
+
+// a sender the remote confirmed, so a status round verifies it (and may apply the severed rule)
+export const createRegisteredSender = (
+  site: RunningSite,
+  siteUrl: string,
+  name = "sender",
+  headers: Record<string, string> = {}
+) => create(site, { name, direction: "SENDER", siteUrl, status: "ACTIVE", remoteNotified: true }, headers)

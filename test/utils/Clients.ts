@@ -67,17 +67,19 @@ const parseBlock = (block: string): SseEvent | undefined => {
   return event === undefined ? undefined : { event, data: data.join("\n") }
 }
 
+// `send` is the global fetch over a socket, or a yoga instance's own fetch in process
 export const sse = (
   url: string,
   query: string,
   variables: Record<string, unknown> = {},
-  headers: Record<string, string> = {}
+  headers: Record<string, string> = {},
+  send: (url: string, init: RequestInit) => Promise<Response> = fetch
 ): Effect.Effect<EventStream, never, Scope.Scope> =>
   Effect.gen(function* () {
     const controller = new AbortController()
     yield* Effect.addFinalizer(() => Effect.sync(() => controller.abort()))
     const response = yield* Effect.promise(() =>
-      fetch(url, {
+      send(url, {
         method: "POST",
         headers: { "content-type": "application/json", accept: "text/event-stream", ...headers },
         body: JSON.stringify({ query, variables }),
