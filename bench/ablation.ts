@@ -1,9 +1,10 @@
 import { performance } from "node:perf_hooks"
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
-import { DateTime, Effect, Option, Redacted, Schema, Stream } from "effect"
-import { Connection, type ConnectionUuid } from "../src/Domain/Connection.js"
+import { Effect, Option, Schema, Stream } from "effect"
+import { Connection } from "../src/Domain/Connection.js"
 import * as Wire from "../src/Peer/Wire.js"
+import { connection } from "../test/Peer/fixtures.js"
 import { type BareTarget, bareRun, bareTargets, makeBareAgent, receiver } from "./Checks.js"
 import { killAll, startRemote } from "./Children.js"
 
@@ -130,24 +131,7 @@ const main = Effect.gen(function* () {
   )
 
   // Repo.toConnection builds every listed row with `new Connection(...)`, which validates it again
-  const now = DateTime.unsafeMake(Date.now())
-  const fields = {
-    uuid: "01936b2a-3c4d-7e8f-9a0b-1c2d3e4f5a6b" as ConnectionUuid,
-    name: "bench",
-    direction: "receiver" as const,
-    siteUrl: "http://127.0.0.1:1/r1",
-    authTokenHash: Redacted.make("0".repeat(64)),
-    status: "active" as const,
-    metadata: {},
-    approvedAt: null,
-    suspendedAt: null,
-    suspendedReason: null,
-    revokedAt: null,
-    revokedReason: null,
-    statusChangedBy: null,
-    insertedAt: now,
-    updatedAt: now
-  }
+  const fields = { ...connection({ siteUrl: "http://127.0.0.1:1/r1" }) }
   const rows = Array.from({ length: N }, () => fields)
   yield* time(
     "  new Connection(row) per listed row (validating constructor)",

@@ -153,26 +153,28 @@ const make = Effect.gen(function* () {
     history.record(uuid, previous ?? null, outcome, reason)
   }
 
-  // synchronous: recorded the moment a check completes, from inside its callback
-  const recordStatus = (result: SenderStatusFetched) => {
-    if (isDeleted(result.connectionUuid)) return result
-    statuses.set(result.connectionUuid, result)
-    save(result.connectionUuid, result)
-    rollups.add(result.connectionUuid, result.checkedAt, result.status, result.durationMs)
-    changed(result.connectionUuid, label(result.status), result.reason)
-    return result
+  // a check's result kept, written behind, counted in the rollups and, when its outcome changed, in the history
+  const record = <K extends Known>(
+    known: Map<string, K>,
+    last: K,
+    check: SenderStatusFetched | ReceiverVerification,
+    outcome: string
+  ) => {
+    if (isDeleted(check.connectionUuid)) return last
+    known.set(check.connectionUuid, last)
+    save(check.connectionUuid, last)
+    rollups.add(check.connectionUuid, check.checkedAt, outcome, check.durationMs)
+    changed(check.connectionUuid, label(outcome), check.reason)
+    return last
   }
+
+  // synchronous: recorded the moment a check completes, from inside its callback
+  const recordStatus = (result: SenderStatusFetched) => record(statuses, result, result, result.status)
 
   const recordVerification = (verification: ReceiverVerification): Repo.LastVerification => {
     const previous = verifications.get(verification.connectionUuid)
     const notFoundCount = verification.outcome === "not_found" ? (previous?.notFoundCount ?? 0) + 1 : 0
-    const last = { verification, notFoundCount }
-    if (isDeleted(verification.connectionUuid)) return last
-    verifications.set(verification.connectionUuid, last)
-    save(verification.connectionUuid, last)
-    rollups.add(verification.connectionUuid, verification.checkedAt, verification.outcome, verification.durationMs)
-    changed(verification.connectionUuid, label(verification.outcome), verification.reason)
-    return last
+    return record(verifications, { verification, notFoundCount }, verification, verification.outcome)
   }
 
   const forget = (uuid: ConnectionUuid) => {

@@ -138,15 +138,20 @@ describe("Standard Webhooks", () => {
         Logger.defaultLogger,
         Logger.map(Logger.logfmtLogger, (line) => logged.push(line))
       )
-      const goneBefore = yield* deliveries("gone")
-      const disabledBefore = yield* deliveries("disabled")
-      yield* Effect.gen(function* () {
+      // a receiver's first change, appended and delivered
+      const firstDelivered = Effect.gen(function* () {
         const history = yield* History
         const remote = yield* FakeSite.make(active)
         const connection = yield* receiver(remote.url, "t1")
         yield* history.append(connection.uuid, null, "ACTIVE", null)
         yield* history.settle(1)
         yield* Queue.take(hook.deliveries)
+        return { history, connection }
+      })
+      const goneBefore = yield* deliveries("gone")
+      const disabledBefore = yield* deliveries("disabled")
+      yield* Effect.gen(function* () {
+        const { history, connection } = yield* firstDelivered
         yield* TestClock.adjust("1 minute")
         yield* history.append(connection.uuid, "ACTIVE", "OFFLINE", "refused")
         yield* history.settle(1)
@@ -162,14 +167,7 @@ describe("Standard Webhooks", () => {
       assert.notInclude(logged.join("\n"), hook.url, "the URL is not logged")
       assert.strictEqual((yield* deliveries("disabled")) - disabledBefore, 1)
       // a restart (a new layer) delivers again
-      yield* Effect.gen(function* () {
-        const history = yield* History
-        const remote = yield* FakeSite.make(active)
-        const connection = yield* receiver(remote.url, "t1")
-        yield* history.append(connection.uuid, null, "ACTIVE", null)
-        yield* history.settle(1)
-        yield* Queue.take(hook.deliveries)
-      }).pipe(Effect.scoped, Effect.provide(withWebhook(hook.url, RAW)))
+      yield* firstDelivered.pipe(Effect.scoped, Effect.provide(withWebhook(hook.url, RAW)))
     })
   )
 

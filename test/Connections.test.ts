@@ -38,6 +38,15 @@ const sender = (siteUrl = "https://remote.example.com", extra: Partial<CreateInp
     Effect.map(connections.create({ name: "Remote", direction: "sender", siteUrl, ...extra }), (_) => _.connection)
   )
 
+// an active sender, and the registry's changes from just after its creation
+const watchedActive = Effect.gen(function* () {
+  const connections = yield* Connections
+  const changes = yield* connections.subscribe
+  const { uuid } = yield* sender("https://a.example.com", { status: "active" })
+  yield* Queue.takeAll(changes)
+  return { connections, changes, uuid }
+})
+
 const rawRow = (uuid: string) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
@@ -345,10 +354,7 @@ describe.each(STORES)("on $name", (store) => {
 
     test("rename writes the name and updated_at only, publishes the change, and refuses a bad name", () =>
       Effect.gen(function* () {
-        const connections = yield* Connections
-        const changes = yield* connections.subscribe
-        const { uuid } = yield* sender("https://a.example.com", { status: "active" })
-        yield* Queue.takeAll(changes)
+        const { connections, changes, uuid } = yield* watchedActive
 
         yield* advance(5)
         const renamed = yield* connections.rename(uuid, "Corner shop")
@@ -383,10 +389,7 @@ describe.each(STORES)("on $name", (store) => {
 
     test("setStatusFromRemote changes only the status, and nothing when it is already that (case 32, T8)", () =>
       Effect.gen(function* () {
-        const connections = yield* Connections
-        const changes = yield* connections.subscribe
-        const { uuid } = yield* sender("https://a.example.com", { status: "active" })
-        yield* Queue.takeAll(changes)
+        const { connections, changes, uuid } = yield* watchedActive
 
         yield* advance(5)
         const suspended = yield* connections.setStatusFromRemote(uuid, "suspended")
@@ -578,10 +581,7 @@ describe.each(STORES)("on $name", (store) => {
 
     test("two concurrent severs of one row write and publish once", () =>
       Effect.gen(function* () {
-        const connections = yield* Connections
-        const changes = yield* connections.subscribe
-        const { uuid } = yield* sender("https://a.example.com", { status: "active" })
-        yield* Queue.takeAll(changes)
+        const { connections, changes, uuid } = yield* watchedActive
 
         const results = yield* Effect.all([connections.suspendSevered(uuid), connections.suspendSevered(uuid)], {
           concurrency: "unbounded"

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import { DateTime, Effect, Exit, Queue, Scope, TestClock } from "effect"
+import { DateTime, Effect, Exit, type Layer, Queue, Scope, TestClock } from "effect"
 import { Connections } from "../src/Connections.js"
-import type { ConnectionUuid } from "../src/Domain/Connection.js"
+import type { Connection, ConnectionUuid } from "../src/Domain/Connection.js"
 import { incidents } from "../src/Domain/Incidents.js"
 import { StatusChange } from "../src/Domain/StatusChange.js"
 import { History } from "../src/History.js"
@@ -19,6 +19,26 @@ const SECRET = "webhook-secret-for-tests"
 const active = FakeSite.json(200, { success: true, status: "active", name: "n" })
 const withWebhook = (url: string, extra: Record<string, string> = {}) =>
   watcherLayer({ ALERT_WEBHOOK_URL: url, ALERT_WEBHOOK_SECRET: SECRET, ...extra })
+
+// a receiver whose remote the test switches up and down, the watcher, and the webhook's deliveries, under `config`
+const downUnder = <A, E>(
+  config: Record<string, string>,
+  use: (env: {
+    readonly hook: Effect.Effect.Success<ReturnType<typeof Receiver.make>>
+    readonly remote: Effect.Effect.Success<typeof switchable>
+    readonly connection: Connection
+    readonly watcher: Watcher
+  }) => Effect.Effect<A, E, Layer.Layer.Success<ReturnType<typeof withWebhook>> | Scope.Scope>
+) =>
+  Effect.gen(function* () {
+    const hook = yield* Receiver.make(SECRET)
+    return yield* Effect.gen(function* () {
+      const remote = yield* switchable
+      const connection = yield* receiver(remote.url, "t1")
+      const watcher = yield* Watcher
+      return yield* use({ hook, remote, connection, watcher })
+    }).pipe(Effect.scoped, Effect.provide(withWebhook(hook.url, config)))
+  })
 
 const change = (n: number, to: string) =>
   new StatusChange({
@@ -98,12 +118,8 @@ describe("alerts on the TestClock", () => {
   )
 
   it.scoped("CONFIRM_AFTER=3 ignores two flaps and records the third check in a row", () =>
-    Effect.gen(function* () {
-      const hook = yield* Receiver.make(SECRET)
-      yield* Effect.gen(function* () {
-        const remote = yield* switchable
-        const connection = yield* receiver(remote.url, "t1")
-        const watcher = yield* Watcher
+    downUnder({ CONFIRM_AFTER: "3" }, ({ hook, remote, connection, watcher }) =>
+      Effect.gen(function* () {
         const history = yield* History
         const seen: Array<string> = []
         for (const up of [true, false, true, false, false, true, false, false]) {
@@ -134,8 +150,8 @@ describe("alerts on the TestClock", () => {
           [["ACTIVE"], ["ERROR"]]
         )
         assert.strictEqual(yield* Receiver.nothingMore(hook.deliveries), 0)
-      }).pipe(Effect.scoped, Effect.provide(withWebhook(hook.url, { CONFIRM_AFTER: "3" })))
-    })
+      })
+    )
   )
 
   it.scoped.each(STORES)(
@@ -173,12 +189,8 @@ describe("alerts on the TestClock", () => {
   )
 
   it.scoped("ALERT_REPEAT_MINUTES reminds while a connection stays bad, and stops once it is back", () =>
-    Effect.gen(function* () {
-      const hook = yield* Receiver.make(SECRET)
-      yield* Effect.gen(function* () {
-        const remote = yield* switchable
-        yield* receiver(remote.url, "t1")
-        const watcher = yield* Watcher
+    downUnder({ ALERT_REPEAT_MINUTES: "5" }, ({ hook, remote, watcher }) =>
+      Effect.gen(function* () {
         const types: Array<string> = []
         const minute = (up: boolean) =>
           Effect.gen(function* () {
@@ -200,17 +212,13 @@ describe("alerts on the TestClock", () => {
           "connection.still_down",
           "connection.status_changed"
         ])
-      }).pipe(Effect.scoped, Effect.provide(withWebhook(hook.url, { ALERT_REPEAT_MINUTES: "5" })))
-    })
+      })
+    )
   )
 
   it.scoped("no reminder for a connection deleted while it was down", () =>
-    Effect.gen(function* () {
-      const hook = yield* Receiver.make(SECRET)
-      yield* Effect.gen(function* () {
-        const remote = yield* switchable
-        const connection = yield* receiver(remote.url, "t1")
-        const watcher = yield* Watcher
+    downUnder({ ALERT_REPEAT_MINUTES: "5" }, ({ hook, remote, connection, watcher }) =>
+      Effect.gen(function* () {
         remote.state.up = false
         yield* watcher.senderStatuses()
         assert.strictEqual((yield* Queue.take(hook.deliveries)).body.type, "connection.status_changed")
@@ -218,17 +226,13 @@ describe("alerts on the TestClock", () => {
         yield* TestClock.adjust("6 minutes")
         yield* (yield* History).settle(0)
         assert.strictEqual(yield* Receiver.nothingMore(hook.deliveries), 0)
-      }).pipe(Effect.scoped, Effect.provide(withWebhook(hook.url, { ALERT_REPEAT_MINUTES: "5" })))
-    })
+      })
+    )
   )
 
   it.scoped("a maintenance window silences alerts and leaves uptime at 1.0; checks and history go on", () =>
-    Effect.gen(function* () {
-      const hook = yield* Receiver.make(SECRET)
-      yield* Effect.gen(function* () {
-        const remote = yield* switchable
-        const connection = yield* receiver(remote.url, "t1")
-        const watcher = yield* Watcher
+    downUnder({ ALERT_REPEAT_MINUTES: "5" }, ({ hook, remote, connection, watcher }) =>
+      Effect.gen(function* () {
         const history = yield* History
         const rollups = yield* Rollups
         yield* watcher.senderStatuses()
@@ -255,7 +259,7 @@ describe("alerts on the TestClock", () => {
         const [today] = yield* rollups.daily(connection.uuid, 1)
         assert.deepStrictEqual([today?.checks, today?.healthy, today?.maintenance], [1, 1, 6])
         assert.strictEqual(window.reason, "migrating the other site")
-      }).pipe(Effect.scoped, Effect.provide(withWebhook(hook.url, { ALERT_REPEAT_MINUTES: "5" })))
-    })
+      })
+    )
   )
 })

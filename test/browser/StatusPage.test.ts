@@ -2,7 +2,7 @@ import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Scope } from "effect"
 import type { Page } from "playwright-core"
-import { create, graphql, type RunningSite, restartSite, startSite } from "../utils/App.js"
+import { create, createRegisteredSender, graphql, type RunningSite, restartSite, startSite } from "../utils/App.js"
 import { tempDir } from "../utils/Db.js"
 import * as FakeSite from "../utils/FakeSite.js"
 import { browser, offlinePage } from "./Chromium.js"
@@ -59,13 +59,7 @@ describe("the status page, in Chromium", () => {
         const site = yield* startSite({ MONITOR_EVERY_SECONDS: "1" })
         const alpha = yield* create(site, { name: "Alpha shop", direction: "RECEIVER", siteUrl: falling.url })
         const bravo = yield* create(site, { name: "Bravo shop", direction: "RECEIVER", siteUrl: changing.url })
-        const charlie = yield* create(site, {
-          name: "Charlie archive",
-          direction: "SENDER",
-          siteUrl: receiving.url,
-          status: "ACTIVE",
-          remoteNotified: true
-        })
+        const charlie = yield* createRegisteredSender(site, receiving.url, "Charlie archive")
         const delta = yield* create(site, {
           name: "Delta (pending)",
           direction: "SENDER",

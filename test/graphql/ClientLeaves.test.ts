@@ -32,30 +32,19 @@ describe("the client leaves, the work dies", () => {
     }).pipe(Effect.scoped)
   )
 
-  it.live("graphql-ws statusEvents: unsubscribing closes the remote request", () =>
+  it.live.each([
+    ["statusEvents", "unsubscribing", STATUS_EVENTS],
+    ["senderStatuses query", "completing that one operation", SENDER_STATUSES]
+  ] as const)("graphql-ws %s: %s closes the remote request", ([, , operation]) =>
     Effect.gen(function* () {
       const { site, remote } = yield* hangingReceiver
       let closed = 0
       const client = yield* wsClient(site.port, { closed: () => closed++ })
-      // a second operation keeps the lazy socket open: only the subscription ends, not the connection
+      // a second operation keeps the lazy socket open: only this operation ends, not the connection
       yield* wsSubscribe(client, "subscription { connectionChanged { kind } }")
-      const events = yield* wsSubscribe(client, STATUS_EVENTS)
+      const events = yield* wsSubscribe(client, operation)
       yield* Deferred.await(remote.received).pipe(within("the status request"))
       yield* events.unsubscribe
-      yield* remoteSeesTheClose(remote)
-      assert.strictEqual(closed, 0)
-    }).pipe(Effect.scoped)
-  )
-
-  it.live("graphql-ws senderStatuses query: completing that one operation closes the remote request", () =>
-    Effect.gen(function* () {
-      const { site, remote } = yield* hangingReceiver
-      let closed = 0
-      const client = yield* wsClient(site.port, { closed: () => closed++ })
-      yield* wsSubscribe(client, "subscription { connectionChanged { kind } }")
-      const query = yield* wsSubscribe(client, SENDER_STATUSES)
-      yield* Deferred.await(remote.received).pipe(within("the status request"))
-      yield* query.unsubscribe
       yield* remoteSeesTheClose(remote)
       assert.strictEqual(closed, 0, "the socket stays open for the other operation")
     }).pipe(Effect.scoped)
