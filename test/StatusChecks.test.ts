@@ -37,6 +37,17 @@ const checkAll = (receivers: ReadonlyArray<Connection>) =>
     Effect.forEach(receivers, (r) => checks.checkReceiver(r), { concurrency: "unbounded" })
   )
 
+// a receiver whose remote never answers, and `n` checks of it forked, once its request arrived
+const hangingChecks = (n: number) =>
+  Effect.gen(function* () {
+    const site = yield* FakeSite.make(FakeSite.hang)
+    const connection = yield* receiver(site.url, TOKEN)
+    const checks = yield* StatusChecks
+    const fibers = yield* Effect.forEach(Array.from({ length: n }), () => Effect.fork(checks.checkReceiver(connection)))
+    yield* Deferred.await(site.received)
+    return { site, fibers }
+  })
+
 const captureLogs = Effect.sync(() => Logs.captureLogs(Logs.rendered))
 
 describe("StatusChecks.checkReceiver", () => {
@@ -111,11 +122,9 @@ describe("StatusChecks.checkReceiver", () => {
 
   it.effect("a remote that never answers is offline (timeout) exactly at PEER_TIMEOUT_MS", () =>
     Effect.gen(function* () {
-      const site = yield* FakeSite.make(FakeSite.hang)
-      const connection = yield* receiver(site.url, TOKEN)
-      const checks = yield* StatusChecks
-      const fiber = yield* Effect.fork(checks.checkReceiver(connection))
-      yield* Deferred.await(site.received)
+      const {
+        fibers: [fiber]
+      } = yield* hangingChecks(1)
       yield* TestClock.adjust("4999 millis")
       assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)), "still pending 1 ms before the deadline")
       yield* TestClock.adjust("1 millis")
@@ -128,12 +137,10 @@ describe("StatusChecks.checkReceiver", () => {
 
   it.effect("concurrent checks of one connection share a single request", () =>
     Effect.gen(function* () {
-      const site = yield* FakeSite.make(FakeSite.hang)
-      const connection = yield* receiver(site.url, TOKEN)
-      const checks = yield* StatusChecks
-      const first = yield* Effect.fork(checks.checkReceiver(connection))
-      const second = yield* Effect.fork(checks.checkReceiver(connection))
-      yield* Deferred.await(site.received)
+      const {
+        site,
+        fibers: [first, second]
+      } = yield* hangingChecks(2)
       yield* Effect.yieldNow()
       yield* TestClock.adjust("30 seconds")
       const [one, two] = yield* Effect.all([Fiber.join(first), Fiber.join(second)])
@@ -145,12 +152,10 @@ describe("StatusChecks.checkReceiver", () => {
 
   it.effect("one caller leaving does not cancel the request another caller still waits for", () =>
     Effect.gen(function* () {
-      const site = yield* FakeSite.make(FakeSite.hang)
-      const connection = yield* receiver(site.url, TOKEN)
-      const checks = yield* StatusChecks
-      const leaving = yield* Effect.fork(checks.checkReceiver(connection))
-      const staying = yield* Effect.fork(checks.checkReceiver(connection))
-      yield* Deferred.await(site.received)
+      const {
+        site,
+        fibers: [leaving, staying]
+      } = yield* hangingChecks(2)
       yield* Fiber.interrupt(leaving)
       assert.isTrue(Option.isNone(yield* Deferred.poll(site.closed)), "request still open for the other caller")
       yield* TestClock.adjust("30 seconds")

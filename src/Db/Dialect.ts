@@ -1,7 +1,7 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import * as SqlError from "@effect/sql/SqlError"
 import type * as Statement from "@effect/sql/Statement"
-import { Context, Duration, Effect, Layer } from "effect"
+import { Context, Duration, Effect, Layer, type ParseResult } from "effect"
 import { StoreUnavailable } from "../Domain/Errors.js"
 import { databaseTimeout, StoreKind } from "./Target.js"
 
@@ -144,6 +144,19 @@ export const storeFailure =
     const reason = dialect.unavailable(error)
     return reason === undefined ? Effect.die(error) : Effect.fail(new StoreUnavailable({ reason }))
   }
+
+// rows read within DATABASE_TIMEOUT_MS, each built by `to`: the store's fault is StoreUnavailable, a row that
+// does not decode is a defect
+export const readRows =
+  (dialect: Dialect) =>
+  <Row, A, R>(
+    query: Effect.Effect<ReadonlyArray<Row>, SqlError.SqlError | ParseResult.ParseError, R>,
+    to: (row: Row) => A
+  ): Effect.Effect<Array<A>, StoreUnavailable, R> =>
+    dialect.bounded(query).pipe(
+      Effect.map((rows) => rows.map(to)),
+      Effect.catchTags({ SqlError: storeFailure(dialect), ParseError: Effect.die })
+    )
 
 // a repository's layer for the store DATABASE_URL chose, out of its SQLite and PostgreSQL layers
 export const chosen = <A, E, R>(sqlite: Layer.Layer<A, E, R>, pg: Layer.Layer<A, E, R>) =>

@@ -53,10 +53,7 @@ export const make = Effect.gen(function* () {
   })
 
   const latest = (uuid: ConnectionUuid, limit: number) =>
-    dialect.bounded(findLatest({ uuid, limit })).pipe(
-      Effect.map((rows) => rows.map(toChange)),
-      Effect.catchTags({ SqlError: storeFailure, ParseError: Effect.die })
-    )
+    Dialect.readRows(dialect)(findLatest({ uuid, limit }), toChange)
 
   // ISO-8601 UTC text sorts as time
   const pruneBefore = (cutoff: DateTime.Utc) =>

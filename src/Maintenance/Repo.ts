@@ -39,6 +39,7 @@ const make = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const dialect = yield* Dialect.StoreDialect
   const storeFailure = Dialect.storeFailure(dialect)
+  const rows = Dialect.readRows(dialect)
   const iso = DateTime.formatIso
 
   const findAll = SqlSchema.findAll({
@@ -75,16 +76,8 @@ const make = Effect.gen(function* () {
 
   return {
     insert,
-    end: (id, endsAt) =>
-      dialect.bounded(ended({ id, endsAt: iso(endsAt) })).pipe(
-        Effect.map((rows) => rows.map(toMaintenance)),
-        Effect.catchTags({ SqlError: storeFailure, ParseError: Effect.die })
-      ),
-    list: (after) =>
-      dialect.bounded(findAll(after === undefined ? null : iso(after))).pipe(
-        Effect.map((rows) => rows.map(toMaintenance)),
-        Effect.catchTags({ SqlError: storeFailure, ParseError: Effect.die })
-      )
+    end: (id, endsAt) => rows(ended({ id, endsAt: iso(endsAt) }), toMaintenance),
+    list: (after) => rows(findAll(after === undefined ? null : iso(after)), toMaintenance)
   } satisfies MaintenanceRepoApi
 })
 

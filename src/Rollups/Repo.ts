@@ -82,11 +82,7 @@ const make = Effect.gen(function* () {
 
   return {
     add,
-    since: (uuid, from) =>
-      dialect.bounded(findSince({ uuid, from: iso(from) })).pipe(
-        Effect.map((rows) => rows.map(toRollup)),
-        Effect.catchTags({ SqlError: storeFailure, ParseError: Effect.die })
-      ),
+    since: (uuid, from) => Dialect.readRows(dialect)(findSince({ uuid, from: iso(from) }), toRollup),
     pruneBefore: (cutoff) =>
       dialect
         .bounded(sql`DELETE FROM check_rollups WHERE hour < ${iso(cutoff)}`)

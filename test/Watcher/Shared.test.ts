@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, TestClock } from "effect"
 import { createReceiver, graphql, startSite } from "../utils/App.js"
-import { type EventStream, realPingInterval, sse, turns } from "../utils/Clients.js"
+import { realPingInterval, sse, turns } from "../utils/Clients.js"
 import * as FakeSite from "../utils/FakeSite.js"
 import { until } from "../utils/Watcher.js"
 
@@ -52,6 +52,33 @@ const subscriber = (url: string, every: number) =>
     return { rounds, first, second, fiber, every, pending: () => partial }
   })
 
+// BATCHES of PER_BATCH subscribers (numbered from 0), STAGGER_SECONDS apart: each batch once `ready` of all
+const staggered = <S, R>(
+  what: string,
+  join: (n: number) => Effect.Effect<S, never, R>,
+  ready: (s: S) => Deferred.Deferred<void>
+) =>
+  Effect.gen(function* () {
+    const all: Array<S> = []
+    for (let batch = 0; batch < BATCHES; batch++) {
+      const joined = yield* Effect.forEach(
+        Array.from({ length: PER_BATCH }, (_, i) => batch * PER_BATCH + i),
+        join,
+        { concurrency: "unbounded" }
+      )
+      yield* until(
+        what,
+        Effect.map(
+          Effect.forEach(joined, (s) => Deferred.isDone(ready(s))),
+          (done) => done.every(Boolean)
+        )
+      )
+      all.push(...joined)
+      yield* TestClock.adjust(`${STAGGER_SECONDS} seconds`)
+    }
+    return all
+  })
+
 describe("one watcher for everyone (G1-G4)", () => {
   it.scoped(
     "200 SSE subscribers on staggered starts: at most one request per connection per smallest interval, complete rounds, memory keeps checkedAt",
@@ -65,23 +92,11 @@ describe("one watcher for everyone (G1-G4)", () => {
         for (let i = 0; i < CONNECTIONS; i++) uuids.push(yield* createReceiver(site, `${remote.url}/r${i}`, `r${i}`))
 
         // 20 batches of 10, 3 s apart on the TestClock; every fourth subscriber asks every 60 s, the rest every 30 s
-        const subscribers: Array<Effect.Effect.Success<ReturnType<typeof subscriber>>> = []
-        for (let batch = 0; batch < BATCHES; batch++) {
-          const joined = yield* Effect.forEach(
-            Array.from({ length: PER_BATCH }, (_, i) => batch * PER_BATCH + i),
-            (n) => subscriber(site.graphqlUrl, n % 4 === 3 ? 60 : 30),
-            { concurrency: "unbounded" }
-          )
-          yield* until(
-            "the batch's first rounds",
-            Effect.map(
-              Effect.forEach(joined, (s) => Deferred.isDone(s.first)),
-              (done) => done.every(Boolean)
-            )
-          )
-          subscribers.push(...joined)
-          yield* TestClock.adjust(`${STAGGER_SECONDS} seconds`)
-        }
+        const subscribers = yield* staggered(
+          "the batch's first rounds",
+          (n) => subscriber(site.graphqlUrl, n % 4 === 3 ? 60 : 30),
+          (s) => s.first
+        )
         // G1: the remote's requests per connection are the distinct checks the subscribers saw, >= 30 s apart
         const checksOf = (uuid: string) =>
           [
@@ -161,23 +176,11 @@ describe("one watcher for everyone (G1-G4)", () => {
         // 200 SSE sockets from one address: over MAX_CONNECTIONS_PER_ADDRESS's default
         const site = yield* startSite({ PEER_TIMEOUT_MS: "3600000", MAX_CONNECTIONS_PER_ADDRESS: "300" })
         yield* createReceiver(site, remote.url)
-        const streams: Array<EventStream> = []
-        for (let batch = 0; batch < BATCHES; batch++) {
-          const joined = yield* Effect.forEach(
-            Array.from({ length: PER_BATCH }),
-            () => sse(site.graphqlUrl, EVENTS, { every: 30 }),
-            { concurrency: "unbounded" }
-          )
-          yield* until(
-            "the batch's subscriptions",
-            Effect.map(
-              Effect.forEach(joined, (s) => Deferred.isDone(s.started)),
-              (done) => done.every(Boolean)
-            )
-          )
-          streams.push(...joined)
-          yield* TestClock.adjust(`${STAGGER_SECONDS} seconds`)
-        }
+        const streams = yield* staggered(
+          "the batch's subscriptions",
+          () => sse(site.graphqlUrl, EVENTS, { every: 30 }),
+          (s) => s.started
+        )
         yield* until("the status request", Deferred.isDone(remote.received))
         assert.lengthOf(yield* remote.requests, 1, "every subscriber joined the one check in flight")
 

@@ -1,11 +1,11 @@
 import * as Http from "node:http"
 import { assert, describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Deferred, Effect, Either, Exit, Logger, Scope } from "effect"
+import { Deferred, Effect, Either, Exit, Logger, Scope } from "effect"
 import WebSocket from "ws"
-import * as Edge from "../../src/graphql/Edge.js"
 import { graphql, startSite } from "../utils/App.js"
 import { sse, within, wsClient, wsSubscribe } from "../utils/Clients.js"
 import { CONNECTION_CHANGED } from "./Documents.js"
+import { edgeSettings } from "./EdgeSettings.js"
 
 const TOKEN = "a-long-admin-token-for-tests"
 const BEARER = { authorization: `Bearer ${TOKEN}` }
@@ -260,26 +260,20 @@ describe("a token removed by a restart", () => {
 })
 
 describe("start-up", () => {
-  const settings = (values: Record<string, string>) =>
-    Edge.settings.pipe(
-      Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(values)))),
-      Effect.either
-    )
-
   it.effect("refuses a HOST that is not loopback without ADMIN_TOKEN, and says how to fix it", () =>
     Effect.gen(function* () {
       for (const host of ["0.0.0.0", "::", "192.168.1.10", "example.com"]) {
-        const refused = yield* settings({ HOST: host })
+        const refused = yield* edgeSettings({ HOST: host })
         assert.isTrue(Either.isLeft(refused), host)
         if (Either.isLeft(refused)) {
           assert.include(String(refused.left), "ADMIN_TOKEN")
           assert.include(String(refused.left), "ALLOW_UNAUTHENTICATED=true")
         }
       }
-      assert.isTrue(Either.isRight(yield* settings({ HOST: "0.0.0.0", ALLOW_UNAUTHENTICATED: "true" })))
-      assert.isTrue(Either.isRight(yield* settings({ HOST: "0.0.0.0", ADMIN_TOKEN: TOKEN })))
+      assert.isTrue(Either.isRight(yield* edgeSettings({ HOST: "0.0.0.0", ALLOW_UNAUTHENTICATED: "true" })))
+      assert.isTrue(Either.isRight(yield* edgeSettings({ HOST: "0.0.0.0", ADMIN_TOKEN: TOKEN })))
       for (const host of ["127.0.0.1", "localhost", "::1", "127.0.0.2"]) {
-        assert.isTrue(Either.isRight(yield* settings({ HOST: host })), host)
+        assert.isTrue(Either.isRight(yield* edgeSettings({ HOST: host })), host)
       }
     })
   )
@@ -292,7 +286,7 @@ describe("start-up", () => {
         ["GRAPHQL_BODY_LIMIT", "0"],
         ["ADMIN_TOKEN", "short"]
       ] as const) {
-        const refused = yield* settings({ [name]: value })
+        const refused = yield* edgeSettings({ [name]: value })
         assert.isTrue(Either.isLeft(refused), `${name}=${value}`)
         if (Either.isLeft(refused)) assert.include(String(refused.left), name)
       }

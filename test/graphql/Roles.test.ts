@@ -1,10 +1,10 @@
 import { assert, describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Deferred, Effect, Either, Logger } from "effect"
-import * as Edge from "../../src/graphql/Edge.js"
+import { Deferred, Effect, Either, Logger } from "effect"
 import { graphql, type RunningSite, startSite } from "../utils/App.js"
 import { type Result, sse, within, wsClient, wsSubscribe } from "../utils/Clients.js"
 import * as FakeSite from "../utils/FakeSite.js"
 import { CONNECTION_CHANGED } from "./Documents.js"
+import { edgeSettings } from "./EdgeSettings.js"
 
 // VIEWER_TOKEN: queries and subscriptions, never a mutation, over every transport the API speaks
 
@@ -157,12 +157,6 @@ describe("VIEWER_TOKEN", () => {
 })
 
 describe("VIEWER_TOKEN at start-up", () => {
-  const settings = (values: Record<string, string>) =>
-    Edge.settings.pipe(
-      Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(values)))),
-      Effect.either
-    )
-
   it.effect("is refused when short, without ADMIN_TOKEN, or equal to it, naming the variable", () =>
     Effect.gen(function* () {
       for (const values of [
@@ -170,11 +164,11 @@ describe("VIEWER_TOKEN at start-up", () => {
         { VIEWER_TOKEN: VIEWER },
         { ADMIN_TOKEN: ADMIN, VIEWER_TOKEN: ADMIN }
       ]) {
-        const refused = yield* settings(values)
+        const refused = yield* edgeSettings(values)
         assert.isTrue(Either.isLeft(refused), JSON.stringify(values))
         if (Either.isLeft(refused)) assert.include(String(refused.left), "VIEWER_TOKEN")
       }
-      assert.isTrue(Either.isRight(yield* settings({ ADMIN_TOKEN: ADMIN, VIEWER_TOKEN: VIEWER })))
+      assert.isTrue(Either.isRight(yield* edgeSettings({ ADMIN_TOKEN: ADMIN, VIEWER_TOKEN: VIEWER })))
     })
   )
 })
