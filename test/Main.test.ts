@@ -85,18 +85,13 @@ describe("the process", () => {
     }).pipe(Effect.scoped)
   )
 
-  it.live("refuses a HOST that does not resolve, naming HOST", () =>
+  it.live.each([
+    ["does not resolve", "no-such-host.invalid"],
+    ["is not an address of this machine", "192.0.2.1"]
+  ] as const)("refuses a HOST that %s, naming HOST", ([, host]) =>
     // ALLOW_UNAUTHENTICATED: a HOST that is not loopback would first be refused for want of ADMIN_TOKEN
     refusesToStart(
-      { HOST: "no-such-host.invalid", ALLOW_UNAUTHENTICATED: "true" },
-      "HOST",
-      "set HOST to an address of this machine"
-    ).pipe(Effect.scoped)
-  )
-
-  it.live("refuses a HOST that is not an address of this machine, naming HOST", () =>
-    refusesToStart(
-      { HOST: "192.0.2.1", ALLOW_UNAUTHENTICATED: "true" },
+      { HOST: host, ALLOW_UNAUTHENTICATED: "true" },
       "HOST",
       "set HOST to an address of this machine"
     ).pipe(Effect.scoped)

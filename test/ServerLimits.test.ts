@@ -24,16 +24,20 @@ const rawClient = (port: number, localAddress = "127.0.0.1") =>
     return { socket, closed }
   })
 
+// a server of 1-second timeouts and 10 connections, `perAddress` of them from one address
+const smallServer = (perAddress: number) =>
+  createClosableServer({
+    headersTimeoutMs: 1000,
+    requestTimeoutMs: 1000,
+    maxConnections: 10,
+    maxConnectionsPerAddress: perAddress,
+    trustProxy: false
+  })
+
 describe("server timeouts and connection limits", () => {
   it.live("a request before the app's handler is attached gets 503 with Retry-After, then the app answers", () =>
     Effect.gen(function* () {
-      const server = createClosableServer({
-        headersTimeoutMs: 1000,
-        requestTimeoutMs: 1000,
-        maxConnections: 10,
-        maxConnectionsPerAddress: 10,
-        trustProxy: false
-      })
+      const server = smallServer(10)
       yield* Effect.acquireRelease(
         Effect.async<void>((resume) => {
           server.listen(0, "127.0.0.1", () => resume(Effect.void))
@@ -117,13 +121,7 @@ describe("server timeouts and connection limits", () => {
 
   it.live("an address's closed socket frees its place under MAX_CONNECTIONS_PER_ADDRESS", () =>
     Effect.gen(function* () {
-      const server = createClosableServer({
-        headersTimeoutMs: 1000,
-        requestTimeoutMs: 1000,
-        maxConnections: 10,
-        maxConnectionsPerAddress: 1,
-        trustProxy: false
-      })
+      const server = smallServer(1)
       server.on("request", (_request, response) => response.end("served"))
       // the server's side of each socket, by the client's port: its close has released the place
       const closedOnServer = new Map<number, Deferred.Deferred<void>>()
