@@ -1,14 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Deferred, Duration, Effect, Fiber, Schedule } from "effect"
-import * as Startup from "../src/Startup.js"
+import { Deferred, Duration, Effect, Fiber, Schedule } from "effect"
 import {
   create,
   createRegisteredSender,
   freePort,
   graphql,
   type RunningSite,
-  startSite,
-  tryStartSite
+  startRefused,
+  startSite
 } from "./utils/App.js"
 import { sse, within } from "./utils/Clients.js"
 import * as FakeSite from "./utils/FakeSite.js"
@@ -140,10 +139,10 @@ describe("several instances: the change feed between them", () => {
   it.live("an invalid CLUSTER_LISTEN_PROBE_SECONDS stops the start, naming it", () =>
     Effect.gen(function* () {
       const database = yield* pgDatabase("the cluster config test")
-      const error = yield* Effect.flip(
-        tryStartSite({ DATABASE_URL: pgUrl(database), CLUSTER_LISTEN_PROBE_SECONDS: "0" })
+      assert.match(
+        yield* startRefused({ DATABASE_URL: pgUrl(database), CLUSTER_LISTEN_PROBE_SECONDS: "0" }),
+        /^CLUSTER_LISTEN_PROBE_SECONDS: .*must be an integer >= 1/
       )
-      assert.match(Startup.describe(Cause.fail(error)), /^CLUSTER_LISTEN_PROBE_SECONDS: .*must be an integer >= 1/)
     }).pipe(Effect.scoped)
   )
 

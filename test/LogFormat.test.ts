@@ -1,10 +1,9 @@
 import { spawn } from "node:child_process"
 import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Deferred, Effect, Exit } from "effect"
-import * as Startup from "../src/Startup.js"
+import { Deferred, Effect, Exit } from "effect"
 import { apiUrl, UNKNOWN_HASH } from "./Peer/SyncApi.js"
-import { freePort, graphql, type RunningSite, tryStartSite } from "./utils/App.js"
+import { freePort, graphql, type RunningSite, startRefused } from "./utils/App.js"
 import { within } from "./utils/Clients.js"
 import { tempDir } from "./utils/Db.js"
 
@@ -123,8 +122,7 @@ describe("LOG_FORMAT", () => {
 
   it.live("an invalid LOG_FORMAT stops the start, naming it", () =>
     Effect.gen(function* () {
-      const error = yield* Effect.flip(tryStartSite({ LOG_FORMAT: "xml" }))
-      assert.match(Startup.describe(Cause.fail(error)), /^LOG_FORMAT: /)
+      assert.match(yield* startRefused({ LOG_FORMAT: "xml" }), /^LOG_FORMAT: /)
     }).pipe(Effect.scoped)
   )
 })

@@ -1,6 +1,7 @@
 import { join } from "node:path"
-import { Effect, Layer, type Scope } from "effect"
+import { Cause, Effect, Layer, type Scope } from "effect"
 import { ServerLive } from "../../src/Server.js"
+import * as Startup from "../../src/Startup.js"
 import { configProvider, tempDir } from "./Db.js"
 import { freePort } from "./Ports.js"
 
@@ -46,6 +47,10 @@ export const tryStartSite = (config: Record<string, string> = {}): Effect.Effect
       config: values
     }
   })
+
+// what stops the start under `config`, as the process says it on stderr: `NAME: why`
+export const startRefused = (config: Record<string, string>) =>
+  Effect.map(Effect.flip(tryStartSite(config)), (error) => Startup.describe(Cause.fail(error)))
 
 // Restart-friendly variant: the same config (and so the same database file and port) started again.
 export const restartSite = (site: RunningSite): Effect.Effect<RunningSite, never, Scope.Scope> => startSite(site.config)
