@@ -4,10 +4,10 @@ import { fileURLToPath } from "node:url"
 
 export const SRC = resolve(dirname(fileURLToPath(import.meta.url)), "../../src")
 
-// every TypeScript file below `dir`, generated code left out
+// every TypeScript file below `dir`, generated code and packages left out
 export const sources = (dir: string = SRC): Array<string> =>
   readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name)
-    if (entry.isDirectory()) return entry.name === "generated" ? [] : sources(path)
-    return entry.name.endsWith(".ts") ? [path] : []
+    if (entry.isDirectory()) return entry.name === "generated" || entry.name === "node_modules" ? [] : sources(path)
+    return /\.tsx?$/.test(entry.name) ? [path] : []
   })
