@@ -1,9 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Chunk, Effect, Exit, Layer, Logger, Metric, Queue, Stream, TestClock } from "effect"
+import { Cause, Chunk, Effect, Exit, Layer, Metric, Queue, Stream, TestClock } from "effect"
 import { Webhook } from "standardwebhooks"
 import { History } from "../src/History.js"
 import { Watcher } from "../src/Watcher.js"
 import * as FakeSite from "./utils/FakeSite.js"
+import { captureLogs, logfmt } from "./utils/Logs.js"
 import { receiver, watcherLayer } from "./utils/Watcher.js"
 import * as Receiver from "./utils/WebhookReceiver.js"
 
@@ -133,11 +134,7 @@ describe("Standard Webhooks", () => {
   it.scoped("a 410 disables the endpoint until restart: logged once, counted in the metrics", () =>
     Effect.gen(function* () {
       const hook = yield* Receiver.make(RAW, () => FakeSite.text(410, ""))
-      const logged: Array<string> = []
-      const capture = Logger.replace(
-        Logger.defaultLogger,
-        Logger.map(Logger.logfmtLogger, (line) => logged.push(line))
-      )
+      const { lines: logged, layer: capture } = captureLogs(logfmt)
       // a receiver's first change, appended and delivered
       const firstDelivered = Effect.gen(function* () {
         const history = yield* History

@@ -1,17 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Effect, Logger, TestClock } from "effect"
+import { Cause, Effect, TestClock } from "effect"
 import { clip, SafeLogsLive } from "../src/Logs.js"
 import { post, S } from "./Peer/SyncApi.js"
 import { startSite } from "./utils/App.js"
-
-const capturing = () => {
-  const lines: Array<string> = []
-  const layer = Logger.replace(
-    Logger.defaultLogger,
-    Logger.map(Logger.logfmtLogger, (line) => lines.push(line))
-  )
-  return { lines, layer }
-}
+import { captureLogs, logfmt } from "./utils/Logs.js"
 
 describe("safe logs", () => {
   it("clip cuts a value past its limit and escapes control characters", () => {
@@ -22,7 +14,7 @@ describe("safe logs", () => {
   })
 
   it.live("a 65 KB caller value with a newline is cut and escaped in the sync API's log line", () => {
-    const { lines, layer } = capturing()
+    const { lines, layer } = captureLogs(logfmt)
     return Effect.gen(function* () {
       const site = yield* startSite({ LOG_LEVEL: "debug" })
       const receiverUrl = `${S}/${"a".repeat(65_000)}\ntimestamp=forged level=ERROR message="forged"`
@@ -40,7 +32,7 @@ describe("safe logs", () => {
   })
 
   it.live("a newline inside the limit is escaped, not a new line", () => {
-    const { lines, layer } = capturing()
+    const { lines, layer } = captureLogs(logfmt)
     return Effect.gen(function* () {
       const site = yield* startSite({ LOG_LEVEL: "debug" })
       yield* post(site, "get-connection-status", {
@@ -54,7 +46,7 @@ describe("safe logs", () => {
   })
 
   it.scoped("at info, the sync API logs one count a minute, not a line a request", () => {
-    const { lines, layer } = capturing()
+    const { lines, layer } = captureLogs(logfmt)
     return Effect.gen(function* () {
       const site = yield* startSite({ LOG_LEVEL: "info" })
       for (let i = 0; i < 3; i++) {
@@ -81,7 +73,7 @@ describe("safe logs", () => {
   it.effect(
     "a cause is clipped too: a 65 KB host name in an error's message, failure or defect, its stack kept",
     () => {
-      const { lines, layer } = capturing()
+      const { lines, layer } = captureLogs(logfmt)
       const host = `${"h".repeat(65_000)}.example.com`
       return Effect.gen(function* () {
         yield* Effect.logError("lookup failed", Cause.fail(new Error(`getaddrinfo ENOTFOUND ${host}`)))

@@ -2,13 +2,14 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Exit, Layer, Logger, Scope, TestClock } from "effect"
+import { Deferred, Effect, Exit, Layer, Scope, TestClock } from "effect"
 import * as Tracing from "../src/Tracing.js"
 import { SENDER_STATUSES, STATUS_EVENTS } from "./graphql/Documents.js"
 import { CREATE, createReceiver, graphql, startRefused, startSite } from "./utils/App.js"
 import { within, wsClient, wsSubscribe } from "./utils/Clients.js"
 import { configProvider } from "./utils/Db.js"
 import * as FakeSite from "./utils/FakeSite.js"
+import { captureLogs, json, logfmt } from "./utils/Logs.js"
 
 const ACTIVE_SENDER = FakeSite.json(200, { success: true, status: "active", name: "x" })
 
@@ -50,8 +51,7 @@ describe("traces (OTEL_EXPORTER_OTLP_ENDPOINT)", () => {
   it.live(
     "one trace from the GraphQL request down to the peer calls: a sample of them, every failed one, counts on the round; no trace header reaches a peer",
     () => {
-      const lines: Array<string> = []
-      const capture = Logger.map(Logger.jsonLogger, (line) => lines.push(line))
+      const { lines, layer: capture } = captureLogs(json)
       return Effect.gen(function* () {
         const collector = yield* FakeSite.make(FakeSite.json(200, {}))
         const peer = yield* FakeSite.make(ACTIVE_SENDER)
@@ -116,7 +116,7 @@ describe("traces (OTEL_EXPORTER_OTLP_ENDPOINT)", () => {
             entry.annotations["spanId"]
           )
         }
-      }).pipe(Effect.scoped, Effect.provide(Logger.replace(Logger.defaultLogger, capture)))
+      }).pipe(Effect.scoped, Effect.provide(capture))
     }
   )
 
@@ -161,8 +161,7 @@ describe("traces (OTEL_EXPORTER_OTLP_ENDPOINT)", () => {
   )
 
   it.effect("an export that fails is a warning at most once a minute", () => {
-    const lines: Array<string> = []
-    const capture = Logger.map(Logger.logfmtLogger, (line) => lines.push(line))
+    const { lines, layer: capture } = captureLogs(logfmt)
     return Effect.gen(function* () {
       let attempts = 0
       const refused = HttpClient.make((request) =>
@@ -187,7 +186,7 @@ describe("traces (OTEL_EXPORTER_OTLP_ENDPOINT)", () => {
       assert.strictEqual(warnings(), 2)
       assert.strictEqual(attempts, 4)
       assert.notInclude(lines.join("\n"), "127.0.0.1:1", "the endpoint is not repeated in the logs")
-    }).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, capture)))
+    }).pipe(Effect.provide(capture))
   })
 
   it.effect("unset, no tracer is installed and the checks' sampling is off", () =>

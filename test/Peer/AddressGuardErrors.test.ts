@@ -3,6 +3,7 @@ import { Effect, Layer, Logger, LogLevel } from "effect"
 import * as AddressGuard from "../../src/Peer/AddressGuard.js"
 import { PeerClient } from "../../src/Peer/Client.js"
 import * as FakeSite from "../utils/FakeSite.js"
+import { captureLogs, logfmt } from "../utils/Logs.js"
 import { statusOf } from "../utils/Peer.js"
 import { connection, layer } from "./fixtures.js"
 
@@ -12,11 +13,7 @@ import { connection, layer } from "./fixtures.js"
 const RESOLVED = "127.0.0.1"
 
 const withLines = (config: Record<string, string | number | boolean>) => {
-  const lines: Array<string> = []
-  const capture = Logger.replace(
-    Logger.defaultLogger,
-    Logger.map(Logger.logfmtLogger, (line) => lines.push(line))
-  )
+  const { lines, layer: capture } = captureLogs(logfmt)
   const guarded = layer(config).pipe(
     Layer.provide(Layer.succeed(AddressGuard.Resolver, async () => [{ address: RESOLVED, family: 4 }])),
     Layer.provide(Layer.merge(capture, Logger.minimumLogLevel(LogLevel.Debug)))

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Logger } from "effect"
+import { Effect } from "effect"
 import { startSite } from "../utils/App.js"
+import { captureLogs, logfmt } from "../utils/Logs.js"
 import { changesSoFar, subscribeChanges } from "./ChangeFeed.js"
 import { expectReply, post, postBody, S, seed } from "./SyncApi.js"
 
@@ -62,8 +63,7 @@ describe("remote changes reach subscribers", () => {
 
 describe("no token or hash in the logs", () => {
   it.scopedLive("every endpoint, found or not, accepted or refused, at LOG_LEVEL=all", () => {
-    const lines: Array<string> = []
-    const capture = Logger.map(Logger.logfmtLogger, (line) => lines.push(line))
+    const { lines, layer: capture } = captureLogs(logfmt)
     return Effect.gen(function* () {
       const site = yield* startSite({ LOG_LEVEL: "all", INCOMING_MODE: "auto_accept", ALLOW_INTERNAL_URLS: "false" })
       const sender = yield* seed(site, { direction: "sender", siteUrl: S, status: "pending" })
@@ -109,6 +109,6 @@ describe("no token or hash in the logs", () => {
       for (const secret of secrets) {
         expect(lines.filter((line) => line.includes(secret))).toEqual([])
       }
-    }).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, capture)))
+    }).pipe(Effect.provide(capture))
   })
 })

@@ -1,9 +1,10 @@
 import * as Http from "node:http"
 import { assert, describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect, Either, Exit, Logger, Scope } from "effect"
+import { Deferred, Effect, Either, Exit, Scope } from "effect"
 import WebSocket from "ws"
 import { graphql, startSite } from "../utils/App.js"
 import { sse, within, wsClient, wsSubscribe } from "../utils/Clients.js"
+import { captureLogs, logfmt } from "../utils/Logs.js"
 import { CONNECTION_CHANGED } from "./Documents.js"
 import { edgeSettings } from "./EdgeSettings.js"
 
@@ -225,8 +226,7 @@ describe("ADMIN_TOKEN", () => {
 
 describe("ADMIN_TOKEN in the logs", () => {
   it.live("never appears, right or wrong, over HTTP and graphql-ws, at LOG_LEVEL=all", () => {
-    const lines: Array<string> = []
-    const capture = Logger.map(Logger.logfmtLogger, (line) => lines.push(line))
+    const { lines, layer: capture } = captureLogs(logfmt)
     return Effect.gen(function* () {
       const wrong = "a-wrong-admin-token-of-some-length"
       const site = yield* startSite({ ADMIN_TOKEN: TOKEN, LOG_LEVEL: "all" })
@@ -238,7 +238,7 @@ describe("ADMIN_TOKEN in the logs", () => {
       yield* (yield* wsSubscribe(admin, "{ connections { uuid } }")).next.pipe(within("a ws query"))
       expect(lines.length).toBeGreaterThan(0)
       expect(lines.filter((line) => line.includes(TOKEN) || line.includes(wrong))).toEqual([])
-    }).pipe(Effect.scoped, Effect.provide(Logger.replace(Logger.defaultLogger, capture)))
+    }).pipe(Effect.scoped, Effect.provide(capture))
   })
 })
 
@@ -296,11 +296,7 @@ describe("start-up", () => {
 
 describe("malformed requests get a clear answer (issue 18, item 10)", () => {
   it.live("Host: evil@127.0.0.1 is 400 with a message, logged with the host clipped", () => {
-    const lines: Array<string> = []
-    const capture = Logger.replace(
-      Logger.defaultLogger,
-      Logger.map(Logger.logfmtLogger, (line) => lines.push(line))
-    )
+    const { lines, layer: capture } = captureLogs(logfmt)
     return Effect.gen(function* () {
       const site = yield* startSite({ LOG_LEVEL: "warning" })
       for (const host of ["evil@127.0.0.1", `${"e".repeat(10_000)}@127.0.0.1`]) {

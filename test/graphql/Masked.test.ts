@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Logger } from "effect"
+import { Effect } from "effect"
 import { graphql, startSite } from "../utils/App.js"
+import { captureLogs, logfmt } from "../utils/Logs.js"
 
 // 20,000 fragments, each spreading the next: graphql-js overflows its stack validating it, inside yoga
 // and outside any resolver of ours
@@ -15,8 +16,7 @@ describe("masked errors", () => {
   it.live(
     "an error inside yoga, outside our resolvers, is masked for the client and logged once with its cause",
     () => {
-      const lines: Array<string> = []
-      const capture = Logger.map(Logger.logfmtLogger, (line) => lines.push(line))
+      const { lines, layer: capture } = captureLogs(logfmt)
       return Effect.gen(function* () {
         // the query limits would refuse it first, with a typed error (test/graphql/Limits.test.ts)
         const site = yield* startSite({ GRAPHQL_MAX_TOKENS: "10000000", GRAPHQL_MAX_DEPTH: "100000" })
@@ -25,7 +25,7 @@ describe("masked errors", () => {
         const logged = lines.filter((line) => line.includes("GraphQL error masked"))
         assert.lengthOf(logged, 1)
         assert.include(logged[0], "RangeError")
-      }).pipe(Effect.scoped, Effect.provide(Logger.replace(Logger.defaultLogger, capture)))
+      }).pipe(Effect.scoped, Effect.provide(capture))
     }
   )
 })

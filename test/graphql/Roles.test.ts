@@ -1,8 +1,9 @@
 import { assert, describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect, Either, Logger } from "effect"
+import { Deferred, Effect, Either } from "effect"
 import { graphql, type RunningSite, startSite } from "../utils/App.js"
 import { type Result, sse, within, wsClient, wsSubscribe } from "../utils/Clients.js"
 import * as FakeSite from "../utils/FakeSite.js"
+import { captureLogs, logfmt } from "../utils/Logs.js"
 import { CONNECTION_CHANGED } from "./Documents.js"
 import { edgeSettings } from "./EdgeSettings.js"
 
@@ -145,10 +146,9 @@ describe("VIEWER_TOKEN", () => {
   )
 
   it.live("is never logged, right or wrong", () => {
-    const lines: Array<string> = []
-    const capture = Logger.map(Logger.logfmtLogger, (line) => lines.push(line))
+    const { lines, layer: capture } = captureLogs(logfmt)
     return Effect.gen(function* () {
-      const { site, uuid } = yield* withViewer.pipe(Effect.provide(Logger.replace(Logger.defaultLogger, capture)))
+      const { site, uuid } = yield* withViewer.pipe(Effect.provide(capture))
       yield* graphql(site.graphqlUrl, SUSPEND, { uuid }, AS_VIEWER)
       yield* graphql(site.graphqlUrl, LIST, {}, { authorization: `Bearer ${VIEWER}x` })
       expect(lines.filter((line) => line.includes(VIEWER))).toEqual([])

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Logger, TestClock } from "effect"
+import { Effect, Layer, TestClock } from "effect"
 import type { YogaServerInstance } from "graphql-yoga"
 import { Connections, type ConnectionsApi } from "../../src/Connections.js"
 import * as Yoga from "../../src/graphql/Yoga.js"
@@ -12,6 +12,7 @@ import { Watcher } from "../../src/Watcher.js"
 import { sse } from "../utils/Clients.js"
 import { SqlTest, withConfig } from "../utils/Db.js"
 import * as FakeSite from "../utils/FakeSite.js"
+import { captureLogs, logfmt } from "../utils/Logs.js"
 
 const SELF = "https://me.example.com"
 
@@ -295,11 +296,7 @@ describe("remoteSite", () => {
 describe("defects", () => {
   it.live("are masked, and logged once with their cause", () =>
     Effect.gen(function* () {
-      const lines: Array<string> = []
-      const capture = Logger.replace(
-        Logger.defaultLogger,
-        Logger.map(Logger.logfmtLogger, (line) => lines.push(line))
-      )
+      const { lines, layer: capture } = captureLogs(logfmt)
       const dying = Layer.succeed(
         Connections,
         Connections.of({ list: () => Effect.die(new Error("secret internals")) } as unknown as ConnectionsApi)

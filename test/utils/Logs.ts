@@ -12,6 +12,10 @@ export const plain = ({ logLevel, message, cause }: Entry): string =>
 export const rendered = ({ logLevel, message, annotations }: Entry): string =>
   `${logLevel.label} ${JSON.stringify(message)} ${JSON.stringify(Object.fromEntries(annotations))}`
 
+// a line as the server writes it: logfmt (LOG_FORMAT's default) or json
+export const logfmt = (entry: Entry): string => Logger.logfmtLogger.log(entry)
+export const json = (entry: Entry): string => Logger.jsonLogger.log(entry)
+
 // every log line of what runs under `layer`, instead of the default logger's output
 export const captureLogs = (render: (entry: Entry) => string = plain) => {
   const lines: Array<string> = []
