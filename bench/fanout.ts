@@ -33,6 +33,8 @@ const profile = process.env["FANOUT_PROFILE"] === "1"
 const READY_BOUND_MS = 30_000
 // /health is probed as a busy load balancer would, 4 times a second; its answers are part of the server CPU measured
 const HEALTH_EVERY_MS = 250
+// how often the window's end is looked for (an IPC message to the pages' process, no server work)
+const ROUND_POLL_MS = 50
 
 const dir = mkdtempSync(join(tmpdir(), "syncwatch-fanout-"))
 process.on("exit", () => {
@@ -126,10 +128,21 @@ const main = async () => {
   const sampler = setInterval(() => {
     sampled = Math.max(sampled, rssMb(syncwatch.pid) ?? 0)
   }, 50)
+  // the window is whole rounds: from just after the first page received one round to just after it received the
+  // `rounds`-th next (an interval is `every` seconds plus the jitter and the round itself), so every CPU second
+  // in it belongs to rounds whose results are counted; bounded by twice the nominal time
+  const roundsSeen = async () => (await counts()).rounds
+  const untilRounds = async (target: number, boundMs: number) => {
+    const until = performance.now() + boundMs
+    while ((await roundsSeen()) < target && performance.now() < until) await sleep(ROUND_POLL_MS)
+  }
+  await untilRounds((await roundsSeen()) + 1, 2 * every * 1000)
   const before = { remote: await remote.stats(), cpu: cpuMs(syncwatch.pid)!, counts: await counts() }
+  const startedAt = performance.now()
   const probing$ = probe()
-  await sleep(rounds * every * 1000)
+  await untilRounds(before.counts.rounds + rounds, 2 * rounds * every * 1000)
   const after = { remote: await remote.stats(), cpu: cpuMs(syncwatch.pid)!, counts: await counts() }
+  const windowS = (performance.now() - startedAt) / 1000
   probing = false
   await probing$
   clearInterval(sampler)
@@ -141,7 +154,7 @@ const main = async () => {
   const p99 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? Number.NaN
   const peak = Math.max(sampled, peakRssMb(syncwatch.pid) ?? 0)
   console.log(
-    `window ${rounds} × ${every} s: ${delivered} results in ${after.counts.messages - before.counts.messages} messages, ` +
+    `window of ${rounds} rounds (${windowS.toFixed(1)} s): ${delivered} results in ${after.counts.messages - before.counts.messages} messages, ` +
       `${after.counts.errors} client errors, server CPU ${(cpuUs / 1e6).toFixed(1)} s, ${requests} remote requests, ` +
       `${healthMs.length} health probes; load average ${load()}`
   )

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { PerformanceObserver, performance } from "node:perf_hooks"
-import { ConfigProvider, Effect, Layer, Redacted } from "effect"
+import { ConfigProvider, Effect, Layer, Redacted, Stream } from "effect"
 import { Connections } from "../src/Connections.js"
 import { SqlLive } from "../src/Db.js"
 import type { PeerFailure } from "../src/Domain/Errors.js"
@@ -21,6 +21,7 @@ import { killAll, startRemote } from "./Children.js"
 
 const N = Number(process.argv[2] ?? 10_000)
 const CONCURRENCY = 64
+const repeats = Number(process.env["REPEATS"] ?? 3)
 const dir = mkdtempSync(join(tmpdir(), "syncwatch-layers-"))
 process.on("exit", () => {
   killAll()
@@ -110,7 +111,8 @@ const main = Effect.gen(function* () {
     console.log(`N = ${N}, concurrency ${CONCURRENCY}, ${process.version}`)
     yield* time(
       "bare undici loop",
-      Effect.promise(() => bareRun(agent, targets, CONCURRENCY, 30_000))
+      Effect.promise(() => bareRun(agent, targets, CONCURRENCY, 30_000)),
+      repeats
     )
     yield* time(
       "PeerClient.statusCall over Effect.forEach",
@@ -129,7 +131,8 @@ const main = Effect.gen(function* () {
       Effect.forEach(all, (c) => checks.checkReceiver(c), { concurrency: CONCURRENCY, discard: true })
     )
     const watcher = yield* Watcher
-    yield* time("Watcher.senderStatuses (+ record, write-behind)", watcher.senderStatuses())
+    yield* time("Watcher.senderStatuses (+ record, write-behind)", watcher.senderStatuses(), repeats)
+    yield* time("Watcher.statusRounds, one round (no interval)", Stream.runDrain(watcher.statusRounds()), repeats)
     yield* time("GraphQL senderStatuses via yoga.fetch (no socket)", graphql(yield* Yoga.make))
     // the GraphQL edge alone: the same query answered from results computed beforehand
     const results = yield* watcher.senderStatuses()

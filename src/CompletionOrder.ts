@@ -26,7 +26,9 @@ const run = <A, B>(
     }
     return step
   }
-  return Effect.all(Array.from({ length: concurrency }, worker), { concurrency, discard: true }).pipe(
+  // no more workers than items (a round's senders are often none): each worker is a fiber forked for the run
+  const workers = Array.isArray(items) ? Math.min(concurrency, items.length) : concurrency
+  return Effect.all(Array.from({ length: workers }, worker), { concurrency, discard: true }).pipe(
     Effect.onError((cause) =>
       Cause.isInterruptedOnly(cause) ? Effect.void : Effect.logError("A status check died: ending the checks", cause)
     )

@@ -3,7 +3,7 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as SqlClient from "@effect/sql/SqlClient"
 import type * as SqlError from "@effect/sql/SqlError"
 import { DateTime, Duration, Effect, Layer } from "effect"
-import { databaseTimeout } from "./Db/Target.js"
+import { databaseTimeout, StoreKind } from "./Db/Target.js"
 
 const because = (what: string) => (error: SqlError.SqlError) => {
   const cause = error.cause as { readonly code?: unknown; readonly message?: unknown } | undefined
@@ -24,10 +24,12 @@ const OK = HttpServerResponse.unsafeJson({ status: "ok" })
 // the body says ok or unavailable and nothing more (it is open to anyone); the reason goes to the log
 const UNAVAILABLE = HttpServerResponse.unsafeJson({ status: "unavailable" }, { status: 503 })
 
-// a database that does not answer is unhealthy after DATABASE_TIMEOUT_MS, not a hanging probe. A load
-// balancer probes every few seconds: a reason is logged when it starts (or changes), and the recovery once.
+// a database that does not answer is unhealthy after DATABASE_TIMEOUT_MS, not a hanging probe. SQLite answers
+// synchronously, in this thread, so no timer could fire before it does: there the probe is the check alone (a
+// timer and a fiber per probe were most of its cost). A load balancer probes every few seconds: a reason is
+// logged when it starts (or changes), and the recovery once.
 export const RouteLive = Layer.unwrapEffect(
-  Effect.map(databaseTimeout, (timeout) => {
+  Effect.map(Effect.all([databaseTimeout, StoreKind]), ([timeout, kind]) => {
     let told: string | undefined
     const unavailable = (reason: string, log: Effect.Effect<void>) =>
       Effect.suspend(() => {
@@ -38,11 +40,15 @@ export const RouteLive = Layer.unwrapEffect(
     return HttpLayerRouter.add(
       "GET",
       "/health",
-      Effect.disconnect(check).pipe(
-        Effect.timeoutFail({
-          duration: timeout,
-          onTimeout: () => `the database did not answer within ${Duration.format(timeout)}`
-        }),
+      (kind === "sqlite"
+        ? check
+        : Effect.disconnect(check).pipe(
+            Effect.timeoutFail({
+              duration: timeout,
+              onTimeout: () => `the database did not answer within ${Duration.format(timeout)}`
+            })
+          )
+      ).pipe(
         Effect.zipRight(
           Effect.suspend(() => {
             if (told === undefined) return Effect.succeed(OK)

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { Socket } from "node:net"
 import * as HttpLayerRouter from "@effect/platform/HttpLayerRouter"
+import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
@@ -189,10 +190,16 @@ const HttpServerLive = Layer.unwrapEffect(
 )
 
 // the whole application over any HttpServer: tests provide NodeHttpServer.layerTest instead
-export const AppLive = Layer.merge(
-  HttpLayerRouter.serve(Routes, { disableListenLog: true, disableLogger: true }),
-  Announce.pipe(Layer.provide(SiteConfig.Default))
-).pipe(
+// Without OTEL_EXPORTER_OTLP_ENDPOINT nobody reads a request's span: the platform's server tracer, which makes one
+// for every request (a /health probe, a page's socket), is turned off
+const Serve = Layer.unwrapEffect(
+  Effect.map(Tracing.Enabled, (enabled) => {
+    const serve = HttpLayerRouter.serve(Routes, { disableListenLog: true, disableLogger: true })
+    return enabled ? serve : HttpMiddleware.withTracerDisabledWhen(serve, () => true)
+  })
+)
+
+export const AppLive = Layer.merge(Serve, Announce.pipe(Layer.provide(SiteConfig.Default))).pipe(
   Layer.provide(ClusterLive.pipe(Layer.provideMerge(ServicesLive), Layer.provide(SharedRegistryLive))),
   Layer.provide(Prometheus.ExporterLive),
   // spans to OTEL_EXPORTER_OTLP_ENDPOINT over a client of their own (the peers' dials other sites only)

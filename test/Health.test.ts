@@ -31,7 +31,7 @@ const healthAt = (file: string) =>
   Effect.gen(function* () {
     const context = yield* Layer.build(
       HttpLayerRouter.serve(Health.RouteLive, { disableLogger: true, disableListenLog: true }).pipe(
-        Layer.provide(readOnly(file)),
+        Layer.provide([readOnly(file), Layer.succeed(StoreKind, "sqlite")]),
         Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" }))
       )
     )

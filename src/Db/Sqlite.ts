@@ -96,6 +96,10 @@ export const layer = (filename: string) =>
       const client = yield* SqliteClient.make({ filename, disableWAL: filename === MEMORY }).pipe(
         Effect.catchAllDefect((cause) => Effect.fail(invalid(`cannot open the database ${filename}`, cause)))
       )
+      // WAL's own recommended setting: a commit is not fsynced (the WAL is, at each checkpoint), so a write no
+      // longer blocks the event loop on the disk; the file stays consistent after a crash, and a power cut can
+      // lose the last commits (the heartbeat, the latest results) but never corrupt the store
+      if (filename !== MEMORY) yield* client`PRAGMA synchronous = NORMAL`.pipe(Effect.orDie)
       yield* checkIntegrity(client, filename)
       yield* Migrations.run.pipe(
         Effect.provideService(SqlClient.SqlClient, client),
