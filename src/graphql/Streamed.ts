@@ -210,23 +210,26 @@ export const make = (maxResultBytes: number): StreamedList => {
       const signal = AbortSignal.any([context.signal ?? context.request.signal, cancel.signal])
       const sink = makeSink(plan, maxResultBytes, cancel)
       extendContext({ signal, streamed: sink } as never)
+      streams.set(context.request, sink)
       setExecuteFn((executionArgs) => {
         const running = Promise.resolve(executeFn(executionArgs))
-        const streaming = sink.whenCommitted.then(() => {
-          streams.set(context.request, sink)
-          running.then(
-            (result) => (hasErrors(result) ? sink.fail("the operation failed") : sink.end()),
-            (error: unknown) => sink.fail(String(error))
-          )
-          // what the other plugins and yoga's headers see; the body is replaced by the stream
-          return { data: { [plan.key]: [] } }
-        })
+        // once committed, the execution's end is the stream's, whichever promise yoga took first
+        running.then(
+          (result) => {
+            if (sink.committed) hasErrors(result) ? sink.fail("the operation failed") : sink.end()
+          },
+          (error: unknown) => {
+            if (sink.committed) sink.fail(String(error))
+          }
+        )
+        // what the other plugins and yoga's headers see; the body is replaced by the stream
+        const streaming = sink.whenCommitted.then(() => ({ data: { [plan.key]: [] } }))
         return Promise.race([running, streaming]) as never
       })
     },
     onResponse: ({ request, response, setResponse }) => {
       const sink = streams.get(request)
-      if (sink === undefined) return
+      if (sink?.committed !== true) return
       const headers = new Headers(response.headers)
       headers.delete("content-length")
       const streamed = new Response(sink.body, { status: response.status, headers })
