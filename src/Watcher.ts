@@ -55,9 +55,11 @@ export interface WatcherApi {
   readonly monitor: Effect.Effect<void>
   readonly statusEvents: (everySeconds?: number, role?: Role) => Stream.Stream<StatusEvent, InvalidInput>
   readonly statusRounds: (everySeconds?: number, role?: Role) => Stream.Stream<StatusRound, InvalidInput>
+  // `onEach` is told each result in the answer's order as soon as it and those before it are known
   readonly senderStatuses: (
     uuids?: ReadonlyArray<string>,
-    maxAgeSeconds?: number
+    maxAgeSeconds?: number,
+    onEach?: (status: SenderStatusFetched) => void
   ) => Effect.Effect<ReadonlyArray<SenderStatusFetched>, InvalidInput | ConnectionNotFound | StoreUnavailable>
   readonly verifySenders: (
     uuids?: ReadonlyArray<string>
@@ -271,7 +273,8 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
 
     const senderStatuses = Effect.fn("Watcher.senderStatuses")(function* (
       uuids?: ReadonlyArray<string>,
-      maxAgeSeconds = 0
+      maxAgeSeconds = 0,
+      onEach?: (status: SenderStatusFetched) => void
     ) {
       if (!(Number.isInteger(maxAgeSeconds) && maxAgeSeconds >= 0)) {
         return yield* new InvalidInput({ field: "maxAgeSeconds", message: "maxAgeSeconds must be an integer >= 0" })
@@ -280,7 +283,8 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
       yield* known.refresh
       const freshness: Freshness = { maxAgeMillis: maxAgeSeconds * 1000, now: yield* Clock.currentTimeMillis }
       return yield* CompletionOrder.collected(receivers, (r) => checks.checkReceiver(r, freshness), concurrency, {
-        inOrder: true
+        inOrder: true,
+        ...(onEach === undefined ? {} : { onEach })
       }).pipe(Effect.ensuring(known.flush))
     })
 

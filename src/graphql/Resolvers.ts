@@ -22,13 +22,14 @@ import type { Bridge, ServerContext } from "./Bridge.js"
 import type { Resolvers } from "./generated/resolvers.js"
 import type { RoleContext } from "./Roles.js"
 import { DateTimeScalar } from "./Scalars.js"
+import type { StreamedContext } from "./Streamed.js"
 
 export interface UserContext extends RoleContext {
   // what the remote sites were told during this operation, also sent back in extensions.remoteNotices
   // (deprecated: the mutations' payloads carry it; kept one more release)
   readonly remoteNotices: Array<RemoteNotice>
 }
-export type Context = YogaInitialContext & ServerContext & UserContext
+export type Context = YogaInitialContext & ServerContext & UserContext & StreamedContext
 
 const decodeNotification = Schema.decodeUnknownOption(RemoteNotification)
 const optional = <A>(value: A | null | undefined): A | undefined => value ?? undefined
@@ -95,8 +96,16 @@ export const make = Effect.gen(function* () {
           info
         ),
       remoteSite: (_, args, ctx, info) => bridge.run(pairing.inspectRemote(args.siteUrl), ctx, info),
+      // written as its results arrive when Streamed.ts took the response: what graphql then completes is empty
       senderStatuses: (_, args, ctx, info) =>
-        bridge.run(watcher.senderStatuses(optional(args.uuids), optional(args.maxAgeSeconds)), ctx, info),
+        bridge.run(
+          Effect.map(
+            watcher.senderStatuses(optional(args.uuids), optional(args.maxAgeSeconds), ctx.streamed?.push),
+            (statuses) => (ctx.streamed?.committed === true ? [] : statuses)
+          ),
+          ctx,
+          info
+        ),
       maintenances: (_, args, ctx, info) => bridge.run(maintenances.list(optional(args.active)), ctx, info)
     },
     Mutation: {

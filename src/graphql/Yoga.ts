@@ -15,6 +15,7 @@ import * as Outbox from "./Outbox.js"
 import * as Resolvers from "./Resolvers.js"
 import { useRoles } from "./Roles.js"
 import * as Sse from "./Sse.js"
+import * as Streamed from "./Streamed.js"
 import * as Ws from "./Ws.js"
 
 const typeDefs = readFileSync(new URL("../../schema.graphql", import.meta.url), "utf8")
@@ -54,6 +55,7 @@ const assemble = Effect.gen(function* () {
   const bridge = yield* Bridge.make
   const registrySize = yield* Limits.registrySize
   const sse = Sse.make(bridge, yield* Outbox.maxBufferedBytes)
+  const streamed = Streamed.make(limits.maxResultBytes)
   let graphiqlHeaders: Record<string, string> = {}
   const yoga = createYoga<Bridge.ServerContext & Fanout.FanoutContext, Resolvers.UserContext>({
     schema: createSchema<Resolvers.Context>({ typeDefs, resolvers: resolvers(bridge) }),
@@ -74,6 +76,7 @@ const assemble = Effect.gen(function* () {
       useExecutionCancellation(),
       // after useExecutionCancellation: the operation's signal is the request's or its budget's end
       Limits.useBudget(limits, bridge, registrySize),
+      streamed.plugin,
       useRemoteNotices(),
       useMetrics()
     ],
@@ -101,7 +104,7 @@ const assemble = Effect.gen(function* () {
     landingPage: false,
     logging: false
   })
-  return { yoga, bridge, sse }
+  return { yoga, bridge, sse, streamed }
 })
 
 export const make = Effect.map(assemble, ({ yoga }) => yoga)
@@ -110,7 +113,7 @@ export const checkSettings = Effect.all([Edge.settings, Limits.settings, Ws.sett
 
 export const RouteLive = Layer.unwrapScoped(
   Effect.gen(function* () {
-    const { yoga, bridge, sse } = yield* assemble
+    const { yoga, bridge, sse, streamed } = yield* assemble
     const edge = yield* Edge.settings
     const wsSettings = yield* Ws.settings
     // fanout: a subscription yoga would stream is served by Sse.ts
@@ -138,6 +141,7 @@ export const RouteLive = Layer.unwrapScoped(
           (cause) => resume(Effect.fail(new RequestError({ request, reason: "Transport", cause })))
         )
       })
+      streamed.onBroken(response, () => NodeHttpServerRequest.toServerResponse(request).destroy())
       const taken = sse.taken(response)
       return taken === undefined
         ? HttpServerResponse.fromWeb(response)
