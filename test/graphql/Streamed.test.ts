@@ -1,10 +1,9 @@
 import * as Http from "node:http"
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber, TestClock } from "effect"
-import { graphql, type RunningSite, startSite } from "../utils/App.js"
+import { createReceiver, graphql, type RunningSite, startSite } from "../utils/App.js"
 import { within, wsClient, wsSubscribe } from "../utils/Clients.js"
 import * as FakeSite from "../utils/FakeSite.js"
-import { createReceiver } from "./Documents.js"
 
 // senderStatuses written as its results arrive (src/graphql/Streamed.ts): the same bytes as graphql's own
 // execution of the same selection, and the same ends when the client leaves.
