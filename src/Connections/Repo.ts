@@ -15,6 +15,7 @@ import {
   StatusActor
 } from "../Domain/Connection.js"
 import { DuplicateConnection, DuplicateToken, type StoreUnavailable } from "../Domain/Errors.js"
+import { type After, type CheckOutcome, likePattern, type PageFilter } from "../Domain/Page.js"
 import { formatIsoSeconds } from "../Domain/Time.js"
 
 // A connections row as the store holds it. Every read decodes with `fromRow` below: the same checks written
@@ -104,16 +105,36 @@ export interface NewConnection {
 
 export type Found = Effect.Effect<Option.Option<Connection>, StoreUnavailable>
 
+export interface ListFilter {
+  readonly direction?: Direction | undefined
+  readonly status?: ConnectionStatus | undefined
+}
+
+// how many rows hold each direction, status and last check's outcome (not_checked: none stored yet)
+export interface Count {
+  readonly direction: Direction
+  readonly status: ConnectionStatus
+  readonly outcome: CheckOutcome
+  readonly count: number
+}
+
 // The registry's storage. Writes return the row as written, or none when the row is gone or its guard
 // refused; a store that cannot serve a read or a write is StoreUnavailable.
 export interface Repo {
   readonly insert: (
     input: NewConnection
   ) => Effect.Effect<Connection, DuplicateConnection | DuplicateToken | StoreUnavailable>
-  readonly list: (filter: {
-    readonly direction?: Direction | undefined
-    readonly status?: ConnectionStatus | undefined
-  }) => Effect.Effect<Array<Connection>, StoreUnavailable>
+  // in insertion order; `limit` rows at most when given
+  readonly list: (filter: ListFilter, limit?: number) => Effect.Effect<Array<Connection>, StoreUnavailable>
+  // in (name, uuid) order, after the given key
+  readonly page: (
+    filter: PageFilter,
+    after: After | undefined,
+    limit: number
+  ) => Effect.Effect<Array<Connection>, StoreUnavailable>
+  // the rows the filter matches
+  readonly count: (filter: PageFilter) => Effect.Effect<number, StoreUnavailable>
+  readonly counts: Effect.Effect<Array<Count>, StoreUnavailable>
   readonly findByUuid: (uuid: ConnectionUuid) => Found
   readonly findByUuids: (uuids: ReadonlyArray<ConnectionUuid>) => Effect.Effect<Array<Connection>, StoreUnavailable>
   readonly findSenderByHash: (hash: Redacted.Redacted<string>) => Found
@@ -185,15 +206,70 @@ export const make: Effect.Effect<Repo, never, SqlClient.SqlClient | Dialect.Stor
     )
   }
 
-  const list = (filter: {
-    readonly direction?: Direction | undefined
-    readonly status?: ConnectionStatus | undefined
-  }) => {
+  const clausesOf = (filter: PageFilter) => {
     const clauses: Array<Statement.Fragment> = []
-    if (filter.direction !== undefined) clauses.push(sql`direction = ${filter.direction}`)
-    if (filter.status !== undefined) clauses.push(sql`status = ${filter.status}`)
-    return all(sql`SELECT * FROM connections WHERE ${sql.and(clauses)} ORDER BY inserted_at, uuid`)
+    if (filter.direction !== undefined) clauses.push(sql`c.direction = ${filter.direction}`)
+    if (filter.status !== undefined) clauses.push(sql`c.status = ${filter.status}`)
+    if (filter.outcome === "not_checked") clauses.push(sql`r.outcome IS NULL`)
+    else if (filter.outcome !== undefined) clauses.push(sql`r.outcome = ${filter.outcome}`)
+    if (filter.search !== undefined && filter.search !== "") {
+      const like = likePattern(filter.search)
+      clauses.push(sql`(lower(c.name) LIKE ${like} ESCAPE '\\' OR lower(c.site_url) LIKE ${like} ESCAPE '\\')`)
+    }
+    return clauses
   }
+  // the last check's outcome, joined only when the filter asks for it
+  const joined = (filter: PageFilter) =>
+    filter.outcome === undefined
+      ? sql`connections c`
+      : sql`connections c LEFT JOIN check_results r ON r.connection_uuid = c.uuid`
+
+  const list = (filter: ListFilter, limit?: number) =>
+    all(sql`SELECT c.* FROM connections c WHERE ${sql.and(clausesOf(filter))} ORDER BY c.inserted_at, c.uuid
+    ${limit === undefined ? sql`` : sql`LIMIT ${limit}`}`)
+
+  const page = (filter: PageFilter, after: After | undefined, limit: number) => {
+    const clauses = clausesOf(filter)
+    if (after !== undefined) clauses.push(sql`(c.name, c.uuid) > (${after.name}, ${after.uuid})`)
+    return all(sql`SELECT c.* FROM ${joined(filter)} WHERE ${sql.and(clauses)} ORDER BY c.name, c.uuid
+    LIMIT ${limit}`)
+  }
+
+  const count = (filter: PageFilter) =>
+    dialect
+      .bounded(
+        sql<{ readonly n: number }>`
+        SELECT CAST(count(*) AS INTEGER) AS n FROM ${joined(filter)} WHERE ${sql.and(clausesOf(filter))}`
+      )
+      .pipe(
+        Effect.map((rows) => Number(rows[0]?.n ?? 0)),
+        Effect.catchTag("SqlError", storeFailure)
+      )
+
+  const counts = dialect
+    .bounded(
+      sql<{
+        readonly direction: Direction
+        readonly status: ConnectionStatus
+        readonly outcome: CheckOutcome
+        n: number
+      }>`
+      SELECT c.direction AS direction, c.status AS status, COALESCE(r.outcome, 'not_checked') AS outcome,
+        CAST(count(*) AS INTEGER) AS n
+      FROM connections c LEFT JOIN check_results r ON r.connection_uuid = c.uuid
+      GROUP BY c.direction, c.status, COALESCE(r.outcome, 'not_checked')`
+    )
+    .pipe(
+      Effect.map((rows) =>
+        rows.map((row) => ({
+          direction: row.direction,
+          status: row.status,
+          outcome: row.outcome,
+          count: Number(row.n)
+        }))
+      ),
+      Effect.catchTag("SqlError", storeFailure)
+    )
 
   const findByUuid = (uuid: ConnectionUuid) => first(sql`SELECT * FROM connections WHERE uuid = ${uuid}`)
 
@@ -327,6 +403,9 @@ export const make: Effect.Effect<Repo, never, SqlClient.SqlClient | Dialect.Stor
     insert,
     rename,
     list,
+    page,
+    count,
+    counts,
     findByUuid,
     findByUuids,
     findSenderByHash,
