@@ -144,7 +144,8 @@ const make = Effect.gen(function* () {
   const page = Effect.fn("Connections.page")(function* (args: PageArgs) {
     const first = yield* Page.pageSize(args.first)
     const after = args.after === undefined ? undefined : yield* Page.decodeCursor(args.after)
-    const filter = args.filter ?? {}
+    const given = args.filter ?? {}
+    const filter = given.uuids === undefined ? given : { ...given, uuids: yield* parseUuids(given.uuids) }
     const rows = yield* repo.page(filter, after, first + 1)
     return { rows: rows.slice(0, first), hasNextPage: rows.length > first, filter }
   })
@@ -160,14 +161,18 @@ const make = Effect.gen(function* () {
   })
 
   // bounded before any work: a list past the cap is refused whole; duplicates go in one pass
-  const getMany = Effect.fn("Connections.getMany")(function* (uuids: ReadonlyArray<string>) {
+  const parseUuids = Effect.fn("Connections.parseUuids")(function* (uuids: ReadonlyArray<string>) {
     if (uuids.length > maxUuids) {
       return yield* new InvalidInput({
         field: "uuids",
         message: `uuids holds ${uuids.length} ids; at most ${maxUuids} are allowed (MAX_UUIDS)`
       })
     }
-    const wanted = Array.from(new Set(yield* Effect.forEach(uuids, parseUuid)))
+    return Array.from(new Set(yield* Effect.forEach(uuids, parseUuid)))
+  })
+
+  const getMany = Effect.fn("Connections.getMany")(function* (uuids: ReadonlyArray<string>) {
+    const wanted = yield* parseUuids(uuids)
     const rows = yield* repo.findByUuids(wanted)
     const byUuid = new Map(rows.map((row) => [row.uuid as string, row]))
     return yield* Effect.forEach(wanted, (uuid) =>

@@ -212,6 +212,7 @@ export const make: Effect.Effect<Repo, never, SqlClient.SqlClient | Dialect.Stor
     if (filter.status !== undefined) clauses.push(sql`c.status = ${filter.status}`)
     if (filter.outcome === "not_checked") clauses.push(sql`r.outcome IS NULL`)
     else if (filter.outcome !== undefined) clauses.push(sql`r.outcome = ${filter.outcome}`)
+    if (filter.uuids !== undefined) clauses.push(filter.uuids.length === 0 ? sql`1=0` : sql.in("c.uuid", filter.uuids))
     if (filter.search !== undefined && filter.search !== "") {
       const like = likePattern(filter.search)
       clauses.push(sql`(lower(c.name) LIKE ${like} ESCAPE '\\' OR lower(c.site_url) LIKE ${like} ESCAPE '\\')`)

@@ -16,6 +16,8 @@ export interface PageFilter {
   readonly outcome?: CheckOutcome | undefined
   // a part of the name or of the site URL, any case
   readonly search?: string | undefined
+  // lower-case, checked by Connections.page (MAX_UUIDS)
+  readonly uuids?: ReadonlyArray<string> | undefined
 }
 
 export const MAX_FIRST = 500

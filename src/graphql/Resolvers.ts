@@ -114,7 +114,8 @@ export const make = Effect.gen(function* () {
                     direction: optional(args.filter.direction),
                     status: optional(args.filter.status),
                     outcome: optional(args.filter.outcome),
-                    search: optional(args.filter.search)
+                    search: optional(args.filter.search),
+                    uuids: optional(args.filter.uuids)
                   }
           }),
           ctx,

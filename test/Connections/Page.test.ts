@@ -87,9 +87,9 @@ describe.each(STORES)("connection pages on $name", (store) => {
     }).pipe(Effect.provide(layer()))
   )
 
-  it.scoped("filters on direction, status, the last check's outcome and a part of the name or URL", () =>
+  it.scoped("filters on direction, status, the last check's outcome, a part of the name or URL, and uuids", () =>
     Effect.gen(function* () {
-      yield* seed
+      const made = yield* seed
       const connections = yield* Connections
       const shown = (filter: PageFilter) => Effect.map(walk(filter, 1), (pages) => names(pages.flat()).sort())
       assert.deepStrictEqual(yield* shown({ direction: "sender" }), ["Bravo/sender", "Charlie 100%/sender"])
@@ -106,11 +106,21 @@ describe.each(STORES)("connection pages on $name", (store) => {
       assert.deepStrictEqual(yield* shown({ search: "%" }), ["Charlie 100%/sender"])
       assert.deepStrictEqual(yield* shown({ search: "_" }), [])
       assert.deepStrictEqual(yield* shown({ search: "" }), yield* shown({}))
+      // the rows a page shows, any case; at most MAX_UUIDS (2 here), each a UUID
+      assert.deepStrictEqual(yield* shown({ uuids: [made[1]!.uuid.toUpperCase(), made[2]!.uuid] }), [
+        "Charlie 100%/sender",
+        "alpha/receiver"
+      ])
+      assert.deepStrictEqual(yield* shown({ uuids: [] }), [])
+      const tooMany = yield* Effect.flip(connections.page({ filter: { uuids: made.map((row) => row.uuid) } }))
+      assert.strictEqual(tooMany._tag === "InvalidInput" && tooMany.field, "uuids")
+      const notUuid = yield* Effect.flip(connections.page({ filter: { uuids: ["nope"] } }))
+      assert.strictEqual(notUuid._tag === "InvalidInput" && notUuid.field, "uuid")
       // the totals of the same filters
       assert.strictEqual(yield* connections.count({}), 5)
       assert.strictEqual(yield* connections.count({ outcome: "not_checked" }), 2)
       assert.strictEqual(yield* connections.count({ direction: "receiver", search: "example" }), 3)
-    }).pipe(Effect.provide(layer()))
+    }).pipe(Effect.provide(layer({ MAX_UUIDS: "2" })))
   )
 
   it.scoped("counts each direction, status and outcome in one aggregate", () =>

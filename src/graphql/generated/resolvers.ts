@@ -124,6 +124,8 @@ export type ConnectionFilter = {
   /** a part of the name or of the site URL, any case */
   readonly search?: InputMaybe<Scalars['String']['input']>;
   readonly status?: InputMaybe<ConnectionStatus>;
+  /** only these connections (at most MAX_UUIDS), e.g. the rows a page shows */
+  readonly uuids?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
 };
 
 /** Connections in (name, uuid) order, a page at a time */
