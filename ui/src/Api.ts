@@ -338,6 +338,7 @@ const load = async () => {
       loaded.value = true
       snapshots.value = snapshots.peek() + 1
     })
+    followRounds()
     void detailsOf(onScreen, true)
   } catch (error) {
     notice.value = { kind: "error", text: `Could not load the connections: ${(error as Error).message}` }
@@ -401,7 +402,12 @@ const subscribeAll = () => {
     if (change.connection !== null) return upsert(change.connection)
     remove(change.connectionUuid)
   })
-  // one message a round: every result of the round at once, one update of the table
+}
+
+// one message a round: every result of the round at once, one update of the table. Followed once the first
+// rows are shown: its first message is the whole current round (100,000 results in a large registry), and
+// what it brings is newer than the rows only by the results it holds
+const followRounds = () =>
   follow(Op.StatusRounds, { every: ROUND_SECONDS }, ({ statusRounds: round }) =>
     batch(() => {
       applyChecks([
@@ -412,7 +418,6 @@ const subscribeAll = () => {
       countsLater()
     })
   )
-}
 
 const codeOf = (event: unknown) =>
   typeof event === "object" && event !== null ? (event as { code?: unknown }).code : undefined
