@@ -20,7 +20,8 @@ import { catchUpAt } from "./catchUp.js"
 // the server's CPU, peak RSS, /health probed every 50 ms all along it), the status page's first rows in
 // Chromium, the memory each connection takes in the registry and the last-known state (measured in this
 // process), and the catch-up after a lost LISTEN session at N rows (PostgreSQL at 127.0.0.1:5432).
-// One `name: value` line per figure; load averages beside them. SCALE_PG=0 leaves the catch-up out.
+// One `name: value` line per figure; load averages beside them. SCALE_PG=0 leaves the catch-up out;
+// SCALE_NODE_ARGS adds node flags to syncwatch's process (e.g. "--trace-gc").
 
 const N = Number(process.argv[2] ?? 100_000)
 const HEALTH_EVERY_MS = 50
@@ -109,9 +110,12 @@ const metric = async (origin: string, name: string) => {
   return found === null ? 0 : Number(found[1])
 }
 
-// /health, one probe at a time every HEALTH_EVERY_MS, until `until` resolves: each probe's time
+// /health, one probe at a time every HEALTH_EVERY_MS, until `until` resolves: each probe's time, sorted, and
+// the slowest with when they started (s into the round)
 const probeHealth = async (origin: string, until: Promise<unknown>) => {
   const times: Array<number> = []
+  const at: Array<readonly [number, number]> = []
+  const from = performance.now()
   let done = false
   void until.then(() => {
     done = true
@@ -123,9 +127,14 @@ const probeHealth = async (origin: string, until: Promise<unknown>) => {
       () => false
     )
     times.push(ok ? performance.now() - started : 10_000)
+    at.push([times.at(-1)!, (started - from) / 1000])
     await sleep(HEALTH_EVERY_MS)
   }
-  return times.sort((a, b) => a - b)
+  const slowest = at
+    .sort((a, b) => b[0] - a[0])
+    .slice(0, 6)
+    .map(([ms, s]) => `${ms.toFixed(0)}ms@${s.toFixed(1)}s`)
+  return { times: times.sort((a, b) => a - b), slowest }
 }
 
 const firstRows = async (origin: string) => {
@@ -177,7 +186,10 @@ const main = async () => {
       CLUSTER_RUNNER_PORT: String(await freePort()),
       LOG_LEVEL: "warning"
     },
-    profileDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", profileDir]
+    [
+      ...(profileDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", profileDir]),
+      ...(process.env["SCALE_NODE_ARGS"] ?? "").split(" ").filter((arg) => arg !== "")
+    ]
   )
   line("start_ms", (performance.now() - started).toFixed(0))
   line("start_rss_mb", rssMb(syncwatch.pid)?.toFixed(1) ?? "n/a")
@@ -188,7 +200,7 @@ const main = async () => {
   const ended = (async () => {
     while ((await metric(origin, "syncwatch_rounds_total")) < 1) await sleep(100)
   })()
-  const health = await probeHealth(origin, ended)
+  const { times: health, slowest } = await probeHealth(origin, ended)
   const roundMs = performance.now() - roundStarted
   const answered = (await remote.stats()).answered
   line("round_ms", roundMs.toFixed(0))
@@ -201,6 +213,7 @@ const main = async () => {
   line("health_p50_ms", quantile(health, 0.5).toFixed(1))
   line("health_p99_ms", quantile(health, 0.99).toFixed(1))
   line("health_max_ms", (health.at(-1) ?? Number.NaN).toFixed(1))
+  line("health_slowest", slowest.join(" "))
   line("round_load", load())
 
   const page = await firstRows(origin)
