@@ -1,6 +1,7 @@
 import { Cause, type ConfigError, Deferred, Duration, Effect, Exit, Option, Queue, type Scope } from "effect"
 import { databaseTimeout } from "./Db/Target.js"
 import type { StoreUnavailable } from "./Domain/Errors.js"
+import { loopTurn } from "./LoopTurn.js"
 
 export interface WriteBehind {
   // writes what is pending now and waits for it, at most DATABASE_TIMEOUT_MS. Never fails: with the store
@@ -18,12 +19,6 @@ export const retryDelay = (failures: number): Duration.Duration =>
 // open, so a batch of 100,000 rows (a first round at that size) would hold off every other statement, a
 // /health probe's too, for the whole of it
 export const ROWS_PER_WRITE = 200
-
-// a turn of the event loop (I/O included: a waiting /health request is read and can take the store); the
-// fiber scheduler's own yield runs on microtasks, before any I/O
-const loopTurn = Effect.async<void>((resume) => {
-  setImmediate(() => resume(Effect.void))
-})
 
 // Rows kept in memory and written in batches instead of one statement each, by one writer fiber: once
 // `limit` are pending, when asked by `flush` (a round's end, a read that needs them), and when the scope

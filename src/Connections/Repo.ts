@@ -17,6 +17,7 @@ import {
 import { DuplicateConnection, DuplicateToken, type StoreUnavailable } from "../Domain/Errors.js"
 import { type After, type CheckOutcome, likePattern, type PageFilter } from "../Domain/Page.js"
 import { formatIsoSeconds } from "../Domain/Time.js"
+import { mapChunked } from "../LoopTurn.js"
 
 // A connections row as the store holds it. Every read decodes with `fromRow` below: the same checks written
 // out, at about half the CPU of Schema's (a status round lists every connection); test/Connections/Repo.test.ts
@@ -89,8 +90,8 @@ export const fromRow = (raw: unknown): Connection => {
     { disableValidation: true }
   )
 }
-const fromRows = (rows: ReadonlyArray<unknown>) =>
-  Effect.try(() => rows.map(fromRow)).pipe(Effect.catchTag("UnknownException", Effect.die))
+// a whole registry (100,000 rows) decoded a chunk at a time, the event loop free between two
+const fromRows = (rows: ReadonlyArray<unknown>) => mapChunked(rows, fromRow)
 
 export interface NewConnection {
   readonly uuid: ConnectionUuid
