@@ -210,14 +210,21 @@ const loadCounts = async () => {
   })
 }
 
-// the counts read again a moment after changes (a round's results reach the store written behind)
-let countsTimer: ReturnType<typeof setTimeout> | undefined
+// the counts read again 1 s and 5 s after changes: a round's results reach the store written behind, at its
+// end (a change heard on statusChanged comes just before)
+const COUNTS_AFTER_MS = [1000, 5000]
+const countsTimers = new Map<number, ReturnType<typeof setTimeout>>()
 const countsLater = () => {
-  if (countsTimer !== undefined) return
-  countsTimer = setTimeout(() => {
-    countsTimer = undefined
-    loadCounts().catch(() => {})
-  }, 1000)
+  for (const after of COUNTS_AFTER_MS) {
+    if (countsTimers.has(after)) continue
+    countsTimers.set(
+      after,
+      setTimeout(() => {
+        countsTimers.delete(after)
+        loadCounts().catch(() => {})
+      }, after)
+    )
+  }
 }
 
 const firstPage = async () => {
@@ -381,7 +388,8 @@ const follow = <T, V extends Record<string, unknown>>(
 const subscribeAll = () => {
   for (const stop of following) stop()
   following = []
-  follow(Op.StatusChanged, {}, ({ statusChanged: change }) =>
+  follow(Op.StatusChanged, {}, ({ statusChanged: change }) => {
+    countsLater()
     update(change.connectionUuid, (row) => {
       // a sender's SUSPENDED is a sever (its own status, which connectionChanged brings); any other change
       // is the check's new outcome, shown at once, then completed (its duration) from the stored result
@@ -397,7 +405,7 @@ const subscribeAll = () => {
         last: known ? row.last : { outcome: change.to, reason: change.reason, checkedAt: change.at, durationMs: null }
       }
     })
-  )
+  })
   follow(Op.ConnectionChanged, {}, ({ connectionChanged: change }) => {
     if (change.connection !== null) return upsert(change.connection)
     remove(change.connectionUuid)
