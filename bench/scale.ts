@@ -144,9 +144,7 @@ const firstRows = async (origin: string) => {
     const started = performance.now()
     await page.goto(`${origin}/`)
     await page.locator(`tr[data-uuid="${bulkUuid(0)}"]`).waitFor({ timeout: 120_000 })
-    const shown = performance.now() - started
-    const heap = await page.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory)
-    return { shown, heapMb: heap === undefined ? Number.NaN : heap.usedJSHeapSize / 2 ** 20 }
+    return { shown: performance.now() - started }
   } finally {
     await browser.close()
   }
@@ -218,7 +216,6 @@ const main = async () => {
 
   const page = await firstRows(origin)
   line("first_rows_ms", page.shown.toFixed(0))
-  line("page_heap_mb", page.heapMb.toFixed(1))
   line("first_rows_load", load())
   const peak = peakRssMb(syncwatch.pid) ?? Number.NaN
   line("peak_rss_mb", peak.toFixed(1))
