@@ -1,6 +1,7 @@
 import type { CodegenConfig } from "@graphql-codegen/cli"
 import { ConnectionStatus, Direction, StatusActor } from "./src/Domain/Connection.js"
 import { ChangeKind, SenderStatus, VerificationOutcome } from "./src/Domain/Events.js"
+import { CheckOutcome } from "./src/Domain/Page.js"
 import { RemoteNoticeOutcome } from "./src/Domain/RemoteNotice.js"
 import { Role } from "./src/Domain/Role.js"
 import { UptimeWindow } from "./src/Domain/Uptime.js"
@@ -32,7 +33,8 @@ const config: CodegenConfig = {
           RemoteNoticeOutcome: enumValues(RemoteNoticeOutcome),
           StatusActor: enumValues(StatusActor),
           Role: enumValues(Role),
-          UptimeWindow: enumValues(UptimeWindow)
+          UptimeWindow: enumValues(UptimeWindow),
+          CheckOutcome: enumValues(CheckOutcome)
         },
         mappers: {
           Connection: "../../Domain/Connection.js#Connection",
@@ -46,7 +48,8 @@ const config: CodegenConfig = {
           StatusChange: "../../Domain/StatusChange.js#StatusChange",
           ConnectionChange: "../../Domain/Events.js#ConnectionChange",
           RemoteNotice: "../../Domain/RemoteNotice.js#RemoteNotice",
-          Maintenance: "../../Domain/Maintenance.js#Maintenance"
+          Maintenance: "../../Domain/Maintenance.js#Maintenance",
+          ConnectionPage: "../../Connections.js#ConnectionPage"
         }
       }
     },

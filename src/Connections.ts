@@ -1,6 +1,6 @@
 import { Config, Context, Effect, Layer, Option, type Queue, Redacted, Schema, type Scope, type Stream } from "effect"
 import { ConnectionFeed } from "./Connections/Feed.js"
-import { ConnectionsRepo, type Found, type Repo } from "./Connections/Repo.js"
+import { ConnectionsRepo, type Count, type Found, type ListFilter, type Repo } from "./Connections/Repo.js"
 import * as UuidV7 from "./Connections/UuidV7.js"
 import {
   type Connection,
@@ -18,10 +18,12 @@ import {
   type DuplicateToken,
   InvalidInput,
   type InvalidSiteUrl,
+  ListTooLong,
   SelfConnection,
   type StoreUnavailable
 } from "./Domain/Errors.js"
 import { type ChangeKind, ConnectionChange } from "./Domain/Events.js"
+import * as Page from "./Domain/Page.js"
 import * as SiteUrl from "./Domain/SiteUrl.js"
 import { nowSeconds } from "./Domain/Time.js"
 import * as Token from "./Domain/Token.js"
@@ -37,16 +39,32 @@ export interface CreateInput {
   readonly metadata?: Metadata | undefined
 }
 
-export interface ListFilter {
-  readonly direction?: Direction | undefined
-  readonly status?: ConnectionStatus | undefined
+export type { Count, ListFilter } from "./Connections/Repo.js"
+
+export interface PageArgs {
+  readonly first?: number | undefined
+  readonly after?: string | undefined
+  readonly filter?: Page.PageFilter | undefined
 }
+
+// one page's rows, each with its cursor, and whether rows follow the last
+export interface ConnectionPage {
+  readonly rows: ReadonlyArray<Connection>
+  readonly hasNextPage: boolean
+  readonly filter: Page.PageFilter
+}
+
+// the list form (Query.connections) answers at most this many rows; past it the caller pages
+export const maxList = Setting.integer("MAX_LIST", { min: 1, unit: "connections in one list" }).pipe(
+  Config.withDefault(10_000)
+)
 
 const make = Effect.gen(function* () {
   const site = yield* SiteConfig
   const maxUuids = yield* Setting.integer("MAX_UUIDS", { min: 1, unit: "uuids in one query" }).pipe(
     Config.withDefault(1_000)
   )
+  const listCap = yield* maxList
   const repo = yield* ConnectionsRepo
   const nextUuid = yield* UuidV7.makeGenerator
   const feed = yield* ConnectionFeed
@@ -116,19 +134,45 @@ const make = Effect.gen(function* () {
     return yield* repo.list(filter)
   })
 
+  // one row past the cap is read to tell a list at the cap from one past it
+  const listBounded = Effect.fn("Connections.listBounded")(function* (filter: ListFilter = {}) {
+    const rows = yield* repo.list(filter, listCap + 1)
+    if (rows.length > listCap) return yield* new ListTooLong({ max: listCap })
+    return rows
+  })
+
+  const page = Effect.fn("Connections.page")(function* (args: PageArgs) {
+    const first = yield* Page.pageSize(args.first)
+    const after = args.after === undefined ? undefined : yield* Page.decodeCursor(args.after)
+    const given = args.filter ?? {}
+    const filter = given.uuids === undefined ? given : { ...given, uuids: yield* parseUuids(given.uuids) }
+    const rows = yield* repo.page(filter, after, first + 1)
+    return { rows: rows.slice(0, first), hasNextPage: rows.length > first, filter }
+  })
+
+  const count = Effect.fn("Connections.count")(function* (filter: Page.PageFilter) {
+    return yield* repo.count(filter)
+  })
+
+  const counts = repo.counts.pipe(Effect.withSpan("Connections.counts"))
+
   const get = Effect.fn("Connections.get")(function* (uuid: string) {
     return yield* repo.findByUuid(yield* parseUuid(uuid)).pipe(found(uuid))
   })
 
   // bounded before any work: a list past the cap is refused whole; duplicates go in one pass
-  const getMany = Effect.fn("Connections.getMany")(function* (uuids: ReadonlyArray<string>) {
+  const parseUuids = Effect.fn("Connections.parseUuids")(function* (uuids: ReadonlyArray<string>) {
     if (uuids.length > maxUuids) {
       return yield* new InvalidInput({
         field: "uuids",
         message: `uuids holds ${uuids.length} ids; at most ${maxUuids} are allowed (MAX_UUIDS)`
       })
     }
-    const wanted = Array.from(new Set(yield* Effect.forEach(uuids, parseUuid)))
+    return Array.from(new Set(yield* Effect.forEach(uuids, parseUuid)))
+  })
+
+  const getMany = Effect.fn("Connections.getMany")(function* (uuids: ReadonlyArray<string>) {
+    const wanted = yield* parseUuids(uuids)
     const rows = yield* repo.findByUuids(wanted)
     const byUuid = new Map(rows.map((row) => [row.uuid as string, row]))
     return yield* Effect.forEach(wanted, (uuid) =>
@@ -222,6 +266,10 @@ const make = Effect.gen(function* () {
   return {
     create,
     list,
+    listBounded,
+    page,
+    count,
+    counts,
     get,
     getMany,
     updateStatus,
@@ -251,7 +299,14 @@ export interface ConnectionsApi
     { readonly connection: Connection; readonly authToken: Redacted.Redacted<string> },
     InvalidInput | InvalidSiteUrl | SelfConnection | DuplicateConnection | DuplicateToken | StoreUnavailable
   >
+  // every row, for this process's own work (a round, the watcher's registry)
   readonly list: (filter?: ListFilter) => Effect.Effect<Array<Connection>, StoreUnavailable>
+  // for a client: ListTooLong past MAX_LIST
+  readonly listBounded: (filter?: ListFilter) => Effect.Effect<Array<Connection>, ListTooLong | StoreUnavailable>
+  // InvalidInput for a first out of 1…500 (field first) or a cursor this API did not give (field after)
+  readonly page: (args: PageArgs) => Effect.Effect<ConnectionPage, InvalidInput | StoreUnavailable>
+  readonly count: (filter: Page.PageFilter) => Effect.Effect<number, StoreUnavailable>
+  readonly counts: Effect.Effect<Array<Count>, StoreUnavailable>
   readonly get: (uuid: string) => Effect.Effect<Connection, InvalidInput | ConnectionNotFound | StoreUnavailable>
   readonly getMany: (
     uuids: ReadonlyArray<string>

@@ -1,6 +1,7 @@
 import { Cause, type ConfigError, Deferred, Duration, Effect, Exit, Option, Queue, type Scope } from "effect"
 import { databaseTimeout } from "./Db/Target.js"
 import type { StoreUnavailable } from "./Domain/Errors.js"
+import { loopTurn } from "./LoopTurn.js"
 
 export interface WriteBehind {
   // writes what is pending now and waits for it, at most DATABASE_TIMEOUT_MS. Never fails: with the store
@@ -15,11 +16,18 @@ export interface WriteBehind {
 export const retryDelay = (failures: number): Duration.Duration =>
   Duration.millis(Math.min(30_000, 1000 * 2 ** Math.max(0, failures - 1)))
 
+// rows per write (one transaction each): SQLite's one connection serves nothing else while a transaction is
+// open, so a batch of 100,000 rows (a first round at that size) would hold off every other statement, a
+// /health probe's too, for the whole of it
+export const ROWS_PER_WRITE = 200
+
 // Rows kept in memory and written in batches instead of one statement each, by one writer fiber: once
 // `limit` are pending, when asked by `flush` (a round's end, a read that needs them), and when the scope
-// closes. One batch at a time, in the order taken, each written whole (uninterruptible). A batch the store
-// could not take (StoreUnavailable) is put back in front of what came since and retried with the backoff
-// above: the outage is logged once when it starts and once when the store is back. A flush waits for its
+// closes. One batch at a time, in the order taken, in writes of ROWS_PER_WRITE rows, each written whole
+// (uninterruptible), the event loop free for others between two. The rows the store could not take
+// (StoreUnavailable), from the write that failed on, are put back in front of what came since and retried
+// with the backoff above (a write that committed is never written again): the outage is logged once when it
+// starts and once when the store is back. A flush waits for its
 // rows at most DATABASE_TIMEOUT_MS (a store that does not answer holds the write, not the caller); the
 // write itself is never abandoned, so a batch that may still commit is never written twice.
 export const make = <B extends ReadonlyArray<unknown>>(options: {
@@ -50,7 +58,14 @@ export const make = <B extends ReadonlyArray<unknown>>(options: {
         failures = 0
       } else {
         busy = true
-        const exit = yield* Effect.exit(options.write(batch))
+        let written = 0
+        let exit: Exit.Exit<void, StoreUnavailable> = Exit.void
+        while (written < batch.length) {
+          exit = yield* Effect.exit(options.write(batch.slice(written, written + ROWS_PER_WRITE) as unknown as B))
+          if (Exit.isFailure(exit)) break
+          written += ROWS_PER_WRITE
+          if (written < batch.length) yield* loopTurn
+        }
         busy = false
         const refused = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
         if (Exit.isSuccess(exit)) {
@@ -59,7 +74,7 @@ export const make = <B extends ReadonlyArray<unknown>>(options: {
           }
           failures = 0
         } else if (Option.isSome(refused)) {
-          options.putBack(batch)
+          options.putBack(batch.slice(written) as unknown as B)
           if (failures === 0) {
             yield* Effect.logError(
               `${options.name}: the store is unavailable; ${options.pending()} rows wait in memory and are retried behind`
@@ -68,7 +83,7 @@ export const make = <B extends ReadonlyArray<unknown>>(options: {
           failures++
         } else {
           yield* Effect.logError(
-            `${options.name}: a batch could not be written (${batch.length} rows dropped)`,
+            `${options.name}: a batch could not be written (${batch.length - written} rows dropped)`,
             exit.cause
           )
         }

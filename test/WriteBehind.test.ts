@@ -73,6 +73,45 @@ describe("WriteBehind", () => {
     })
   )
 
+  it.scoped(
+    "a large batch is written ROWS_PER_WRITE rows at a time; a refused write puts back only what was not written",
+    () =>
+      Effect.gen(function* () {
+        const rows = Array.from({ length: 2 * WriteBehind.ROWS_PER_WRITE + 7 }, (_, i) => i)
+        let pending: ReadonlyArray<number> = rows
+        const written: Array<ReadonlyArray<number>> = []
+        // the store refuses every write but the batch's first
+        let refusing = true
+        const writer = yield* WriteBehind.make({
+          name: "test",
+          limit: 100_000,
+          pending: () => pending.length,
+          take: () => {
+            const batch = pending
+            pending = []
+            return batch.length === 0 ? undefined : batch
+          },
+          putBack: (batch: ReadonlyArray<number>) => {
+            pending = [...batch, ...pending]
+          },
+          write: (batch: ReadonlyArray<number>) =>
+            refusing && batch[0] !== 0
+              ? Effect.fail(new StoreUnavailable({ reason: "the test's store is down" }))
+              : Effect.sync(() => written.push(batch))
+        })
+        yield* writer.flush
+        assert.deepStrictEqual(written, [rows.slice(0, WriteBehind.ROWS_PER_WRITE)])
+        assert.deepStrictEqual(pending, rows.slice(WriteBehind.ROWS_PER_WRITE))
+        refusing = false
+        yield* writer.flush
+        assert.deepStrictEqual(
+          written.map((batch) => batch.length),
+          [WriteBehind.ROWS_PER_WRITE, WriteBehind.ROWS_PER_WRITE, 7]
+        )
+        assert.deepStrictEqual(written.flat(), rows)
+      })
+  )
+
   it.scoped("flush writes what is pending and returns once it is written; nothing pending writes nothing", () =>
     Effect.gen(function* () {
       const { writer, add, written, tries } = yield* recording(100)

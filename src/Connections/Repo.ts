@@ -15,7 +15,9 @@ import {
   StatusActor
 } from "../Domain/Connection.js"
 import { DuplicateConnection, DuplicateToken, type StoreUnavailable } from "../Domain/Errors.js"
+import { type After, type CheckOutcome, likePattern, type PageFilter } from "../Domain/Page.js"
 import { formatIsoSeconds } from "../Domain/Time.js"
+import { mapChunked } from "../LoopTurn.js"
 
 // A connections row as the store holds it. Every read decodes with `fromRow` below: the same checks written
 // out, at about half the CPU of Schema's (a status round lists every connection); test/Connections/Repo.test.ts
@@ -88,8 +90,8 @@ export const fromRow = (raw: unknown): Connection => {
     { disableValidation: true }
   )
 }
-const fromRows = (rows: ReadonlyArray<unknown>) =>
-  Effect.try(() => rows.map(fromRow)).pipe(Effect.catchTag("UnknownException", Effect.die))
+// a whole registry (100,000 rows) decoded a chunk at a time, the event loop free between two
+const fromRows = (rows: ReadonlyArray<unknown>) => mapChunked(rows, fromRow)
 
 export interface NewConnection {
   readonly uuid: ConnectionUuid
@@ -104,16 +106,36 @@ export interface NewConnection {
 
 export type Found = Effect.Effect<Option.Option<Connection>, StoreUnavailable>
 
+export interface ListFilter {
+  readonly direction?: Direction | undefined
+  readonly status?: ConnectionStatus | undefined
+}
+
+// how many rows hold each direction, status and last check's outcome (not_checked: none stored yet)
+export interface Count {
+  readonly direction: Direction
+  readonly status: ConnectionStatus
+  readonly outcome: CheckOutcome
+  readonly count: number
+}
+
 // The registry's storage. Writes return the row as written, or none when the row is gone or its guard
 // refused; a store that cannot serve a read or a write is StoreUnavailable.
 export interface Repo {
   readonly insert: (
     input: NewConnection
   ) => Effect.Effect<Connection, DuplicateConnection | DuplicateToken | StoreUnavailable>
-  readonly list: (filter: {
-    readonly direction?: Direction | undefined
-    readonly status?: ConnectionStatus | undefined
-  }) => Effect.Effect<Array<Connection>, StoreUnavailable>
+  // in insertion order; `limit` rows at most when given
+  readonly list: (filter: ListFilter, limit?: number) => Effect.Effect<Array<Connection>, StoreUnavailable>
+  // in (name, uuid) order, after the given key
+  readonly page: (
+    filter: PageFilter,
+    after: After | undefined,
+    limit: number
+  ) => Effect.Effect<Array<Connection>, StoreUnavailable>
+  // the rows the filter matches
+  readonly count: (filter: PageFilter) => Effect.Effect<number, StoreUnavailable>
+  readonly counts: Effect.Effect<Array<Count>, StoreUnavailable>
   readonly findByUuid: (uuid: ConnectionUuid) => Found
   readonly findByUuids: (uuids: ReadonlyArray<ConnectionUuid>) => Effect.Effect<Array<Connection>, StoreUnavailable>
   readonly findSenderByHash: (hash: Redacted.Redacted<string>) => Found
@@ -185,15 +207,71 @@ export const make: Effect.Effect<Repo, never, SqlClient.SqlClient | Dialect.Stor
     )
   }
 
-  const list = (filter: {
-    readonly direction?: Direction | undefined
-    readonly status?: ConnectionStatus | undefined
-  }) => {
+  const clausesOf = (filter: PageFilter) => {
     const clauses: Array<Statement.Fragment> = []
-    if (filter.direction !== undefined) clauses.push(sql`direction = ${filter.direction}`)
-    if (filter.status !== undefined) clauses.push(sql`status = ${filter.status}`)
-    return all(sql`SELECT * FROM connections WHERE ${sql.and(clauses)} ORDER BY inserted_at, uuid`)
+    if (filter.direction !== undefined) clauses.push(sql`c.direction = ${filter.direction}`)
+    if (filter.status !== undefined) clauses.push(sql`c.status = ${filter.status}`)
+    if (filter.outcome === "not_checked") clauses.push(sql`r.outcome IS NULL`)
+    else if (filter.outcome !== undefined) clauses.push(sql`r.outcome = ${filter.outcome}`)
+    if (filter.uuids !== undefined) clauses.push(filter.uuids.length === 0 ? sql`1=0` : sql.in("c.uuid", filter.uuids))
+    if (filter.search !== undefined && filter.search !== "") {
+      const like = likePattern(filter.search)
+      clauses.push(sql`(lower(c.name) LIKE ${like} ESCAPE '\\' OR lower(c.site_url) LIKE ${like} ESCAPE '\\')`)
+    }
+    return clauses
   }
+  // the last check's outcome, joined only when the filter asks for it
+  const joined = (filter: PageFilter) =>
+    filter.outcome === undefined
+      ? sql`connections c`
+      : sql`connections c LEFT JOIN check_results r ON r.connection_uuid = c.uuid`
+
+  const list = (filter: ListFilter, limit?: number) =>
+    all(sql`SELECT c.* FROM connections c WHERE ${sql.and(clausesOf(filter))} ORDER BY c.inserted_at, c.uuid
+    ${limit === undefined ? sql`` : sql`LIMIT ${limit}`}`)
+
+  const page = (filter: PageFilter, after: After | undefined, limit: number) => {
+    const clauses = clausesOf(filter)
+    if (after !== undefined) clauses.push(sql`(c.name, c.uuid) > (${after.name}, ${after.uuid})`)
+    return all(sql`SELECT c.* FROM ${joined(filter)} WHERE ${sql.and(clauses)} ORDER BY c.name, c.uuid
+    LIMIT ${limit}`)
+  }
+
+  const count = (filter: PageFilter) =>
+    dialect
+      .bounded(
+        sql<{ readonly n: number }>`
+        SELECT CAST(count(*) AS INTEGER) AS n FROM ${joined(filter)} WHERE ${sql.and(clausesOf(filter))}`
+      )
+      .pipe(
+        Effect.map((rows) => Number(rows[0]?.n ?? 0)),
+        Effect.catchTag("SqlError", storeFailure)
+      )
+
+  const counts = dialect
+    .bounded(
+      sql<{
+        readonly direction: Direction
+        readonly status: ConnectionStatus
+        readonly outcome: CheckOutcome
+        n: number
+      }>`
+      SELECT c.direction AS direction, c.status AS status, COALESCE(r.outcome, 'not_checked') AS outcome,
+        CAST(count(*) AS INTEGER) AS n
+      FROM connections c LEFT JOIN check_results r ON r.connection_uuid = c.uuid
+      GROUP BY c.direction, c.status, COALESCE(r.outcome, 'not_checked')`
+    )
+    .pipe(
+      Effect.map((rows) =>
+        rows.map((row) => ({
+          direction: row.direction,
+          status: row.status,
+          outcome: row.outcome,
+          count: Number(row.n)
+        }))
+      ),
+      Effect.catchTag("SqlError", storeFailure)
+    )
 
   const findByUuid = (uuid: ConnectionUuid) => first(sql`SELECT * FROM connections WHERE uuid = ${uuid}`)
 
@@ -327,6 +405,9 @@ export const make: Effect.Effect<Repo, never, SqlClient.SqlClient | Dialect.Stor
     insert,
     rename,
     list,
+    page,
+    count,
+    counts,
     findByUuid,
     findByUuids,
     findSenderByHash,

@@ -90,6 +90,15 @@ export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInp
   message: Schema.String
 }) {}
 
+// the list form past MAX_LIST: the caller pages instead (Query.connectionPage)
+export class ListTooLong extends Schema.TaggedError<ListTooLong>()("ListTooLong", {
+  max: Schema.Number
+}) {
+  override get message() {
+    return `The list holds more than ${this.max} connections (MAX_LIST): read it a page at a time with connectionPage(first, after, filter)`
+  }
+}
+
 // B §7.21 fixed: a hash is the shared credential, so no two rows of one direction may hold the same one
 export class DuplicateToken extends Schema.TaggedError<DuplicateToken>()("DuplicateToken", {
   direction: Direction
@@ -146,6 +155,7 @@ export const ClientError = Schema.Union(
   DuplicateConnection,
   SelfConnection,
   InvalidInput,
+  ListTooLong,
   DuplicateToken,
   MaintenanceNotFound,
   Offline,

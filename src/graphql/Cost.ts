@@ -12,8 +12,9 @@ import {
 
 // The most an operation can cost, computed before it runs: every field value counts 1, once for each time
 // its parent can occur. A list occurs as often as its `limit` or `first` argument says (the schema's default
-// when not given), or else as the registry is large. Fields that read the store once per parent (a
-// connection's history) weigh READ_FIELD_COST more, a whole round of checks `expensiveFieldCost` more.
+// when not given; the lists inside a page as the page's `first`), or else as the registry is large. Fields
+// that read the store once per parent (a connection's history) weigh READ_FIELD_COST more, a whole round of
+// checks `expensiveFieldCost` more.
 
 // each one runs a whole round of checks against other sites, whatever its selection costs
 const EXPENSIVE_FIELDS: ReadonlySet<string> = new Set(["Query.senderStatuses", "Mutation.verifyReceiverConnections"])
@@ -44,7 +45,8 @@ const listSize = (
   definition: GraphQLField<unknown, unknown>,
   node: FieldNode,
   variables: Readonly<Record<string, unknown>>,
-  weights: Weights
+  weights: Weights,
+  page: number | undefined
 ): number => {
   for (const name of SIZE_ARGUMENTS) {
     const given = node.arguments?.find((argument) => argument.name.value === name)
@@ -59,7 +61,7 @@ const listSize = (
   const asked = uuids === undefined ? undefined : literal(uuids.value, variables)
   if (typeof asked === "number") return asked
   if (Array.isArray(asked)) return asked.length
-  return weights.registrySize
+  return page ?? weights.registrySize
 }
 
 export const operationCost = (
@@ -74,29 +76,36 @@ export const operationCost = (
     type: GraphQLNamedType,
     selectionSet: SelectionSetNode,
     times: number,
-    visiting: ReadonlySet<string>
+    visiting: ReadonlySet<string>,
+    page: number | undefined
   ): number => {
     let cost = 0
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FIELD) {
-        cost += fieldCost(type, selection, times, visiting)
+        cost += fieldCost(type, selection, times, visiting, page)
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const on =
           selection.typeCondition === undefined ? type : (schema.getType(selection.typeCondition.name.value) ?? type)
-        cost += selectionCost(on, selection.selectionSet, times, visiting)
+        cost += selectionCost(on, selection.selectionSet, times, visiting, page)
       } else {
         const name = selection.name.value
         const fragment = fragments[name]
         // a cycle is a validation error already; counted once here
         if (fragment === undefined || visiting.has(name)) continue
         const on = schema.getType(fragment.typeCondition.name.value) ?? type
-        cost += selectionCost(on, fragment.selectionSet, times, new Set([...visiting, name]))
+        cost += selectionCost(on, fragment.selectionSet, times, new Set([...visiting, name]), page)
       }
     }
     return cost
   }
 
-  const fieldCost = (parent: GraphQLNamedType, node: FieldNode, times: number, visiting: ReadonlySet<string>) => {
+  const fieldCost = (
+    parent: GraphQLNamedType,
+    node: FieldNode,
+    times: number,
+    visiting: ReadonlySet<string>,
+    page: number | undefined
+  ) => {
     const name = node.name.value
     if (name.startsWith("__")) return times
     const definition = "getFields" in parent ? parent.getFields()[name] : undefined
@@ -108,10 +117,17 @@ export const operationCost = (
     if (node.selectionSet !== undefined) {
       // by the type's name ("[StatusChange!]!"): yoga may hand us another copy of graphql's classes
       const type = String(definition.type)
-      const items = type.startsWith("[") ? listSize(definition, node, variables, weights) : 1
+      const list = type.startsWith("[")
+      const items = list ? listSize(definition, node, variables, weights, page) : 1
+      // a page (an object with a `first`): the lists inside it hold that many
+      const inner = list
+        ? undefined
+        : definition.args.some((arg) => arg.name === "first")
+          ? listSize(definition, node, variables, weights, undefined)
+          : page
       const named = schema.getType(type.replace(/[[\]!]/g, ""))
       if (named !== undefined && named !== null) {
-        cost += selectionCost(named, node.selectionSet, times * items, visiting)
+        cost += selectionCost(named, node.selectionSet, times * items, visiting, inner)
       }
     }
     return cost
@@ -123,5 +139,5 @@ export const operationCost = (
       : operation.operation === "mutation"
         ? schema.getMutationType()
         : schema.getSubscriptionType()
-  return root === null || root === undefined ? 0 : selectionCost(root, operation.selectionSet, 1, new Set())
+  return root === null || root === undefined ? 0 : selectionCost(root, operation.selectionSet, 1, new Set(), undefined)
 }

@@ -10,6 +10,7 @@ import {
   type StatusRound,
   VerificationOutcome
 } from "../Domain/Events.js"
+import { CheckOutcome, encodeCursor } from "../Domain/Page.js"
 import { type RemoteNotice, RemoteNoticeOutcome } from "../Domain/RemoteNotice.js"
 import { Role } from "../Domain/Role.js"
 import type { StatusChange } from "../Domain/StatusChange.js"
@@ -61,6 +62,7 @@ export const make = Effect.gen(function* () {
     StatusActor: enumOf(StatusActor),
     Role: enumOf(Role),
     UptimeWindow: enumOf(UptimeWindow),
+    CheckOutcome: enumOf(CheckOutcome),
     StatusEvent: { __resolveType: (event) => event._tag },
     Connection: {
       remoteNotification: (connection: Connection) =>
@@ -73,6 +75,14 @@ export const make = Effect.gen(function* () {
       responseTime: (connection, args, ctx) => bridge.run(rollups.responseTime(connection.uuid, args.window), ctx),
       daily: (connection, args, ctx) => bridge.run(rollups.daily(connection.uuid, optional(args.days)), ctx),
       maintenance: (connection, _, ctx) => bridge.run(maintenances.current(connection.uuid), ctx)
+    },
+    ConnectionPage: {
+      edges: (page) => page.rows.map((node) => ({ cursor: encodeCursor(node), node })),
+      pageInfo: (page) => ({
+        hasNextPage: page.hasNextPage,
+        endCursor: page.rows.length === 0 ? null : encodeCursor(page.rows[page.rows.length - 1]!)
+      }),
+      totalCount: (page, _, ctx) => bridge.run(connections.count(page.filter), ctx)
     },
     Maintenance: {
       active: (maintenance, _, ctx) => bridge.run(maintenances.isActive(maintenance), ctx)
@@ -88,7 +98,31 @@ export const make = Effect.gen(function* () {
     Query: {
       viewer: (_, __, ctx) => ({ role: ctx.role ?? "viewer" }),
       connections: (_, args, ctx, info) =>
-        bridge.run(connections.list({ direction: optional(args.direction), status: optional(args.status) }), ctx, info),
+        bridge.run(
+          connections.listBounded({ direction: optional(args.direction), status: optional(args.status) }),
+          ctx,
+          info
+        ),
+      connectionPage: (_, args, ctx, info) =>
+        bridge.run(
+          connections.page({
+            first: optional(args.first),
+            after: optional(args.after),
+            filter:
+              args.filter == null
+                ? undefined
+                : {
+                    direction: optional(args.filter.direction),
+                    status: optional(args.filter.status),
+                    outcome: optional(args.filter.outcome),
+                    search: optional(args.filter.search),
+                    uuids: optional(args.filter.uuids)
+                  }
+          }),
+          ctx,
+          info
+        ),
+      connectionCounts: (_, __, ctx, info) => bridge.run(connections.counts, ctx, info),
       connection: (_, args, ctx, info) =>
         bridge.run(
           connections.get(args.uuid).pipe(Effect.catchTag("ConnectionNotFound", () => Effect.succeed(null))),

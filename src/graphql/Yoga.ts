@@ -48,6 +48,19 @@ const useRemoteNotices = (): Plugin<Resolvers.Context> => ({
   })
 })
 
+// errors the operation stopped at before any field ran (a variable of the wrong type, an enum value the
+// schema does not have): graphql-js gives them no code, so a client could not tell them from others
+const useRequestErrors = (): Plugin<Resolvers.Context> => ({
+  onExecute: () => ({
+    onExecuteDone: ({ result }) => {
+      if (isAsyncIterable(result) || result.data !== undefined) return
+      for (const error of result.errors ?? []) {
+        if (error.extensions["code"] === undefined) Object.assign(error.extensions, { code: "BAD_USER_INPUT" })
+      }
+    }
+  })
+})
+
 const assemble = Effect.gen(function* () {
   const edge = yield* Edge.settings
   const limits = yield* Limits.settings
@@ -78,6 +91,7 @@ const assemble = Effect.gen(function* () {
       Limits.useBudget(limits, bridge, registrySize),
       streamed.plugin,
       useRemoteNotices(),
+      useRequestErrors(),
       useMetrics()
     ],
     graphqlEndpoint: "/graphql",

@@ -200,6 +200,23 @@ describe("the cost counts lists by their length", () => {
     }).pipe(Effect.scoped)
   )
 
+  it.live("the lists inside a page hold its first, whatever the registry's size", () =>
+    Effect.gen(function* () {
+      // connectionPage 1 + edges 1 + first × (node 1 + statusHistory 101 + 10 × at)
+      const site = yield* startSite({ GRAPHQL_MAX_COST: "226" })
+      yield* receivers(site, 3)
+      const paged = (first: number) =>
+        graphql(
+          site.graphqlUrl,
+          `{ connectionPage(first: ${first}) { edges { node { statusHistory(limit: 10) { at } } } } }`
+        )
+      assert.isUndefined((yield* paged(2)).errors)
+      const refused = yield* paged(3)
+      assert.deepStrictEqual(codes(refused), ["CostLimitExceeded"])
+      assert.include(refused.errors?.[0]?.message, "found 338")
+    }).pipe(Effect.scoped)
+  )
+
   it.live("a connection more is a list item more", () =>
     Effect.gen(function* () {
       const site = yield* startSite({ GRAPHQL_MAX_COST: "334" })

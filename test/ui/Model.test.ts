@@ -1,7 +1,17 @@
 import { assert, describe, it } from "@effect/vitest"
-import { type Change, counts, DAY, newer, outcomeOf, type Row, segments, visible } from "../../ui/src/Model.js"
+import {
+  type Change,
+  DAY,
+  matches,
+  newer,
+  outcomeCounts,
+  outcomeOf,
+  placeOf,
+  type Row,
+  segments
+} from "../../ui/src/Model.js"
 
-// the status page's pure parts: the 24 h timeline, the filters, the counts
+// the status page's pure parts: the 24 h timeline, where a row from a feed goes, the counts
 
 const NOW = Date.parse("2026-11-26T12:00:00Z")
 const at = (hoursAgo: number) => new Date(NOW - hoursAgo * 3600_000).toISOString()
@@ -46,7 +56,7 @@ describe("the timeline", () => {
   })
 })
 
-describe("filters and counts", () => {
+describe("a row from a feed, and the counts", () => {
   const rows = [
     row("Alpha shop", "RECEIVER", "ACTIVE"),
     row("Bravo shop", "RECEIVER", "OFFLINE"),
@@ -55,24 +65,44 @@ describe("filters and counts", () => {
   ]
   const names = (filtered: ReadonlyArray<Row>) => filtered.map((r) => r.name)
 
-  it("filter by direction, outcome and name (case-insensitive), together", () => {
-    assert.deepStrictEqual(names(visible(rows, { direction: "SENDER", outcome: "", name: "" })), ["Charlie", "Delta"])
-    assert.deepStrictEqual(names(visible(rows, { direction: "", outcome: "OFFLINE", name: "" })), ["Bravo shop"])
-    assert.deepStrictEqual(names(visible(rows, { direction: "", outcome: "", name: " SHOP" })), [
-      "Alpha shop",
-      "Bravo shop"
-    ])
-    assert.deepStrictEqual(names(visible(rows, { direction: "SENDER", outcome: "", name: "shop" })), [])
-    assert.deepStrictEqual(names(visible(rows, { direction: "", outcome: outcomeOf(rows[3]!), name: "" })), ["Delta"])
+  // the API filters the table's rows (test/Connections/Page.test.ts); a row a feed brings is matched here
+  it("matches the table's filter by direction, outcome and a part of the name or URL (any case), together", () => {
+    const visible = (filters: Parameters<typeof matches>[1]) => rows.filter((r) => matches(r, filters))
+    assert.deepStrictEqual(names(visible({ direction: "SENDER", outcome: "", name: "" })), ["Charlie", "Delta"])
+    assert.deepStrictEqual(names(visible({ direction: "", outcome: "OFFLINE", name: "" })), ["Bravo shop"])
+    assert.deepStrictEqual(names(visible({ direction: "", outcome: "", name: " SHOP" })), ["Alpha shop", "Bravo shop"])
+    assert.deepStrictEqual(names(visible({ direction: "", outcome: "", name: "127.0.0.1" })), names(rows))
+    assert.deepStrictEqual(names(visible({ direction: "SENDER", outcome: "", name: "shop" })), [])
+    assert.deepStrictEqual(names(visible({ direction: "", outcome: "NOT_CHECKED", name: "" })), ["Delta"])
+    assert.strictEqual(outcomeOf(rows[3]!), "NOT_CHECKED")
   })
 
-  it("count each outcome, the unchecked too", () => {
-    assert.deepStrictEqual(counts([...rows, row("Echo", "RECEIVER", "OFFLINE")]), [
-      ["ACTIVE", 1],
-      ["EXISTS", 1],
-      ["NOT CHECKED", 1],
-      ["OFFLINE", 2]
-    ])
+  it("places a row in the table's order: by name, then uuid", () => {
+    const order = [
+      { name: "Alpha", uuid: "2" },
+      { name: "Bravo", uuid: "1" },
+      { name: "Bravo", uuid: "3" }
+    ]
+    assert.strictEqual(placeOf(order, { name: "Aaron", uuid: "9" }), 0)
+    assert.strictEqual(placeOf(order, { name: "Bravo", uuid: "2" }), 2)
+    assert.strictEqual(placeOf(order, { name: "Charlie", uuid: "0" }), 3)
+    assert.strictEqual(placeOf([], { name: "Any", uuid: "0" }), 0)
+  })
+
+  it("sums the registry's counts per outcome, whatever the direction and status", () => {
+    assert.deepStrictEqual(
+      outcomeCounts([
+        { outcome: "OFFLINE", count: 2 },
+        { outcome: "ACTIVE", count: 1 },
+        { outcome: "NOT_CHECKED", count: 1 },
+        { outcome: "OFFLINE", count: 3 }
+      ]),
+      [
+        ["ACTIVE", 1],
+        ["NOT_CHECKED", 1],
+        ["OFFLINE", 5]
+      ]
+    )
   })
 
   it("a snapshot never replaces a newer result that arrived on the stream", () => {

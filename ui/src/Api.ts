@@ -1,7 +1,18 @@
-import { batch, signal } from "@preact/signals"
+import { batch, computed, signal } from "@preact/signals"
 import { type Client, createClient, type FormattedExecutionResult } from "graphql-ws"
 import type { TypedDocumentString } from "./generated/graphql.js"
-import { type Check, type ConnectionData, lastOf, newer, type Row, toRow } from "./Model.js"
+import {
+  type Change,
+  type Check,
+  type ConnectionData,
+  type Filters,
+  lastOf,
+  matches,
+  newer,
+  placeOf,
+  type Row,
+  toRow
+} from "./Model.js"
 import * as Op from "./Operations.js"
 
 // The page's one GraphQL client (graphql-ws on /graphql) and the state it keeps current.
@@ -22,9 +33,36 @@ export interface Notice {
   readonly text: string
 }
 
+// the rows the table holds for its filter, in its order: read a page at a time as it is scrolled to
+export interface Listing {
+  readonly order: ReadonlyArray<string>
+  // the rows the filter matches, read or not
+  readonly total: number
+  readonly end: string | null
+  readonly more: boolean
+}
+export type Details = Op.DetailsQuery["connectionPage"]["edges"][number]["node"]
+export type CountGroup = Op.CountsQuery["connectionCounts"][number]
+
+// the first rows come in a small page, quick to show; the rest in the API's largest
+const FIRST_PAGE = 100
+const NEXT_PAGE = 500
+// rows read ahead of the last one on screen
+const AHEAD = 100
+// the figures of the rows on screen are read again each minute
+const DETAILS_EVERY_MS = 60_000
+
 export const link = signal<Link>("connecting")
 export const role = signal<Op.Role | null>(null)
+// the rows read so far (the listing's), by uuid
 export const rows = signal<ReadonlyMap<string, Row>>(new Map())
+export const listing = signal<Listing>({ order: [], total: 0, end: null, more: false })
+export const filters = signal<Filters>({ direction: "", outcome: "", name: "" })
+export const counts = signal<ReadonlyArray<CountGroup>>([])
+// every connection of the registry, whatever the filter
+export const registered = computed(() => counts.value.reduce((sum, group) => sum + group.count, 0))
+// the history and uptime figures of the rows that were on screen
+export const details = signal<ReadonlyMap<string, Details>>(new Map())
 export const loaded = signal(false)
 // snapshots taken so far: one per (re)connection
 export const snapshots = signal(0)
@@ -87,18 +125,43 @@ const run = <T, V extends Record<string, unknown>>(document: TypedDocumentString
     )
   })
 
-// a query over the page's socket, for a component that reads figures of its own (Uptime.tsx)
-export const query = run
-
+// a row from a feed or a mutation: kept in place, placed in the table's order when the filter matches it and
+// it falls among the rows read (past them, the page that holds it brings it), or taken out when it no longer
+// matches
 const upsert = (data: ConnectionData) => {
-  const next = new Map(rows.peek())
-  next.set(data.uuid, toRow(data, next.get(data.uuid)))
-  rows.value = next
+  const known = rows.peek().get(data.uuid)
+  const row = toRow(data, known)
+  const list = listing.peek()
+  batch(() => {
+    if (!matches(row, filters.peek())) {
+      if (known !== undefined) remove(data.uuid)
+      return
+    }
+    const next = new Map(rows.peek()).set(data.uuid, row)
+    if (known === undefined || known.name !== row.name) {
+      const order = list.order.filter((uuid) => uuid !== data.uuid)
+      const place = placeOf(
+        order.map((uuid) => next.get(uuid)!),
+        row
+      )
+      if (place < order.length || !list.more) order.splice(place, 0, data.uuid)
+      else next.delete(data.uuid)
+      listing.value = { ...list, order, total: list.total + (known === undefined ? 1 : 0) }
+    }
+    rows.value = next
+  })
+  countsLater()
 }
 
 const remove = (uuid: string) => {
   const next = new Map(rows.peek())
-  if (next.delete(uuid)) rows.value = next
+  if (!next.delete(uuid)) return
+  const list = listing.peek()
+  batch(() => {
+    rows.value = next
+    listing.value = { ...list, order: list.order.filter((known) => known !== uuid), total: list.total - 1 }
+  })
+  countsLater()
 }
 
 const update = (uuid: string, change: (row: Row) => Row) => {
@@ -125,17 +188,165 @@ const applyChecks = (results: ReadonlyArray<readonly [string, Check]>) => {
   if (changed) rows.value = next
 }
 
-// after every (re)connection: what happened while the socket was down is in the snapshot
-const load = async () => {
+const filterOf = (given: Filters): Op.ConnectionFilter => ({
+  direction: given.direction === "" ? null : given.direction,
+  status: null,
+  uuids: null,
+  outcome: given.outcome === "" ? null : given.outcome,
+  search: given.name.trim() === "" ? null : given.name.trim()
+})
+
+// each reading of the table's first page starts a generation: a page of an older one is dropped
+let generation = 0
+let reading = false
+// the last row index the table showed
+let wanted = 0
+
+const loadCounts = async () => {
+  const data = await run(Op.Counts, {})
+  batch(() => {
+    role.value = data.viewer.role
+    counts.value = data.connectionCounts
+  })
+}
+
+// the counts read again 1 s and 5 s after changes: a round's results reach the store written behind, at its
+// end (a change heard on statusChanged comes just before)
+const COUNTS_AFTER_MS = [1000, 5000]
+const countsTimers = new Map<number, ReturnType<typeof setTimeout>>()
+const countsLater = () => {
+  for (const after of COUNTS_AFTER_MS) {
+    if (countsTimers.has(after)) continue
+    countsTimers.set(
+      after,
+      setTimeout(() => {
+        countsTimers.delete(after)
+        loadCounts().catch(() => {})
+      }, after)
+    )
+  }
+}
+
+const firstPage = async () => {
+  const mine = ++generation
+  reading = true
   try {
-    const data = await run(Op.Snapshot, {})
+    const { connectionPage: page } = await run(Op.Page, {
+      first: FIRST_PAGE,
+      after: null,
+      filter: filterOf(filters.peek())
+    })
+    if (mine !== generation) return
     const previous = rows.peek()
     batch(() => {
-      role.value = data.viewer.role
-      rows.value = new Map(data.connections.map((c) => [c.uuid, toRow(c, previous.get(c.uuid))]))
+      rows.value = new Map(page.edges.map(({ node }) => [node.uuid, toRow(node, previous.get(node.uuid))]))
+      listing.value = {
+        order: page.edges.map(({ node }) => node.uuid),
+        total: page.totalCount,
+        end: page.pageInfo.endCursor,
+        more: page.pageInfo.hasNextPage
+      }
+    })
+  } finally {
+    if (mine === generation) reading = false
+  }
+  readAhead()
+}
+
+// the pages up to the rows on screen, one after another
+const readAhead = () => {
+  const list = listing.peek()
+  if (reading || !list.more || wanted + AHEAD < list.order.length) return
+  const mine = generation
+  reading = true
+  run(Op.Page, { first: NEXT_PAGE, after: list.end, filter: filterOf(filters.peek()) })
+    .then(({ connectionPage: page }) => {
+      if (mine !== generation) return
+      const current = listing.peek()
+      const next = new Map(rows.peek())
+      const order = [...current.order]
+      for (const { node } of page.edges) {
+        if (!next.has(node.uuid)) order.push(node.uuid)
+        next.set(node.uuid, toRow(node, next.get(node.uuid)))
+      }
+      batch(() => {
+        rows.value = next
+        listing.value = {
+          order,
+          total: page.totalCount,
+          end: page.pageInfo.endCursor,
+          more: page.pageInfo.hasNextPage
+        }
+      })
+    })
+    .catch((error: unknown) => {
+      notice.value = { kind: "error", text: `Could not load the connections: ${(error as Error).message}` }
+    })
+    .finally(() => {
+      if (mine !== generation) return
+      reading = false
+      readAhead()
+    })
+}
+
+// the table shows rows up to `index`: the pages up to it are read
+export const show = (index: number) => {
+  wanted = index
+  readAhead()
+}
+
+export const setFilters = (change: Partial<Filters>) => {
+  filters.value = { ...filters.peek(), ...change }
+  wanted = 0
+  firstPage().catch((error: unknown) => {
+    notice.value = { kind: "error", text: `Could not load the connections: ${(error as Error).message}` }
+  })
+}
+
+// the history and figures of the rows on screen (Details), those not read yet, or all of them again
+let onScreen: ReadonlyArray<string> = []
+export const detailsOf = async (uuids: ReadonlyArray<string>, again = false) => {
+  onScreen = uuids
+  const wanting = again ? uuids : uuids.filter((uuid) => !details.peek().has(uuid))
+  if (wanting.length === 0) return
+  try {
+    const data = await run(Op.Details, { first: wanting.length, uuids: wanting })
+    const next = new Map(details.peek())
+    const history = new Map<string, ReadonlyArray<Change>>()
+    for (const { node } of data.connectionPage.edges) {
+      next.set(node.uuid, node)
+      history.set(node.uuid, node.statusHistory)
+    }
+    batch(() => {
+      details.value = next
+      applyHistories(history)
+    })
+  } catch {
+    // the next minute, or the next scroll, brings them
+  }
+}
+setInterval(() => void detailsOf(onScreen, true), DETAILS_EVERY_MS)
+
+const applyHistories = (histories: ReadonlyMap<string, ReadonlyArray<Change>>) => {
+  const next = new Map(rows.peek())
+  for (const [uuid, history] of histories) {
+    const row = next.get(uuid)
+    if (row !== undefined) next.set(uuid, { ...row, history })
+  }
+  rows.value = next
+}
+
+// after every (re)connection: what happened while the socket was down is in the counts and the first page
+const load = async () => {
+  try {
+    details.value = new Map()
+    await Promise.all([loadCounts(), firstPage()])
+    batch(() => {
       loaded.value = true
       snapshots.value = snapshots.peek() + 1
     })
+    followRounds()
+    void detailsOf(onScreen, true)
   } catch (error) {
     notice.value = { kind: "error", text: `Could not load the connections: ${(error as Error).message}` }
   }
@@ -177,7 +388,8 @@ const follow = <T, V extends Record<string, unknown>>(
 const subscribeAll = () => {
   for (const stop of following) stop()
   following = []
-  follow(Op.StatusChanged, {}, ({ statusChanged: change }) =>
+  follow(Op.StatusChanged, {}, ({ statusChanged: change }) => {
+    countsLater()
     update(change.connectionUuid, (row) => {
       // a sender's SUSPENDED is a sever (its own status, which connectionChanged brings); any other change
       // is the check's new outcome, shown at once, then completed (its duration) from the stored result
@@ -193,12 +405,17 @@ const subscribeAll = () => {
         last: known ? row.last : { outcome: change.to, reason: change.reason, checkedAt: change.at, durationMs: null }
       }
     })
-  )
+  })
   follow(Op.ConnectionChanged, {}, ({ connectionChanged: change }) => {
     if (change.connection !== null) return upsert(change.connection)
     remove(change.connectionUuid)
   })
-  // one message a round: every result of the round at once, one update of the table
+}
+
+// one message a round: every result of the round at once, one update of the table. Followed once the first
+// rows are shown: its first message is the whole current round (100,000 results in a large registry), and
+// what it brings is newer than the rows only by the results it holds
+const followRounds = () =>
   follow(Op.StatusRounds, { every: ROUND_SECONDS }, ({ statusRounds: round }) =>
     batch(() => {
       applyChecks([
@@ -206,9 +423,9 @@ const subscribeAll = () => {
         ...round.verifications.map((r) => [r.connectionUuid, r] as const)
       ])
       for (const { connection } of round.severed) upsert(connection)
+      countsLater()
     })
   )
-}
 
 const codeOf = (event: unknown) =>
   typeof event === "object" && event !== null ? (event as { code?: unknown }).code : undefined

@@ -1,25 +1,27 @@
-import { computed, signal, useSignal } from "@preact/signals"
+import { computed, useSignal } from "@preact/signals"
 import {
   checkAll,
   checking,
+  counts,
+  filters,
   hasToken,
   type Link,
   link,
   loaded,
   notice,
+  registered,
   role,
-  rows,
+  setFilters,
   signIn,
   signOut,
   snapshots
 } from "./Api.js"
-import { Badge, ConnectionRow, isAdmin } from "./ConnectionRow.js"
+import { Badge, isAdmin } from "./ConnectionRow.js"
 import { AddBar, AddPanel } from "./Forms.js"
-import { counts, type Filters, outcomeOf, spell, visible } from "./Model.js"
+import { type Filters, outcomeCounts, spell } from "./Model.js"
+import { Table } from "./Table.js"
 
-const filters = signal<Filters>({ direction: "", outcome: "", name: "" })
-const all = computed(() => [...rows.value.values()].sort((a, b) => a.name.localeCompare(b.name)))
-const shown = computed(() => visible(all.value, filters.value))
+const byOutcome = computed(() => outcomeCounts(counts.value))
 
 const LINK_TEXT: Record<Link, string> = {
   connecting: "Connecting…",
@@ -98,9 +100,9 @@ const Counts = () => (
     <h2 id="counts-title">Outcomes of the last checks</h2>
     <ul class="counts">
       <li>
-        <strong>{all.value.length}</strong> connections
+        <strong>{registered.value}</strong> connections
       </li>
-      {counts(all.value).map(([outcome, count]) => (
+      {byOutcome.value.map(([outcome, count]) => (
         <li key={outcome} data-outcome={outcome}>
           <Badge value={outcome} /> <strong>{count}</strong>
         </li>
@@ -109,12 +111,15 @@ const Counts = () => (
   </section>
 )
 
-const set = (change: Partial<Filters>) => {
-  filters.value = { ...filters.value, ...change }
+// the search is sent once typing pauses
+let typing: ReturnType<typeof setTimeout> | undefined
+const search = (name: string) => {
+  clearTimeout(typing)
+  typing = setTimeout(() => setFilters({ name }), 250)
 }
 
 const FilterBar = () => {
-  const outcomes = [...new Set(all.value.map(outcomeOf))].sort()
+  const name = useSignal(filters.value.name)
   return (
     <search class="filters" aria-label="Filter connections">
       <span>
@@ -122,7 +127,9 @@ const FilterBar = () => {
         <select
           id="filter-direction"
           value={filters.value.direction}
-          onChange={(event) => set({ direction: (event.target as HTMLSelectElement).value as Filters["direction"] })}
+          onChange={(event) =>
+            setFilters({ direction: (event.target as HTMLSelectElement).value as Filters["direction"] })
+          }
         >
           <option value="">all</option>
           <option value="RECEIVER">receivers</option>
@@ -134,10 +141,10 @@ const FilterBar = () => {
         <select
           id="filter-outcome"
           value={filters.value.outcome}
-          onChange={(event) => set({ outcome: (event.target as HTMLSelectElement).value })}
+          onChange={(event) => setFilters({ outcome: (event.target as HTMLSelectElement).value as Filters["outcome"] })}
         >
           <option value="">all</option>
-          {outcomes.map((outcome) => (
+          {byOutcome.value.map(([outcome]) => (
             <option key={outcome} value={outcome}>
               {spell(outcome)}
             </option>
@@ -149,38 +156,17 @@ const FilterBar = () => {
         <input
           id="filter-name"
           type="search"
-          value={filters.value.name}
-          onInput={(event) => set({ name: (event.target as HTMLInputElement).value })}
+          title="a part of the name or of the site URL"
+          value={name.value}
+          onInput={(event) => {
+            name.value = (event.target as HTMLInputElement).value
+            search(name.value)
+          }}
         />
       </span>
     </search>
   )
 }
-
-const Table = () => (
-  <table>
-    <caption>
-      Connections: {shown.value.length} shown of {all.value.length}
-    </caption>
-    <thead>
-      <tr>
-        <th scope="col">Connection</th>
-        <th scope="col">Local status</th>
-        <th scope="col">Last check</th>
-        <th scope="col">Reason</th>
-        <th scope="col">Checked</th>
-        <th scope="col">Last 24 h</th>
-        <th scope="col">Uptime</th>
-        {isAdmin.value ? <th scope="col">Actions</th> : null}
-      </tr>
-    </thead>
-    <tbody>
-      {shown.value.map((row) => (
-        <ConnectionRow key={row.uuid} row={row} />
-      ))}
-    </tbody>
-  </table>
-)
 
 export const App = () => {
   const needsToken = link.value === "needs-token" || link.value === "refused"
@@ -209,9 +195,9 @@ export const App = () => {
         ) : null}
         {loaded.value && !needsToken ? (
           <>
-            {all.value.length === 0 ? <Empty /> : <Counts />}
+            {registered.value === 0 ? <Empty /> : <Counts />}
             <AddPanel />
-            {all.value.length === 0 ? null : (
+            {registered.value === 0 ? null : (
               <section aria-labelledby="list-title">
                 <h2 id="list-title">Connections</h2>
                 <div class="toolbar">

@@ -1,5 +1,5 @@
 import { computed, signal, useSignal } from "@preact/signals"
-import { useEffect, useRef } from "preact/hooks"
+import { useLayoutEffect, useRef } from "preact/hooks"
 import { checking, checkOne, deleteConnection, rename, role, setStatus } from "./Api.js"
 import { errorText } from "./Fields.js"
 import { ago, NOT_CHECKED, outcomeOf, type Row, spell, tone } from "./Model.js"
@@ -31,9 +31,11 @@ export const Badge = ({ value, text }: { value: string; text?: string }) => (
   <span class={`badge tone-${tone(value)}`}>{text ?? spell(value)}</span>
 )
 
+// focused as soon as it is in the DOM (a layout effect: a plain effect waits for a frame, and a busy page
+// could be clicked on before it)
 const useFocus = () => {
   const target = useRef<HTMLButtonElement & HTMLInputElement>(null)
-  useEffect(() => target.current?.focus(), [])
+  useLayoutEffect(() => target.current?.focus(), [])
   return target
 }
 

@@ -1,4 +1,4 @@
-import type { Direction, RowFieldsFragment } from "./generated/graphql.js"
+import type { CheckOutcome, CountsQuery, Direction, RowFieldsFragment } from "./generated/graphql.js"
 
 // The page's view of a connection: what the API returns (types generated from schema.graphql and
 // Operations.ts), flattened for the table.
@@ -15,13 +15,18 @@ export interface Check {
   readonly durationMs: number | null
 }
 
-export type Change = RowFieldsFragment["statusHistory"][number]
+export interface Change {
+  readonly at: string
+  readonly from: string | null
+  readonly to: string
+  readonly reason: string | null
+}
 
 // the connection's own fields as the API returns them, its last check (either kind) and its changes
 export interface Row
   extends Pick<ConnectionData, "uuid" | "name" | "direction" | "siteUrl" | "status" | "suspendedReason"> {
   readonly last: Check | null
-  // newest first, as statusHistory lists them
+  // newest first, as statusHistory lists them; read once the row is on screen (empty until then)
   readonly history: ReadonlyArray<Change>
 }
 
@@ -39,13 +44,10 @@ export const lastOf = ({ lastSenderStatus: sender, lastVerification: verificatio
         }
       : null
 
-export const toRow = (
-  { lastSenderStatus, lastVerification, statusHistory, ...connection }: ConnectionData,
-  previous?: Row
-): Row => ({
+export const toRow = ({ lastSenderStatus, lastVerification, ...connection }: ConnectionData, previous?: Row): Row => ({
   ...connection,
   last: newer(lastOf({ lastSenderStatus, lastVerification }), previous?.last ?? null),
-  history: statusHistory
+  history: previous?.history ?? []
 })
 
 // a result that arrived on the stream while a snapshot was on its way is not overwritten by the snapshot
@@ -53,7 +55,7 @@ export const toRow = (
 export const newer = (a: Check | null, b: Check | null): Check | null =>
   a === null ? b : b === null ? a : Date.parse(b.checkedAt) > Date.parse(a.checkedAt) ? b : a
 
-export const NOT_CHECKED = "NOT CHECKED"
+export const NOT_CHECKED: CheckOutcome = "NOT_CHECKED"
 export const outcomeOf = (row: Row): string => row.last?.outcome ?? NOT_CHECKED
 
 // the colour family of an outcome or status; the text always says it too
@@ -113,24 +115,45 @@ export const segments = (history: ReadonlyArray<Change>, now: number): ReadonlyA
   return spans
 }
 
+// what the table shows: the API filters the registry (ConnectionFilter); a row that arrives on a feed is
+// placed by the same rules
 export interface Filters {
   readonly direction: "" | Direction
-  readonly outcome: string
+  readonly outcome: "" | CheckOutcome
+  // a part of the name or of the site URL
   readonly name: string
 }
 
-export const visible = (rows: ReadonlyArray<Row>, filters: Filters): ReadonlyArray<Row> => {
-  const name = filters.name.trim().toLowerCase()
-  return rows.filter(
-    (row) =>
-      (filters.direction === "" || row.direction === filters.direction) &&
-      (filters.outcome === "" || outcomeOf(row) === filters.outcome) &&
-      (name === "" || row.name.toLowerCase().includes(name))
+export const matches = (row: Row, filters: Filters): boolean => {
+  const part = filters.name.trim().toLowerCase()
+  return (
+    (filters.direction === "" || row.direction === filters.direction) &&
+    (filters.outcome === "" || outcomeOf(row) === filters.outcome) &&
+    (part === "" || row.name.toLowerCase().includes(part) || row.siteUrl.toLowerCase().includes(part))
   )
 }
 
-export const counts = (rows: ReadonlyArray<Row>): ReadonlyArray<readonly [string, number]> => {
-  const byOutcome = new Map<string, number>()
-  for (const row of rows) byOutcome.set(outcomeOf(row), (byOutcome.get(outcomeOf(row)) ?? 0) + 1)
+// the table's order, the API's: by name, then uuid
+export const before = (a: Pick<Row, "name" | "uuid">, b: Pick<Row, "name" | "uuid">): boolean =>
+  a.name < b.name || (a.name === b.name && a.uuid < b.uuid)
+
+// where a row goes among rows in the table's order
+export const placeOf = (order: ReadonlyArray<Pick<Row, "name" | "uuid">>, row: Pick<Row, "name" | "uuid">): number => {
+  let low = 0
+  let high = order.length
+  while (low < high) {
+    const middle = (low + high) >> 1
+    if (before(order[middle]!, row)) low = middle + 1
+    else high = middle
+  }
+  return low
+}
+
+// the registry's counts (Query.connectionCounts) per outcome, the unchecked too
+export const outcomeCounts = (
+  groups: ReadonlyArray<Pick<CountsQuery["connectionCounts"][number], "outcome" | "count">>
+): ReadonlyArray<readonly [CheckOutcome, number]> => {
+  const byOutcome = new Map<CheckOutcome, number>()
+  for (const group of groups) byOutcome.set(group.outcome, (byOutcome.get(group.outcome) ?? 0) + group.count)
   return [...byOutcome].sort(([a], [b]) => a.localeCompare(b))
 }

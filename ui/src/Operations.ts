@@ -3,7 +3,8 @@ import { graphql } from "./generated/gql.js"
 // Every operation the page sends. `npm run codegen` types each one from schema.graphql (ui/src/generated):
 // a field the schema drops fails the codegen, a type it changes fails `npm run typecheck`.
 
-// the Connection fields the page reads (the same selection everywhere, so every update has the same shape)
+// the Connection fields of a row (the same selection everywhere, so every update has the same shape); what
+// only a row on screen needs (its history, its uptime) is read for those rows (Details)
 export const RowFields = graphql(`
   fragment RowFields on Connection {
     uuid
@@ -14,14 +15,24 @@ export const RowFields = graphql(`
     suspendedReason
     lastSenderStatus { status reason checkedAt durationMs }
     lastVerification { outcome reason checkedAt durationMs }
-    statusHistory(limit: 200) { at from to reason }
   }
 `)
 
-export const Snapshot = graphql(`
-  query Snapshot {
+export const Counts = graphql(`
+  query Counts {
     viewer { role }
-    connections { ...RowFields }
+    connectionCounts { direction outcome count }
+  }
+`)
+
+// the rows of the filter in the table's order, a page after another
+export const Page = graphql(`
+  query Page($first: Int!, $after: String, $filter: ConnectionFilter) {
+    connectionPage(first: $first, after: $after, filter: $filter) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { node { ...RowFields } }
+    }
   }
 `)
 
@@ -106,21 +117,30 @@ export const Delete = graphql(`
 `)
 
 export type {
+  CheckOutcome,
   CheckReceiversQuery,
+  ConnectionFilter,
+  CountsQuery,
   CreateConnectionInput,
+  DetailsQuery,
   Role,
   VerifySendersMutation
 } from "./generated/graphql.js"
 
-// each connection's uptime figures (Uptime.tsx), once a minute
-export const UptimeFigures = graphql(`
-  query UptimeFigures {
-    connections {
-      uuid
-      day: uptime(window: DAY)
-      month: uptime(window: MONTH)
-      daily(days: 90) { date uptime checks healthy maintenance p50Ms p95Ms }
-      maintenance { reason endsAt }
+// the rows on screen: their changes (the 24 h timeline) and uptime figures (Uptime.tsx), again once a minute
+export const Details = graphql(`
+  query Details($first: Int!, $uuids: [ID!]!) {
+    connectionPage(first: $first, filter: { uuids: $uuids }) {
+      edges {
+        node {
+          uuid
+          statusHistory(limit: 200) { at from to reason }
+          day: uptime(window: DAY)
+          month: uptime(window: MONTH)
+          daily(days: 90) { date uptime checks healthy maintenance p50Ms p95Ms }
+          maintenance { reason endsAt }
+        }
+      }
     }
   }
 `)

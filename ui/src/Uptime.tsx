@@ -1,31 +1,14 @@
 import { signal } from "@preact/signals"
-import { useEffect } from "preact/hooks"
-import { query, snapshots } from "./Api.js"
-import type { UptimeFiguresQuery } from "./generated/graphql.js"
-import { UptimeFigures } from "./Operations.js"
+import { type Details, details } from "./Api.js"
 
 // A connection's uptime over 24 h and 30 d, its last 90 days as a bar (hover a day for its figures), and a
-// badge while a maintenance window covers it. One query for every row, again each minute and on reconnecting.
+// badge while a maintenance window covers it. Read with the rows on screen (Api.detailsOf), again each minute
+// and on reconnecting.
 
-type Figures = UptimeFiguresQuery["connections"][number]
-type Day = Figures["daily"][number]
+type Day = Details["daily"][number]
 
-const EVERY_MS = 60_000
 const DAY_WIDTH = 3
 const HEIGHT = 14
-
-const figures = signal<ReadonlyMap<string, Figures>>(new Map())
-let mounted = 0
-let timer: ReturnType<typeof setInterval> | undefined
-
-const load = async () => {
-  try {
-    const data = await query(UptimeFigures, {})
-    figures.value = new Map(data.connections.map((c) => [c.uuid, c]))
-  } catch {
-    // the next minute or reconnection brings them
-  }
-}
 
 const percent = (share: number | null) => (share === null ? "–" : `${(share * 100).toFixed(share === 1 ? 0 : 2)}%`)
 const toneOf = (day: Day) =>
@@ -40,18 +23,7 @@ const describe = (day: Day) =>
 const hovered = signal<{ readonly uuid: string; readonly text: string } | null>(null)
 
 export const Uptime = ({ uuid, name }: { uuid: string; name: string }) => {
-  const loadedSnapshots = snapshots.value
-  useEffect(() => {
-    if (mounted++ === 0) timer = setInterval(() => void load(), EVERY_MS)
-    return () => {
-      if (--mounted === 0) clearInterval(timer)
-    }
-  }, [])
-  // the first row of each (re)connection loads everyone's figures
-  useEffect(() => {
-    if (loadedSnapshots > 0 && figures.peek().get(uuid) === undefined) void load()
-  }, [loadedSnapshots])
-  const mine = figures.value.get(uuid)
+  const mine = details.value.get(uuid)
   if (mine === undefined) return <span class="uptime">–</span>
   const shown = hovered.value?.uuid === uuid ? hovered.value.text : null
   // one handler for the bar: the day under the pointer says its figures beside it

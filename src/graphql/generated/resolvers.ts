@@ -4,6 +4,7 @@ import type { SenderStatusFetched as SenderStatusFetchedModel, ReceiverVerificat
 import type { StatusChange as StatusChangeModel } from '../../Domain/StatusChange.js';
 import type { RemoteNotice as RemoteNoticeModel } from '../../Domain/RemoteNotice.js';
 import type { Maintenance as MaintenanceModel } from '../../Domain/Maintenance.js';
+import type { ConnectionPage as ConnectionPageModel } from '../../Connections.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null | undefined;
 export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
@@ -23,6 +24,19 @@ export type ChangeKind =
   | 'created'
   | 'deleted'
   | 'updated';
+
+/** A connection's last check, either kind (SenderStatus for a receiver, VerificationOutcome for a sender), or none yet */
+export type CheckOutcome =
+  | 'active'
+  | 'error'
+  | 'exists'
+  | 'expired'
+  | 'not_checked'
+  | 'not_found'
+  | 'offline'
+  | 'pending'
+  | 'revoked'
+  | 'suspended';
 
 export type Connection = {
   readonly __typename?: 'Connection';
@@ -85,6 +99,42 @@ export type ConnectionChange = {
   readonly connection: Maybe<Connection>;
   readonly connectionUuid: Scalars['ID']['output'];
   readonly kind: ChangeKind;
+};
+
+/** How many connections have one direction, status and last check's outcome */
+export type ConnectionCount = {
+  readonly __typename?: 'ConnectionCount';
+  readonly count: Scalars['Int']['output'];
+  readonly direction: Direction;
+  readonly outcome: CheckOutcome;
+  readonly status: ConnectionStatus;
+};
+
+export type ConnectionEdge = {
+  readonly __typename?: 'ConnectionEdge';
+  /** opaque: pass it as after to read the rows that follow this one */
+  readonly cursor: Scalars['String']['output'];
+  readonly node: Connection;
+};
+
+/** Every field given must match; outcome is the last check as stored (written behind the checks, within a second or so) */
+export type ConnectionFilter = {
+  readonly direction?: InputMaybe<Direction>;
+  readonly outcome?: InputMaybe<CheckOutcome>;
+  /** a part of the name or of the site URL, any case */
+  readonly search?: InputMaybe<Scalars['String']['input']>;
+  readonly status?: InputMaybe<ConnectionStatus>;
+  /** only these connections (at most MAX_UUIDS), e.g. the rows a page shows */
+  readonly uuids?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
+};
+
+/** Connections in (name, uuid) order, a page at a time */
+export type ConnectionPage = {
+  readonly __typename?: 'ConnectionPage';
+  readonly edges: ReadonlyArray<ConnectionEdge>;
+  readonly pageInfo: PageInfo;
+  /** the rows the filter matches, every page together (one count in the store) */
+  readonly totalCount: Scalars['Int']['output'];
 };
 
 export type ConnectionStatus =
@@ -223,9 +273,21 @@ export type MutationVerifyReceiverConnectionsArgs = {
   uuids?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
 };
 
+export type PageInfo = {
+  readonly __typename?: 'PageInfo';
+  /** the last edge's cursor; null for an empty page */
+  readonly endCursor: Maybe<Scalars['String']['output']>;
+  readonly hasNextPage: Scalars['Boolean']['output'];
+};
+
 export type Query = {
   readonly __typename?: 'Query';
   readonly connection: Maybe<Connection>;
+  /** the registry's counts per direction, status and outcome, the groups that hold rows (read without loading rows) */
+  readonly connectionCounts: ReadonlyArray<ConnectionCount>;
+  /** a page of connections after the cursor given (first 1 to 500; errors: InvalidInput on first or after) */
+  readonly connectionPage: ConnectionPage;
+  /** every connection in one list, oldest first; ListTooLong past MAX_LIST (then page with connectionPage) */
   readonly connections: ReadonlyArray<Connection>;
   /** maintenance windows, newest first; active: only those covering now (true) or only the others (false) */
   readonly maintenances: ReadonlyArray<Maintenance>;
@@ -240,6 +302,13 @@ export type Query = {
 
 export type QueryConnectionArgs = {
   uuid: Scalars['ID']['input'];
+};
+
+
+export type QueryConnectionPageArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ConnectionFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -545,8 +614,13 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = {
 export type ResolversTypes = {
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ChangeKind: null;
+  CheckOutcome: null;
   Connection: ResolverTypeWrapper<ConnectionModel>;
   ConnectionChange: ResolverTypeWrapper<ConnectionChangeModel>;
+  ConnectionCount: ResolverTypeWrapper<ConnectionCount>;
+  ConnectionEdge: ResolverTypeWrapper<Omit<ConnectionEdge, 'node'> & { node: ResolversTypes['Connection'] }>;
+  ConnectionFilter: ConnectionFilter;
+  ConnectionPage: ResolverTypeWrapper<ConnectionPageModel>;
   ConnectionStatus: null;
   CreateConnectionInput: CreateConnectionInput;
   CreateConnectionPayload: ResolverTypeWrapper<Omit<CreateConnectionPayload, 'connection' | 'remoteNotification'> & { connection: ResolversTypes['Connection'], remoteNotification?: Maybe<ResolversTypes['RemoteNotification']> }>;
@@ -560,6 +634,7 @@ export type ResolversTypes = {
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Maintenance: ResolverTypeWrapper<MaintenanceModel>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ReceiverConnectionSevered: ResolverTypeWrapper<ReceiverConnectionSeveredModel>;
   ReceiverVerification: ResolverTypeWrapper<ReceiverVerificationModel>;
@@ -590,6 +665,10 @@ export type ResolversParentTypes = {
   Boolean: Scalars['Boolean']['output'];
   Connection: ConnectionModel;
   ConnectionChange: ConnectionChangeModel;
+  ConnectionCount: ConnectionCount;
+  ConnectionEdge: Omit<ConnectionEdge, 'node'> & { node: ResolversParentTypes['Connection'] };
+  ConnectionFilter: ConnectionFilter;
+  ConnectionPage: ConnectionPageModel;
   CreateConnectionInput: CreateConnectionInput;
   CreateConnectionPayload: Omit<CreateConnectionPayload, 'connection' | 'remoteNotification'> & { connection: ResolversParentTypes['Connection'], remoteNotification?: Maybe<ResolversParentTypes['RemoteNotification']> };
   CreateMaintenanceInput: CreateMaintenanceInput;
@@ -601,6 +680,7 @@ export type ResolversParentTypes = {
   Int: Scalars['Int']['output'];
   Maintenance: MaintenanceModel;
   Mutation: Record<PropertyKey, never>;
+  PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   ReceiverConnectionSevered: ReceiverConnectionSeveredModel;
   ReceiverVerification: ReceiverVerificationModel;
@@ -621,6 +701,8 @@ export type ResolversParentTypes = {
 };
 
 export type ChangeKindResolvers = { CREATED: 'created', DELETED: 'deleted', UPDATED: 'updated' };
+
+export type CheckOutcomeResolvers = { ACTIVE: 'active', ERROR: 'error', EXISTS: 'exists', EXPIRED: 'expired', NOT_CHECKED: 'not_checked', NOT_FOUND: 'not_found', OFFLINE: 'offline', PENDING: 'pending', REVOKED: 'revoked', SUSPENDED: 'suspended' };
 
 export type ConnectionResolvers<ContextType = any, ParentType extends ResolversParentTypes['Connection'] = ResolversParentTypes['Connection']> = {
   approvedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -651,6 +733,24 @@ export type ConnectionChangeResolvers<ContextType = any, ParentType extends Reso
   connection?: Resolver<Maybe<ResolversTypes['Connection']>, ParentType, ContextType>;
   connectionUuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['ChangeKind'], ParentType, ContextType>;
+};
+
+export type ConnectionCountResolvers<ContextType = any, ParentType extends ResolversParentTypes['ConnectionCount'] = ResolversParentTypes['ConnectionCount']> = {
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  direction?: Resolver<ResolversTypes['Direction'], ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['CheckOutcome'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ConnectionStatus'], ParentType, ContextType>;
+};
+
+export type ConnectionEdgeResolvers<ContextType = any, ParentType extends ResolversParentTypes['ConnectionEdge'] = ResolversParentTypes['ConnectionEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Connection'], ParentType, ContextType>;
+};
+
+export type ConnectionPageResolvers<ContextType = any, ParentType extends ResolversParentTypes['ConnectionPage'] = ResolversParentTypes['ConnectionPage']> = {
+  edges?: Resolver<ReadonlyArray<ResolversTypes['ConnectionEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type ConnectionStatusResolvers = { ACTIVE: 'active', EXPIRED: 'expired', PENDING: 'pending', REVOKED: 'revoked', SUSPENDED: 'suspended' };
@@ -702,8 +802,15 @@ export type MutationResolvers<ContextType = any, ParentType extends ResolversPar
   verifyReceiverConnections?: Resolver<ReadonlyArray<ResolversTypes['ReceiverVerification']>, ParentType, ContextType, Partial<MutationVerifyReceiverConnectionsArgs>>;
 };
 
+export type PageInfoResolvers<ContextType = any, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
 export type QueryResolvers<ContextType = any, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   connection?: Resolver<Maybe<ResolversTypes['Connection']>, ParentType, ContextType, RequireFields<QueryConnectionArgs, 'uuid'>>;
+  connectionCounts?: Resolver<ReadonlyArray<ResolversTypes['ConnectionCount']>, ParentType, ContextType>;
+  connectionPage?: Resolver<ResolversTypes['ConnectionPage'], ParentType, ContextType, RequireFields<QueryConnectionPageArgs, 'first'>>;
   connections?: Resolver<ReadonlyArray<ResolversTypes['Connection']>, ParentType, ContextType, Partial<QueryConnectionsArgs>>;
   maintenances?: Resolver<ReadonlyArray<ResolversTypes['Maintenance']>, ParentType, ContextType, Partial<QueryMaintenancesArgs>>;
   remoteSite?: Resolver<ResolversTypes['RemoteSite'], ParentType, ContextType, RequireFields<QueryRemoteSiteArgs, 'siteUrl'>>;
@@ -831,8 +938,12 @@ export type ViewerResolvers<ContextType = any, ParentType extends ResolversParen
 
 export type Resolvers<ContextType = any> = {
   ChangeKind?: ChangeKindResolvers;
+  CheckOutcome?: CheckOutcomeResolvers;
   Connection?: ConnectionResolvers<ContextType>;
   ConnectionChange?: ConnectionChangeResolvers<ContextType>;
+  ConnectionCount?: ConnectionCountResolvers<ContextType>;
+  ConnectionEdge?: ConnectionEdgeResolvers<ContextType>;
+  ConnectionPage?: ConnectionPageResolvers<ContextType>;
   ConnectionStatus?: ConnectionStatusResolvers;
   CreateConnectionPayload?: CreateConnectionPayloadResolvers<ContextType>;
   DailyStatus?: DailyStatusResolvers<ContextType>;
@@ -841,6 +952,7 @@ export type Resolvers<ContextType = any> = {
   Direction?: DirectionResolvers;
   Maintenance?: MaintenanceResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   ReceiverConnectionSevered?: ReceiverConnectionSeveredResolvers<ContextType>;
   ReceiverVerification?: ReceiverVerificationResolvers<ContextType>;

@@ -15,8 +15,9 @@ import * as types from './graphql.js';
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "\n  fragment RowFields on Connection {\n    uuid\n    name\n    direction\n    siteUrl\n    status\n    suspendedReason\n    lastSenderStatus { status reason checkedAt durationMs }\n    lastVerification { outcome reason checkedAt durationMs }\n    statusHistory(limit: 200) { at from to reason }\n  }\n": typeof types.RowFieldsFragmentDoc,
-    "\n  query Snapshot {\n    viewer { role }\n    connections { ...RowFields }\n  }\n": typeof types.SnapshotDocument,
+    "\n  fragment RowFields on Connection {\n    uuid\n    name\n    direction\n    siteUrl\n    status\n    suspendedReason\n    lastSenderStatus { status reason checkedAt durationMs }\n    lastVerification { outcome reason checkedAt durationMs }\n  }\n": typeof types.RowFieldsFragmentDoc,
+    "\n  query Counts {\n    viewer { role }\n    connectionCounts { direction outcome count }\n  }\n": typeof types.CountsDocument,
+    "\n  query Page($first: Int!, $after: String, $filter: ConnectionFilter) {\n    connectionPage(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { ...RowFields } }\n    }\n  }\n": typeof types.PageDocument,
     "\n  query LastChecks($uuid: ID!) {\n    connection(uuid: $uuid) {\n      lastSenderStatus { status reason checkedAt durationMs }\n      lastVerification { outcome reason checkedAt durationMs }\n    }\n  }\n": typeof types.LastChecksDocument,
     "\n  subscription StatusChanged {\n    statusChanged { connectionUuid at from to reason }\n  }\n": typeof types.StatusChangedDocument,
     "\n  subscription ConnectionChanged {\n    connectionChanged { kind connectionUuid connection { ...RowFields } }\n  }\n": typeof types.ConnectionChangedDocument,
@@ -28,11 +29,12 @@ type Documents = {
     "\n  mutation CreateConnection($input: CreateConnectionInput!) {\n    createConnection(input: $input) {\n      authToken\n      connection { ...RowFields }\n      remoteNotification { success status message httpStatus }\n    }\n  }\n": typeof types.CreateConnectionDocument,
     "\n  mutation Rename($uuid: ID!, $name: String!) {\n    renameConnection(uuid: $uuid, name: $name) { ...RowFields }\n  }\n": typeof types.RenameDocument,
     "\n  mutation Delete($uuid: ID!) {\n    deleteConnection(uuid: $uuid) { deleted remoteNotice { outcome reason } }\n  }\n": typeof types.DeleteDocument,
-    "\n  query UptimeFigures {\n    connections {\n      uuid\n      day: uptime(window: DAY)\n      month: uptime(window: MONTH)\n      daily(days: 90) { date uptime checks healthy maintenance p50Ms p95Ms }\n      maintenance { reason endsAt }\n    }\n  }\n": typeof types.UptimeFiguresDocument,
+    "\n  query Details($first: Int!, $uuids: [ID!]!) {\n    connectionPage(first: $first, filter: { uuids: $uuids }) {\n      edges {\n        node {\n          uuid\n          statusHistory(limit: 200) { at from to reason }\n          day: uptime(window: DAY)\n          month: uptime(window: MONTH)\n          daily(days: 90) { date uptime checks healthy maintenance p50Ms p95Ms }\n          maintenance { reason endsAt }\n        }\n      }\n    }\n  }\n": typeof types.DetailsDocument,
 };
 const documents: Documents = {
-    "\n  fragment RowFields on Connection {\n    uuid\n    name\n    direction\n    siteUrl\n    status\n    suspendedReason\n    lastSenderStatus { status reason checkedAt durationMs }\n    lastVerification { outcome reason checkedAt durationMs }\n    statusHistory(limit: 200) { at from to reason }\n  }\n": types.RowFieldsFragmentDoc,
-    "\n  query Snapshot {\n    viewer { role }\n    connections { ...RowFields }\n  }\n": types.SnapshotDocument,
+    "\n  fragment RowFields on Connection {\n    uuid\n    name\n    direction\n    siteUrl\n    status\n    suspendedReason\n    lastSenderStatus { status reason checkedAt durationMs }\n    lastVerification { outcome reason checkedAt durationMs }\n  }\n": types.RowFieldsFragmentDoc,
+    "\n  query Counts {\n    viewer { role }\n    connectionCounts { direction outcome count }\n  }\n": types.CountsDocument,
+    "\n  query Page($first: Int!, $after: String, $filter: ConnectionFilter) {\n    connectionPage(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { ...RowFields } }\n    }\n  }\n": types.PageDocument,
     "\n  query LastChecks($uuid: ID!) {\n    connection(uuid: $uuid) {\n      lastSenderStatus { status reason checkedAt durationMs }\n      lastVerification { outcome reason checkedAt durationMs }\n    }\n  }\n": types.LastChecksDocument,
     "\n  subscription StatusChanged {\n    statusChanged { connectionUuid at from to reason }\n  }\n": types.StatusChangedDocument,
     "\n  subscription ConnectionChanged {\n    connectionChanged { kind connectionUuid connection { ...RowFields } }\n  }\n": types.ConnectionChangedDocument,
@@ -44,17 +46,21 @@ const documents: Documents = {
     "\n  mutation CreateConnection($input: CreateConnectionInput!) {\n    createConnection(input: $input) {\n      authToken\n      connection { ...RowFields }\n      remoteNotification { success status message httpStatus }\n    }\n  }\n": types.CreateConnectionDocument,
     "\n  mutation Rename($uuid: ID!, $name: String!) {\n    renameConnection(uuid: $uuid, name: $name) { ...RowFields }\n  }\n": types.RenameDocument,
     "\n  mutation Delete($uuid: ID!) {\n    deleteConnection(uuid: $uuid) { deleted remoteNotice { outcome reason } }\n  }\n": types.DeleteDocument,
-    "\n  query UptimeFigures {\n    connections {\n      uuid\n      day: uptime(window: DAY)\n      month: uptime(window: MONTH)\n      daily(days: 90) { date uptime checks healthy maintenance p50Ms p95Ms }\n      maintenance { reason endsAt }\n    }\n  }\n": types.UptimeFiguresDocument,
+    "\n  query Details($first: Int!, $uuids: [ID!]!) {\n    connectionPage(first: $first, filter: { uuids: $uuids }) {\n      edges {\n        node {\n          uuid\n          statusHistory(limit: 200) { at from to reason }\n          day: uptime(window: DAY)\n          month: uptime(window: MONTH)\n          daily(days: 90) { date uptime checks healthy maintenance p50Ms p95Ms }\n          maintenance { reason endsAt }\n        }\n      }\n    }\n  }\n": types.DetailsDocument,
 };
 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment RowFields on Connection {\n    uuid\n    name\n    direction\n    siteUrl\n    status\n    suspendedReason\n    lastSenderStatus { status reason checkedAt durationMs }\n    lastVerification { outcome reason checkedAt durationMs }\n    statusHistory(limit: 200) { at from to reason }\n  }\n"): typeof import('./graphql.js').RowFieldsFragmentDoc;
+export function graphql(source: "\n  fragment RowFields on Connection {\n    uuid\n    name\n    direction\n    siteUrl\n    status\n    suspendedReason\n    lastSenderStatus { status reason checkedAt durationMs }\n    lastVerification { outcome reason checkedAt durationMs }\n  }\n"): typeof import('./graphql.js').RowFieldsFragmentDoc;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Snapshot {\n    viewer { role }\n    connections { ...RowFields }\n  }\n"): typeof import('./graphql.js').SnapshotDocument;
+export function graphql(source: "\n  query Counts {\n    viewer { role }\n    connectionCounts { direction outcome count }\n  }\n"): typeof import('./graphql.js').CountsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Page($first: Int!, $after: String, $filter: ConnectionFilter) {\n    connectionPage(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { ...RowFields } }\n    }\n  }\n"): typeof import('./graphql.js').PageDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -102,7 +108,7 @@ export function graphql(source: "\n  mutation Delete($uuid: ID!) {\n    deleteCo
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query UptimeFigures {\n    connections {\n      uuid\n      day: uptime(window: DAY)\n      month: uptime(window: MONTH)\n      daily(days: 90) { date uptime checks healthy maintenance p50Ms p95Ms }\n      maintenance { reason endsAt }\n    }\n  }\n"): typeof import('./graphql.js').UptimeFiguresDocument;
+export function graphql(source: "\n  query Details($first: Int!, $uuids: [ID!]!) {\n    connectionPage(first: $first, filter: { uuids: $uuids }) {\n      edges {\n        node {\n          uuid\n          statusHistory(limit: 200) { at from to reason }\n          day: uptime(window: DAY)\n          month: uptime(window: MONTH)\n          daily(days: 90) { date uptime checks healthy maintenance p50Ms p95Ms }\n          maintenance { reason endsAt }\n        }\n      }\n    }\n  }\n"): typeof import('./graphql.js').DetailsDocument;
 
 
 export function graphql(source: string) {

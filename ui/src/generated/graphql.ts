@@ -9,6 +9,30 @@ export type ChangeKind =
   | 'DELETED'
   | 'UPDATED';
 
+/** A connection's last check, either kind (SenderStatus for a receiver, VerificationOutcome for a sender), or none yet */
+export type CheckOutcome =
+  | 'ACTIVE'
+  | 'ERROR'
+  | 'EXISTS'
+  | 'EXPIRED'
+  | 'NOT_CHECKED'
+  | 'NOT_FOUND'
+  | 'OFFLINE'
+  | 'PENDING'
+  | 'REVOKED'
+  | 'SUSPENDED';
+
+/** Every field given must match; outcome is the last check as stored (written behind the checks, within a second or so) */
+export type ConnectionFilter = {
+  readonly direction: Direction | null | undefined;
+  readonly outcome: CheckOutcome | null | undefined;
+  /** a part of the name or of the site URL, any case */
+  readonly search: string | null | undefined;
+  readonly status: ConnectionStatus | null | undefined;
+  /** only these connections (at most MAX_UUIDS), e.g. the rows a page shows */
+  readonly uuids: ReadonlyArray<string | number> | null | undefined;
+};
+
 export type ConnectionStatus =
   | 'ACTIVE'
   | 'EXPIRED'
@@ -68,12 +92,21 @@ export type VerificationOutcome =
   | 'NOT_FOUND'
   | 'OFFLINE';
 
-export type RowFieldsFragment = { readonly uuid: string, readonly name: string, readonly direction: Direction, readonly siteUrl: string, readonly status: ConnectionStatus, readonly suspendedReason: string | null, readonly lastSenderStatus: { readonly status: SenderStatus, readonly reason: string | null, readonly checkedAt: string, readonly durationMs: number } | null, readonly lastVerification: { readonly outcome: VerificationOutcome, readonly reason: string | null, readonly checkedAt: string, readonly durationMs: number } | null, readonly statusHistory: ReadonlyArray<{ readonly at: string, readonly from: string | null, readonly to: string, readonly reason: string | null }> };
+export type RowFieldsFragment = { readonly uuid: string, readonly name: string, readonly direction: Direction, readonly siteUrl: string, readonly status: ConnectionStatus, readonly suspendedReason: string | null, readonly lastSenderStatus: { readonly status: SenderStatus, readonly reason: string | null, readonly checkedAt: string, readonly durationMs: number } | null, readonly lastVerification: { readonly outcome: VerificationOutcome, readonly reason: string | null, readonly checkedAt: string, readonly durationMs: number } | null };
 
-export type SnapshotQueryVariables = Exact<{ [key: string]: never; }>;
+export type CountsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type SnapshotQuery = { readonly viewer: { readonly role: Role }, readonly connections: ReadonlyArray<{ readonly uuid: string, readonly name: string, readonly direction: Direction, readonly siteUrl: string, readonly status: ConnectionStatus, readonly suspendedReason: string | null, readonly lastSenderStatus: { readonly status: SenderStatus, readonly reason: string | null, readonly checkedAt: string, readonly durationMs: number } | null, readonly lastVerification: { readonly outcome: VerificationOutcome, readonly reason: string | null, readonly checkedAt: string, readonly durationMs: number } | null, readonly statusHistory: ReadonlyArray<{ readonly at: string, readonly from: string | null, readonly to: string, readonly reason: string | null }> }> };
+export type CountsQuery = { readonly viewer: { readonly role: Role }, readonly connectionCounts: ReadonlyArray<{ readonly direction: Direction, readonly outcome: CheckOutcome, readonly count: number }> };
+
+export type PageQueryVariables = Exact<{
+  first: number;
+  after: string | null | undefined;
+  filter: ConnectionFilter | null | undefined;
+}>;
+
+
+export type PageQuery = { readonly connectionPage: { readonly totalCount: number, readonly pageInfo: { readonly hasNextPage: boolean, readonly endCursor: string | null }, readonly edges: ReadonlyArray<{ readonly node: { readonly uuid: string, readonly name: string, readonly direction: Direction, readonly siteUrl: string, readonly status: ConnectionStatus, readonly suspendedReason: string | null, readonly lastSenderStatus: { readonly status: SenderStatus, readonly reason: string | null, readonly checkedAt: string, readonly durationMs: number } | null, readonly lastVerification: { readonly outcome: VerificationOutcome, readonly reason: string | null, readonly checkedAt: string, readonly durationMs: number } | null } }> } };
 
 export type LastChecksQueryVariables = Exact<{
   uuid: string | number;
@@ -90,14 +123,14 @@ export type StatusChangedSubscription = { readonly statusChanged: { readonly con
 export type ConnectionChangedSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ConnectionChangedSubscription = { readonly connectionChanged: { readonly kind: ChangeKind, readonly connectionUuid: string, readonly connection: { readonly uuid: string, readonly name: string, readonly direction: Direction, readonly siteUrl: string, readonly status: ConnectionStatus, readonly suspendedReason: string | null, readonly lastSenderStatus: { readonly status: SenderStatus, readonly reason: string | null, readonly checkedAt: string, readonly durationMs: number } | null, readonly lastVerification: { readonly outcome: VerificationOutcome, readonly reason: string | null, readonly checkedAt: string, readonly durationMs: number } | null, readonly statusHistory: ReadonlyArray<{ readonly at: string, readonly from: string | null, readonly to: string, readonly reason: string | null }> } | null } };
+export type ConnectionChangedSubscription = { readonly connectionChanged: { readonly kind: ChangeKind, readonly connectionUuid: string, readonly connection: { readonly uuid: string, readonly name: string, readonly direction: Direction, readonly siteUrl: string, readonly status: ConnectionStatus, readonly suspendedReason: string | null, readonly lastSenderStatus: { readonly status: SenderStatus, readonly reason: string | null, readonly checkedAt: string, readonly durationMs: number } | null, readonly lastVerification: { readonly outcome: VerificationOutcome, readonly reason: string | null, readonly checkedAt: string, readonly durationMs: number } | null } | null } };
 
 export type StatusRoundsSubscriptionVariables = Exact<{
   every: number | null | undefined;
 }>;
 
 
-export type StatusRoundsSubscription = { readonly statusRounds: { readonly senderStatuses: ReadonlyArray<{ readonly connectionUuid: string, readonly status: SenderStatus, readonly reason: string | null, readonly checkedAt: string, readonly durationMs: number }>, readonly verifications: ReadonlyArray<{ readonly connectionUuid: string, readonly outcome: VerificationOutcome, readonly reason: string | null, readonly checkedAt: string, readonly durationMs: number }>, readonly severed: ReadonlyArray<{ readonly connection: { readonly uuid: string, readonly name: string, readonly direction: Direction, readonly siteUrl: string, readonly status: ConnectionStatus, readonly suspendedReason: string | null, readonly lastSenderStatus: { readonly status: SenderStatus, readonly reason: string | null, readonly checkedAt: string, readonly durationMs: number } | null, readonly lastVerification: { readonly outcome: VerificationOutcome, readonly reason: string | null, readonly checkedAt: string, readonly durationMs: number } | null, readonly statusHistory: ReadonlyArray<{ readonly at: string, readonly from: string | null, readonly to: string, readonly reason: string | null }> } }> } };
+export type StatusRoundsSubscription = { readonly statusRounds: { readonly senderStatuses: ReadonlyArray<{ readonly connectionUuid: string, readonly status: SenderStatus, readonly reason: string | null, readonly checkedAt: string, readonly durationMs: number }>, readonly verifications: ReadonlyArray<{ readonly connectionUuid: string, readonly outcome: VerificationOutcome, readonly reason: string | null, readonly checkedAt: string, readonly durationMs: number }>, readonly severed: ReadonlyArray<{ readonly connection: { readonly uuid: string, readonly name: string, readonly direction: Direction, readonly siteUrl: string, readonly status: ConnectionStatus, readonly suspendedReason: string | null, readonly lastSenderStatus: { readonly status: SenderStatus, readonly reason: string | null, readonly checkedAt: string, readonly durationMs: number } | null, readonly lastVerification: { readonly outcome: VerificationOutcome, readonly reason: string | null, readonly checkedAt: string, readonly durationMs: number } | null } }> } };
 
 export type CheckReceiversQueryVariables = Exact<{
   uuids: ReadonlyArray<string | number> | string | number | null | undefined;
@@ -120,7 +153,7 @@ export type SetStatusMutationVariables = Exact<{
 }>;
 
 
-export type SetStatusMutation = { readonly updateConnectionStatus: { readonly connection: { readonly uuid: string, readonly name: string, readonly direction: Direction, readonly siteUrl: string, readonly status: ConnectionStatus, readonly suspendedReason: string | null, readonly lastSenderStatus: { readonly status: SenderStatus, readonly reason: string | null, readonly checkedAt: string, readonly durationMs: number } | null, readonly lastVerification: { readonly outcome: VerificationOutcome, readonly reason: string | null, readonly checkedAt: string, readonly durationMs: number } | null, readonly statusHistory: ReadonlyArray<{ readonly at: string, readonly from: string | null, readonly to: string, readonly reason: string | null }> }, readonly remoteNotice: { readonly outcome: RemoteNoticeOutcome, readonly reason: string | null } } };
+export type SetStatusMutation = { readonly updateConnectionStatus: { readonly connection: { readonly uuid: string, readonly name: string, readonly direction: Direction, readonly siteUrl: string, readonly status: ConnectionStatus, readonly suspendedReason: string | null, readonly lastSenderStatus: { readonly status: SenderStatus, readonly reason: string | null, readonly checkedAt: string, readonly durationMs: number } | null, readonly lastVerification: { readonly outcome: VerificationOutcome, readonly reason: string | null, readonly checkedAt: string, readonly durationMs: number } | null }, readonly remoteNotice: { readonly outcome: RemoteNoticeOutcome, readonly reason: string | null } } };
 
 export type RemoteSiteQueryVariables = Exact<{
   siteUrl: string;
@@ -134,7 +167,7 @@ export type CreateConnectionMutationVariables = Exact<{
 }>;
 
 
-export type CreateConnectionMutation = { readonly createConnection: { readonly authToken: string, readonly connection: { readonly uuid: string, readonly name: string, readonly direction: Direction, readonly siteUrl: string, readonly status: ConnectionStatus, readonly suspendedReason: string | null, readonly lastSenderStatus: { readonly status: SenderStatus, readonly reason: string | null, readonly checkedAt: string, readonly durationMs: number } | null, readonly lastVerification: { readonly outcome: VerificationOutcome, readonly reason: string | null, readonly checkedAt: string, readonly durationMs: number } | null, readonly statusHistory: ReadonlyArray<{ readonly at: string, readonly from: string | null, readonly to: string, readonly reason: string | null }> }, readonly remoteNotification: { readonly success: boolean, readonly status: string, readonly message: string | null, readonly httpStatus: number | null } | null } };
+export type CreateConnectionMutation = { readonly createConnection: { readonly authToken: string, readonly connection: { readonly uuid: string, readonly name: string, readonly direction: Direction, readonly siteUrl: string, readonly status: ConnectionStatus, readonly suspendedReason: string | null, readonly lastSenderStatus: { readonly status: SenderStatus, readonly reason: string | null, readonly checkedAt: string, readonly durationMs: number } | null, readonly lastVerification: { readonly outcome: VerificationOutcome, readonly reason: string | null, readonly checkedAt: string, readonly durationMs: number } | null }, readonly remoteNotification: { readonly success: boolean, readonly status: string, readonly message: string | null, readonly httpStatus: number | null } | null } };
 
 export type RenameMutationVariables = Exact<{
   uuid: string | number;
@@ -142,7 +175,7 @@ export type RenameMutationVariables = Exact<{
 }>;
 
 
-export type RenameMutation = { readonly renameConnection: { readonly uuid: string, readonly name: string, readonly direction: Direction, readonly siteUrl: string, readonly status: ConnectionStatus, readonly suspendedReason: string | null, readonly lastSenderStatus: { readonly status: SenderStatus, readonly reason: string | null, readonly checkedAt: string, readonly durationMs: number } | null, readonly lastVerification: { readonly outcome: VerificationOutcome, readonly reason: string | null, readonly checkedAt: string, readonly durationMs: number } | null, readonly statusHistory: ReadonlyArray<{ readonly at: string, readonly from: string | null, readonly to: string, readonly reason: string | null }> } };
+export type RenameMutation = { readonly renameConnection: { readonly uuid: string, readonly name: string, readonly direction: Direction, readonly siteUrl: string, readonly status: ConnectionStatus, readonly suspendedReason: string | null, readonly lastSenderStatus: { readonly status: SenderStatus, readonly reason: string | null, readonly checkedAt: string, readonly durationMs: number } | null, readonly lastVerification: { readonly outcome: VerificationOutcome, readonly reason: string | null, readonly checkedAt: string, readonly durationMs: number } | null } };
 
 export type DeleteMutationVariables = Exact<{
   uuid: string | number;
@@ -151,10 +184,13 @@ export type DeleteMutationVariables = Exact<{
 
 export type DeleteMutation = { readonly deleteConnection: { readonly deleted: boolean, readonly remoteNotice: { readonly outcome: RemoteNoticeOutcome, readonly reason: string | null } } };
 
-export type UptimeFiguresQueryVariables = Exact<{ [key: string]: never; }>;
+export type DetailsQueryVariables = Exact<{
+  first: number;
+  uuids: ReadonlyArray<string | number> | string | number;
+}>;
 
 
-export type UptimeFiguresQuery = { readonly connections: ReadonlyArray<{ readonly uuid: string, readonly day: number | null, readonly month: number | null, readonly daily: ReadonlyArray<{ readonly date: string, readonly uptime: number | null, readonly checks: number, readonly healthy: number, readonly maintenance: number, readonly p50Ms: number | null, readonly p95Ms: number | null }>, readonly maintenance: { readonly reason: string | null, readonly endsAt: string } | null }> };
+export type DetailsQuery = { readonly connectionPage: { readonly edges: ReadonlyArray<{ readonly node: { readonly uuid: string, readonly day: number | null, readonly month: number | null, readonly statusHistory: ReadonlyArray<{ readonly at: string, readonly from: string | null, readonly to: string, readonly reason: string | null }>, readonly daily: ReadonlyArray<{ readonly date: string, readonly uptime: number | null, readonly checks: number, readonly healthy: number, readonly maintenance: number, readonly p50Ms: number | null, readonly p95Ms: number | null }>, readonly maintenance: { readonly reason: string | null, readonly endsAt: string } | null } }> } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -194,21 +230,33 @@ export const RowFieldsFragmentDoc = new TypedDocumentString(`
     checkedAt
     durationMs
   }
-  statusHistory(limit: 200) {
-    at
-    from
-    to
-    reason
-  }
 }
     `, {"fragmentName":"RowFields"}) as unknown as TypedDocumentString<RowFieldsFragment, unknown>;
-export const SnapshotDocument = new TypedDocumentString(`
-    query Snapshot {
+export const CountsDocument = new TypedDocumentString(`
+    query Counts {
   viewer {
     role
   }
-  connections {
-    ...RowFields
+  connectionCounts {
+    direction
+    outcome
+    count
+  }
+}
+    `) as unknown as TypedDocumentString<CountsQuery, CountsQueryVariables>;
+export const PageDocument = new TypedDocumentString(`
+    query Page($first: Int!, $after: String, $filter: ConnectionFilter) {
+  connectionPage(first: $first, after: $after, filter: $filter) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    edges {
+      node {
+        ...RowFields
+      }
+    }
   }
 }
     fragment RowFields on Connection {
@@ -230,13 +278,7 @@ export const SnapshotDocument = new TypedDocumentString(`
     checkedAt
     durationMs
   }
-  statusHistory(limit: 200) {
-    at
-    from
-    to
-    reason
-  }
-}`) as unknown as TypedDocumentString<SnapshotQuery, SnapshotQueryVariables>;
+}`) as unknown as TypedDocumentString<PageQuery, PageQueryVariables>;
 export const LastChecksDocument = new TypedDocumentString(`
     query LastChecks($uuid: ID!) {
   connection(uuid: $uuid) {
@@ -295,12 +337,6 @@ export const ConnectionChangedDocument = new TypedDocumentString(`
     checkedAt
     durationMs
   }
-  statusHistory(limit: 200) {
-    at
-    from
-    to
-    reason
-  }
 }`) as unknown as TypedDocumentString<ConnectionChangedSubscription, ConnectionChangedSubscriptionVariables>;
 export const StatusRoundsDocument = new TypedDocumentString(`
     subscription StatusRounds($every: Int) {
@@ -344,12 +380,6 @@ export const StatusRoundsDocument = new TypedDocumentString(`
     reason
     checkedAt
     durationMs
-  }
-  statusHistory(limit: 200) {
-    at
-    from
-    to
-    reason
   }
 }`) as unknown as TypedDocumentString<StatusRoundsSubscription, StatusRoundsSubscriptionVariables>;
 export const CheckReceiversDocument = new TypedDocumentString(`
@@ -405,12 +435,6 @@ export const SetStatusDocument = new TypedDocumentString(`
     checkedAt
     durationMs
   }
-  statusHistory(limit: 200) {
-    at
-    from
-    to
-    reason
-  }
 }`) as unknown as TypedDocumentString<SetStatusMutation, SetStatusMutationVariables>;
 export const RemoteSiteDocument = new TypedDocumentString(`
     query RemoteSite($siteUrl: String!) {
@@ -455,12 +479,6 @@ export const CreateConnectionDocument = new TypedDocumentString(`
     checkedAt
     durationMs
   }
-  statusHistory(limit: 200) {
-    at
-    from
-    to
-    reason
-  }
 }`) as unknown as TypedDocumentString<CreateConnectionMutation, CreateConnectionMutationVariables>;
 export const RenameDocument = new TypedDocumentString(`
     mutation Rename($uuid: ID!, $name: String!) {
@@ -487,12 +505,6 @@ export const RenameDocument = new TypedDocumentString(`
     checkedAt
     durationMs
   }
-  statusHistory(limit: 200) {
-    at
-    from
-    to
-    reason
-  }
 }`) as unknown as TypedDocumentString<RenameMutation, RenameMutationVariables>;
 export const DeleteDocument = new TypedDocumentString(`
     mutation Delete($uuid: ID!) {
@@ -505,25 +517,35 @@ export const DeleteDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<DeleteMutation, DeleteMutationVariables>;
-export const UptimeFiguresDocument = new TypedDocumentString(`
-    query UptimeFigures {
-  connections {
-    uuid
-    day: uptime(window: DAY)
-    month: uptime(window: MONTH)
-    daily(days: 90) {
-      date
-      uptime
-      checks
-      healthy
-      maintenance
-      p50Ms
-      p95Ms
-    }
-    maintenance {
-      reason
-      endsAt
+export const DetailsDocument = new TypedDocumentString(`
+    query Details($first: Int!, $uuids: [ID!]!) {
+  connectionPage(first: $first, filter: {uuids: $uuids}) {
+    edges {
+      node {
+        uuid
+        statusHistory(limit: 200) {
+          at
+          from
+          to
+          reason
+        }
+        day: uptime(window: DAY)
+        month: uptime(window: MONTH)
+        daily(days: 90) {
+          date
+          uptime
+          checks
+          healthy
+          maintenance
+          p50Ms
+          p95Ms
+        }
+        maintenance {
+          reason
+          endsAt
+        }
+      }
     }
   }
 }
-    `) as unknown as TypedDocumentString<UptimeFiguresQuery, UptimeFiguresQueryVariables>;
+    `) as unknown as TypedDocumentString<DetailsQuery, DetailsQueryVariables>;
