@@ -1,7 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { graphql, type RunningSite, startSite } from "../utils/App.js"
-import { createReceiver } from "./Documents.js"
+import { createReceiver, graphql, type RunningSite, startSite } from "../utils/App.js"
 
 // Query.connectionPage, Query.connectionCounts and the bounded list form over HTTP: each bad argument gets its
 // typed code, and nothing of a refused query is answered.
