@@ -20,7 +20,7 @@ import type { PagesMessage } from "./fanoutPages.js"
 // npm run bench:fanout: what showing results costs. syncwatch (built, started as `npm start` does), a counting
 // remote sender with N receiver connections, and P page-like graphql-ws clients in their own process, with
 // rounds every S seconds. FANOUT_PAGES (300), FANOUT_CONNECTIONS (200), FANOUT_EVERY (10 s), FANOUT_ROUNDS
-// (measured intervals, 5), FANOUT_MODE (events: statusEvents result by result; rounds: statusRounds, the page
+// (measured rounds, 5), FANOUT_MODE (events: statusEvents result by result; rounds: statusRounds, the page
 // feed). FANOUT_PROFILE=1 runs syncwatch under --cpu-prof (summarise with `tsx bench/profile.ts <file>`).
 
 const pages = Number(process.env["FANOUT_PAGES"] ?? 300)
