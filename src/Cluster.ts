@@ -2,7 +2,6 @@ import * as RunnerAddress from "@effect/cluster/RunnerAddress"
 import * as RunnerHealth from "@effect/cluster/RunnerHealth"
 import * as Runners from "@effect/cluster/Runners"
 import * as ShardingConfig from "@effect/cluster/ShardingConfig"
-import * as Singleton from "@effect/cluster/Singleton"
 import * as SocketRunner from "@effect/cluster/SocketRunner"
 import * as SqlMessageStorage from "@effect/cluster/SqlMessageStorage"
 import * as SqlRunnerStorage from "@effect/cluster/SqlRunnerStorage"
@@ -11,18 +10,20 @@ import * as RpcSerialization from "@effect/rpc/RpcSerialization"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import { Config, ConfigError, Duration, Effect, Layer, Option, Scope } from "effect"
 import * as Identity from "./Cluster/Identity.js"
+import * as Owners from "./Cluster/Owners.js"
 import * as Relay from "./Cluster/Relay.js"
 import { databaseTimeout, postgresUrl } from "./Db/Target.js"
 import * as Setting from "./Setting.js"
-import { Watcher } from "./Watcher.js"
 
-// Lock and heartbeat timings (docs/cluster.md): a runner refreshes its shard locks and its
-// heartbeat every 2 s; one silent for 10 s is dropped from the runners every instance reads each second,
-// and its shards (the monitor's among them) go to the others. Its advisory locks went with its
-// PostgreSQL session, so a SIGKILLed runner is replaced in about 12 s, well inside 30 s.
+// Lock and heartbeat timings (docs/cluster.md, "Takeover"). A runner refreshes its shard locks and heartbeat every
+// 4 s, and gives each refresh 4 s (the effective interval, min(refresh, expiry / 3)): a refresh late because the
+// machine is loaded (an event loop busy for seconds with a big round) is not taken for a lost database, which
+// would release every shard and let another instance check them too. A runner silent for 20 s (five refreshes)
+// is dropped, one that stops answering pings is marked unhealthy within 5 s, assignments are re-read every second:
+// a SIGKILLed runner's shards (its advisory locks went with its PostgreSQL session) move within about 5–20 s.
 export const TIMINGS = {
-  shardLockRefreshInterval: Duration.seconds(2),
-  shardLockExpiration: Duration.seconds(10),
+  shardLockRefreshInterval: Duration.seconds(4),
+  shardLockExpiration: Duration.seconds(20),
   refreshAssignmentsInterval: Duration.seconds(1),
   runnerHealthCheckInterval: Duration.seconds(5)
 } as const
@@ -57,22 +58,8 @@ export const ShardingLive = SocketRunner.layer.pipe(
   Layer.provide([SocketServerLive, layerClientProtocol]),
   Layer.provideMerge(Layer.orDie(SqlMessageStorage.layer)),
   Layer.provide(Layer.orDie(SqlRunnerStorage.layer)),
-  Layer.provide(ShardingConfigLive),
+  Layer.provideMerge(ShardingConfigLive),
   Layer.provide(RpcSerialization.layerNdjson)
-)
-
-// the monitor's rounds, once across the cluster: a singleton runs on the runner owning its shard and
-// moves with it (the other choice, connections sharded to entities, would turn each check into a message
-// through the message table: more writes per check than the check's own result, for no gain in a round)
-const MonitorLive = Layer.unwrapEffect(
-  Effect.map(Watcher, (watcher) =>
-    Singleton.make(
-      "syncwatch/monitor",
-      Effect.zipRight(Effect.logInfo("The monitor's rounds run on this instance"), watcher.monitor).pipe(
-        Effect.onInterrupt(() => Effect.logInfo("The monitor's rounds stopped on this instance"))
-      )
-    )
-  )
 )
 
 // the cluster's own pool on DATABASE_URL: runner and message storage, the shard-lock session, LISTEN
@@ -111,9 +98,10 @@ const releasedWithin = <A, E, R>(layer: Layer.Layer<A, E, R>) =>
     })
   )
 
-// what several instances on one PostgreSQL add: the identity check first, then the relay and the cluster
+// what several instances on one PostgreSQL add: the identity check first, then the relay and the cluster, whose
+// shards say which instance checks each connection (Owners)
 export const layer = releasedWithin(
-  Layer.mergeAll(MonitorLive.pipe(Layer.provide(ShardingLive)), Relay.layer).pipe(
+  Layer.mergeAll(Owners.layer.pipe(Layer.provide(ShardingLive)), Relay.layer).pipe(
     Layer.provideMerge(Identity.layer),
     Layer.provide(PgLive)
   )

@@ -17,6 +17,7 @@ import { LogFormatLive } from "./LogFormat.js"
 import * as Logs from "./Logs.js"
 import { Maintenances } from "./Maintenance.js"
 import * as Prometheus from "./Metrics/Prometheus.js"
+import { Owners } from "./Owners.js"
 import * as Page from "./Page.js"
 import { Pairing } from "./Pairing.js"
 import { PeerClient } from "./Peer/Client.js"
@@ -40,36 +41,43 @@ const Routes = Layer.mergeAll(
   Page.RouteLive
 )
 
-// every service of the app; needs SqlClient and HttpClient
+// every service of the app over who performs the checks (Owners); needs SqlClient and HttpClient
 // Alerts subscribes to the history before the watcher (and its monitor) can write any
-export const ServicesLive = Watcher.Default.pipe(
-  Layer.provideMerge(StatusChecks.Default),
-  Layer.provideMerge(LastKnown.Default),
-  Layer.provideMerge(Alerts.Default),
-  Layer.provideMerge(Rollups.Default),
-  Layer.provideMerge(Maintenances.Default),
-  Layer.provideMerge(Layer.mergeAll(Pairing.Default, History.Default)),
-  Layer.provideMerge(Layer.mergeAll(Connections.Default, PeerClient.Default, SiteConfig.Default, SyncSettings.Default))
-)
+const servicesOver = <E, RIn>(owners: Layer.Layer<Owners, E, RIn>) =>
+  Watcher.Default.pipe(
+    Layer.provideMerge(owners),
+    Layer.provideMerge(StatusChecks.Default),
+    Layer.provideMerge(LastKnown.Default),
+    Layer.provideMerge(Alerts.Default),
+    Layer.provideMerge(Rollups.Default),
+    Layer.provideMerge(Maintenances.Default),
+    Layer.provideMerge(Layer.mergeAll(Pairing.Default, History.Default)),
+    Layer.provideMerge(
+      Layer.mergeAll(Connections.Default, PeerClient.Default, SiteConfig.Default, SyncSettings.Default)
+    )
+  )
+
+// one instance: it performs every check
+export const ServicesLive = servicesOver(Owners.Local)
 
 // every service over the platform's layers given (the store, the peers' HTTP client): the tests and the bench
 // build theirs from it, with a test store or a test transport; the server below provides the live ones
 export const Services = <ROut, E, RIn>(platform: Layer.Layer<ROut, E, RIn>) =>
   ServicesLive.pipe(Layer.provideMerge(platform))
 
-// PostgreSQL: several instances share the registry. @effect/cluster is loaded only then: the SQLite default
-// starts nothing of it and never imports it.
+// PostgreSQL: several instances share the registry, and each connection's checks are its owner's (the cluster).
+// @effect/cluster is loaded only then: the SQLite default starts nothing of it and never imports it.
 const SharedRegistryLive = Layer.unwrapEffect(
   Effect.map(StoreKind, (kind) => (kind === "pg" ? Layer.succeed(SharedRegistry, true) : Layer.empty))
 )
-const ClusterLive = Layer.unwrapEffect(
+const OwnersLive = Layer.unwrapEffect(
   Effect.flatMap(StoreKind, (kind) =>
     kind === "pg"
       ? Effect.map(
           Effect.promise(() => import("./Cluster.js")),
           (cluster) => cluster.layer
         )
-      : Effect.succeed(Layer.empty)
+      : Effect.succeed(Owners.Local)
   )
 )
 
@@ -176,7 +184,7 @@ export const AppLive = Layer.merge(
   HttpLayerRouter.serve(Routes, { disableListenLog: true, disableLogger: true }),
   Announce.pipe(Layer.provide(SiteConfig.Default))
 ).pipe(
-  Layer.provide(ClusterLive.pipe(Layer.provideMerge(ServicesLive), Layer.provide(SharedRegistryLive))),
+  Layer.provide(servicesOver(OwnersLive).pipe(Layer.provide(SharedRegistryLive))),
   Layer.provide(Prometheus.ExporterLive),
   // spans to OTEL_EXPORTER_OTLP_ENDPOINT over a client of their own (the peers' dials other sites only)
   Layer.provide(Tracing.layer.pipe(Layer.provide(NodeHttpClient.layerUndici))),

@@ -21,6 +21,7 @@ import * as Token from "../src/Domain/Token.js"
 import { History } from "../src/History.js"
 import { LastKnown } from "../src/LastKnown.js"
 import { Maintenances } from "../src/Maintenance.js"
+import { Owners } from "../src/Owners.js"
 import { PeerClient } from "../src/Peer/Client.js"
 import { PeerHttpClientLive } from "../src/Peer/Transport.js"
 import { Rollups } from "../src/Rollups.js"
@@ -274,6 +275,7 @@ describe("a check that dies", () => {
   )
   // the watcher runs the status rounds: it is built on the same dying checks
   const dyingLayer = Watcher.Default.pipe(
+    Layer.provideMerge(Owners.Local),
     Layer.provideMerge(StatusChecks.Default),
     Layer.provideMerge(LastKnown.Test),
     Layer.provideMerge(Rollups.Default),

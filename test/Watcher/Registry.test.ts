@@ -4,6 +4,7 @@ import { Connections } from "../../src/Connections.js"
 import { History } from "../../src/History.js"
 import { LastKnown } from "../../src/LastKnown.js"
 import { Maintenances } from "../../src/Maintenance.js"
+import { Owners } from "../../src/Owners.js"
 import { PeerClient } from "../../src/Peer/Client.js"
 import { PeerHttpClientLive } from "../../src/Peer/Transport.js"
 import { Rollups } from "../../src/Rollups.js"
@@ -30,6 +31,7 @@ const countingLayer = (counter: { lists: number }) => {
     )
   )
   return Watcher.Default.pipe(
+    Layer.provideMerge(Owners.Local),
     Layer.provideMerge(StatusChecks.Default),
     Layer.provideMerge(LastKnown.Default),
     Layer.provideMerge(Rollups.Default),

@@ -1,0 +1,182 @@
+import * as Entity from "@effect/cluster/Entity"
+import * as EntityId from "@effect/cluster/EntityId"
+import * as Sharding from "@effect/cluster/Sharding"
+import * as ShardingConfig from "@effect/cluster/ShardingConfig"
+import * as Rpc from "@effect/rpc/Rpc"
+import { Duration, Effect, Layer, Schedule, Schema } from "effect"
+import { Connections } from "../Connections.js"
+import type { Connection } from "../Domain/Connection.js"
+import { ReceiverVerification, SenderStatusFetched } from "../Domain/Events.js"
+import { LastKnown } from "../LastKnown.js"
+import { here, Owners } from "../Owners.js"
+import { checkConcurrency, type Freshness } from "../StatusChecks.js"
+
+// One message per shard and round asks the shard's owner for the results of the round's connections in that
+// shard (docs/cluster.md, "Each connection has one owner"): uuids only (the owner reads its rows), volatile (not
+// stored: a round has nobody to answer later), answered with the results once all are in.
+const Ask = Schema.Struct({ uuids: Schema.Array(Schema.String), maxAgeMillis: Schema.Number, now: Schema.Number })
+const Verified = Schema.Struct({ verification: ReceiverVerification, notFoundCount: Schema.Number })
+export const Checks = Entity.make("syncwatch/checks", [
+  Rpc.make("Statuses", { payload: Ask, success: Schema.Array(SenderStatusFetched) }),
+  Rpc.make("Verifications", { payload: Ask, success: Schema.Array(Verified) })
+])
+
+const GROUP = "default"
+// at most this many uuids in one message (the owner reads them in one query, under MAX_UUIDS' default)
+const PER_MESSAGE = 200
+// an ask that failed (its owner died, its shard moved) is sent again this often, reaching the shard's new owner
+const RETRY_EVERY = Duration.millis(500)
+
+export const RUNS_HERE = "The monitor's rounds run on this instance"
+export const STOPPED_HERE = "The monitor's rounds stopped on this instance"
+
+export const layer = Layer.unwrapEffect(
+  Effect.gen(function* () {
+    const concurrency = yield* checkConcurrency
+    // every check this instance performs, its own rounds' and the others' asks, CHECK_CONCURRENCY at a time
+    const gate = yield* Effect.makeSemaphore(concurrency)
+    const mine = (yield* here)((check) => gate.withPermits(1)(check))
+
+    // the owner's side: the rows of the asked uuids (a connection deleted meanwhile is left out), checked here
+    const rowsOf = (uuids: ReadonlyArray<string>): Effect.Effect<Array<Connection>, never, Connections> =>
+      Effect.flatMap(Connections, (connections) =>
+        connections.getMany(uuids).pipe(
+          Effect.catchTag("ConnectionNotFound", ({ uuid }) => rowsOf(uuids.filter((u) => u !== uuid))),
+          Effect.orDie
+        )
+      )
+    const answer = <A>(ask: typeof Ask.Type, check: (rows: Array<Connection>, f: Freshness) => Effect.Effect<A>) =>
+      Effect.gen(function* () {
+        const known = yield* LastKnown
+        const rows = yield* rowsOf(ask.uuids)
+        // in the store (and its history rows written) before the asker's round completes
+        return yield* Effect.ensuring(check(rows, { maxAgeMillis: ask.maxAgeMillis, now: ask.now }), known.flush)
+      })
+    const served = Checks.toLayer(
+      Effect.gen(function* () {
+        const context = yield* Effect.context<Connections | LastKnown>()
+        return {
+          Statuses: ({ payload }) =>
+            Effect.provide(
+              answer(payload, (rows, f) => mine.statuses(rows, f)),
+              context
+            ),
+          Verifications: ({ payload }) =>
+            Effect.provide(
+              answer(payload, (rows, f) => mine.verifications(rows, f)),
+              context
+            )
+        }
+      }),
+      { concurrency: "unbounded", maxIdleTime: Duration.minutes(10) }
+    )
+
+    const asking = Layer.scoped(
+      Owners,
+      Effect.gen(function* () {
+        const sharding = yield* Sharding.Sharding
+        const { shardsPerGroup } = yield* ShardingConfig.ShardingConfig
+        const known = yield* LastKnown
+        const client = yield* Checks.client
+        // one entity per shard, named so that it lands in that shard: the asks of a shard reach its owner
+        const entityOf = new Map<number, ReturnType<typeof client>>()
+        for (let n = 0; entityOf.size < shardsPerGroup; n++) {
+          const id = EntityId.make(`shard-${n}`)
+          const shard = sharding.getShardId(id, GROUP).id
+          if (!entityOf.has(shard)) entityOf.set(shard, client(id))
+        }
+
+        // the round's connections: those of this instance's shards checked here, the others' asked of their
+        // owners (a result still fresh here is served without asking), each result told as it comes
+        const spread = <A>(
+          items: ReadonlyArray<Connection>,
+          fresh: (uuid: string) => A | undefined,
+          local: (rows: Array<Connection>) => Effect.Effect<Array<A>>,
+          ask: (entity: ReturnType<typeof client>, uuids: Array<string>) => Effect.Effect<ReadonlyArray<A>, unknown>,
+          onEach: ((a: A) => void) | undefined,
+          heard: (a: A) => void
+        ): Effect.Effect<Array<A>> =>
+          Effect.suspend(() => {
+            const results: Array<A> = []
+            const ours: Array<Connection> = []
+            const byShard = new Map<number, Array<string>>()
+            for (const connection of items) {
+              const shard = sharding.getShardId(EntityId.make(connection.uuid), GROUP)
+              if (sharding.hasShardId(shard)) {
+                ours.push(connection)
+                continue
+              }
+              const known = fresh(connection.uuid)
+              if (known !== undefined) {
+                results.push(known)
+                onEach?.(known)
+                continue
+              }
+              const uuids = byShard.get(shard.id)
+              if (uuids === undefined) byShard.set(shard.id, [connection.uuid])
+              else uuids.push(connection.uuid)
+            }
+            const messages: Array<[ReturnType<typeof client>, Array<string>]> = []
+            for (const [shard, uuids] of byShard) {
+              for (let i = 0; i < uuids.length; i += PER_MESSAGE)
+                messages.push([entityOf.get(shard)!, uuids.slice(i, i + PER_MESSAGE)])
+            }
+            const asked = Effect.forEach(
+              messages,
+              ([entity, uuids]) =>
+                ask(entity, uuids).pipe(
+                  Effect.sandbox,
+                  Effect.tapError((cause) => Effect.logDebug("An ask of a connection's owner is sent again", cause)),
+                  Effect.retry(Schedule.spaced(RETRY_EVERY)),
+                  Effect.orDie,
+                  Effect.tap((answered) =>
+                    Effect.sync(() => {
+                      for (const a of answered) {
+                        heard(a)
+                        results.push(a)
+                        onEach?.(a)
+                      }
+                    })
+                  )
+                ),
+              { concurrency: "unbounded", discard: true }
+            )
+            const checked = Effect.map(local(ours), (own) => {
+              for (const a of own) results.push(a)
+            })
+            return Effect.as(Effect.all([checked, asked], { concurrency: 2, discard: true }), results)
+          })
+
+        return {
+          statuses: (receivers, freshness, onEach) =>
+            spread(
+              receivers,
+              (uuid) => known.freshStatus(uuid, freshness.maxAgeMillis, freshness.now),
+              (rows) => mine.statuses(rows, freshness, onEach),
+              (entity, uuids) => entity.Statuses({ uuids, ...freshness }),
+              onEach,
+              known.heard
+            ),
+          verifications: (senders, freshness) =>
+            spread(
+              senders,
+              (uuid) => known.freshVerification(uuid, freshness.maxAgeMillis, freshness.now),
+              (rows) => mine.verifications(rows, freshness),
+              (entity, uuids) => entity.Verifications({ uuids, ...freshness }),
+              undefined,
+              known.heard
+            ),
+          // a singleton: on the runner owning its shard, moving with it
+          monitor: (rounds) =>
+            sharding.registerSingleton(
+              "syncwatch/monitor",
+              Effect.zipRight(Effect.logInfo(RUNS_HERE), rounds).pipe(
+                Effect.onInterrupt(() => Effect.logInfo(STOPPED_HERE))
+              )
+            )
+        }
+      })
+    )
+    return Layer.merge(asking, served)
+  })
+)
