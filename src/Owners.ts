@@ -22,6 +22,8 @@ export interface OwnersApi {
   ) => Effect.Effect<Array<LastVerification>>
   // the monitor's rounds: forked here on one instance, run once across a cluster (a singleton moving with its shard)
   readonly monitor: (rounds: Effect.Effect<void>) => Effect.Effect<void, never, Scope.Scope>
+  // the registry in memory (the Watcher's), of which an owner takes the rows others ask about: no store read
+  readonly serve: (rows: (uuids: ReadonlyArray<string>) => Effect.Effect<Array<Connection>>) => Effect.Effect<void>
 }
 
 // the checks this instance performs itself, CHECK_CONCURRENCY at a time per call; `gated` may bound them further
@@ -45,7 +47,9 @@ export class Owners extends Context.Tag("syncwatch/Owners")<Owners, OwnersApi>()
     Owners,
     Effect.map(here, (make) => ({
       ...make(),
-      monitor: (rounds: Effect.Effect<void>) => Effect.asVoid(Effect.forkScoped(rounds))
+      monitor: (rounds: Effect.Effect<void>) => Effect.asVoid(Effect.forkScoped(rounds)),
+      // nobody asks
+      serve: () => Effect.void
     }))
   )
 }

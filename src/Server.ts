@@ -70,8 +70,9 @@ export const Services = <ROut, E, RIn>(platform: Layer.Layer<ROut, E, RIn>) =>
 const SharedRegistryLive = Layer.unwrapEffect(
   Effect.map(StoreKind, (kind) => (kind === "pg" ? Layer.succeed(SharedRegistry, true) : Layer.empty))
 )
+type ClusterLayer = Awaited<typeof import("./Cluster.js")>["layer"]
 const OwnersLive = Layer.unwrapEffect(
-  Effect.flatMap(StoreKind, (kind) =>
+  Effect.flatMap(StoreKind, (kind): Effect.Effect<ClusterLayer | typeof Owners.Local> =>
     kind === "pg"
       ? Effect.map(
           Effect.promise(() => import("./Cluster.js")),

@@ -96,6 +96,13 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
       )
     )
     yield* Stream.runForEach(connections.changes, () => sync).pipe(Effect.forkScoped)
+    // what the other instances ask of this one (their connections' rows it owns) is read here, never from the store
+    yield* owners.serve((uuids) =>
+      Effect.as(
+        sync,
+        uuids.flatMap((uuid) => registry.get(uuid) ?? [])
+      )
+    )
 
     // A4 under SEVER_AFTER and the mass-sever brake; the write finishes even if the asker leaves
     const sever = (uuid: ConnectionUuid) =>

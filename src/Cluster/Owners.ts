@@ -3,8 +3,7 @@ import * as EntityId from "@effect/cluster/EntityId"
 import * as Sharding from "@effect/cluster/Sharding"
 import * as ShardingConfig from "@effect/cluster/ShardingConfig"
 import * as Rpc from "@effect/rpc/Rpc"
-import { Duration, Effect, Layer, Schedule, Schema } from "effect"
-import { Connections } from "../Connections.js"
+import { Deferred, Duration, Effect, Layer, Queue, Schedule, Schema } from "effect"
 import type { Connection } from "../Domain/Connection.js"
 import { ReceiverVerification, SenderStatusFetched } from "../Domain/Events.js"
 import { LastKnown } from "../LastKnown.js"
@@ -37,35 +36,35 @@ export const layer = Layer.unwrapEffect(
     const gate = yield* Effect.makeSemaphore(concurrency)
     const mine = (yield* here)((check) => gate.withPermits(1)(check))
 
-    // the owner's side: the rows of the asked uuids (a connection deleted meanwhile is left out), checked here
-    const rowsOf = (uuids: ReadonlyArray<string>): Effect.Effect<Array<Connection>, never, Connections> =>
-      Effect.flatMap(Connections, (connections) =>
-        connections.getMany(uuids).pipe(
-          Effect.catchTag("ConnectionNotFound", ({ uuid }) => rowsOf(uuids.filter((u) => u !== uuid))),
-          Effect.orDie
-        )
-      )
+    // the owner's side: the rows of the asked uuids from the registry in memory (the Watcher's, once it is up), a
+    // connection deleted meanwhile left out
+    const registry = yield* Deferred.make<(uuids: ReadonlyArray<string>) => Effect.Effect<Array<Connection>>>()
+    const rowsOf = (uuids: ReadonlyArray<string>) => Effect.flatMap(Deferred.await(registry), (rows) => rows(uuids))
+    // the owner's results in the store (and their history rows) before it answers, in one write for every answer
+    // waiting then: a burst of asks is one or two writes, not one each
+    const waiting = yield* Queue.unbounded<Deferred.Deferred<void>>()
+    const flushed = Effect.flatMap(Deferred.make<void>(), (done) =>
+      Effect.zipRight(Queue.offer(waiting, done), Deferred.await(done))
+    )
+    const flusher = Effect.gen(function* () {
+      const known = yield* LastKnown
+      for (;;) {
+        const first = yield* Queue.take(waiting)
+        const rest = yield* Queue.takeAll(waiting)
+        yield* known.flush
+        for (const done of [first, ...rest]) yield* Deferred.succeed(done, void 0)
+      }
+    })
     const answer = <A>(ask: typeof Ask.Type, check: (rows: Array<Connection>, f: Freshness) => Effect.Effect<A>) =>
-      Effect.gen(function* () {
-        const known = yield* LastKnown
-        const rows = yield* rowsOf(ask.uuids)
-        // in the store (and its history rows written) before the asker's round completes
-        return yield* Effect.ensuring(check(rows, { maxAgeMillis: ask.maxAgeMillis, now: ask.now }), known.flush)
-      })
+      Effect.flatMap(rowsOf(ask.uuids), (rows) =>
+        Effect.zipLeft(check(rows, { maxAgeMillis: ask.maxAgeMillis, now: ask.now }), flushed)
+      )
     const served = Checks.toLayer(
       Effect.gen(function* () {
-        const context = yield* Effect.context<Connections | LastKnown>()
+        yield* Effect.forkScoped(flusher)
         return {
-          Statuses: ({ payload }) =>
-            Effect.provide(
-              answer(payload, (rows, f) => mine.statuses(rows, f)),
-              context
-            ),
-          Verifications: ({ payload }) =>
-            Effect.provide(
-              answer(payload, (rows, f) => mine.verifications(rows, f)),
-              context
-            )
+          Statuses: ({ payload }) => answer(payload, (rows, f) => mine.statuses(rows, f)),
+          Verifications: ({ payload }) => answer(payload, (rows, f) => mine.verifications(rows, f))
         }
       }),
       { concurrency: "unbounded", maxIdleTime: Duration.minutes(10) }
@@ -166,6 +165,7 @@ export const layer = Layer.unwrapEffect(
               undefined,
               known.heard
             ),
+          serve: (rows) => Effect.asVoid(Deferred.succeed(registry, rows)),
           // a singleton: on the runner owning its shard, moving with it
           monitor: (rounds) =>
             sharding.registerSingleton(
