@@ -139,8 +139,5 @@ export const layer = releasedWithin(
     Owners.layer.pipe(Layer.provide(ShardingLive)),
     Layer.effect(Health.Problems, Health.Problems).pipe(Layer.provide(ShardingLive)),
     Relay.layer
-  ).pipe(
-    Layer.provideMerge(Identity.layer),
-    Layer.provide(PgLive)
-  )
+  ).pipe(Layer.provideMerge(Identity.layer), Layer.provide(PgLive))
 )

@@ -72,13 +72,15 @@ const SharedRegistryLive = Layer.unwrapEffect(
 )
 type ClusterLayer = Awaited<typeof import("./Cluster.js")>["layer"]
 const OwnersLive = Layer.unwrapEffect(
-  Effect.flatMap(StoreKind, (kind): Effect.Effect<ClusterLayer | typeof Owners.Local> =>
-    kind === "pg"
-      ? Effect.map(
-          Effect.promise(() => import("./Cluster.js")),
-          (cluster) => cluster.layer
-        )
-      : Effect.succeed(Owners.Local)
+  Effect.flatMap(
+    StoreKind,
+    (kind): Effect.Effect<ClusterLayer | typeof Owners.Local> =>
+      kind === "pg"
+        ? Effect.map(
+            Effect.promise(() => import("./Cluster.js")),
+            (cluster) => cluster.layer
+          )
+        : Effect.succeed(Owners.Local)
   )
 )
 
