@@ -31,13 +31,15 @@ export interface OwnersApi {
 export const here = Effect.gen(function* () {
   const checks = yield* StatusChecks
   const concurrency = yield* checkConcurrency
+  // no more workers than connections: an owner answers many small batches
+  const workers = (items: ReadonlyArray<Connection>) => Math.max(1, Math.min(concurrency, items.length))
   return (gated: <A>(check: Effect.Effect<A>) => Effect.Effect<A> = (check) => check) => ({
-    statuses: (receivers: Iterable<Connection>, freshness: Freshness, onEach?: (s: SenderStatusFetched) => void) =>
-      CompletionOrder.collected(receivers, (r) => gated(checks.checkReceiver(r, freshness)), concurrency, {
+    statuses: (receivers: ReadonlyArray<Connection>, freshness: Freshness, onEach?: (s: SenderStatusFetched) => void) =>
+      CompletionOrder.collected(receivers, (r) => gated(checks.checkReceiver(r, freshness)), workers(receivers), {
         ...(onEach === undefined ? {} : { onEach })
       }),
-    verifications: (senders: Iterable<Connection>, freshness: Freshness) =>
-      CompletionOrder.collected(senders, (s) => gated(checks.verifySender(s, freshness)), concurrency)
+    verifications: (senders: ReadonlyArray<Connection>, freshness: Freshness) =>
+      CompletionOrder.collected(senders, (s) => gated(checks.verifySender(s, freshness)), workers(senders))
   })
 })
 

@@ -29,12 +29,13 @@ const RETRY_EVERY = Duration.millis(500)
 export const RUNS_HERE = "The monitor's rounds run on this instance"
 export const STOPPED_HERE = "The monitor's rounds stopped on this instance"
 
-export const layer = Layer.unwrapEffect(
+export const layer = Layer.unwrapScoped(
   Effect.gen(function* () {
     const concurrency = yield* checkConcurrency
     // every check this instance performs, its own rounds' and the others' asks, CHECK_CONCURRENCY at a time
     const gate = yield* Effect.makeSemaphore(concurrency)
     const mine = (yield* here)((check) => gate.withPermits(1)(check))
+    const known = yield* LastKnown
 
     // the owner's side: the rows of the asked uuids from the registry in memory (the Watcher's, once it is up), a
     // connection deleted meanwhile left out
@@ -47,7 +48,6 @@ export const layer = Layer.unwrapEffect(
       Effect.zipRight(Queue.offer(waiting, done), Deferred.await(done))
     )
     const flusher = Effect.gen(function* () {
-      const known = yield* LastKnown
       for (;;) {
         const first = yield* Queue.take(waiting)
         const rest = yield* Queue.takeAll(waiting)
@@ -55,13 +55,17 @@ export const layer = Layer.unwrapEffect(
         for (const done of [first, ...rest]) yield* Deferred.succeed(done, void 0)
       }
     })
+    // what the store holds first (at most once a second): a shard just taken over comes with its last results
+    yield* Effect.forkScoped(flusher)
     const answer = <A>(ask: typeof Ask.Type, check: (rows: Array<Connection>, f: Freshness) => Effect.Effect<A>) =>
-      Effect.flatMap(rowsOf(ask.uuids), (rows) =>
-        Effect.zipLeft(check(rows, { maxAgeMillis: ask.maxAgeMillis, now: ask.now }), flushed)
+      Effect.zipRight(
+        known.refresh,
+        Effect.flatMap(rowsOf(ask.uuids), (rows) =>
+          Effect.zipLeft(check(rows, { maxAgeMillis: ask.maxAgeMillis, now: ask.now }), flushed)
+        )
       )
     const served = Checks.toLayer(
       Effect.gen(function* () {
-        yield* Effect.forkScoped(flusher)
         return {
           Statuses: ({ payload }) => answer(payload, (rows, f) => mine.statuses(rows, f)),
           Verifications: ({ payload }) => answer(payload, (rows, f) => mine.verifications(rows, f))
@@ -75,7 +79,6 @@ export const layer = Layer.unwrapEffect(
       Effect.gen(function* () {
         const sharding = yield* Sharding.Sharding
         const { shardsPerGroup } = yield* ShardingConfig.ShardingConfig
-        const known = yield* LastKnown
         const client = yield* Checks.client
         // one entity per shard, named so that it lands in that shard: the asks of a shard reach its owner
         const entityOf = new Map<number, ReturnType<typeof client>>()
