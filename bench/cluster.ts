@@ -90,7 +90,8 @@ const subscribe = (app: Syncwatch) => {
   }).then(
     async (response) => {
       const reader = response.body?.getReader()
-      while (reader !== undefined && !(await reader.read()).done) {}
+      // the stream of a killed instance breaks: that ends this subscriber, nothing more
+      while (reader !== undefined && !(await reader.read().catch(() => ({ done: true }))).done) {}
     },
     () => {}
   )
@@ -169,6 +170,7 @@ const main = async () => {
   const window = await remote.arrivals(since, 0.95 * every * 1000)
   line("requests in the window", window.requests)
   line("requests asked again within the interval", window.within)
+  line("of which within a second", window.withinSecond)
   line(
     "requests per connection per interval",
     (window.requests / Math.max(1, window.requests - window.within)).toFixed(2)

@@ -18,6 +18,8 @@ export interface Arrivals {
   readonly requests: number
   readonly hashes: number
   readonly within: number
+  // of those, how many came less than a second after
+  readonly withinSecond: number
   readonly minGapMs: number
   readonly allAgainAfterMs: number | null
 }
@@ -48,6 +50,7 @@ const arrived = (text: string) => {
 const summary = (since: number, gapMs: number): Arrivals => {
   let requests = 0
   let within = 0
+  let withinSecond = 0
   let hashes = 0
   let minGapMs = Number.POSITIVE_INFINITY
   let allAgainAt: number | null = null
@@ -65,12 +68,14 @@ const summary = (since: number, gapMs: number): Arrivals => {
       const gap = times[i]! - times[i - 1]!
       minGapMs = Math.min(minGapMs, gap)
       if (gap < gapMs) within++
+      if (gap < Math.min(gapMs, 1000)) withinSecond++
     }
   }
   return {
     requests,
     hashes,
     within,
+    withinSecond,
     minGapMs,
     allAgainAfterMs: allAgainAt === null || !Number.isFinite(allAgainAt) ? null : allAgainAt - since
   }

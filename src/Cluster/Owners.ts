@@ -74,12 +74,10 @@ export const layer = Layer.unwrapScoped(
     // connection deleted meanwhile left out
     const registry = yield* Deferred.make<(uuids: ReadonlyArray<string>) => Effect.Effect<Array<Connection>>>()
     const rowsOf = (uuids: ReadonlyArray<string>) => Effect.flatMap(Deferred.await(registry), (rows) => rows(uuids))
-    // the owner's results in the store (and their history rows) before it answers, in one write for every answer
-    // waiting then: a burst of asks is one or two writes, not one each
+    // the owner's results in the store (and their history rows) right after it answers, in one write for every
+    // answer given meanwhile: a burst of asks is one or two writes, not one each (the asker holds the results)
     const waiting = yield* Queue.unbounded<Deferred.Deferred<void>>()
-    const flushed = Effect.flatMap(Deferred.make<void>(), (done) =>
-      Effect.zipRight(Queue.offer(waiting, done), Deferred.await(done))
-    )
+    const flushSoon = Effect.flatMap(Deferred.make<void>(), (done) => Queue.offer(waiting, done))
     const flusher = Effect.gen(function* () {
       for (;;) {
         const first = yield* Queue.take(waiting)
@@ -94,7 +92,7 @@ export const layer = Layer.unwrapScoped(
       Effect.zipRight(
         known.refresh,
         Effect.flatMap(rowsOf(ask.uuids), (rows) =>
-          Effect.zipLeft(check(rows, { maxAgeMillis: ask.maxAgeMillis, now: ask.now }), flushed)
+          Effect.zipLeft(check(rows, { maxAgeMillis: ask.maxAgeMillis, now: ask.now }), flushSoon)
         )
       )
     const served = Checks.toLayer(
