@@ -3,7 +3,7 @@ import * as EntityId from "@effect/cluster/EntityId"
 import * as Sharding from "@effect/cluster/Sharding"
 import * as ShardingConfig from "@effect/cluster/ShardingConfig"
 import * as Rpc from "@effect/rpc/Rpc"
-import { Deferred, Duration, Effect, Layer, Queue, Schedule, Schema } from "effect"
+import { Deferred, Duration, Effect, Fiber, Layer, Queue, Schedule, Schema } from "effect"
 import type { Connection } from "../Domain/Connection.js"
 import { ReceiverVerification, SenderStatusFetched } from "../Domain/Events.js"
 import { LastKnown } from "../LastKnown.js"
@@ -86,13 +86,18 @@ export const layer = Layer.unwrapScoped(
         for (const done of [first, ...rest]) yield* Deferred.succeed(done, void 0)
       }
     })
-    // what the store holds first (at most once a second): a shard just taken over comes with its last results
+    // what the store holds first (at most once a second): a shard just taken over comes with its last results.
+    // The checks run to their end even if the ask goes away (its socket to the asker broke under load, its shard
+    // moved): the ask sent again then joins them or finds their results fresh, so no request is made twice.
     yield* Effect.forkScoped(flusher)
     const answer = <A>(ask: typeof Ask.Type, check: (rows: Array<Connection>, f: Freshness) => Effect.Effect<A>) =>
       Effect.zipRight(
         known.refresh,
         Effect.flatMap(rowsOf(ask.uuids), (rows) =>
-          Effect.zipLeft(check(rows, { maxAgeMillis: ask.maxAgeMillis, now: ask.now }), flushSoon)
+          Effect.flatMap(
+            Effect.forkDaemon(Effect.zipLeft(check(rows, { maxAgeMillis: ask.maxAgeMillis, now: ask.now }), flushSoon)),
+            Fiber.join
+          )
         )
       )
     const served = Checks.toLayer(
