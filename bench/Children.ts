@@ -1,6 +1,7 @@
 import { type ChildProcess, execFileSync, fork, spawn } from "node:child_process"
 import { readFileSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
+import { loadavg } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import type { Arrivals, RemoteMessage, RemoteStats } from "./remote.js"
@@ -178,4 +179,15 @@ export const resetPeakRss = (pid: number): boolean => {
   } catch {
     return false
   }
+}
+
+// a bench's own helpers: the load average as printed beside every figure, a pause, and an exit on a signal (so
+// the "exit" handlers kill the children)
+export const load = () =>
+  loadavg()
+    .map((n) => n.toFixed(2))
+    .join(" ")
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+export const exitOnSignals = () => {
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => process.exit(130))
 }

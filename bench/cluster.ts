@@ -1,12 +1,15 @@
 import { execFileSync } from "node:child_process"
-import { availableParallelism, loadavg } from "node:os"
+import { availableParallelism } from "node:os"
 import { createReceivers, PREFIX, receiver } from "./Checks.js"
 import {
   cpuMs,
+  exitOnSignals,
   freePort,
   killAll,
+  load,
   type Remote,
   type Syncwatch,
+  sleep,
   startRemoteWith,
   startSyncwatch,
   stop
@@ -35,13 +38,7 @@ process.on("exit", () => {
   killAll()
   if (created) psql(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)
 })
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => process.exit(130))
-
-const load = () =>
-  loadavg()
-    .map((n) => n.toFixed(2))
-    .join(" ")
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+exitOnSignals()
 const line = (name: string, value: string | number) => console.log(`${name}: ${value}`)
 
 // the checks an instance performed (its /metrics), and its CPU
@@ -165,10 +162,13 @@ const main = async () => {
   // 3. subscribers on every instance as well: each connection asked at most once an interval?
   const unsubscribe = apps.map(subscribe)
   await sleep(every * 1000)
+  const checksFrom = await Promise.all(apps.map(checksOf))
   const since = Date.now()
   await sleep(WINDOW_INTERVALS * every * 1000)
   const window = await remote.arrivals(since, 0.95 * every * 1000)
+  const checksTo = await Promise.all(apps.map(checksOf))
   line("requests in the window", window.requests)
+  line("checks the instances counted meanwhile", checksTo.map((n, i) => n - checksFrom[i]!).join(" "))
   line("requests asked again within the interval", window.within)
   line("of which within a second", window.withinSecond)
   line(
