@@ -57,9 +57,9 @@ const gate = (permits: number) => {
       if (at >= 0) waiting.splice(at, 1)
     })
   })
-  return <A>(effect: Effect.Effect<A>): Effect.Effect<A> =>
+  return <A>(effect: () => Effect.Effect<A>): Effect.Effect<A> =>
     Effect.uninterruptibleMask((restore) =>
-      Effect.zipRight(restore(acquire), Effect.ensuring(restore(effect), Effect.sync(release)))
+      Effect.zipRight(restore(acquire), Effect.ensuring(restore(Effect.suspend(effect)), Effect.sync(release)))
     )
 }
 
