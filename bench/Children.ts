@@ -1,9 +1,10 @@
 import { type ChildProcess, execFileSync, fork, spawn } from "node:child_process"
 import { readFileSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
+import { loadavg } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import type { RemoteMessage, RemoteStats } from "./remote.js"
+import type { Arrivals, RemoteMessage, RemoteStats } from "./remote.js"
 
 // Child processes of the bench: the remote sender and syncwatch itself. Every child is registered so that
 // run.ts can kill what is left on exit, on a signal or on a crash.
@@ -54,20 +55,28 @@ export interface Remote {
   readonly child: ChildProcess
   readonly origin: string
   readonly stats: () => Promise<RemoteStats>
+  // with REMOTE_ARRIVALS=1 in its env: the arrivals since an epoch millisecond (bench/remote.ts)
+  readonly arrivals: (since: number, gapMs: number) => Promise<Arrivals>
 }
 
-export const startRemote = (): Promise<Remote> =>
+export const startRemote = (): Promise<Remote> => startRemoteWith({})
+
+// with settings of bench/remote.ts in its environment (REMOTE_DELAY_MS, REMOTE_ARRIVALS)
+export const startRemoteWith = (env: Record<string, string>): Promise<Remote> =>
   new Promise((resolve, reject) => {
     const child = track(
       fork(fileURLToPath(new URL("remote.ts", import.meta.url)), [], {
         execArgv: ["--import", "tsx"],
-        stdio: ["ignore", "inherit", "inherit", "ipc"]
+        stdio: ["ignore", "inherit", "inherit", "ipc"],
+        env: { ...process.env, ...env }
       }),
       "remote sender"
     )
     const pending: Array<(stats: RemoteStats) => void> = []
+    const summaries: Array<(arrivals: Arrivals) => void> = []
     child.on("message", (message: RemoteMessage) => {
       if (message.type === "stats") pending.shift()?.(message.stats)
+      else if (message.type === "arrivals") summaries.shift()?.(message.arrivals)
       else
         resolve({
           child,
@@ -76,6 +85,11 @@ export const startRemote = (): Promise<Remote> =>
             new Promise((answer) => {
               pending.push(answer)
               child.send({ type: "stats" })
+            }),
+          arrivals: (since, gapMs) =>
+            new Promise((answer) => {
+              summaries.push(answer)
+              child.send({ type: "arrivals", since, gapMs })
             })
         })
     })
@@ -165,4 +179,15 @@ export const resetPeakRss = (pid: number): boolean => {
   } catch {
     return false
   }
+}
+
+// a bench's own helpers: the load average as printed beside every figure, a pause, and an exit on a signal (so
+// the "exit" handlers kill the children)
+export const load = () =>
+  loadavg()
+    .map((n) => n.toFixed(2))
+    .join(" ")
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+export const exitOnSignals = () => {
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => process.exit(130))
 }

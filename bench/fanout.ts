@@ -1,16 +1,19 @@
 import { fork } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
-import { availableParallelism, loadavg, tmpdir } from "node:os"
+import { availableParallelism, tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { createReceivers, PREFIX, receiver } from "./Checks.js"
 import {
   cpuMs,
+  exitOnSignals,
   freePort,
   killAll,
+  load,
   peakRssMb,
   resetPeakRss,
   rssMb,
+  sleep,
   startRemote,
   startSyncwatch,
   stop
@@ -41,13 +44,7 @@ process.on("exit", () => {
   killAll()
   if (!profile) rmSync(dir, { recursive: true, force: true })
 })
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => process.exit(130))
-
-const load = () =>
-  loadavg()
-    .map((n) => n.toFixed(2))
-    .join(" ")
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+exitOnSignals()
 
 const main = async () => {
   const remote = await startRemote()

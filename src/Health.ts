@@ -2,7 +2,7 @@ import * as HttpLayerRouter from "@effect/platform/HttpLayerRouter"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as SqlClient from "@effect/sql/SqlClient"
 import type * as SqlError from "@effect/sql/SqlError"
-import { DateTime, Duration, Effect, Layer } from "effect"
+import { Context, DateTime, Duration, Effect, Layer } from "effect"
 import { databaseTimeout, StoreKind } from "./Db/Target.js"
 
 const because = (what: string) => (error: SqlError.SqlError) => {
@@ -20,6 +20,11 @@ export const check = Effect.gen(function* () {
     ON CONFLICT (id) DO UPDATE SET at = excluded.at`.pipe(Effect.mapError(because("the database refuses writes")))
 })
 
+// what else makes this instance unhealthy, found at start (in a cluster: a runner address the others cannot reach)
+export class Problems extends Context.Reference<Problems>()("syncwatch/Health/Problems", {
+  defaultValue: (): ReadonlyArray<string> => []
+}) {}
+
 const OK = HttpServerResponse.unsafeJson({ status: "ok" })
 // the body says ok or unavailable and nothing more (it is open to anyone); the reason goes to the log
 const UNAVAILABLE = HttpServerResponse.unsafeJson({ status: "unavailable" }, { status: 503 })
@@ -29,7 +34,7 @@ const UNAVAILABLE = HttpServerResponse.unsafeJson({ status: "unavailable" }, { s
 // timer and a fiber per probe were most of its cost). A load balancer probes every few seconds: a reason is
 // logged when it starts (or changes), and the recovery once.
 export const RouteLive = Layer.unwrapEffect(
-  Effect.map(Effect.all([databaseTimeout, StoreKind]), ([timeout, kind]) => {
+  Effect.map(Effect.all([databaseTimeout, StoreKind, Problems]), ([timeout, kind, problems]) => {
     let told: string | undefined
     const unavailable = (reason: string, log: Effect.Effect<void>) =>
       Effect.suspend(() => {
@@ -40,14 +45,16 @@ export const RouteLive = Layer.unwrapEffect(
     return HttpLayerRouter.add(
       "GET",
       "/health",
-      (kind === "sqlite"
-        ? check
-        : Effect.disconnect(check).pipe(
-            Effect.timeoutFail({
-              duration: timeout,
-              onTimeout: () => `the database did not answer within ${Duration.format(timeout)}`
-            })
-          )
+      (problems.length > 0
+        ? Effect.fail(problems.join("; "))
+        : kind === "sqlite"
+          ? check
+          : Effect.disconnect(check).pipe(
+              Effect.timeoutFail({
+                duration: timeout,
+                onTimeout: () => `the database did not answer within ${Duration.format(timeout)}`
+              })
+            )
       ).pipe(
         Effect.zipRight(
           Effect.suspend(() => {

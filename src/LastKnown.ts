@@ -23,6 +23,8 @@ export interface LastKnownApi {
   readonly flush: Effect.Effect<void>
   // with a shared registry, the store's newer results (another instance's checks), at most once a second
   readonly refresh: Effect.Effect<void>
+  // another instance's result, its owner's answer in a cluster: held if newer than ours, with no history row or write
+  readonly heard: (known: SenderStatusFetched | Repo.LastVerification) => void
   readonly status: (uuid: string) => SenderStatusFetched | undefined
   readonly verification: (uuid: string) => Repo.LastVerification | undefined
   // a result checked less than maxAgeMillis before `now`, served as it is with its own checkedAt (G3)
@@ -74,24 +76,27 @@ const make = Effect.gen(function* () {
 
   // with several instances on one store, another may have checked since: its newer results are taken,
   // so freshness (one request per connection per interval) and the history's "from" hold across instances
-  const reload = Effect.map(repo.loadAll, (all) => {
-    for (const known of all) {
-      if ("verification" in known) {
-        const uuid = known.verification.connectionUuid
-        if (isDeleted(uuid)) continue
-        const held = verifications.get(uuid)?.verification.checkedAt
-        if (newer(known.verification.checkedAt, held)) {
-          verifications.set(uuid, known)
-          if (confirming === 1) outcomes.set(uuid, label(known.verification.outcome))
-        }
-      } else if (
-        !isDeleted(known.connectionUuid) &&
-        newer(known.checkedAt, statuses.get(known.connectionUuid)?.checkedAt)
-      ) {
-        statuses.set(known.connectionUuid, known)
-        if (confirming === 1) outcomes.set(known.connectionUuid, label(known.status))
+  // a result another instance got (read from the store, or its owner's answer): held if newer, as it is, with no
+  // history row and no write (its owner recorded them)
+  const heard = (known: Known) => {
+    if ("verification" in known) {
+      const uuid = known.verification.connectionUuid
+      if (isDeleted(uuid)) return
+      const held = verifications.get(uuid)?.verification.checkedAt
+      if (newer(known.verification.checkedAt, held)) {
+        verifications.set(uuid, known)
+        if (confirming === 1) outcomes.set(uuid, label(known.verification.outcome))
       }
+    } else if (
+      !isDeleted(known.connectionUuid) &&
+      newer(known.checkedAt, statuses.get(known.connectionUuid)?.checkedAt)
+    ) {
+      statuses.set(known.connectionUuid, known)
+      if (confirming === 1) outcomes.set(known.connectionUuid, label(known.status))
     }
+  }
+  const reload = Effect.map(repo.loadAll, (all) => {
+    for (const known of all) heard(known)
   })
   yield* Effect.orDie(reload)
   // CONFIRM_AFTER > 1: the last result may be a change not confirmed yet; the history says what was recorded
@@ -206,6 +211,7 @@ const make = Effect.gen(function* () {
     recordStatus,
     recordVerification,
     forget,
+    heard,
     // history first: a check_results row never gets ahead of the change that led to it
     flush: Effect.zipRight(
       Effect.suspend(() => {

@@ -18,6 +18,7 @@ import { LogFormatLive } from "./LogFormat.js"
 import * as Logs from "./Logs.js"
 import { Maintenances } from "./Maintenance.js"
 import * as Prometheus from "./Metrics/Prometheus.js"
+import { Owners } from "./Owners.js"
 import * as Page from "./Page.js"
 import { Pairing } from "./Pairing.js"
 import { PeerClient } from "./Peer/Client.js"
@@ -50,14 +51,14 @@ export interface Swaps {
   readonly peerClient?: Like<typeof PeerClient.Default>
 }
 
-// every service of the app; needs SqlClient and HttpClient
+// every service of the app over who performs the checks (Owners); needs SqlClient and HttpClient
 // Alerts subscribes to the history before the watcher (and its monitor) can write any
-const servicesWith = ({
-  connections = Connections.Default,
-  lastKnown = LastKnown.Default,
-  peerClient = PeerClient.Default
-}: Swaps) =>
+const servicesWith = <E, RIn>(
+  owners: Layer.Layer<Owners, E, RIn>,
+  { connections = Connections.Default, lastKnown = LastKnown.Default, peerClient = PeerClient.Default }: Swaps
+) =>
   Watcher.Default.pipe(
+    Layer.provideMerge(owners),
     Layer.provideMerge(StatusChecks.Default),
     Layer.provideMerge(lastKnown),
     Layer.provideMerge(Alerts.Default),
@@ -67,27 +68,31 @@ const servicesWith = ({
     Layer.provideMerge(Layer.mergeAll(connections, peerClient, SiteConfig.Default, SyncSettings.Default))
   )
 
-export const ServicesLive = servicesWith({})
+// one instance: it performs every check
+export const ServicesLive = servicesWith(Owners.Local, {})
 
 // every service over the platform's layers given (the store, the peers' HTTP client): the tests and the bench
 // build theirs from it, with a test store or a test transport, and test layers for the services swapped; the
 // server below provides the live ones
 export const Services = <ROut, E, RIn>(platform: Layer.Layer<ROut, E, RIn>, swaps: Swaps = {}) =>
-  servicesWith(swaps).pipe(Layer.provideMerge(platform))
+  servicesWith(Owners.Local, swaps).pipe(Layer.provideMerge(platform))
 
-// PostgreSQL: several instances share the registry. @effect/cluster is loaded only then: the SQLite default
-// starts nothing of it and never imports it.
+// PostgreSQL: several instances share the registry, and each connection's checks are its owner's (the cluster).
+// @effect/cluster is loaded only then: the SQLite default starts nothing of it and never imports it.
 const SharedRegistryLive = Layer.unwrapEffect(
   Effect.map(StoreKind, (kind) => (kind === "pg" ? Layer.succeed(SharedRegistry, true) : Layer.empty))
 )
-const ClusterLive = Layer.unwrapEffect(
-  Effect.flatMap(StoreKind, (kind) =>
-    kind === "pg"
-      ? Effect.map(
-          Effect.promise(() => import("./Cluster.js")),
-          (cluster) => cluster.layer
-        )
-      : Effect.succeed(Layer.empty)
+type ClusterLayer = Awaited<typeof import("./Cluster.js")>["layer"]
+const OwnersLive = Layer.unwrapEffect(
+  Effect.flatMap(
+    StoreKind,
+    (kind): Effect.Effect<ClusterLayer | typeof Owners.Local> =>
+      kind === "pg"
+        ? Effect.map(
+            Effect.promise(() => import("./Cluster.js")),
+            (cluster) => cluster.layer
+          )
+        : Effect.succeed(Owners.Local)
   )
 )
 
@@ -200,7 +205,7 @@ const Serve = Layer.unwrapEffect(
 )
 
 export const AppLive = Layer.merge(Serve, Announce.pipe(Layer.provide(SiteConfig.Default))).pipe(
-  Layer.provide(ClusterLive.pipe(Layer.provideMerge(ServicesLive), Layer.provide(SharedRegistryLive))),
+  Layer.provide(servicesWith(OwnersLive, {}).pipe(Layer.provide(SharedRegistryLive))),
   Layer.provide(Prometheus.ExporterLive),
   // spans to OTEL_EXPORTER_OTLP_ENDPOINT over a client of their own (the peers' dials other sites only)
   Layer.provide(Tracing.layer.pipe(Layer.provide(NodeHttpClient.layerUndici))),

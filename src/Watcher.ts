@@ -23,8 +23,8 @@ import * as Feed from "./Feed.js"
 import { History } from "./History.js"
 import { LastKnown, type LastVerification } from "./LastKnown.js"
 import * as Metrics from "./Metrics.js"
+import { Owners } from "./Owners.js"
 import * as Setting from "./Setting.js"
-import { SharedRegistry } from "./SharedRegistry.js"
 import { checkConcurrency, type Freshness, StatusChecks } from "./StatusChecks.js"
 import * as Hubs from "./Watcher/Hubs.js"
 import * as Registry from "./Watcher/Registry.js"
@@ -51,8 +51,6 @@ const invalidEvery = (everySeconds: number | undefined) =>
 // The watcher's contract: the rounds as streams (statusEvents result by result, statusRounds one list a round),
 // the checks asked for at once, and what is known of each connection
 export interface WatcherApi {
-  // MONITOR_EVERY_SECONDS' rounds, unattended; run once across a cluster (Cluster.ts) or here on one instance
-  readonly monitor: Effect.Effect<void>
   readonly statusEvents: (everySeconds?: number, role?: Role) => Stream.Stream<StatusEvent, InvalidInput>
   readonly statusRounds: (everySeconds?: number, role?: Role) => Stream.Stream<StatusRound, InvalidInput>
   // `onEach` is told each result in the answer's order as soon as it and those before it are known
@@ -80,12 +78,12 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
   scoped: Effect.gen(function* () {
     const connections = yield* Connections
     const checks = yield* StatusChecks
+    const owners = yield* Owners
     const history = yield* History
     const known = yield* LastKnown
     const concurrency = yield* checkConcurrency
     const monitorEvery = yield* monitorEverySeconds
     const rule = yield* Severing.config
-    const shared = yield* SharedRegistry
     const registry = yield* Registry.make
     let lastHeldAt = Number.NEGATIVE_INFINITY
 
@@ -100,6 +98,13 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
       )
     )
     yield* Stream.runForEach(connections.changes, () => sync).pipe(Effect.forkScoped)
+    // what the other instances ask of this one (their connections' rows it owns) is read here, never from the store
+    yield* owners.serve((uuids) =>
+      Effect.as(
+        sync,
+        uuids.flatMap((uuid) => registry.get(uuid) ?? [])
+      )
+    )
 
     // A4 under SEVER_AFTER and the mass-sever brake; the write finishes even if the asker leaves
     const sever = (uuid: ConnectionUuid) =>
@@ -167,23 +172,18 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
         const senders = registry.ofDirection("sender").filter(isVerifiable)
         const [statuses, verified] = yield* Effect.all(
           [
-            CompletionOrder.collected(receivers, (r) => checks.checkReceiver(r, freshness), concurrency, {
-              onEach: audience.status
-            }),
-            Effect.flatMap(
-              CompletionOrder.collected(senders, (s) => checks.verifySender(s, freshness), concurrency),
-              (batch) => {
-                severs = severing()
-                return Effect.map(severs ? applySevering(batch) : Effect.succeed(undefined), (outcome) => {
-                  const held = outcome?.decision.held === true ? outcome.decision : undefined
-                  const severed = (outcome?.severed ?? []).map(
-                    (connection) => new ReceiverConnectionSevered({ connectionUuid: connection.uuid, connection })
-                  )
-                  audience.severing({ held, severed })
-                  return { verifications: batch.map((last) => last.verification), held, severed }
-                })
-              }
-            )
+            owners.statuses(receivers, freshness, audience.status),
+            Effect.flatMap(owners.verifications(senders, freshness), (batch) => {
+              severs = severing()
+              return Effect.map(severs ? applySevering(batch) : Effect.succeed(undefined), (outcome) => {
+                const held = outcome?.decision.held === true ? outcome.decision : undefined
+                const severed = (outcome?.severed ?? []).map(
+                  (connection) => new ReceiverConnectionSevered({ connectionUuid: connection.uuid, connection })
+                )
+                audience.severing({ held, severed })
+                return { verifications: batch.map((last) => last.verification), held, severed }
+              })
+            })
           ],
           { concurrency: 2 }
         )
@@ -315,7 +315,7 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
     // MONITOR_EVERY_SECONDS: one more subscriber of its interval, nobody sees, whose rounds apply the severed
     // rule, so history, alerts and severing run unattended. A round that fails is logged, and the monitor
     // joins again after an interval (a store that cannot take its results does not fail it: they wait in the
-    // write-behind). With a shared registry it runs once across the cluster (Cluster.ts runs it as a singleton).
+    // write-behind). In a cluster it runs once across it (Owners: a singleton).
     const monitored = Effect.gen(function* () {
       const failed = yield* Deferred.make<never>()
       yield* hubs.join(monitorEvery, {
@@ -330,20 +330,19 @@ export class Watcher extends Effect.Service<Watcher>()("syncwatch/Watcher", {
       })
       return yield* Deferred.await(failed)
     })
-    const monitor =
-      monitorEvery > 0
-        ? Effect.scoped(monitored).pipe(
-            Effect.catchAllCause((cause) =>
-              Effect.logError("A monitor round failed; the next starts in an interval", cause)
-            ),
-            Effect.zipRight(Effect.sleep(Duration.seconds(monitorEvery))),
-            Effect.forever
-          )
-        : Effect.never
-    if (monitorEvery > 0 && !shared) yield* Effect.forkScoped(monitor)
+    if (monitorEvery > 0) {
+      yield* owners.monitor(
+        Effect.scoped(monitored).pipe(
+          Effect.catchAllCause((cause) =>
+            Effect.logError("A monitor round failed; the next starts in an interval", cause)
+          ),
+          Effect.zipRight(Effect.sleep(Duration.seconds(monitorEvery))),
+          Effect.forever
+        )
+      )
+    }
 
     const api: WatcherApi = {
-      monitor,
       statusEvents,
       statusRounds,
       senderStatuses,

@@ -92,6 +92,37 @@ const roundsOf = (app: Process) =>
     return Number(/^syncwatch_rounds_total(?:\{[^}]*\})? (\S+)$/m.exec(body)?.[1] ?? 0)
   })
 
+// the status checks this process performed, by /metrics
+const checksOf = (app: Process) =>
+  Effect.promise(async () => {
+    const body = await (await fetch(`http://127.0.0.1:${app.port}/metrics`)).text()
+    let sum = 0
+    for (const match of body.matchAll(/^syncwatch_checks_total\{[^}]*kind="sender_status"[^}]*\} (\S+)$/gm))
+      sum += Number(match[1])
+    return sum
+  })
+
+// the instances' checks and the remotes' requests at one moment between two rounds: the same twice in a row
+const between = (apps: ReadonlyArray<Process>, remotes: ReadonlyArray<FakeSite.FakeSite>) => {
+  const snapshot = Effect.all({
+    checks: Effect.forEach(apps, checksOf),
+    requests: Effect.map(
+      Effect.forEach(remotes, (remote) => remote.requests),
+      (all) => all.flat().length
+    )
+  })
+  return Effect.flatMap(snapshot, (first) =>
+    Effect.map(snapshot, (second) => (JSON.stringify(first) === JSON.stringify(second) ? first : undefined))
+  ).pipe(
+    Effect.flatMap((same) => (same === undefined ? Effect.fail("busy" as const) : Effect.succeed(same))),
+    Effect.retry(Schedule.spaced(Duration.millis(100))),
+    Effect.orDie
+  )
+}
+
+// receivers spread over the shards (so over the instances) for the shares
+const SPREAD = 30
+
 const gapsOf = (times: ReadonlyArray<number>) => times.slice(1).map((at, i) => at - times[i]!)
 
 describe("several instances on one PostgreSQL", () => {
@@ -162,15 +193,29 @@ describe("several instances on one PostgreSQL", () => {
         assert.deepStrictEqual(row, { statusChanged: { connectionUuid: pending, from: null, to: "ACTIVE" } })
         assert.lengthOf(yield* asked.requests, 1)
 
-        // 2. one request per connection per interval across the three, not three; rounds on one instance only
+        // 2. one request per connection per interval across the three, not three; rounds on one instance only;
+        // each connection checked by its owner: every instance does a share of the checks
+        for (let i = 0; i < SPREAD; i++) yield* createReceiver(two, `spread-${i}`, `${remotes[0].url}/r${i}`)
+        const everyReceiver = 2 + SPREAD
         const roundsBefore = yield* Effect.forEach(apps, roundsOf)
+        const counted = yield* between(apps, remotes)
         yield* eventually(
-          "four rounds of both receivers",
+          "four rounds of every receiver",
           Effect.map(arrivals(remotes), (byHash) =>
-            byHash.size === 2 && [...byHash.values()].every((times) => times.length >= 5) ? true : undefined
+            byHash.size === everyReceiver && [...byHash.values()].every((times) => times.length >= 5) ? true : undefined
           ),
           "60 seconds"
         )
+        const after = yield* between(apps, remotes)
+        const shares = after.checks.map((n, i) => n - counted.checks[i]!)
+        const checked = shares.reduce((a, b) => a + b, 0)
+        // exactly once: every request the remotes got was one instance's check, none made twice (the spacing below)
+        assert.strictEqual(checked, after.requests - counted.requests, JSON.stringify(shares))
+        // the owners: each instance holds about a third of the shards, so does about a third of the checks
+        for (const share of shares) {
+          assert.isAbove(share / checked, 0.1, JSON.stringify(shares))
+          assert.isBelow(share / checked, 0.6, JSON.stringify(shares))
+        }
         // a round every 2 s (+ up to 10% jitter); results younger than that are shared, whoever checked
         const spaced = Effect.gen(function* () {
           for (const times of (yield* arrivals(remotes)).values()) {
@@ -221,7 +266,8 @@ describe("several instances on one PostgreSQL", () => {
         const left = yield* Deferred.await(leaving.exited).pipe(within("exit after SIGTERM", "30 seconds"))
         assert.strictEqual(left.code, 0, left.output)
         console.log(
-          `cluster e2e: change on instance 3 after ${latencyMs} ms; rounds again ${takeoverMs} ms after SIGKILL`
+          `cluster e2e: change on instance 3 after ${latencyMs} ms; rounds again ${takeoverMs} ms after SIGKILL; ` +
+            `checks by instance ${JSON.stringify(shares)}`
         )
       }).pipe(Effect.scoped),
     240_000
@@ -267,6 +313,93 @@ describe("several instances on one PostgreSQL", () => {
         assert.include(onPg.output(), `${LOADED}file://`)
       }).pipe(Effect.scoped),
     180_000
+  )
+
+  it.live(
+    "a runner the others cannot reach takes no shards and fails /health; an ask to a killed owner reaches the next",
+    () =>
+      Effect.gen(function* () {
+        const database = yield* pgDatabase("the cluster owners test")
+        // the remote holds its answers while `holding` is set: asks are then in flight at the owners
+        let holding: Deferred.Deferred<void> | undefined
+        const active = FakeSite.json(200, { success: true, status: "active", name: "n" })
+        const remote = yield* FakeSite.make(() => (holding === undefined ? active : FakeSite.held(holding, active)))
+        const port = yield* freePort
+        const shared = {
+          SITE_URL: `http://127.0.0.1:${port}`,
+          DATABASE_URL: pgUrl(database),
+          ALLOW_INTERNAL_URLS: "true",
+          MONITOR_EVERY_SECONDS: String(MONITOR_EVERY_SECONDS),
+          LOG_LEVEL: "info"
+        }
+        const one = yield* launch({ ...shared, PORT: String(port) })
+        yield* started(one)
+        const two = yield* launch(shared)
+        yield* started(two)
+        // announces an address nothing answers at (TEST-NET-1), listening on loopback
+        const runnerPort = yield* freePort
+        const lost = yield* launch({
+          ...shared,
+          CLUSTER_RUNNER_HOST: "192.0.2.1",
+          CLUSTER_RUNNER_LISTEN_HOST: "127.0.0.1",
+          CLUSTER_RUNNER_PORT: String(runnerPort)
+        })
+        yield* started(lost)
+        assert.include(lost.output(), `cluster runner address 192.0.2.1:${runnerPort}`)
+        assert.include(lost.output(), "It takes no shards")
+        const health = yield* Effect.promise(() => fetch(`http://127.0.0.1:${lost.port}/health`))
+        assert.strictEqual(health.status, 503)
+        assert.isTrue((yield* Effect.promise(() => fetch(`http://127.0.0.1:${one.port}/health`))).ok)
+        // the runners the cluster knows: the two, not the unreachable one
+        const runners = yield* admin((sql) => sql<{ address: string }>`SELECT address FROM cluster_runners`, database)
+        assert.lengthOf(runners, 2, JSON.stringify(runners))
+        assert.notInclude(JSON.stringify(runners), "192.0.2.1")
+
+        // its rounds still run, each connection checked by its owner: never by the unreachable instance
+        const uuids: Array<string> = []
+        for (let i = 0; i < SPREAD; i++) uuids.push(yield* createReceiver(lost, `owned-${i}`, `${remote.url}/r${i}`))
+        const rounds = yield* sse(
+          `http://127.0.0.1:${lost.port}/graphql`,
+          `subscription { statusRounds(everySeconds: ${MONITOR_EVERY_SECONDS}) { senderStatuses { connectionUuid } } }`
+        )
+        const whole = Effect.map(rounds.next, (result) => {
+          const got = (result.data!["statusRounds"] as any).senderStatuses as Array<{ connectionUuid: string }>
+          return new Set(got.map((s) => s.connectionUuid)).size === SPREAD ? true : undefined
+        })
+        yield* eventually("a whole round on the unreachable instance", whole, HANG_GUARD)
+        assert.strictEqual(yield* checksOf(lost), 0)
+
+        // SIGKILL of an owner (not the monitor's instance) with asks in flight at it: they are asked again of
+        // the shards' next owner, and the rounds go on whole
+        yield* eventually(
+          "the monitor on one of the two",
+          Effect.succeed([one, two].some(runsRounds) ? true : undefined),
+          HANG_GUARD
+        )
+        const victim = runsRounds(one) ? two : one
+        holding = yield* Deferred.make<void>()
+        const heldFrom = (yield* remote.requests).length
+        yield* eventually(
+          "requests held at the remote",
+          Effect.map(remote.requests, (all) => (all.length > heldFrom ? true : undefined)),
+          HANG_GUARD
+        )
+        const killedAt = Date.now()
+        victim.child.kill("SIGKILL")
+        yield* Deferred.succeed(holding, void 0)
+        holding = undefined
+        yield* eventually(
+          "every connection checked again after the kill",
+          Effect.map(arrivals([remote]), (byHash) =>
+            byHash.size === SPREAD && [...byHash.values()].every((times) => times.some((at) => at > killedAt))
+              ? true
+              : undefined
+          ),
+          HANG_GUARD
+        )
+        yield* eventually("a whole round after the kill", whole, HANG_GUARD)
+      }).pipe(Effect.scoped),
+    240_000
   )
 
   it.live("a runner port in use stops the start, naming CLUSTER_RUNNER_PORT", () =>

@@ -12,10 +12,10 @@ export const PG_HOST = `127.0.0.1:${PG_PORT}`
 export const pgUrl = (database: string) => `postgres://postgres@${PG_HOST}/${database}`
 
 // a short-lived connection to the server's own `postgres` database, for what the tests set up around a site
-export const admin = <A>(run: (sql: PgClient.PgClient) => Effect.Effect<A, unknown>) =>
+export const admin = <A>(run: (sql: PgClient.PgClient) => Effect.Effect<A, unknown>, database = "postgres") =>
   Effect.scoped(
     Effect.flatMap(
-      PgClient.make({ url: Redacted.make(pgUrl("postgres")), connectTimeout: "5 seconds", maxConnections: 1 }),
+      PgClient.make({ url: Redacted.make(pgUrl(database)), connectTimeout: "5 seconds", maxConnections: 1 }),
       run
     )
   ).pipe(Effect.provide(Reactivity.layer))

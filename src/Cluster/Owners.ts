@@ -1,0 +1,221 @@
+import * as Entity from "@effect/cluster/Entity"
+import * as EntityId from "@effect/cluster/EntityId"
+import * as Sharding from "@effect/cluster/Sharding"
+import * as ShardingConfig from "@effect/cluster/ShardingConfig"
+import * as Rpc from "@effect/rpc/Rpc"
+import { Deferred, Duration, Effect, Fiber, Layer, Queue, Schedule, Schema } from "effect"
+import type { Connection } from "../Domain/Connection.js"
+import { ReceiverVerification, SenderStatusFetched } from "../Domain/Events.js"
+import { LastKnown } from "../LastKnown.js"
+import { here, Owners } from "../Owners.js"
+import { checkConcurrency, type Freshness } from "../StatusChecks.js"
+
+// One message per shard and round asks the shard's owner for the results of the round's connections in that
+// shard (docs/cluster.md, "Each connection has one owner"): uuids only (the owner reads its rows), volatile (not
+// stored: a round has nobody to answer later), answered with the results once all are in.
+const Ask = Schema.Struct({ uuids: Schema.Array(Schema.String), maxAgeMillis: Schema.Number, now: Schema.Number })
+const Verified = Schema.Struct({ verification: ReceiverVerification, notFoundCount: Schema.Number })
+export const Checks = Entity.make("syncwatch/checks", [
+  Rpc.make("Statuses", { payload: Ask, success: Schema.Array(SenderStatusFetched) }),
+  Rpc.make("Verifications", { payload: Ask, success: Schema.Array(Verified) })
+])
+
+const GROUP = "default"
+// at most this many uuids in one message (the owner reads them in one query, under MAX_UUIDS' default)
+const PER_MESSAGE = 200
+// an ask that failed (its owner died, its shard moved) is sent again this often, reaching the shard's new owner
+const RETRY_EVERY = Duration.millis(500)
+
+export const RUNS_HERE = "The monitor's rounds run on this instance"
+export const STOPPED_HERE = "The monitor's rounds stopped on this instance"
+
+// At most `permits` effects at a time, the others waiting in turn. Not Effect's Semaphore: each release there
+// wakes every waiter to try again, and an owner has thousands waiting in a round (measured: half its CPU in the
+// garbage collector); here a release hands its permit to the next waiter only.
+const gate = (permits: number) => {
+  let free = permits
+  const waiting: Array<() => void> = []
+  const release = () => {
+    const next = waiting.shift()
+    if (next === undefined) free++
+    else next()
+  }
+  const acquire = Effect.async<void>((resume) => {
+    if (free > 0) {
+      free--
+      return resume(Effect.void)
+    }
+    let granted = false
+    const go = () => {
+      granted = true
+      resume(Effect.void)
+    }
+    waiting.push(go)
+    return Effect.sync(() => {
+      if (granted) return release()
+      const at = waiting.indexOf(go)
+      if (at >= 0) waiting.splice(at, 1)
+    })
+  })
+  return <A>(effect: () => Effect.Effect<A>): Effect.Effect<A> =>
+    Effect.uninterruptibleMask((restore) =>
+      Effect.zipRight(restore(acquire), Effect.ensuring(restore(Effect.suspend(effect)), Effect.sync(release)))
+    )
+}
+
+export const layer = Layer.unwrapScoped(
+  Effect.gen(function* () {
+    const concurrency = yield* checkConcurrency
+    // every check this instance performs, its own rounds' and the others' asks, CHECK_CONCURRENCY at a time
+    const mine = (yield* here)(gate(concurrency))
+    const known = yield* LastKnown
+
+    // the owner's side: the rows of the asked uuids from the registry in memory (the Watcher's, once it is up), a
+    // connection deleted meanwhile left out
+    const registry = yield* Deferred.make<(uuids: ReadonlyArray<string>) => Effect.Effect<Array<Connection>>>()
+    const rowsOf = (uuids: ReadonlyArray<string>) => Effect.flatMap(Deferred.await(registry), (rows) => rows(uuids))
+    // the owner's results in the store (and their history rows) right after it answers, in one write for every
+    // answer given meanwhile: a burst of asks is one or two writes, not one each (the asker holds the results)
+    const waiting = yield* Queue.unbounded<Deferred.Deferred<void>>()
+    const flushSoon = Effect.flatMap(Deferred.make<void>(), (done) => Queue.offer(waiting, done))
+    const flusher = Effect.gen(function* () {
+      for (;;) {
+        const first = yield* Queue.take(waiting)
+        const rest = yield* Queue.takeAll(waiting)
+        yield* known.flush
+        for (const done of [first, ...rest]) yield* Deferred.succeed(done, void 0)
+      }
+    })
+    // what the store holds first (at most once a second): a shard just taken over comes with its last results.
+    // The checks run to their end even if the ask goes away (its socket to the asker broke under load, its shard
+    // moved): the ask sent again then joins them or finds their results fresh, so no request is made twice.
+    yield* Effect.forkScoped(flusher)
+    const answer = <A>(ask: typeof Ask.Type, check: (rows: Array<Connection>, f: Freshness) => Effect.Effect<A>) =>
+      Effect.zipRight(
+        known.refresh,
+        Effect.flatMap(rowsOf(ask.uuids), (rows) =>
+          Effect.flatMap(
+            Effect.forkDaemon(Effect.zipLeft(check(rows, { maxAgeMillis: ask.maxAgeMillis, now: ask.now }), flushSoon)),
+            Fiber.join
+          )
+        )
+      )
+    const served = Checks.toLayer(
+      Effect.gen(function* () {
+        return {
+          Statuses: ({ payload }) => answer(payload, (rows, f) => mine.statuses(rows, f)),
+          Verifications: ({ payload }) => answer(payload, (rows, f) => mine.verifications(rows, f))
+        }
+      }),
+      { concurrency: "unbounded", maxIdleTime: Duration.minutes(10) }
+    )
+
+    const asking = Layer.scoped(
+      Owners,
+      Effect.gen(function* () {
+        const sharding = yield* Sharding.Sharding
+        const { shardsPerGroup } = yield* ShardingConfig.ShardingConfig
+        const client = yield* Checks.client
+        // one entity per shard, named so that it lands in that shard: the asks of a shard reach its owner
+        const entityOf = new Map<number, ReturnType<typeof client>>()
+        for (let n = 0; entityOf.size < shardsPerGroup; n++) {
+          const id = EntityId.make(`shard-${n}`)
+          const shard = sharding.getShardId(id, GROUP).id
+          if (!entityOf.has(shard)) entityOf.set(shard, client(id))
+        }
+
+        // the round's connections: those of this instance's shards checked here, the others' asked of their
+        // owners (a result still fresh here is served without asking), each result told as it comes
+        const spread = <A>(
+          items: ReadonlyArray<Connection>,
+          fresh: (uuid: string) => A | undefined,
+          local: (rows: Array<Connection>) => Effect.Effect<Array<A>>,
+          ask: (entity: ReturnType<typeof client>, uuids: Array<string>) => Effect.Effect<ReadonlyArray<A>, unknown>,
+          onEach: ((a: A) => void) | undefined,
+          heard: (a: A) => void
+        ): Effect.Effect<Array<A>> =>
+          Effect.suspend(() => {
+            const results: Array<A> = []
+            const ours: Array<Connection> = []
+            const byShard = new Map<number, Array<string>>()
+            for (const connection of items) {
+              const shard = sharding.getShardId(EntityId.make(connection.uuid), GROUP)
+              if (sharding.hasShardId(shard)) {
+                ours.push(connection)
+                continue
+              }
+              const known = fresh(connection.uuid)
+              if (known !== undefined) {
+                results.push(known)
+                onEach?.(known)
+                continue
+              }
+              const uuids = byShard.get(shard.id)
+              if (uuids === undefined) byShard.set(shard.id, [connection.uuid])
+              else uuids.push(connection.uuid)
+            }
+            const messages: Array<[ReturnType<typeof client>, Array<string>]> = []
+            for (const [shard, uuids] of byShard) {
+              for (let i = 0; i < uuids.length; i += PER_MESSAGE)
+                messages.push([entityOf.get(shard)!, uuids.slice(i, i + PER_MESSAGE)])
+            }
+            const asked = Effect.forEach(
+              messages,
+              ([entity, uuids]) =>
+                ask(entity, uuids).pipe(
+                  Effect.sandbox,
+                  Effect.tapError((cause) => Effect.logDebug("An ask of a connection's owner is sent again", cause)),
+                  Effect.retry(Schedule.spaced(RETRY_EVERY)),
+                  Effect.orDie,
+                  Effect.tap((answered) =>
+                    Effect.sync(() => {
+                      for (const a of answered) {
+                        heard(a)
+                        results.push(a)
+                        onEach?.(a)
+                      }
+                    })
+                  )
+                ),
+              { concurrency: "unbounded", discard: true }
+            )
+            const checked = Effect.map(local(ours), (own) => {
+              for (const a of own) results.push(a)
+            })
+            return Effect.as(Effect.all([checked, asked], { concurrency: 2, discard: true }), results)
+          })
+
+        return {
+          statuses: (receivers, freshness, onEach) =>
+            spread(
+              receivers,
+              (uuid) => known.freshStatus(uuid, freshness.maxAgeMillis, freshness.now),
+              (rows) => mine.statuses(rows, freshness, onEach),
+              (entity, uuids) => entity.Statuses({ uuids, ...freshness }),
+              onEach,
+              known.heard
+            ),
+          verifications: (senders, freshness) =>
+            spread(
+              senders,
+              (uuid) => known.freshVerification(uuid, freshness.maxAgeMillis, freshness.now),
+              (rows) => mine.verifications(rows, freshness),
+              (entity, uuids) => entity.Verifications({ uuids, ...freshness }),
+              undefined,
+              known.heard
+            ),
+          serve: (rows) => Effect.asVoid(Deferred.succeed(registry, rows)),
+          // a singleton: on the runner owning its shard, moving with it
+          monitor: (rounds) =>
+            sharding.registerSingleton(
+              "syncwatch/monitor",
+              Effect.zipRight(Effect.logInfo(RUNS_HERE), rounds).pipe(
+                Effect.onInterrupt(() => Effect.logInfo(STOPPED_HERE))
+              )
+            )
+        }
+      })
+    )
+    return Layer.merge(asking, served)
+  })
+)
