@@ -53,20 +53,20 @@ const captureLogs = Effect.sync(() => Logs.captureLogs(Logs.rendered))
 describe("StatusChecks.checkReceiver", () => {
   it.live("maps each remote answer to a sender status, recorded as the last known", () =>
     Effect.gen(function* () {
-      const active = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "active", name: "n" }))
-      const gone = yield* FakeSite.make(FakeSite.json(200, { success: false, error: "Connection not found" }))
-      const odd = yield* FakeSite.make(FakeSite.json(200, { success: true, status: "frozen" }))
-      const broken = yield* FakeSite.make(FakeSite.json(500, { success: false }))
-      const slow = yield* FakeSite.make(FakeSite.hang)
+      // t0 hangs; t1 to t4 answer active, not found, a status of no meaning, 500; t5 is a closed port
+      const [slow, ...others] = yield* Effect.forEach(
+        [
+          FakeSite.hang,
+          FakeSite.json(200, { success: true, status: "active", name: "n" }),
+          FakeSite.json(200, { success: false, error: "Connection not found" }),
+          FakeSite.json(200, { success: true, status: "frozen" }),
+          FakeSite.json(500, { success: false })
+        ],
+        (answer) => FakeSite.make(answer)
+      )
       const port = yield* FakeSite.closedPort
-      const receivers = yield* Effect.all([
-        receiver(slow.url, "t0"),
-        receiver(active.url, "t1"),
-        receiver(gone.url, "t2"),
-        receiver(odd.url, "t3"),
-        receiver(broken.url, "t4"),
-        receiver(`http://127.0.0.1:${port}`, "t5")
-      ])
+      const urls = [slow!.url, ...others.map((site) => site.url), `http://127.0.0.1:${port}`]
+      const receivers = yield* Effect.forEach(urls, (url, i) => receiver(url, `t${i}`))
       const [hanging, ...answered] = receivers
       const waiting = yield* Effect.fork(checkAll([hanging!]))
       const { lines, layer: logs } = yield* captureLogs
@@ -92,7 +92,7 @@ describe("StatusChecks.checkReceiver", () => {
       for (const r of results) assert.isAtLeast(r.durationMs, 0)
       // leaving the hanging check closes its request, not left running
       yield* Fiber.interrupt(waiting)
-      const outcome = yield* Deferred.await(slow.closed)
+      const outcome = yield* Deferred.await(slow!.closed)
       assert.isFalse(outcome.completed)
     }).pipe(Effect.scoped, Effect.provide(layer()))
   )
