@@ -31,17 +31,15 @@ export interface OwnersApi {
 export const here = Effect.gen(function* () {
   const checks = yield* StatusChecks
   const concurrency = yield* checkConcurrency
-  // no more workers than connections: an owner answers many small batches
-  const workers = (items: ReadonlyArray<Connection>) => Math.max(1, Math.min(concurrency, items.length))
   // `gated` starts each check (a thunk: whether a fresh result is known is asked only when it may run, or a check
   // queued behind another of the same connection would not see its result)
   return (gated: <A>(check: () => Effect.Effect<A>) => Effect.Effect<A> = (check) => check()) => ({
     statuses: (receivers: ReadonlyArray<Connection>, freshness: Freshness, onEach?: (s: SenderStatusFetched) => void) =>
-      CompletionOrder.collected(receivers, (r) => gated(() => checks.checkReceiver(r, freshness)), workers(receivers), {
+      CompletionOrder.collected(receivers, (r) => gated(() => checks.checkReceiver(r, freshness)), concurrency, {
         ...(onEach === undefined ? {} : { onEach })
       }),
     verifications: (senders: ReadonlyArray<Connection>, freshness: Freshness) =>
-      CompletionOrder.collected(senders, (s) => gated(() => checks.verifySender(s, freshness)), workers(senders))
+      CompletionOrder.collected(senders, (s) => gated(() => checks.verifySender(s, freshness)), concurrency)
   })
 })
 
