@@ -115,7 +115,7 @@ const startFlags = (): ReadonlyArray<string> => {
 // what `npm start` runs after building, minus npm's own process, so the pid we watch is the server's own;
 // the guard is plain JavaScript, so the serving process loads no tsx or esbuild
 export const startSyncwatch = async (env: Record<string, string>, nodeArgs: ReadonlyArray<string> = []) => {
-  execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-b", "tsconfig.build.json"], {
+  execFileSync(process.execPath, [join(ROOT, "build.mjs")], {
     cwd: ROOT,
     stdio: "inherit"
   })

@@ -4,11 +4,12 @@ import * as HttpLayerRouter from "@effect/platform/HttpLayerRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Effect, Layer, Option } from "effect"
+import { ROOT } from "./Root.js"
 
 // The status page (GET /): the files `ui/build.mjs` wrote into dist/ui, read once when the server starts.
 // Built before the server runs (npm start, the tests' global setup), never on a request.
 
-const DIR = new URL("../dist/ui/", import.meta.url)
+const DIR = new URL("dist/ui/", ROOT)
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",

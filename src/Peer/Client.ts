@@ -7,6 +7,7 @@ import type { Connection, RemoteSettableStatus } from "../Domain/Connection.js"
 import { Offline, type PeerFailure, RemoteError } from "../Domain/Errors.js"
 import * as UrlPrefix from "../Domain/UrlPrefix.js"
 import * as Metrics from "../Metrics.js"
+import { ROOT } from "../Root.js"
 import type * as SingleFlight from "../SingleFlight.js"
 import { SiteConfig } from "../SiteConfig.js"
 import * as Deadlines from "./Deadlines.js"
@@ -16,7 +17,7 @@ import * as Transport from "./Transport.js"
 import * as Wire from "./Wire.js"
 
 // read at start-up rather than imported, so the compiled server (dist/) needs nothing outside src/ compiled in
-const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+const { version } = JSON.parse(readFileSync(new URL("package.json", ROOT), "utf8")) as {
   readonly version: string
 }
 const USER_AGENT = `syncwatch/${version}`

@@ -6,6 +6,7 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import { Effect, Either, Layer, Option, type Runtime } from "effect"
 import { createSchema, createYoga, isAsyncIterable, type Plugin, useExecutionCancellation } from "graphql-yoga"
+import { ROOT } from "../Root.js"
 import * as Bridge from "./Bridge.js"
 import * as Edge from "./Edge.js"
 import * as Fanout from "./Fanout.js"
@@ -18,7 +19,7 @@ import * as Sse from "./Sse.js"
 import * as Streamed from "./Streamed.js"
 import * as Ws from "./Ws.js"
 
-const typeDefs = readFileSync(new URL("../../schema.graphql", import.meta.url), "utf8")
+const typeDefs = readFileSync(new URL("schema.graphql", ROOT), "utf8")
 
 // GraphiQL's first tab (its own welcome text would call syncwatch "an in-browser tool for writing queries")
 const WELCOME = `# syncwatch: the registry of sync connections and what their last checks said.

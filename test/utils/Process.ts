@@ -12,7 +12,7 @@ import { tempDir } from "./Db.js"
 export const ROOT = join(import.meta.dirname, "..", "..")
 
 export const build = () => {
-  execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-b", "tsconfig.build.json"], {
+  execFileSync(process.execPath, [join(ROOT, "build.mjs")], {
     cwd: ROOT,
     stdio: "inherit"
   })
