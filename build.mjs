@@ -1,5 +1,5 @@
-// Builds the server into dist/: src/main.ts bundled by esbuild into one ESM file (dist/main.js), with the
-// modules loaded on demand (PostgreSQL, the cluster) in chunks beside it. Tree-shaken, so modules the server never
+// Builds the server into dist/: src/main.ts bundled by esbuild as ESM into dist/main.js, the modules loaded on
+// demand (PostgreSQL, the cluster) and the code they share with it in chunks beside it. Tree-shaken, so modules the server never
 // uses are neither parsed nor kept in memory (effect's index brings fast-check along otherwise); whitespace and
 // syntax minified, identifiers kept (their names appear in logs, spans and errors). npm start, npm run build,
 // the bench and the process tests run it. Plain Node, no TypeScript loader; types are tsc's.
@@ -31,7 +31,8 @@ export const buildServer = async () => {
     external: EXTERNAL,
     minifyWhitespace: true,
     minifySyntax: true,
-    keepNames: true,
+    // no keepNames: it would restore the names suffixed where two modules' names collide (`make2` in a stack
+    // trace) at a cost on every closure made (docs/performance.md)
     legalComments: "none",
     // the CommonJS dependencies bundled (undici, ws, …) require Node's own modules
     banner: {
