@@ -22,13 +22,20 @@ export const make = (timeoutMs: number): Effect.Effect<Deadlines, never, Scope.S
     const fiberId = yield* Effect.fiberId
     let queue: Array<Deadline> = []
     let head = 0
+    // settled calls still in the queue after the head: dropped once they are most of it, so that a burst of
+    // calls answered long before their deadline is not kept until the first of those deadlines
+    let settled = 0
     let idle: Deferred.Deferred<void> | null = null
 
     const step = Effect.suspend(() => {
-      while (head < queue.length && queue[head]!.expire === null) head++
+      while (head < queue.length && queue[head]!.expire === null) {
+        head++
+        settled--
+      }
       if (head === queue.length) {
         queue = []
         head = 0
+        settled = 0
         idle = Deferred.unsafeMake<void>(fiberId)
         return Deferred.await(idle)
       }
@@ -59,7 +66,14 @@ export const make = (timeoutMs: number): Effect.Effect<Deadlines, never, Scope.S
         return deadline
       },
       settle: (deadline) => {
+        if (deadline.expire === null) return
         deadline.expire = null
+        settled++
+        if (settled > 1024 && settled * 2 > queue.length - head) {
+          queue = queue.slice(head).filter((entry) => entry.expire !== null)
+          head = 0
+          settled = 0
+        }
       }
     }
   })

@@ -42,4 +42,24 @@ describe("the deadline scheduler", () => {
       assert.deepStrictEqual(expired, [1, 2])
     })
   )
+
+  it.scoped("a burst of settled calls is dropped from the queue; the one left unsettled still expires on time", () =>
+    Effect.gen(function* () {
+      const deadlines = yield* Deadlines.make(1000)
+      const expired: Array<number> = []
+      const started = Array.from({ length: 5000 }, (_, i) => deadlines.start(() => expired.push(i)))
+      yield* TestClock.adjust("500 millis")
+      deadlines.start(() => expired.push(-1))
+      for (const [i, deadline] of started.entries()) if (i !== 2500) deadlines.settle(deadline)
+      yield* TestClock.adjust("499 millis")
+      assert.deepStrictEqual(expired, [])
+      yield* TestClock.adjust("1 millis")
+      assert.deepStrictEqual(expired, [2500])
+      deadlines.settle(started[2500]!)
+      yield* TestClock.adjust("499 millis")
+      assert.deepStrictEqual(expired, [2500])
+      yield* TestClock.adjust("1 millis")
+      assert.deepStrictEqual(expired, [2500, -1])
+    })
+  )
 })
