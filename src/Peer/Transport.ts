@@ -34,11 +34,10 @@ export const PeerHttpClientLive = Layer.effect(
   Effect.map(NodeHttpClient.Dispatcher, NodeHttpClient.makeUndici)
 ).pipe(Layer.provideMerge(DispatcherLive))
 
-// a POST built once per connection: origin, path and JSON body as they go on the wire
-export interface Call {
+// where a connection's POST goes, worked out once per connection: origin and path as they go on the wire
+export interface Target {
   readonly origin: string
   readonly path: string
-  readonly body: string
 }
 
 export type Outcome = Exit.Exit<Reply, Offline | RemoteError>
@@ -48,10 +47,10 @@ export type Outcome = Exit.Exit<Reply, Offline | RemoteError>
 // function cancels it. Cancelling or expiring aborts the request, so the remote sees its socket close.
 export const exchange =
   (dispatcher: Undici.Dispatcher, deadlines: Deadlines, headers: Record<string, string>, timeoutMs: number) =>
-  (call: Call, done: (outcome: Outcome) => void): (() => void) => {
+  (target: Target, body: string, done: (outcome: Outcome) => void): (() => void) => {
     const handler = new Handler(deadlines, timeoutMs, done)
     try {
-      dispatcher.dispatch({ origin: call.origin, path: call.path, method: "POST", headers, body: call.body }, handler)
+      dispatcher.dispatch({ origin: target.origin, path: target.path, method: "POST", headers, body }, handler)
     } catch (error) {
       handler.finish(Exit.fail(classifyCause(error)))
     }
