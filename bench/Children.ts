@@ -102,14 +102,18 @@ export interface Syncwatch {
   readonly origin: string
 }
 
-// the node flags of `npm start` (package.json), so the bench runs the server exactly as it starts
-const startFlags = (): ReadonlyArray<string> => {
+// the environment and node flags of `npm start` (package.json), so the bench runs the server exactly as it starts
+const startCommand = (): { readonly env: Record<string, string>; readonly flags: ReadonlyArray<string> } => {
   const { scripts } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
     readonly scripts: Record<string, string>
   }
-  const flags = /\bnode ((?:--\S+ )*)dist\/main\.js/.exec(scripts["start"] ?? "")
-  if (flags === null) throw new Error("package.json: the start script does not run node … dist/main.js")
-  return flags[1]!.split(" ").filter((flag) => flag !== "")
+  const command = /\bexec (?:env ((?:\w+=\S+ )*))?node ((?:--\S+ )*)dist\/main\.js/.exec(scripts["start"] ?? "")
+  if (command === null) throw new Error("package.json: the start script does not run [env …] node … dist/main.js")
+  const words = (text: string | undefined) => (text ?? "").split(" ").filter((word) => word !== "")
+  const env = Object.fromEntries(
+    words(command[1]).map((word) => [word.slice(0, word.indexOf("=")), word.slice(word.indexOf("=") + 1)])
+  )
+  return { env, flags: words(command[2]) }
 }
 
 // what `npm start` runs after building, minus npm's own process, so the pid we watch is the server's own;
@@ -119,10 +123,11 @@ export const startSyncwatch = async (env: Record<string, string>, nodeArgs: Read
     cwd: ROOT,
     stdio: "inherit"
   })
+  const start = startCommand()
   const child = track(
-    spawn(process.execPath, [...startFlags(), "--import", GUARD, ...nodeArgs, "dist/main.js"], {
+    spawn(process.execPath, [...start.flags, "--import", GUARD, ...nodeArgs, "dist/main.js"], {
       cwd: ROOT,
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...start.env, ...env },
       stdio: ["ignore", "pipe", "pipe"]
     }),
     "syncwatch"
