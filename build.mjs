@@ -34,6 +34,9 @@ export const buildServer = async () => {
     // no keepNames: it would restore the names suffixed where two modules' names collide (`make2` in a stack
     // trace) at a cost on every closure made (docs/performance.md)
     legalComments: "none",
+    // for `node --enable-source-maps` and bench/profile.ts: positions in src/ and node_modules/, not in dist/
+    sourcemap: "linked",
+    sourcesContent: false,
     // the CommonJS dependencies bundled (undici, ws, …) require Node's own modules
     banner: {
       js: 'import{createRequire as __syncwatchRequire}from"node:module";const require=__syncwatchRequire(import.meta.url);'
@@ -52,9 +55,9 @@ export const buildServer = async () => {
     renameSync(staging, file.path)
   }
   for (const name of readdirSync(out)) {
-    if (name.endsWith(".js") && !written.has(join(out, name))) rmSync(join(out, name), { force: true })
+    if (/\.js(\.map)?$/.test(name) && !written.has(join(out, name))) rmSync(join(out, name), { force: true })
   }
-  return result.outputFiles.map((file) => relative(root, file.path))
+  return result.outputFiles.filter((file) => file.path.endsWith(".js")).map((file) => relative(root, file.path))
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -1,8 +1,11 @@
-import { readFileSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
+import { SourceMap, type SourceMapping } from "node:module"
+import { fileURLToPath } from "node:url"
 
 // tsx bench/profile.ts <file.cpuprofile> [top]: where a --cpu-prof profile spends its time, as self time
 // by function and by package (effect, graphql, undici, ... and syncwatch's own src/), plus inclusive time
-// of syncwatch's own functions (dist/ when compiled, src/ under tsx). PROFILE_AFTER: see below.
+// of syncwatch's own functions. Frames in the bundled server (dist/, build.mjs) are read through its source
+// maps, back to src/ and node_modules/. PROFILE_AFTER: see below.
 
 interface Node {
   readonly id: number
@@ -28,7 +31,30 @@ if (file === undefined) {
 const top = Number(topArg ?? 25)
 const profile = JSON.parse(readFileSync(file, "utf8")) as Profile
 
-const byId = new Map(profile.nodes.map((node) => [node.id, node]))
+// a bundled frame as the file it came from: the source map beside the bundle's file, when there is one
+const maps = new Map<string, SourceMap | undefined>()
+const mapOf = (url: string) => {
+  if (!maps.has(url)) {
+    const path = url.startsWith("file:") ? `${fileURLToPath(url)}.map` : ""
+    maps.set(url, existsSync(path) ? new SourceMap(JSON.parse(readFileSync(path, "utf8"))) : undefined)
+  }
+  return maps.get(url)
+}
+const original = (node: Node): Node => {
+  const { url, lineNumber, columnNumber } = node.callFrame
+  const found = url.includes("/dist/") ? mapOf(url)?.findEntry(lineNumber, columnNumber) : undefined
+  if (found === undefined || !("originalSource" in found)) return node
+  const entry = found as SourceMapping
+  const callFrame = {
+    ...node.callFrame,
+    url: entry.originalSource,
+    lineNumber: entry.originalLine,
+    columnNumber: entry.originalColumn
+  }
+  return { ...node, callFrame }
+}
+
+const byId = new Map(profile.nodes.map((node) => [node.id, original(node)]))
 const parent = new Map<number, number>()
 for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id)
 
@@ -53,19 +79,19 @@ for (const [i, id] of profile.samples.entries()) {
 }
 const total = [...selfUs.values()].reduce((a, b) => a + b, 0)
 
-// syncwatch's own code: src/ under tsx, dist/ compiled
-const own = (url: string) => /\/(src|dist)\//.test(url) && !url.includes("node_modules")
+// syncwatch's own code: src/ (under tsx, or through the bundle's source maps)
+const own = (url: string) => /\/src\//.test(url) && !url.includes("node_modules")
 const packageOf = (url: string): string => {
   if (url === "") return "(native/gc/idle)"
   const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)
   if (nm?.[1] !== undefined) return nm[1]
-  if (own(url)) return `syncwatch ${url.slice(url.search(/\/(src|dist)\//) + 1)}`
+  if (own(url)) return `syncwatch ${url.slice(url.search(/\/src\//) + 1)}`
   if (url.startsWith("node:")) return "node core"
   return url
 }
 const where = (node: Node) => {
   const { functionName, url, lineNumber, columnNumber } = node.callFrame
-  const short = url.replace(/^.*node_modules\//, "").replace(/^.*\/(src|dist)\//, "$1/")
+  const short = url.includes("node_modules/") ? url.replace(/^.*node_modules\//, "") : url.replace(/^.*\/src\//, "src/")
   return `${functionName || "(anonymous)"} ${short}:${lineNumber + 1}:${columnNumber + 1}`
 }
 
