@@ -3,7 +3,7 @@ import * as EntityId from "@effect/cluster/EntityId"
 import * as Sharding from "@effect/cluster/Sharding"
 import * as ShardingConfig from "@effect/cluster/ShardingConfig"
 import * as Rpc from "@effect/rpc/Rpc"
-import { Deferred, Duration, Effect, Fiber, Layer, Queue, Schedule, Schema } from "effect"
+import { Clock, Deferred, Duration, Effect, Fiber, Layer, Queue, Schedule, Schema } from "effect"
 import type { Connection } from "../Domain/Connection.js"
 import { ReceiverVerification, SenderStatusFetched } from "../Domain/Events.js"
 import { LastKnown } from "../LastKnown.js"
@@ -74,31 +74,31 @@ export const layer = Layer.unwrapScoped(
     // connection deleted meanwhile left out
     const registry = yield* Deferred.make<(uuids: ReadonlyArray<string>) => Effect.Effect<Array<Connection>>>()
     const rowsOf = (uuids: ReadonlyArray<string>) => Effect.flatMap(Deferred.await(registry), (rows) => rows(uuids))
-    // the owner's results in the store (and their history rows) right after it answers, in one write for every
-    // answer given meanwhile: a burst of asks is one or two writes, not one each (the asker holds the results)
-    const waiting = yield* Queue.unbounded<Deferred.Deferred<void>>()
-    const flushSoon = Effect.flatMap(Deferred.make<void>(), (done) => Queue.offer(waiting, done))
-    const flusher = Effect.gen(function* () {
-      for (;;) {
-        const first = yield* Queue.take(waiting)
-        const rest = yield* Queue.takeAll(waiting)
-        yield* known.flush
-        for (const done of [first, ...rest]) yield* Deferred.succeed(done, void 0)
-      }
+    // the owner's results in the store (and their history rows) once it has answered every ask in progress: one
+    // write for a burst (a round's asks from every instance), not one per ask (the asker holds the results); under
+    // asks that never pause, at least once a second
+    const wake = yield* Queue.sliding<void>(1)
+    yield* Effect.forkScoped(Effect.forever(Effect.zipRight(Queue.take(wake), known.flush)))
+    let answering = 0
+    let wokenAt = Number.NEGATIVE_INFINITY
+    const answered = Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      answering--
+      if (answering > 0 && now - wokenAt < 1000) return Effect.void
+      wokenAt = now
+      return Queue.offer(wake, undefined)
     })
-    // what the store holds first (at most once a second): a shard just taken over comes with its last results.
     // The checks run to their end even if the ask goes away (its socket to the asker broke under load, its shard
-    // moved): the ask sent again then joins them or finds their results fresh, so no request is made twice.
-    yield* Effect.forkScoped(flusher)
+    // moved): the ask sent again then joins them or finds their results fresh, so no request is made twice. No read
+    // of the store first: the asker read it before its round and asks only for what it holds no fresh result of.
     const answer = <A>(ask: typeof Ask.Type, check: (rows: Array<Connection>, f: Freshness) => Effect.Effect<A>) =>
-      Effect.zipRight(
-        known.refresh,
-        Effect.flatMap(rowsOf(ask.uuids), (rows) =>
-          Effect.flatMap(
-            Effect.forkDaemon(Effect.zipLeft(check(rows, { maxAgeMillis: ask.maxAgeMillis, now: ask.now }), flushSoon)),
+      Effect.flatMap(rowsOf(ask.uuids), (rows) =>
+        Effect.suspend(() => {
+          answering++
+          return Effect.flatMap(
+            Effect.forkDaemon(Effect.ensuring(check(rows, { maxAgeMillis: ask.maxAgeMillis, now: ask.now }), answered)),
             Fiber.join
           )
-        )
+        })
       )
     const served = Checks.toLayer(
       Effect.gen(function* () {
