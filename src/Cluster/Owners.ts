@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto"
 import * as Entity from "@effect/cluster/Entity"
 import * as EntityId from "@effect/cluster/EntityId"
 import * as Sharding from "@effect/cluster/Sharding"
@@ -10,15 +11,23 @@ import { LastKnown } from "../LastKnown.js"
 import { here, Owners } from "../Owners.js"
 import { checkConcurrency, type Freshness } from "../StatusChecks.js"
 
-// One message per shard and round asks the shard's owner for the results of the round's connections in that
-// shard (docs/cluster.md, "Each connection has one owner"): uuids only (the owner reads its rows), volatile (not
-// stored: a round has nobody to answer later), answered with the results once all are in.
+// One message per owner and round asks another instance for the results of the round's connections in the shards
+// it holds (docs/cluster.md, "Each connection has one owner"): uuids only (the owner reads its rows), volatile (not
+// stored: a round has nobody to answer later), answered with the results once all are in, the owner's id (so the
+// asker knows whom to ask next time) and the asked uuids of shards it does not hold (asked again of their owners).
 const Ask = Schema.Struct({ uuids: Schema.Array(Schema.String), maxAgeMillis: Schema.Number, now: Schema.Number })
+const answer = <A, I>(result: Schema.Schema<A, I>) =>
+  Schema.Struct({ owner: Schema.String, results: Schema.Array(result), elsewhere: Schema.Array(Schema.String) })
 const Verified = Schema.Struct({ verification: ReceiverVerification, notFoundCount: Schema.Number })
 export const Checks = Entity.make("syncwatch/checks", [
-  Rpc.make("Statuses", { payload: Ask, success: Schema.Array(SenderStatusFetched) }),
-  Rpc.make("Verifications", { payload: Ask, success: Schema.Array(Verified) })
+  Rpc.make("Statuses", { payload: Ask, success: answer(SenderStatusFetched) }),
+  Rpc.make("Verifications", { payload: Ask, success: answer(Verified) })
 ])
+interface Answer<A> {
+  readonly owner: string
+  readonly results: ReadonlyArray<A>
+  readonly elsewhere: ReadonlyArray<string>
+}
 
 const GROUP = "default"
 // at most this many uuids in one message (the owner reads them in one query, under MAX_UUIDS' default)
@@ -69,6 +78,10 @@ export const layer = Layer.unwrapScoped(
     // every check this instance performs, its own rounds' and the others' asks, CHECK_CONCURRENCY at a time
     const mine = (yield* here)(gate(concurrency))
     const known = yield* LastKnown
+    const sharding = yield* Sharding.Sharding
+    const shardOf = (uuid: string) => sharding.getShardId(EntityId.make(uuid), GROUP)
+    // this instance, as the askers know it
+    const self = randomUUID()
 
     // the owner's side: the rows of the asked uuids from the registry in memory (the Watcher's, once it is up), a
     // connection deleted meanwhile left out
@@ -81,7 +94,7 @@ export const layer = Layer.unwrapScoped(
     yield* Effect.forkScoped(Effect.forever(Effect.zipRight(Queue.take(wake), known.flush)))
     let answering = 0
     let wokenAt = Number.NEGATIVE_INFINITY
-    const answered = Effect.flatMap(Clock.currentTimeMillis, (now) => {
+    const done = Effect.flatMap(Clock.currentTimeMillis, (now) => {
       answering--
       if (answering > 0 && now - wokenAt < 1000) return Effect.void
       wokenAt = now
@@ -90,21 +103,27 @@ export const layer = Layer.unwrapScoped(
     // The checks run to their end even if the ask goes away (its socket to the asker broke under load, its shard
     // moved): the ask sent again then joins them or finds their results fresh, so no request is made twice. No read
     // of the store first: the asker read it before its round and asks only for what it holds no fresh result of.
-    const answer = <A>(ask: typeof Ask.Type, check: (rows: Array<Connection>, f: Freshness) => Effect.Effect<A>) =>
-      Effect.flatMap(rowsOf(ask.uuids), (rows) =>
-        Effect.suspend(() => {
+    const answered = <A>(
+      ask: typeof Ask.Type,
+      check: (rows: Array<Connection>, f: Freshness) => Effect.Effect<Array<A>>
+    ) =>
+      Effect.suspend(() => {
+        const held: Array<string> = []
+        const elsewhere: Array<string> = []
+        for (const uuid of ask.uuids) (sharding.hasShardId(shardOf(uuid)) ? held : elsewhere).push(uuid)
+        return Effect.flatMap(rowsOf(held), (rows) => {
           answering++
           return Effect.flatMap(
-            Effect.forkDaemon(Effect.ensuring(check(rows, { maxAgeMillis: ask.maxAgeMillis, now: ask.now }), answered)),
+            Effect.forkDaemon(Effect.ensuring(check(rows, { maxAgeMillis: ask.maxAgeMillis, now: ask.now }), done)),
             Fiber.join
           )
-        })
-      )
+        }).pipe(Effect.map((results): Answer<A> => ({ owner: self, results, elsewhere })))
+      })
     const served = Checks.toLayer(
       Effect.gen(function* () {
         return {
-          Statuses: ({ payload }) => answer(payload, (rows, f) => mine.statuses(rows, f)),
-          Verifications: ({ payload }) => answer(payload, (rows, f) => mine.verifications(rows, f))
+          Statuses: ({ payload }) => answered(payload, (rows, f) => mine.statuses(rows, f)),
+          Verifications: ({ payload }) => answered(payload, (rows, f) => mine.verifications(rows, f))
         }
       }),
       { concurrency: "unbounded", maxIdleTime: Duration.minutes(10) }
@@ -113,16 +132,19 @@ export const layer = Layer.unwrapScoped(
     const asking = Layer.scoped(
       Owners,
       Effect.gen(function* () {
-        const sharding = yield* Sharding.Sharding
         const { shardsPerGroup } = yield* ShardingConfig.ShardingConfig
         const client = yield* Checks.client
-        // one entity per shard, named so that it lands in that shard: the asks of a shard reach its owner
+        // one entity per shard, named so that it lands in that shard: a message to it reaches the shard's owner
         const entityOf = new Map<number, ReturnType<typeof client>>()
         for (let n = 0; entityOf.size < shardsPerGroup; n++) {
           const id = EntityId.make(`shard-${n}`)
           const shard = sharding.getShardId(id, GROUP).id
           if (!entityOf.has(shard)) entityOf.set(shard, client(id))
         }
+        // the owner each shard's connections were last answered by: a round's connections of one owner go in one
+        // message (PER_MESSAGE uuids at most), sent to the entity of one of their shards; those of a shard with no
+        // owner known yet, or no longer held by it (its answer says so), go in a message of that shard alone
+        const ownerOf = new Map<number, string>()
 
         // the round's connections: those of this instance's shards checked here, the others' asked of their
         // owners (a result still fresh here is served without asking), each result told as it comes
@@ -130,16 +152,17 @@ export const layer = Layer.unwrapScoped(
           items: ReadonlyArray<Connection>,
           fresh: (uuid: string) => A | undefined,
           local: (rows: Array<Connection>) => Effect.Effect<Array<A>>,
-          ask: (entity: ReturnType<typeof client>, uuids: Array<string>) => Effect.Effect<ReadonlyArray<A>, unknown>,
+          ask: (entity: ReturnType<typeof client>, uuids: ReadonlyArray<string>) => Effect.Effect<Answer<A>, unknown>,
           onEach: ((a: A) => void) | undefined,
           heard: (a: A) => void
         ): Effect.Effect<Array<A>> =>
           Effect.suspend(() => {
             const results: Array<A> = []
             const ours: Array<Connection> = []
-            const byShard = new Map<number, Array<string>>()
+            // by owner id, or by shard where none is known
+            const groups = new Map<string | number, Array<string>>()
             for (const connection of items) {
-              const shard = sharding.getShardId(EntityId.make(connection.uuid), GROUP)
+              const shard = shardOf(connection.uuid)
               if (sharding.hasShardId(shard)) {
                 ours.push(connection)
                 continue
@@ -150,35 +173,54 @@ export const layer = Layer.unwrapScoped(
                 onEach?.(known)
                 continue
               }
-              const uuids = byShard.get(shard.id)
-              if (uuids === undefined) byShard.set(shard.id, [connection.uuid])
+              const key = ownerOf.get(shard.id) ?? shard.id
+              const uuids = groups.get(key)
+              if (uuids === undefined) groups.set(key, [connection.uuid])
               else uuids.push(connection.uuid)
             }
-            const messages: Array<[ReturnType<typeof client>, Array<string>]> = []
-            for (const [shard, uuids] of byShard) {
+            // a message to the owner of its first uuid's shard; the uuids it does not hold, again per shard (after
+            // a pause when the message was of their shard alone: its ownership is moving)
+            const send = (uuids: ReadonlyArray<string>, alone: boolean): Effect.Effect<void> =>
+              ask(entityOf.get(shardOf(uuids[0]!).id)!, uuids).pipe(
+                Effect.sandbox,
+                Effect.tapError((cause) => Effect.logDebug("An ask of a connection's owner is sent again", cause)),
+                Effect.retry(Schedule.spaced(RETRY_EVERY)),
+                Effect.orDie,
+                Effect.flatMap((answer) => {
+                  for (const a of answer.results) {
+                    heard(a)
+                    results.push(a)
+                    onEach?.(a)
+                  }
+                  const moved = new Set(answer.elsewhere)
+                  for (const uuid of uuids) {
+                    if (!moved.has(uuid)) ownerOf.set(shardOf(uuid).id, answer.owner)
+                  }
+                  if (moved.size === 0) return Effect.void
+                  const byShard = new Map<number, Array<string>>()
+                  for (const uuid of moved) {
+                    const shard = shardOf(uuid).id
+                    ownerOf.delete(shard)
+                    const same = byShard.get(shard)
+                    if (same === undefined) byShard.set(shard, [uuid])
+                    else same.push(uuid)
+                  }
+                  const again = Effect.forEach(byShard.values(), (same) => send(same, true), {
+                    concurrency: "unbounded",
+                    discard: true
+                  })
+                  return alone ? Effect.delay(again, RETRY_EVERY) : again
+                })
+              )
+            const messages: Array<[Array<string>, boolean]> = []
+            for (const [key, uuids] of groups) {
               for (let i = 0; i < uuids.length; i += PER_MESSAGE)
-                messages.push([entityOf.get(shard)!, uuids.slice(i, i + PER_MESSAGE)])
+                messages.push([uuids.slice(i, i + PER_MESSAGE), typeof key === "number"])
             }
-            const asked = Effect.forEach(
-              messages,
-              ([entity, uuids]) =>
-                ask(entity, uuids).pipe(
-                  Effect.sandbox,
-                  Effect.tapError((cause) => Effect.logDebug("An ask of a connection's owner is sent again", cause)),
-                  Effect.retry(Schedule.spaced(RETRY_EVERY)),
-                  Effect.orDie,
-                  Effect.tap((answered) =>
-                    Effect.sync(() => {
-                      for (const a of answered) {
-                        heard(a)
-                        results.push(a)
-                        onEach?.(a)
-                      }
-                    })
-                  )
-                ),
-              { concurrency: "unbounded", discard: true }
-            )
+            const asked = Effect.forEach(messages, ([uuids, alone]) => send(uuids, alone), {
+              concurrency: "unbounded",
+              discard: true
+            })
             const checked = Effect.map(local(ours), (own) => {
               for (const a of own) results.push(a)
             })
