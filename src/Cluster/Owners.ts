@@ -38,38 +38,56 @@ const RETRY_EVERY = Duration.millis(500)
 export const RUNS_HERE = "The monitor's rounds run on this instance"
 export const STOPPED_HERE = "The monitor's rounds stopped on this instance"
 
-// At most `permits` effects at a time, the others waiting in turn. Not Effect's Semaphore: each release there
-// wakes every waiter to try again, and an owner has thousands waiting in a round (measured: half its CPU in the
-// garbage collector); here a release hands its permit to the next waiter only.
+// At most `permits` checks at a time, the others waiting. Not Effect's Semaphore: each release there wakes every
+// waiter to try again, and an owner has thousands waiting in a round (measured: half its CPU in the garbage
+// collector); here a release hands its permit to one waiter. Waiters come in batches (one call's checks: an ask's,
+// a round's) and a permit goes to the oldest batch waiting, in turn within it: an owner's asks complete in the
+// order they came, each answered as soon as it can be, instead of all of them at the end, interleaved.
 const gate = (permits: number) => {
   let free = permits
-  const waiting: Array<() => void> = []
+  let batches = 0
+  // the batches with waiters, oldest first
+  const waiting: Array<{ readonly batch: number; readonly queue: Array<() => void> }> = []
   const release = () => {
-    const next = waiting.shift()
+    while (waiting.length > 0 && waiting[0]!.queue.length === 0) waiting.shift()
+    const next = waiting[0]?.queue.shift()
     if (next === undefined) free++
     else next()
   }
-  const acquire = Effect.async<void>((resume) => {
-    if (free > 0) {
-      free--
-      return resume(Effect.void)
-    }
-    let granted = false
-    const go = () => {
-      granted = true
-      resume(Effect.void)
-    }
-    waiting.push(go)
-    return Effect.sync(() => {
-      if (granted) return release()
-      const at = waiting.indexOf(go)
-      if (at >= 0) waiting.splice(at, 1)
+  const queueOf = (batch: number) => {
+    let at = waiting.length
+    while (at > 0 && waiting[at - 1]!.batch > batch) at--
+    if (at > 0 && waiting[at - 1]!.batch === batch) return waiting[at - 1]!.queue
+    const queue: Array<() => void> = []
+    waiting.splice(at, 0, { batch, queue })
+    return queue
+  }
+  const acquire = (batch: number) =>
+    Effect.async<void>((resume) => {
+      if (free > 0) {
+        free--
+        return resume(Effect.void)
+      }
+      let granted = false
+      const go = () => {
+        granted = true
+        resume(Effect.void)
+      }
+      const queue = queueOf(batch)
+      queue.push(go)
+      return Effect.sync(() => {
+        if (granted) return release()
+        const at = queue.indexOf(go)
+        if (at >= 0) queue.splice(at, 1)
+      })
     })
-  })
-  return <A>(effect: () => Effect.Effect<A>): Effect.Effect<A> =>
-    Effect.uninterruptibleMask((restore) =>
-      Effect.zipRight(restore(acquire), Effect.ensuring(restore(Effect.suspend(effect)), Effect.sync(release)))
-    )
+  return () => {
+    const batch = batches++
+    return <A>(effect: () => Effect.Effect<A>): Effect.Effect<A> =>
+      Effect.uninterruptibleMask((restore) =>
+        Effect.zipRight(restore(acquire(batch)), Effect.ensuring(restore(Effect.suspend(effect)), Effect.sync(release)))
+      )
+  }
 }
 
 export const layer = Layer.unwrapScoped(
@@ -224,7 +242,8 @@ export const layer = Layer.unwrapScoped(
             const checked = Effect.map(local(ours), (own) => {
               for (const a of own) results.push(a)
             })
-            return Effect.as(Effect.all([checked, asked], { concurrency: 2, discard: true }), results)
+            // the asks first: the owners start their checks as early as can be
+            return Effect.as(Effect.all([asked, checked], { concurrency: 2, discard: true }), results)
           })
 
         return {
