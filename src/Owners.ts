@@ -6,7 +6,7 @@ import type { LastVerification } from "./LastKnown.js"
 import { checkConcurrency, type Freshness, StatusChecks } from "./StatusChecks.js"
 
 // Who performs the checks of a round. On one instance, this one. In a cluster (Cluster/Owners.ts), each
-// connection's owner: the instance holding the shard of its uuid, asked by the others in one message per shard
+// connection's owner: the instance holding the shard of its uuid, asked by the others in one message per owner
 // and round; so one request per connection per interval holds across the cluster.
 export interface OwnersApi {
   // a round's receivers: each status (fresh from memory, or checked by its owner), told to `onEach` as it completes
