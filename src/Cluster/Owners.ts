@@ -30,7 +30,8 @@ interface Answer<A> {
 }
 
 const GROUP = "default"
-// at most this many uuids in one message (the owner reads them in one query, under MAX_UUIDS' default)
+// at most this many uuids in one message: an owner answers each once its checks are done (oldest first), so a
+// round's results come back all along, not at its end
 const PER_MESSAGE = 200
 // an ask that failed (its owner died, its shard moved) is sent again this often, reaching the shard's new owner
 const RETRY_EVERY = Duration.millis(500)
