@@ -30,6 +30,10 @@ const DELAY_MS = 100
 const ROUNDS = 3
 const WINDOW_INTERVALS = 4
 const PG = "postgres://postgres@127.0.0.1:5432"
+// CLUSTER_PROFILE=<dir>: every instance writes a --cpu-prof there, and the bench stops after the measured rounds
+// (2.), so the profiles end with them (bench/profile.ts, PROFILE_LAST_SECONDS)
+const profileDir = process.env["CLUSTER_PROFILE"]
+const nodeArgs = profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`]
 const database = `syncwatch_bench_cluster_${process.pid}`
 
 const psql = (sql: string) => execFileSync("psql", [`${PG}/postgres`, "-qAtc", sql], { stdio: "pipe" }).toString()
@@ -39,6 +43,8 @@ process.on("exit", () => {
   if (created) psql(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)
 })
 exitOnSignals()
+// the bench database's committed transactions so far (PostgreSQL's statistics, a few hundred ms behind)
+const commits = () => Number(psql(`SELECT xact_commit FROM pg_stat_database WHERE datname = '${database}'`))
 const line = (name: string, value: string | number) => console.log(`${name}: ${value}`)
 
 // the checks an instance performed (its /metrics), and its CPU
@@ -114,7 +120,7 @@ const main = async () => {
     GRAPHQL_MAX_ALIASES: "1000",
     GRAPHQL_MAX_TOKENS: "100000"
   })
-  const one = await startSyncwatch(await env(ports[0]!))
+  const one = await startSyncwatch(await env(ports[0]!), nodeArgs)
   await createReceivers(
     `${one.origin}/graphql`,
     Array.from({ length: connections }, (_, i) => receiver(remote.origin, i))
@@ -130,11 +136,16 @@ const main = async () => {
   line("requests in that round", alone.requests)
 
   // 2. three instances: shards spread once the two newcomers hold theirs (a few lock refreshes)
-  const apps = [one, await startSyncwatch(await env(ports[1]!)), await startSyncwatch(await env(ports[2]!))]
+  const apps = [
+    one,
+    await startSyncwatch(await env(ports[1]!), nodeArgs),
+    await startSyncwatch(await env(ports[2]!), nodeArgs)
+  ]
   await sleep(20_000)
   await monitorRound(remote, apps)
   const before = await Promise.all(apps.map(async (app) => ({ checks: await checksOf(app), cpu: cpuMs(app.pid)! })))
   const roundsBefore = await Promise.all(apps.map(roundsOf))
+  const commitsBefore = commits()
   const spans: Array<number> = []
   const asked: Array<number> = []
   for (let i = 0; i < ROUNDS; i++) {
@@ -144,6 +155,7 @@ const main = async () => {
   }
   const after = await Promise.all(apps.map(async (app) => ({ checks: await checksOf(app), cpu: cpuMs(app.pid)! })))
   const roundsAfter = await Promise.all(apps.map(roundsOf))
+  const commitsAfter = commits()
   const done = after.map((a, i) => a.checks - before[i]!.checks)
   const total = done.reduce((a, b) => a + b, 0)
   for (const [i, n] of done.entries()) line(`share of checks, instance ${i + 1}`, `${((100 * n) / total).toFixed(1)} %`)
@@ -154,10 +166,16 @@ const main = async () => {
   )
   spans.sort((a, b) => a - b)
   const three = spans[Math.floor(spans.length / 2)]!
+  line("PostgreSQL transactions per round, 3 instances", ((commitsAfter - commitsBefore) / ROUNDS).toFixed(0))
   line("round ms, 3 instances (median)", three)
   line("requests in the measured rounds", asked.join(" "))
   line("round ratio, 3 instances / 1", (three / alone.spanMs).toFixed(2))
   line("load average", load())
+  if (profileDir !== undefined) {
+    await Promise.all(apps.map((app) => stop(app.child)))
+    await stop(remote.child)
+    return
+  }
 
   // 3. subscribers on every instance as well: each connection asked at most once an interval?
   const unsubscribe = apps.map(subscribe)

@@ -73,6 +73,19 @@ if (after !== undefined) {
     if (onStack(id, after)) first = i + 1
   })
 }
+// PROFILE_LAST_SECONDS=30: only the samples of the profile's last 30 s (a bench that stops right after what it
+// measures)
+const lastUs = Number(process.env["PROFILE_LAST_SECONDS"] ?? Number.POSITIVE_INFINITY) * 1e6
+if (Number.isFinite(lastUs)) {
+  let fromEnd = 0
+  for (let i = profile.samples.length - 1; i >= first; i--) {
+    fromEnd += profile.timeDeltas[i] ?? 0
+    if (fromEnd > lastUs) {
+      first = i + 1
+      break
+    }
+  }
+}
 const selfUs = new Map<number, number>()
 for (const [i, id] of profile.samples.entries()) {
   if (i >= first) selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0))

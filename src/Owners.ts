@@ -6,7 +6,7 @@ import type { LastVerification } from "./LastKnown.js"
 import { checkConcurrency, type Freshness, StatusChecks } from "./StatusChecks.js"
 
 // Who performs the checks of a round. On one instance, this one. In a cluster (Cluster/Owners.ts), each
-// connection's owner: the instance holding the shard of its uuid, asked by the others in one message per shard
+// connection's owner: the instance holding the shard of its uuid, asked by the others in one message per owner
 // and round; so one request per connection per interval holds across the cluster.
 export interface OwnersApi {
   // a round's receivers: each status (fresh from memory, or checked by its owner), told to `onEach` as it completes
@@ -26,20 +26,33 @@ export interface OwnersApi {
   readonly serve: (rows: (uuids: ReadonlyArray<string>) => Effect.Effect<Array<Connection>>) => Effect.Effect<void>
 }
 
-// the checks this instance performs itself, CHECK_CONCURRENCY at a time per call; `gated` may bound them further
-// (in a cluster, every call on the instance shares one bound)
+// the checks this instance performs itself, CHECK_CONCURRENCY at a time per call; `batch` may bound them further
+// (in a cluster, every call on the instance shares one bound): it gives each call the gate of its checks
 export const here = Effect.gen(function* () {
   const checks = yield* StatusChecks
   const concurrency = yield* checkConcurrency
-  // `gated` starts each check (a thunk: whether a fresh result is known is asked only when it may run, or a check
+  // the gate starts each check (a thunk: whether a fresh result is known is asked only when it may run, or a check
   // queued behind another of the same connection would not see its result)
-  return (gated: <A>(check: () => Effect.Effect<A>) => Effect.Effect<A> = (check) => check()) => ({
+  type Gated = <A>(check: () => Effect.Effect<A>) => Effect.Effect<A>
+  const ungated: Gated = (check) => check()
+  return (batch: () => Gated = () => ungated) => ({
     statuses: (receivers: ReadonlyArray<Connection>, freshness: Freshness, onEach?: (s: SenderStatusFetched) => void) =>
-      CompletionOrder.collected(receivers, (r) => gated(() => checks.checkReceiver(r, freshness)), concurrency, {
-        ...(onEach === undefined ? {} : { onEach })
+      Effect.suspend(() => {
+        const gated = batch()
+        return CompletionOrder.collected(
+          receivers,
+          (r) => gated(() => checks.checkReceiver(r, freshness)),
+          concurrency,
+          {
+            ...(onEach === undefined ? {} : { onEach })
+          }
+        )
       }),
     verifications: (senders: ReadonlyArray<Connection>, freshness: Freshness) =>
-      CompletionOrder.collected(senders, (s) => gated(() => checks.verifySender(s, freshness)), concurrency)
+      Effect.suspend(() => {
+        const gated = batch()
+        return CompletionOrder.collected(senders, (s) => gated(() => checks.verifySender(s, freshness)), concurrency)
+      })
   })
 })
 

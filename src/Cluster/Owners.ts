@@ -1,27 +1,37 @@
+import { randomUUID } from "node:crypto"
 import * as Entity from "@effect/cluster/Entity"
 import * as EntityId from "@effect/cluster/EntityId"
 import * as Sharding from "@effect/cluster/Sharding"
 import * as ShardingConfig from "@effect/cluster/ShardingConfig"
 import * as Rpc from "@effect/rpc/Rpc"
-import { Deferred, Duration, Effect, Fiber, Layer, Queue, Schedule, Schema } from "effect"
+import { Clock, Deferred, Duration, Effect, Fiber, Layer, Queue, Schedule, Schema } from "effect"
 import type { Connection } from "../Domain/Connection.js"
 import { ReceiverVerification, SenderStatusFetched } from "../Domain/Events.js"
 import { LastKnown } from "../LastKnown.js"
 import { here, Owners } from "../Owners.js"
 import { checkConcurrency, type Freshness } from "../StatusChecks.js"
 
-// One message per shard and round asks the shard's owner for the results of the round's connections in that
-// shard (docs/cluster.md, "Each connection has one owner"): uuids only (the owner reads its rows), volatile (not
-// stored: a round has nobody to answer later), answered with the results once all are in.
+// One message per owner and round asks another instance for the results of the round's connections in the shards
+// it holds (docs/cluster.md, "Each connection has one owner"): uuids only (the owner reads its rows), volatile (not
+// stored: a round has nobody to answer later), answered with the results once all are in, the owner's id (so the
+// asker knows whom to ask next time) and the asked uuids of shards it does not hold (asked again of their owners).
 const Ask = Schema.Struct({ uuids: Schema.Array(Schema.String), maxAgeMillis: Schema.Number, now: Schema.Number })
+const answer = <A, I>(result: Schema.Schema<A, I>) =>
+  Schema.Struct({ owner: Schema.String, results: Schema.Array(result), elsewhere: Schema.Array(Schema.String) })
 const Verified = Schema.Struct({ verification: ReceiverVerification, notFoundCount: Schema.Number })
 export const Checks = Entity.make("syncwatch/checks", [
-  Rpc.make("Statuses", { payload: Ask, success: Schema.Array(SenderStatusFetched) }),
-  Rpc.make("Verifications", { payload: Ask, success: Schema.Array(Verified) })
+  Rpc.make("Statuses", { payload: Ask, success: answer(SenderStatusFetched) }),
+  Rpc.make("Verifications", { payload: Ask, success: answer(Verified) })
 ])
+interface Answer<A> {
+  readonly owner: string
+  readonly results: ReadonlyArray<A>
+  readonly elsewhere: ReadonlyArray<string>
+}
 
 const GROUP = "default"
-// at most this many uuids in one message (the owner reads them in one query, under MAX_UUIDS' default)
+// at most this many uuids in one message: an owner answers each once its checks are done (oldest first), so a
+// round's results come back all along, not at its end
 const PER_MESSAGE = 200
 // an ask that failed (its owner died, its shard moved) is sent again this often, reaching the shard's new owner
 const RETRY_EVERY = Duration.millis(500)
@@ -29,38 +39,56 @@ const RETRY_EVERY = Duration.millis(500)
 export const RUNS_HERE = "The monitor's rounds run on this instance"
 export const STOPPED_HERE = "The monitor's rounds stopped on this instance"
 
-// At most `permits` effects at a time, the others waiting in turn. Not Effect's Semaphore: each release there
-// wakes every waiter to try again, and an owner has thousands waiting in a round (measured: half its CPU in the
-// garbage collector); here a release hands its permit to the next waiter only.
+// At most `permits` checks at a time, the others waiting. Not Effect's Semaphore: each release there wakes every
+// waiter to try again, and an owner has thousands waiting in a round (measured: half its CPU in the garbage
+// collector); here a release hands its permit to one waiter. Waiters come in batches (one call's checks: an ask's,
+// a round's) and a permit goes to the oldest batch waiting, in turn within it: an owner's asks complete in the
+// order they came, each answered as soon as it can be, instead of all of them at the end, interleaved.
 const gate = (permits: number) => {
   let free = permits
-  const waiting: Array<() => void> = []
+  let batches = 0
+  // the batches with waiters, oldest first
+  const waiting: Array<{ readonly batch: number; readonly queue: Array<() => void> }> = []
   const release = () => {
-    const next = waiting.shift()
+    while (waiting.length > 0 && waiting[0]!.queue.length === 0) waiting.shift()
+    const next = waiting[0]?.queue.shift()
     if (next === undefined) free++
     else next()
   }
-  const acquire = Effect.async<void>((resume) => {
-    if (free > 0) {
-      free--
-      return resume(Effect.void)
-    }
-    let granted = false
-    const go = () => {
-      granted = true
-      resume(Effect.void)
-    }
-    waiting.push(go)
-    return Effect.sync(() => {
-      if (granted) return release()
-      const at = waiting.indexOf(go)
-      if (at >= 0) waiting.splice(at, 1)
+  const queueOf = (batch: number) => {
+    let at = waiting.length
+    while (at > 0 && waiting[at - 1]!.batch > batch) at--
+    if (at > 0 && waiting[at - 1]!.batch === batch) return waiting[at - 1]!.queue
+    const queue: Array<() => void> = []
+    waiting.splice(at, 0, { batch, queue })
+    return queue
+  }
+  const acquire = (batch: number) =>
+    Effect.async<void>((resume) => {
+      if (free > 0) {
+        free--
+        return resume(Effect.void)
+      }
+      let granted = false
+      const go = () => {
+        granted = true
+        resume(Effect.void)
+      }
+      const queue = queueOf(batch)
+      queue.push(go)
+      return Effect.sync(() => {
+        if (granted) return release()
+        const at = queue.indexOf(go)
+        if (at >= 0) queue.splice(at, 1)
+      })
     })
-  })
-  return <A>(effect: () => Effect.Effect<A>): Effect.Effect<A> =>
-    Effect.uninterruptibleMask((restore) =>
-      Effect.zipRight(restore(acquire), Effect.ensuring(restore(Effect.suspend(effect)), Effect.sync(release)))
-    )
+  return () => {
+    const batch = batches++
+    return <A>(effect: () => Effect.Effect<A>): Effect.Effect<A> =>
+      Effect.uninterruptibleMask((restore) =>
+        Effect.zipRight(restore(acquire(batch)), Effect.ensuring(restore(Effect.suspend(effect)), Effect.sync(release)))
+      )
+  }
 }
 
 export const layer = Layer.unwrapScoped(
@@ -69,42 +97,52 @@ export const layer = Layer.unwrapScoped(
     // every check this instance performs, its own rounds' and the others' asks, CHECK_CONCURRENCY at a time
     const mine = (yield* here)(gate(concurrency))
     const known = yield* LastKnown
+    const sharding = yield* Sharding.Sharding
+    const shardOf = (uuid: string) => sharding.getShardId(EntityId.make(uuid), GROUP)
+    // this instance, as the askers know it
+    const self = randomUUID()
 
     // the owner's side: the rows of the asked uuids from the registry in memory (the Watcher's, once it is up), a
     // connection deleted meanwhile left out
     const registry = yield* Deferred.make<(uuids: ReadonlyArray<string>) => Effect.Effect<Array<Connection>>>()
     const rowsOf = (uuids: ReadonlyArray<string>) => Effect.flatMap(Deferred.await(registry), (rows) => rows(uuids))
-    // the owner's results in the store (and their history rows) right after it answers, in one write for every
-    // answer given meanwhile: a burst of asks is one or two writes, not one each (the asker holds the results)
-    const waiting = yield* Queue.unbounded<Deferred.Deferred<void>>()
-    const flushSoon = Effect.flatMap(Deferred.make<void>(), (done) => Queue.offer(waiting, done))
-    const flusher = Effect.gen(function* () {
-      for (;;) {
-        const first = yield* Queue.take(waiting)
-        const rest = yield* Queue.takeAll(waiting)
-        yield* known.flush
-        for (const done of [first, ...rest]) yield* Deferred.succeed(done, void 0)
-      }
+    // the owner's results in the store (and their history rows) once it has answered every ask in progress: one
+    // write for a burst (a round's asks from every instance), not one per ask (the asker holds the results); under
+    // asks that never pause, at least once a second
+    const wake = yield* Queue.sliding<void>(1)
+    yield* Effect.forkScoped(Effect.forever(Effect.zipRight(Queue.take(wake), known.flush)))
+    let answering = 0
+    let wokenAt = Number.NEGATIVE_INFINITY
+    const done = Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      answering--
+      if (answering > 0 && now - wokenAt < 1000) return Effect.void
+      wokenAt = now
+      return Queue.offer(wake, undefined)
     })
-    // what the store holds first (at most once a second): a shard just taken over comes with its last results.
     // The checks run to their end even if the ask goes away (its socket to the asker broke under load, its shard
-    // moved): the ask sent again then joins them or finds their results fresh, so no request is made twice.
-    yield* Effect.forkScoped(flusher)
-    const answer = <A>(ask: typeof Ask.Type, check: (rows: Array<Connection>, f: Freshness) => Effect.Effect<A>) =>
-      Effect.zipRight(
-        known.refresh,
-        Effect.flatMap(rowsOf(ask.uuids), (rows) =>
-          Effect.flatMap(
-            Effect.forkDaemon(Effect.zipLeft(check(rows, { maxAgeMillis: ask.maxAgeMillis, now: ask.now }), flushSoon)),
+    // moved): the ask sent again then joins them or finds their results fresh, so no request is made twice. No read
+    // of the store first: the asker read it before its round and asks only for what it holds no fresh result of.
+    const answered = <A>(
+      ask: typeof Ask.Type,
+      check: (rows: Array<Connection>, f: Freshness) => Effect.Effect<Array<A>>
+    ) =>
+      Effect.suspend(() => {
+        const held: Array<string> = []
+        const elsewhere: Array<string> = []
+        for (const uuid of ask.uuids) (sharding.hasShardId(shardOf(uuid)) ? held : elsewhere).push(uuid)
+        return Effect.flatMap(rowsOf(held), (rows) => {
+          answering++
+          return Effect.flatMap(
+            Effect.forkDaemon(Effect.ensuring(check(rows, { maxAgeMillis: ask.maxAgeMillis, now: ask.now }), done)),
             Fiber.join
           )
-        )
-      )
+        }).pipe(Effect.map((results): Answer<A> => ({ owner: self, results, elsewhere })))
+      })
     const served = Checks.toLayer(
       Effect.gen(function* () {
         return {
-          Statuses: ({ payload }) => answer(payload, (rows, f) => mine.statuses(rows, f)),
-          Verifications: ({ payload }) => answer(payload, (rows, f) => mine.verifications(rows, f))
+          Statuses: ({ payload }) => answered(payload, (rows, f) => mine.statuses(rows, f)),
+          Verifications: ({ payload }) => answered(payload, (rows, f) => mine.verifications(rows, f))
         }
       }),
       { concurrency: "unbounded", maxIdleTime: Duration.minutes(10) }
@@ -113,16 +151,19 @@ export const layer = Layer.unwrapScoped(
     const asking = Layer.scoped(
       Owners,
       Effect.gen(function* () {
-        const sharding = yield* Sharding.Sharding
         const { shardsPerGroup } = yield* ShardingConfig.ShardingConfig
         const client = yield* Checks.client
-        // one entity per shard, named so that it lands in that shard: the asks of a shard reach its owner
+        // one entity per shard, named so that it lands in that shard: a message to it reaches the shard's owner
         const entityOf = new Map<number, ReturnType<typeof client>>()
         for (let n = 0; entityOf.size < shardsPerGroup; n++) {
           const id = EntityId.make(`shard-${n}`)
           const shard = sharding.getShardId(id, GROUP).id
           if (!entityOf.has(shard)) entityOf.set(shard, client(id))
         }
+        // the owner each shard's connections were last answered by: a round's connections of one owner go in one
+        // message (PER_MESSAGE uuids at most), sent to the entity of one of their shards; those of a shard with no
+        // owner known yet, or no longer held by it (its answer says so), go in a message of that shard alone
+        const ownerOf = new Map<number, string>()
 
         // the round's connections: those of this instance's shards checked here, the others' asked of their
         // owners (a result still fresh here is served without asking), each result told as it comes
@@ -130,16 +171,17 @@ export const layer = Layer.unwrapScoped(
           items: ReadonlyArray<Connection>,
           fresh: (uuid: string) => A | undefined,
           local: (rows: Array<Connection>) => Effect.Effect<Array<A>>,
-          ask: (entity: ReturnType<typeof client>, uuids: Array<string>) => Effect.Effect<ReadonlyArray<A>, unknown>,
+          ask: (entity: ReturnType<typeof client>, uuids: ReadonlyArray<string>) => Effect.Effect<Answer<A>, unknown>,
           onEach: ((a: A) => void) | undefined,
           heard: (a: A) => void
         ): Effect.Effect<Array<A>> =>
           Effect.suspend(() => {
             const results: Array<A> = []
             const ours: Array<Connection> = []
-            const byShard = new Map<number, Array<string>>()
+            // by owner id, or by shard where none is known
+            const groups = new Map<string | number, Array<string>>()
             for (const connection of items) {
-              const shard = sharding.getShardId(EntityId.make(connection.uuid), GROUP)
+              const shard = shardOf(connection.uuid)
               if (sharding.hasShardId(shard)) {
                 ours.push(connection)
                 continue
@@ -150,39 +192,59 @@ export const layer = Layer.unwrapScoped(
                 onEach?.(known)
                 continue
               }
-              const uuids = byShard.get(shard.id)
-              if (uuids === undefined) byShard.set(shard.id, [connection.uuid])
+              const key = ownerOf.get(shard.id) ?? shard.id
+              const uuids = groups.get(key)
+              if (uuids === undefined) groups.set(key, [connection.uuid])
               else uuids.push(connection.uuid)
             }
-            const messages: Array<[ReturnType<typeof client>, Array<string>]> = []
-            for (const [shard, uuids] of byShard) {
+            // a message to the owner of its first uuid's shard; the uuids it does not hold, again per shard (after
+            // a pause when the message was of their shard alone: its ownership is moving)
+            const send = (uuids: ReadonlyArray<string>, alone: boolean): Effect.Effect<void> =>
+              ask(entityOf.get(shardOf(uuids[0]!).id)!, uuids).pipe(
+                Effect.sandbox,
+                Effect.tapError((cause) => Effect.logDebug("An ask of a connection's owner is sent again", cause)),
+                Effect.retry(Schedule.spaced(RETRY_EVERY)),
+                Effect.orDie,
+                Effect.flatMap((answer) => {
+                  for (const a of answer.results) {
+                    heard(a)
+                    results.push(a)
+                    onEach?.(a)
+                  }
+                  const moved = new Set(answer.elsewhere)
+                  for (const uuid of uuids) {
+                    if (!moved.has(uuid)) ownerOf.set(shardOf(uuid).id, answer.owner)
+                  }
+                  if (moved.size === 0) return Effect.void
+                  const byShard = new Map<number, Array<string>>()
+                  for (const uuid of moved) {
+                    const shard = shardOf(uuid).id
+                    ownerOf.delete(shard)
+                    const same = byShard.get(shard)
+                    if (same === undefined) byShard.set(shard, [uuid])
+                    else same.push(uuid)
+                  }
+                  const again = Effect.forEach(byShard.values(), (same) => send(same, true), {
+                    concurrency: "unbounded",
+                    discard: true
+                  })
+                  return alone ? Effect.delay(again, RETRY_EVERY) : again
+                })
+              )
+            const messages: Array<[Array<string>, boolean]> = []
+            for (const [key, uuids] of groups) {
               for (let i = 0; i < uuids.length; i += PER_MESSAGE)
-                messages.push([entityOf.get(shard)!, uuids.slice(i, i + PER_MESSAGE)])
+                messages.push([uuids.slice(i, i + PER_MESSAGE), typeof key === "number"])
             }
-            const asked = Effect.forEach(
-              messages,
-              ([entity, uuids]) =>
-                ask(entity, uuids).pipe(
-                  Effect.sandbox,
-                  Effect.tapError((cause) => Effect.logDebug("An ask of a connection's owner is sent again", cause)),
-                  Effect.retry(Schedule.spaced(RETRY_EVERY)),
-                  Effect.orDie,
-                  Effect.tap((answered) =>
-                    Effect.sync(() => {
-                      for (const a of answered) {
-                        heard(a)
-                        results.push(a)
-                        onEach?.(a)
-                      }
-                    })
-                  )
-                ),
-              { concurrency: "unbounded", discard: true }
-            )
+            const asked = Effect.forEach(messages, ([uuids, alone]) => send(uuids, alone), {
+              concurrency: "unbounded",
+              discard: true
+            })
             const checked = Effect.map(local(ours), (own) => {
               for (const a of own) results.push(a)
             })
-            return Effect.as(Effect.all([checked, asked], { concurrency: 2, discard: true }), results)
+            // the asks first: the owners start their checks as early as can be
+            return Effect.as(Effect.all([asked, checked], { concurrency: 2, discard: true }), results)
           })
 
         return {
