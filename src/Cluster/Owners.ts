@@ -10,6 +10,7 @@ import { ReceiverVerification, SenderStatusFetched } from "../Domain/Events.js"
 import { LastKnown } from "../LastKnown.js"
 import { here, Owners } from "../Owners.js"
 import { checkConcurrency, type Freshness } from "../StatusChecks.js"
+import * as Gate from "./Gate.js"
 
 // One message per owner and round asks another instance for the results of the round's connections in the shards
 // it holds (docs/cluster.md, "Each connection has one owner"): uuids only (the owner reads its rows), volatile (not
@@ -39,63 +40,11 @@ const RETRY_EVERY = Duration.millis(500)
 export const RUNS_HERE = "The monitor's rounds run on this instance"
 export const STOPPED_HERE = "The monitor's rounds stopped on this instance"
 
-// At most `permits` checks at a time, the others waiting. Not Effect's Semaphore: each release there wakes every
-// waiter to try again, and an owner has thousands waiting in a round (measured: half its CPU in the garbage
-// collector); here a release hands its permit to one waiter. Waiters come in batches (one call's checks: an ask's,
-// a round's) and a permit goes to the oldest batch waiting, in turn within it: an owner's asks complete in the
-// order they came, each answered as soon as it can be, instead of all of them at the end, interleaved.
-const gate = (permits: number) => {
-  let free = permits
-  let batches = 0
-  // the batches with waiters, oldest first
-  const waiting: Array<{ readonly batch: number; readonly queue: Array<() => void> }> = []
-  const release = () => {
-    while (waiting.length > 0 && waiting[0]!.queue.length === 0) waiting.shift()
-    const next = waiting[0]?.queue.shift()
-    if (next === undefined) free++
-    else next()
-  }
-  const queueOf = (batch: number) => {
-    let at = waiting.length
-    while (at > 0 && waiting[at - 1]!.batch > batch) at--
-    if (at > 0 && waiting[at - 1]!.batch === batch) return waiting[at - 1]!.queue
-    const queue: Array<() => void> = []
-    waiting.splice(at, 0, { batch, queue })
-    return queue
-  }
-  const acquire = (batch: number) =>
-    Effect.async<void>((resume) => {
-      if (free > 0) {
-        free--
-        return resume(Effect.void)
-      }
-      let granted = false
-      const go = () => {
-        granted = true
-        resume(Effect.void)
-      }
-      const queue = queueOf(batch)
-      queue.push(go)
-      return Effect.sync(() => {
-        if (granted) return release()
-        const at = queue.indexOf(go)
-        if (at >= 0) queue.splice(at, 1)
-      })
-    })
-  return () => {
-    const batch = batches++
-    return <A>(effect: () => Effect.Effect<A>): Effect.Effect<A> =>
-      Effect.uninterruptibleMask((restore) =>
-        Effect.zipRight(restore(acquire(batch)), Effect.ensuring(restore(Effect.suspend(effect)), Effect.sync(release)))
-      )
-  }
-}
-
 export const layer = Layer.unwrapScoped(
   Effect.gen(function* () {
     const concurrency = yield* checkConcurrency
     // every check this instance performs, its own rounds' and the others' asks, CHECK_CONCURRENCY at a time
-    const mine = (yield* here)(gate(concurrency))
+    const mine = (yield* here)(Gate.make(concurrency))
     const known = yield* LastKnown
     const sharding = yield* Sharding.Sharding
     const shardOf = (uuid: string) => sharding.getShardId(EntityId.make(uuid), GROUP)
