@@ -24,6 +24,12 @@ export const Checks = Entity.make("syncwatch/checks", [
   Rpc.make("Statuses", { payload: Ask, success: answer(SenderStatusFetched) }),
   Rpc.make("Verifications", { payload: Ask, success: answer(Verified) })
 ])
+// uuids grouped by who to ask (an owner's id, or a shard)
+const added = <K>(groups: Map<K, Array<string>>, key: K, uuid: string) => {
+  const group = groups.get(key)
+  if (group === undefined) groups.set(key, [uuid])
+  else group.push(uuid)
+}
 interface Answer<A> {
   readonly owner: string
   readonly results: ReadonlyArray<A>
@@ -141,10 +147,7 @@ export const layer = Layer.unwrapScoped(
                 onEach?.(known)
                 continue
               }
-              const key = ownerOf.get(shard.id) ?? shard.id
-              const uuids = groups.get(key)
-              if (uuids === undefined) groups.set(key, [connection.uuid])
-              else uuids.push(connection.uuid)
+              added(groups, ownerOf.get(shard.id) ?? shard.id, connection.uuid)
             }
             // a message to the owner of its first uuid's shard; the uuids it does not hold, again per shard (after
             // a pause when the message was of their shard alone: its ownership is moving)
@@ -169,9 +172,7 @@ export const layer = Layer.unwrapScoped(
                   for (const uuid of moved) {
                     const shard = shardOf(uuid).id
                     ownerOf.delete(shard)
-                    const same = byShard.get(shard)
-                    if (same === undefined) byShard.set(shard, [uuid])
-                    else same.push(uuid)
+                    added(byShard, shard, uuid)
                   }
                   const again = Effect.forEach(byShard.values(), (same) => send(same, true), {
                     concurrency: "unbounded",
