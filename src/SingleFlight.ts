@@ -30,44 +30,34 @@ export const make = <K, A, E>() => {
     flight.cancel()
   }
 
-  // The asker leaves on interruption through `onInterrupt` around a plain `Effect.async`, not through a canceler
-  // returned by it: Effect keeps a canceler in a closure beside the fiber's resume and the pending answer, and
-  // that frame outlived the call, so every call's request and reply were promoted to the old generation
-  // (docs/performance.md). What the frame holds here is the asker's place, and a settled flight holds no call.
   return (key: K, task: Task<A, E>, answer?: (exit: Exit.Exit<A, E>) => Effect.Effect<A, E>): Effect.Effect<A, E> =>
-    Effect.suspend(() => {
-      let joined: Flight<A, E> | undefined
-      let asker: Resume<A, E> | undefined
-      const waiting = Effect.async<A, E>((resume) => {
-        asker = resume
-        let flight = inFlight.get(key)
-        if (flight === undefined) {
-          const started: Flight<A, E> = { first: resume, others: undefined, cancel: notStarted }
-          flight = started
-          inFlight.set(key, started)
-          started.cancel = task((exit) => {
-            if (inFlight.get(key) === started) inFlight.delete(key)
-            const { first, others } = started
-            started.first = undefined
-            started.others = undefined
-            started.cancel = notStarted
-            const answered = answer === undefined ? exit : answer(exit)
-            first?.(answered)
-            if (others !== undefined) for (const waiter of others) waiter(answered)
-          })
-        } else if (flight.first === undefined) {
-          flight.first = resume
-        } else if (flight.others === undefined) {
-          flight.others = [resume]
-        } else {
-          flight.others.push(resume)
-        }
-        joined = flight
-      })
-      return Effect.onInterrupt(waiting, () =>
-        Effect.sync(() => {
-          if (joined !== undefined && asker !== undefined) leave(key, joined, asker)
+    Effect.async<A, E>((resume) => {
+      let flight = inFlight.get(key)
+      if (flight === undefined) {
+        const started: Flight<A, E> = { first: resume, others: undefined, cancel: notStarted }
+        flight = started
+        inFlight.set(key, started)
+        started.cancel = task((exit) => {
+          if (inFlight.get(key) === started) inFlight.delete(key)
+          const { first, others } = started
+          started.first = undefined
+          started.others = undefined
+          // a settled flight holds nothing of its call: Effect keeps the asker's canceler (and with it this flight)
+          // in a frame that can outlive the call, and a flight still pointing at the request kept every call's
+          // request and reply alive past two scavenges, promoted to the old generation (docs/performance.md)
+          started.cancel = notStarted
+          const answered = answer === undefined ? exit : answer(exit)
+          first?.(answered)
+          if (others !== undefined) for (const waiter of others) waiter(answered)
         })
-      )
+      } else if (flight.first === undefined) {
+        flight.first = resume
+      } else if (flight.others === undefined) {
+        flight.others = [resume]
+      } else {
+        flight.others.push(resume)
+      }
+      const joined = flight
+      return Effect.sync(() => leave(key, joined, resume))
     })
 }
