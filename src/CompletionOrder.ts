@@ -1,4 +1,5 @@
 import { Cause, Effect } from "effect"
+import * as SingleFlight from "./SingleFlight.js"
 
 // CHECK_CONCURRENCY workers pulling from one iterator (a fiber per worker, not one per check), each result
 // handed to `emit` with its index the moment its check completes (`emit` may return nothing: no effect to run).
@@ -24,7 +25,8 @@ const run = <A, B>(
       const emitting = emit(b, index)
       return emitting === undefined ? step : Effect.zipRight(emitting, step)
     }
-    return step
+    // the checks of one worker are asked one after another: they leave together (SingleFlight.leavingTogether)
+    return SingleFlight.leavingTogether(step)
   }
   // no more workers than items (a round's senders are often none): each worker is a fiber forked for the run
   const workers = Array.isArray(items) ? Math.min(concurrency, items.length) : concurrency

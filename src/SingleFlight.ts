@@ -1,4 +1,4 @@
-import { Effect, type Exit } from "effect"
+import { Effect, type Exit, type Fiber } from "effect"
 
 // Started with a callback for its outcome; returns the function that cancels it.
 export type Task<A, E> = (done: (exit: Exit.Exit<A, E>) => void) => () => void
@@ -14,6 +14,31 @@ interface Flight<A, E> {
 }
 
 const notStarted = () => {}
+
+// Askers that leave together. An asker leaves its flight when interrupted; Effect makes a canceler returned by
+// `Effect.async` an onInterrupt frame around every ask (uninterruptibleMask, matchCause, exitMatch), which was a
+// large part of a check's fiber steps and ≈ 700 bytes a check promoted to the old generation
+// (docs/performance.md). A fiber that asks one flight after another (a CompletionOrder worker) runs its loop
+// under `leavingTogether`: its asks then keep how to leave in the fiber's slot, and one onInterrupt for the whole
+// loop leaves the flight it waits on. Other askers get the canceler as before.
+interface Slot {
+  leave: (() => void) | undefined
+}
+const slots = new WeakMap<Fiber.RuntimeFiber<unknown, unknown>, Slot>()
+
+export const leavingTogether = <A, E, R>(loop: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.withFiberRuntime<A, E, R>((fiber) => {
+    const slot: Slot = { leave: undefined }
+    slots.set(fiber, slot)
+    return Effect.onExit(loop, () =>
+      Effect.sync(() => {
+        slots.delete(fiber)
+        const leave = slot.leave
+        slot.leave = undefined
+        leave?.()
+      })
+    )
+  })
 
 // Concurrent callers asking for the same key share one running task. The task is a callback computation
 // (a request on the wire), not a fiber: each caller waits in Effect.async, and when the last one leaves
@@ -31,33 +56,39 @@ export const make = <K, A, E>() => {
   }
 
   return (key: K, task: Task<A, E>, answer?: (exit: Exit.Exit<A, E>) => Effect.Effect<A, E>): Effect.Effect<A, E> =>
-    Effect.async<A, E>((resume) => {
-      let flight = inFlight.get(key)
-      if (flight === undefined) {
-        const started: Flight<A, E> = { first: resume, others: undefined, cancel: notStarted }
-        flight = started
-        inFlight.set(key, started)
-        started.cancel = task((exit) => {
-          if (inFlight.get(key) === started) inFlight.delete(key)
-          const { first, others } = started
-          started.first = undefined
-          started.others = undefined
-          // a settled flight holds nothing of its call: Effect keeps the asker's canceler (and with it this flight)
-          // in a frame that can outlive the call, and a flight still pointing at the request kept every call's
-          // request and reply alive past two scavenges, promoted to the old generation (docs/performance.md)
-          started.cancel = notStarted
-          const answered = answer === undefined ? exit : answer(exit)
-          first?.(answered)
-          if (others !== undefined) for (const waiter of others) waiter(answered)
-        })
-      } else if (flight.first === undefined) {
-        flight.first = resume
-      } else if (flight.others === undefined) {
-        flight.others = [resume]
-      } else {
-        flight.others.push(resume)
-      }
-      const joined = flight
-      return Effect.sync(() => leave(key, joined, resume))
+    Effect.withFiberRuntime<A, E>((fiber) => {
+      const slot = slots.get(fiber)
+      return Effect.async<A, E>((resume) => {
+        let flight = inFlight.get(key)
+        if (flight === undefined) {
+          const started: Flight<A, E> = { first: resume, others: undefined, cancel: notStarted }
+          flight = started
+          inFlight.set(key, started)
+          started.cancel = task((exit) => {
+            if (inFlight.get(key) === started) inFlight.delete(key)
+            const { first, others } = started
+            started.first = undefined
+            started.others = undefined
+            // a settled flight holds nothing of its call: a canceler (and with it this flight) lives in a frame
+            // that can outlive the call, and a flight still pointing at the request kept every call's request
+            // and reply alive past two scavenges, promoted to the old generation (docs/performance.md)
+            started.cancel = notStarted
+            const answered = answer === undefined ? exit : answer(exit)
+            first?.(answered)
+            if (others !== undefined) for (const waiter of others) waiter(answered)
+          })
+        } else if (flight.first === undefined) {
+          flight.first = resume
+        } else if (flight.others === undefined) {
+          flight.others = [resume]
+        } else {
+          flight.others.push(resume)
+        }
+        const joined = flight
+        const leaving = () => leave(key, joined, resume)
+        if (slot === undefined) return Effect.sync(leaving)
+        // an asker that left after its answer changes nothing: the flight is no longer in flight
+        slot.leave = leaving
+      })
     })
 }
