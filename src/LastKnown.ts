@@ -32,7 +32,16 @@ export interface LastKnownApi {
   readonly freshVerification: (uuid: string, maxAgeMillis: number, now: number) => Repo.LastVerification | undefined
 }
 
-const label = (value: string) => value.toUpperCase()
+// an outcome as the history writes it (ACTIVE, OFFLINE, …): one string per outcome, not one per check
+const labels = new Map<string, string>()
+const label = (value: string) => {
+  let upper = labels.get(value)
+  if (upper === undefined) {
+    upper = value.toUpperCase()
+    if (labels.size < 64) labels.set(value, upper)
+  }
+  return upper
+}
 
 type Known = SenderStatusFetched | Repo.LastVerification
 
@@ -203,8 +212,9 @@ const make = Effect.gen(function* () {
   const freshIn =
     <A>(map: Map<string, A>, checkedAt: (a: A) => EpochMillis) =>
     (uuid: string, maxAgeMillis: number, now: number) => {
+      if (maxAgeMillis <= 0) return undefined
       const known = map.get(uuid)
-      return known !== undefined && maxAgeMillis > 0 && now - checkedAt(known) < maxAgeMillis ? known : undefined
+      return known !== undefined && now - checkedAt(known) < maxAgeMillis ? known : undefined
     }
 
   return {
