@@ -150,7 +150,9 @@ const STARTING = JSON.stringify({ error: "syncwatch is starting; retry shortly" 
 // The platform listens when the server's layer is built, and attaches the app's handler once every service is
 // up (migrations, PostgreSQL, the cluster: up to seconds). A request in between is answered 503 with
 // Retry-After, as a load balancer's readiness probe expects, instead of waiting for an answer that never comes.
-export const createClosableServer = (limits: Limits.ServerLimits) => {
+// With `probe` (Health.FastProbe): once the app is up, GET /health is answered by the probe's own handler in the
+// server's `request` event, and the platform's handler is not called for it.
+export const createClosableServer = (limits: Limits.ServerLimits, probe?: Health.FastProbe) => {
   const server = createServer({
     headersTimeout: limits.headersTimeoutMs,
     requestTimeout: limits.requestTimeoutMs,
@@ -158,8 +160,27 @@ export const createClosableServer = (limits: Limits.ServerLimits) => {
     connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(limits.requestTimeoutMs / 4)))
   })
   server.maxConnections = limits.maxConnections
-  Limits.capPerAddress(server, limits)
   const unused = new Set<Socket>()
+  // before the per-address cap, which wraps it: a capped client's probe is refused first
+  if (probe !== undefined) {
+    const emit = server.emit
+    server.emit = function (this: typeof server, event: string | symbol, ...args: Array<unknown>) {
+      const request = args[0] as IncomingMessage
+      if (
+        event === "request" &&
+        probe.answer !== undefined &&
+        request.method === "GET" &&
+        request.url === "/health" &&
+        server.listenerCount("request") > 1
+      ) {
+        unused.delete(request.socket)
+        probe.answer(args[1] as ServerResponse)
+        return true
+      }
+      return Reflect.apply(emit, this, [event, ...args])
+    } as typeof server.emit
+  }
+  Limits.capPerAddress(server, limits)
   server.on("connection", (socket: Socket) => {
     unused.add(socket)
     socket.once("close", () => unused.delete(socket))
@@ -188,8 +209,10 @@ const HttpServerLive = Layer.unwrapEffect(
     const port = yield* Site.port
     const host = yield* Site.host
     const limits = yield* Limits.serverLimits
-    return NodeHttpServer.layer(() => createClosableServer(limits), { port, host }).pipe(
-      Layer.catchAll((error) => Layer.fail(Limits.listenFailure(error.cause, host, port)))
+    const probe: Health.FastProbe = { answer: undefined }
+    return NodeHttpServer.layer(() => createClosableServer(limits, probe), { port, host }).pipe(
+      Layer.catchAll((error) => Layer.fail(Limits.listenFailure(error.cause, host, port))),
+      Layer.merge(Layer.succeed(Health.FastProbeSlot, probe))
     )
   })
 )

@@ -1,4 +1,5 @@
 import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
 import { join } from "node:path"
 import * as HttpLayerRouter from "@effect/platform/HttpLayerRouter"
 import * as HttpServer from "@effect/platform/HttpServer"
@@ -6,10 +7,11 @@ import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Exit, Layer, Scope } from "effect"
 import { Connections } from "../src/Connections.js"
 import { StoreKind } from "../src/Db/Target.js"
 import * as Health from "../src/Health.js"
+import * as Tracing from "../src/Tracing.js"
 import { startSite } from "./utils/App.js"
 import { peekAt, sqlAt, tempDir, withConfig } from "./utils/Db.js"
 import { smallDisk } from "./utils/FullDisk.js"
@@ -103,6 +105,52 @@ describe("/health", () => {
         Effect.provide(peekAt(site.databaseUrl))
       )
       assert.deepStrictEqual(rows, [{ id: 1 }])
+    }).pipe(Effect.scoped)
+  )
+})
+
+describe("/health before the platform (Health.FastProbeSlot)", () => {
+  const slotted = (file: string, tracing: boolean) =>
+    Effect.gen(function* () {
+      const slot: Health.FastProbe = { answer: undefined }
+      const scope = yield* Scope.make()
+      yield* Layer.buildWithScope(
+        HttpLayerRouter.serve(Health.RouteLive, { disableLogger: true, disableListenLog: true }).pipe(
+          Layer.provide([
+            sqlAt(file),
+            Layer.succeed(StoreKind, "sqlite"),
+            Layer.succeed(Health.FastProbeSlot, slot),
+            Layer.succeed(Tracing.Enabled, tracing)
+          ]),
+          Layer.provide(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" }))
+        ),
+        scope
+      )
+      return { slot, scope }
+    })
+
+  it.live("the route fills its server's slot with the same probe while the app is up, and empties it after", () =>
+    Effect.gen(function* () {
+      const { slot, scope } = yield* slotted(yield* migrated, false)
+      assert.isDefined(slot.answer)
+      const server = createServer((_, response) => slot.answer!(response))
+      yield* Effect.async<void>((resume) => void server.listen(0, "127.0.0.1", () => resume(Effect.void)))
+      const { port } = server.address() as AddressInfo
+      const response = yield* Effect.promise(() => fetch(`http://127.0.0.1:${port}/health`))
+      assert.strictEqual(response.status, 200)
+      assert.strictEqual(response.headers.get("content-type"), "application/json")
+      assert.deepStrictEqual(yield* Effect.promise(() => response.json()), { status: "ok" })
+      yield* Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
+      yield* Scope.close(scope, Exit.void)
+      assert.isUndefined(slot.answer)
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("while spans are exported the slot stays empty: the platform's server span stays the probe's", () =>
+    Effect.gen(function* () {
+      const { slot, scope } = yield* slotted(yield* migrated, true)
+      assert.isUndefined(slot.answer)
+      yield* Scope.close(scope, Exit.void)
     }).pipe(Effect.scoped)
   )
 })

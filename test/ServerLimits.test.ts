@@ -1,6 +1,7 @@
 import * as Net from "node:net"
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Exit, FiberId } from "effect"
+import type { FastProbe } from "../src/Health.js"
 import { createClosableServer } from "../src/Server.js"
 import { startSite, tryStartSite } from "./utils/App.js"
 import { within } from "./utils/Clients.js"
@@ -59,6 +60,49 @@ describe("server timeouts and connection limits", () => {
       })
       server.on("request", (_request, response) => response.end("served"))
       assert.deepStrictEqual(yield* ask, { status: 200, retryAfter: null, body: "served" })
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("with a probe's slot filled, GET /health is the probe's once the app is attached; the rest the app's", () =>
+    Effect.gen(function* () {
+      const probe: FastProbe = { answer: (response) => void response.end("probed") }
+      const server = createClosableServer(
+        {
+          headersTimeoutMs: 1000,
+          requestTimeoutMs: 1000,
+          maxConnections: 10,
+          maxConnectionsPerAddress: 10,
+          trustProxy: false
+        },
+        probe
+      )
+      yield* Effect.acquireRelease(
+        Effect.async<void>((resume) => {
+          server.listen(0, "127.0.0.1", () => resume(Effect.void))
+        }),
+        () => Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
+      )
+      const { port } = server.address() as Net.AddressInfo
+      const ask = (path: string, method = "GET") =>
+        Effect.promise(() =>
+          fetch(`http://127.0.0.1:${port}${path}`, { method }).then(async (response) => ({
+            status: response.status,
+            body: await response.text()
+          }))
+        ).pipe(within(`an answer to ${method} ${path}`))
+      // starting: the app is not up, so neither is the probe
+      assert.strictEqual((yield* ask("/health")).status, 503)
+      server.on("request", (_request, response) => response.end("served"))
+      assert.deepStrictEqual(yield* ask("/health"), { status: 200, body: "probed" })
+      for (const [path, method] of [
+        ["/health?x=1", "GET"],
+        ["/health", "POST"],
+        ["/", "GET"]
+      ] as const) {
+        assert.deepStrictEqual(yield* ask(path, method), { status: 200, body: "served" })
+      }
+      probe.answer = undefined
+      assert.deepStrictEqual(yield* ask("/health"), { status: 200, body: "served" })
     }).pipe(Effect.scoped)
   )
 
