@@ -17,7 +17,7 @@ const notStarted = () => {}
 
 // Askers that leave together. An asker leaves its flight when interrupted; Effect makes a canceler returned by
 // `Effect.async` an onInterrupt frame around every ask (uninterruptibleMask, matchCause, exitMatch), which was a
-// large part of a check's fiber steps and ≈ 700 bytes a check promoted to the old generation
+// large part of a check's fiber steps, and promoted with what it reached to the old generation
 // (docs/performance.md). A fiber that asks one flight after another (a CompletionOrder worker) runs its loop
 // under `leavingTogether`: its asks then keep how to leave in the fiber's slot, and one onExit for the whole
 // loop leaves the flight it waits on. Other askers get the canceler as before.

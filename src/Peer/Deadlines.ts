@@ -7,7 +7,7 @@ import { Deferred, Duration, Effect, Exit, type Scope } from "effect"
 // The FIFO is a doubly linked list, and a call that settles leaves it at once. An array kept settled entries
 // until a compaction, and each one it outgrew stayed in the old generation, dead but still pointing at the
 // calls then in flight: the young-generation collector counts such pointers as roots, so every call's request,
-// reply and handler survived two collections and were promoted (2.3 KB a call; docs/performance.md).
+// reply and handler survived two collections and were promoted (docs/performance.md).
 
 export interface Deadline {
   readonly at: number
