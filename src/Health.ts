@@ -33,8 +33,8 @@ const UNAVAILABLE_BODY = JSON.stringify({ status: "unavailable" })
 const OK = HttpServerResponse.text(OK_BODY, { contentType: "application/json" })
 const UNAVAILABLE = HttpServerResponse.text(UNAVAILABLE_BODY, { contentType: "application/json", status: 503 })
 
-// GET /health answered in the Node server's own `request` event, before the platform's request handling (most of
-// a cold probe's CPU, docs/performance.md): the same probe, the same answers. Each server
+// GET /health answered in the Node server's own `request` event, before the platform's request handling (a quarter
+// of a cold probe's CPU, docs/performance.md): the same probe, the same answers. Each server
 // (Server.ts) provides its slot; the route fills it once the app is up, unless spans are exported (the
 // platform's server span stays the probe's)
 export interface FastProbe {
