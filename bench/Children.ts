@@ -137,10 +137,27 @@ export const startSyncwatch = async (env: Record<string, string>, nodeArgs: Read
     to.write(chunk.toString().split("\n").map(prefix).join(""))
   child.stdout?.on("data", forward(process.stdout))
   child.stderr?.on("data", forward(process.stderr))
-  const origin = `http://${env["HOST"]}:${env["PORT"]}`
+  return untilHealthy(child, `http://${env["HOST"]}:${env["PORT"]}`)
+}
+
+// bench/fanoutFloor.mjs, the fan-out bench's floor (FANOUT_SERVER=floor), as plain node runs it
+export const startFanoutFloor = (env: Record<string, string>) =>
+  untilHealthy(
+    track(
+      spawn(process.execPath, ["--import", GUARD, join(ROOT, "bench", "fanoutFloor.mjs")], {
+        cwd: ROOT,
+        env: { ...process.env, ...env },
+        stdio: ["ignore", "inherit", "inherit"]
+      }),
+      "fanout floor"
+    ),
+    `http://127.0.0.1:${env["PORT"]}`
+  )
+
+const untilHealthy = async (child: ChildProcess, origin: string): Promise<Syncwatch> => {
   const deadline = Date.now() + 60_000
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error("syncwatch exited during startup")
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error("the server exited during startup")
     // each probe has its own deadline: a server that accepts the connection but never answers is probed again
     // (while it starts it answers 503), and the 60 s bound below still holds
     const ready = await fetch(`${origin}/health`, { signal: AbortSignal.timeout(2_000) }).then(
@@ -150,7 +167,7 @@ export const startSyncwatch = async (env: Record<string, string>, nodeArgs: Read
     if (ready) return { child, pid: child.pid!, origin } satisfies Syncwatch
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
-  throw new Error("syncwatch did not answer /health within 60 s")
+  throw new Error("the server did not answer /health within 60 s")
 }
 
 // Linux: VmHWM is the peak resident set of the process; writing 5 to clear_refs resets it (kernel >= 4.0)

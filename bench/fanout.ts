@@ -14,6 +14,7 @@ import {
   resetPeakRss,
   rssMb,
   sleep,
+  startFanoutFloor,
   startRemote,
   startSyncwatch,
   stop
@@ -25,13 +26,17 @@ import type { PagesMessage } from "./fanoutPages.js"
 // rounds every S seconds. FANOUT_PAGES (300), FANOUT_CONNECTIONS (200), FANOUT_EVERY (10 s), FANOUT_ROUNDS
 // (measured rounds, 5), FANOUT_MODE (events: statusEvents result by result; rounds: statusRounds, the page
 // feed). FANOUT_PROFILE=1 runs syncwatch under --cpu-prof (summarise with `tsx bench/profile.ts <file>`).
+// FANOUT_SERVER=floor serves the pages with bench/fanoutFloor.mjs instead of syncwatch: the same run's work with
+// nothing but Node, undici, ws and better-sqlite3, what the machine itself costs for it (rounds mode only).
 
 const pages = Number(process.env["FANOUT_PAGES"] ?? 300)
 const connections = Number(process.env["FANOUT_CONNECTIONS"] ?? 200)
 const every = Number(process.env["FANOUT_EVERY"] ?? 10)
 const rounds = Number(process.env["FANOUT_ROUNDS"] ?? 5)
-const mode = process.env["FANOUT_MODE"] === "rounds" ? "rounds" : "events"
 const profile = process.env["FANOUT_PROFILE"] === "1"
+const floor = process.env["FANOUT_SERVER"] === "floor"
+// the floor serves the page feed only
+const mode = floor || process.env["FANOUT_MODE"] === "rounds" ? "rounds" : "events"
 // the run stays under 2 minutes: a server that cannot serve every page its first round by then is measured as it is
 const READY_BOUND_MS = 30_000
 // /health is probed as a busy load balancer would, 4 times a second; its answers are part of the server CPU measured
@@ -63,14 +68,26 @@ const main = async () => {
     GRAPHQL_MAX_TOKENS: "100000"
   }
   const nodeArgs = profile ? ["--cpu-prof", `--cpu-prof-dir=${join(dir, "profiles")}`] : []
-  const syncwatch = await startSyncwatch(env, nodeArgs)
-  await createReceivers(
-    `${syncwatch.origin}/graphql`,
-    Array.from({ length: connections }, (_, i) => receiver(remote.origin, i))
-  )
+  const syncwatch = floor
+    ? await startFanoutFloor({
+        PORT: String(port),
+        FLOOR_CONNECTIONS: String(connections),
+        FLOOR_REMOTE: remote.origin,
+        FLOOR_PREFIX: PREFIX,
+        FLOOR_EVERY: String(every),
+        FLOOR_DB: join(dir, "floor.db")
+      })
+    : await startSyncwatch(env, nodeArgs)
+  if (!floor) {
+    await createReceivers(
+      `${syncwatch.origin}/graphql`,
+      Array.from({ length: connections }, (_, i) => receiver(remote.origin, i))
+    )
+  }
   console.log(
     `fanout bench: node ${process.version}, ${availableParallelism()} CPUs, load average ${load()}; ` +
-      `${pages} pages × ${connections} connections, rounds every ${every} s, mode ${mode}`
+      `${pages} pages × ${connections} connections, rounds every ${every} s, mode ${mode}` +
+      (floor ? ", served by the floor (bench/fanoutFloor.mjs), not syncwatch" : "")
   )
 
   const clients = fork(fileURLToPath(new URL("fanoutPages.ts", import.meta.url)), [], {
