@@ -16,7 +16,7 @@ import { peerTimeoutMs } from "./Timeout.js"
 import * as Transport from "./Transport.js"
 import * as Wire from "./Wire.js"
 
-// read at start-up rather than imported, so the compiled server (dist/) needs nothing outside src/ compiled in
+// the project's package.json (found from ROOT, under tsx as in the bundle), read once at start-up
 const { version } = JSON.parse(readFileSync(new URL("package.json", ROOT), "utf8")) as {
   readonly version: string
 }
