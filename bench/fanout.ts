@@ -68,7 +68,7 @@ const main = async () => {
     GRAPHQL_MAX_TOKENS: "100000"
   }
   const nodeArgs = profile ? ["--cpu-prof", `--cpu-prof-dir=${join(dir, "profiles")}`] : []
-  const syncwatch = floor
+  const server = floor
     ? await startFanoutFloor({
         PORT: String(port),
         FLOOR_CONNECTIONS: String(connections),
@@ -80,7 +80,7 @@ const main = async () => {
     : await startSyncwatch(env, nodeArgs)
   if (!floor) {
     await createReceivers(
-      `${syncwatch.origin}/graphql`,
+      `${server.origin}/graphql`,
       Array.from({ length: connections }, (_, i) => receiver(remote.origin, i))
     )
   }
@@ -129,7 +129,7 @@ const main = async () => {
   const probe = async () => {
     while (probing) {
       const started = performance.now()
-      await fetch(`${syncwatch.origin}/health`, { signal: AbortSignal.timeout(10_000) }).then(
+      await fetch(`${server.origin}/health`, { signal: AbortSignal.timeout(10_000) }).then(
         (response) => response.arrayBuffer(),
         () => undefined
       )
@@ -137,10 +137,10 @@ const main = async () => {
       await sleep(HEALTH_EVERY_MS)
     }
   }
-  resetPeakRss(syncwatch.pid)
+  resetPeakRss(server.pid)
   let sampled = 0
   const sampler = setInterval(() => {
-    sampled = Math.max(sampled, rssMb(syncwatch.pid) ?? 0)
+    sampled = Math.max(sampled, rssMb(server.pid) ?? 0)
   }, 50)
   // the window is whole rounds: from just after the first page received one round to just after it received the
   // `rounds`-th next (an interval is `every` seconds plus the jitter and the round itself), so every CPU second
@@ -151,11 +151,11 @@ const main = async () => {
     while ((await roundsSeen()) < target && performance.now() < until) await sleep(ROUND_POLL_MS)
   }
   await untilRounds((await roundsSeen()) + 1, 2 * every * 1000)
-  const before = { remote: await remote.stats(), cpu: cpuMs(syncwatch.pid)!, counts: await counts() }
+  const before = { remote: await remote.stats(), cpu: cpuMs(server.pid)!, counts: await counts() }
   const startedAt = performance.now()
   const probing$ = probe()
   await untilRounds(before.counts.rounds + rounds, 2 * rounds * every * 1000)
-  const after = { remote: await remote.stats(), cpu: cpuMs(syncwatch.pid)!, counts: await counts() }
+  const after = { remote: await remote.stats(), cpu: cpuMs(server.pid)!, counts: await counts() }
   const windowS = (performance.now() - startedAt) / 1000
   probing = false
   await probing$
@@ -166,7 +166,7 @@ const main = async () => {
   const requests = after.remote.answered - before.remote.answered
   const sorted = [...healthMs].sort((a, b) => a - b)
   const p99 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? Number.NaN
-  const peak = Math.max(sampled, peakRssMb(syncwatch.pid) ?? 0)
+  const peak = Math.max(sampled, peakRssMb(server.pid) ?? 0)
   console.log(
     `window of ${rounds} rounds (${windowS.toFixed(1)} s): ${delivered} results in ${after.counts.messages - before.counts.messages} messages, ` +
       `${after.counts.errors} client errors, server CPU ${(cpuUs / 1e6).toFixed(1)} s, ${requests} remote requests, ` +
@@ -181,9 +181,9 @@ const main = async () => {
   console.log(`peak RSS: ${peak.toFixed(0)} MB`)
   clients.kill("SIGKILL")
   // a profile is written only by a clean exit, which a busy server may need longer for
-  await stop(syncwatch.child, profile ? 120_000 : 10_000)
+  await stop(server.child, profile ? 120_000 : 10_000)
   await stop(remote.child)
-  if (profile) console.log(`cpu profile of syncwatch in ${join(dir, "profiles")}`)
+  if (profile && !floor) console.log(`cpu profile of syncwatch in ${join(dir, "profiles")}`)
 }
 
 main().then(
