@@ -42,11 +42,15 @@ export interface FastProbe {
 }
 export class FastProbeSlot extends Context.Tag("syncwatch/Health/FastProbeSlot")<FastProbeSlot, FastProbe>() {}
 
+// the route's own answer, written as the Node response: its status, and the body it was made from
 const answer = (response: ServerResponse, exit: Exit.Exit<HttpServerResponse.HttpServerResponse>) => {
   const ok = Exit.isSuccess(exit) && exit.value === OK
   const body = ok ? OK_BODY : UNAVAILABLE_BODY
   response
-    .writeHead(ok ? 200 : 503, { "content-type": "application/json", "content-length": Buffer.byteLength(body) })
+    .writeHead((ok ? OK : UNAVAILABLE).status, {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(body)
+    })
     .end(body)
 }
 
