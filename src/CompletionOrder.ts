@@ -1,4 +1,4 @@
-import { Cause, Effect } from "effect"
+import { Cause, Effect, Exit } from "effect"
 import * as SingleFlight from "./SingleFlight.js"
 
 // CHECK_CONCURRENCY workers pulling from one iterator (a fiber per worker, not one per check), each result
@@ -12,14 +12,29 @@ const run = <A, B>(
 ): Effect.Effect<void> => {
   const pending = items[Symbol.iterator]()
   let taken = 0
-  // a worker checks one item at a time: its index and its continuation are the worker's, not a closure per check
+  // a worker checks one item at a time: its index and its continuation are the worker's, not a closure per check.
+  // A check that is a SingleFlight ask is asked by callback: while the answers are plain results and `emit` has
+  // nothing to run, the worker goes from one ask to the next without a fiber step (SingleFlight.chain); anything
+  // else (a log line before the result, a fresh result, another kind of effect) runs in the worker's fiber.
   const worker = (): Effect.Effect<void> => {
     let index = 0
-    const step: Effect.Effect<void> = Effect.suspend(() => {
+    const take = (): Effect.Effect<void> | SingleFlight.Ask<B, never> => {
       const next = pending.next()
       if (next.done === true) return Effect.void
       index = taken++
-      return Effect.flatMap(check(next.value), emitted)
+      const effect = check(next.value)
+      return SingleFlight.askOf(effect) ?? Effect.flatMap(effect, emitted)
+    }
+    const answered = (answer: Effect.Effect<B>): Effect.Effect<void> | SingleFlight.Ask<B, never> => {
+      if (!Exit.isExit(answer)) return Effect.flatMap(answer, emitted)
+      const exit = answer as Exit.Exit<B>
+      if (Exit.isFailure(exit)) return exit
+      const emitting = emit(exit.value, index)
+      return emitting === undefined ? take() : Effect.zipRight(emitting, step)
+    }
+    const step: Effect.Effect<void> = Effect.suspend(() => {
+      const next = take()
+      return typeof next === "function" ? SingleFlight.chain(next, answered) : next
     })
     const emitted = (b: B) => {
       const emitting = emit(b, index)
