@@ -81,6 +81,18 @@ export const verificationRow = ({ verification, notFoundCount }: LastVerificatio
 // statement texts, each prepared once by the client's cache, instead of a new text, parsed and planned again,
 // for every size a batch happens to have
 const ROWS_PER_STATEMENT = 500
+// the columns of a row as the upsert lists them
+const COLUMNS = [
+  "connection_uuid",
+  "kind",
+  "outcome",
+  "remote_status",
+  "reason",
+  "detail",
+  "checked_at",
+  "duration_ms",
+  "not_found_count"
+] as const satisfies ReadonlyArray<keyof StoredRow>
 export const statementSizes = (rows: number): Array<number> => {
   const sizes: Array<number> = []
   let left = rows
@@ -119,13 +131,35 @@ const make = Effect.gen(function* () {
     Effect.catchTags({ SqlError: storeFailure, ParseError: Effect.die })
   )
 
-  // rows as the store keeps them; written in batches (LastKnown's write-behind), never one statement per check
-  const upsert = (rows: ReadonlyArray<StoredRow>) =>
-    sql`INSERT INTO check_results ${sql.insert(rows)}
+  // rows as the store keeps them; written in batches (LastKnown's write-behind), never one statement per check.
+  // Each statement size's text is made once, and the parameters are laid out row after row: sql.insert compiled
+  // the text and an array per row again for every statement (docs/performance.md)
+  const texts = new Map<number, string>()
+  const placeholder = dialect.name === "pg" ? (i: number) => `$${i + 1}` : () => "?"
+  const textOf = (size: number) => {
+    let text = texts.get(size)
+    if (text === undefined) {
+      const values = Array.from(
+        { length: size },
+        (_, row) => `(${COLUMNS.map((_, column) => placeholder(row * COLUMNS.length + column)).join(", ")})`
+      )
+      text = `INSERT INTO check_results (${COLUMNS.join(", ")}) VALUES ${values.join(", ")}
       ON CONFLICT (connection_uuid) DO UPDATE SET kind = excluded.kind, outcome = excluded.outcome,
         remote_status = excluded.remote_status, reason = excluded.reason, detail = excluded.detail,
         checked_at = excluded.checked_at, duration_ms = excluded.duration_ms,
         not_found_count = excluded.not_found_count`
+      texts.set(size, text)
+    }
+    return text
+  }
+  const upsert = (rows: ReadonlyArray<StoredRow>) => {
+    const params: Array<string | number | null> = new Array(rows.length * COLUMNS.length)
+    let at = 0
+    for (const row of rows) {
+      for (const column of COLUMNS) params[at++] = row[column]
+    }
+    return sql.unsafe(textOf(rows.length), params)
+  }
 
   // the latest row of each connection (null: its connection was deleted), in one transaction. Not bounded by
   // DATABASE_TIMEOUT_MS: the write-behind waits for its outcome before it puts the batch back
