@@ -123,22 +123,23 @@ const make: Effect.Effect<StatusChecksApi, never, LastKnown | PeerClient> = Effe
       )
     }
 
-  // once per result, however many callers shared its check
+  // once per result, however many callers shared its check (each asker runs it: the first one logs)
   const logged = new WeakSet<ReceiverVerification>()
-  const logVerification = (connection: Connection, verification: ReceiverVerification): Effect.Effect<void> => {
-    if (logged.has(verification) || verification.outcome === "exists") return Effect.void
-    logged.add(verification)
-    const log =
-      verification.outcome === "not_found"
-        ? // the severed rule is the Watcher's: it needs the whole round (SEVER_AFTER, the mass-sever brake)
-          Effect.logWarning("Verify returned not_found")
-        : verification.outcome === "offline"
-          ? Effect.logDebug("Remote site offline during verify").pipe(
-              Effect.annotateLogs("reason", verification.reason)
-            )
-          : Effect.logWarning("Verify failed").pipe(Effect.annotateLogs("reason", verification.reason))
-    return Effect.annotateLogs(log, { connectionUuid: connection.uuid, siteUrl: connection.siteUrl })
-  }
+  const logVerification = (connection: Connection, verification: ReceiverVerification): Effect.Effect<void> =>
+    Effect.suspend(() => {
+      if (logged.has(verification) || verification.outcome === "exists") return Effect.void
+      logged.add(verification)
+      const log =
+        verification.outcome === "not_found"
+          ? // the severed rule is the Watcher's: it needs the whole round (SEVER_AFTER, the mass-sever brake)
+            Effect.logWarning("Verify returned not_found")
+          : verification.outcome === "offline"
+            ? Effect.logDebug("Remote site offline during verify").pipe(
+                Effect.annotateLogs("reason", verification.reason)
+              )
+            : Effect.logWarning("Verify failed").pipe(Effect.annotateLogs("reason", verification.reason))
+      return Effect.annotateLogs(log, { connectionUuid: connection.uuid, siteUrl: connection.siteUrl })
+    })
 
   const statusFlight = SingleFlight.make<string, SenderStatusFetched, never>()
   const verifyFlight = SingleFlight.make<string, LastVerification, never>()
@@ -179,6 +180,15 @@ const make: Effect.Effect<StatusChecksApi, never, LastKnown | PeerClient> = Effe
     }
   const asStatus = identity<SenderStatusFetched>
   const verificationOf = (last: LastVerification) => last.verification
+  // a verification's answer: the same, then its own line (not found, failed, offline) once per result. Part of
+  // the answer, so a check stays one SingleFlight ask (CompletionOrder's callback path) when nothing is logged
+  const verificationAnswer = (connection: Connection) => {
+    const answer = answered(connection, verificationOf)
+    return (exit: Exit.Exit<LastVerification>): Effect.Effect<LastVerification> =>
+      Exit.isSuccess(exit) && exit.value.verification.outcome !== "exists"
+        ? Effect.tap(answer(exit), (last) => logVerification(connection, last.verification))
+        : answer(exit)
+  }
 
   const checkReceiver = (connection: Connection, freshness?: Freshness): Effect.Effect<SenderStatusFetched> => {
     const fresh =
@@ -194,10 +204,8 @@ const make: Effect.Effect<StatusChecksApi, never, LastKnown | PeerClient> = Effe
         ? undefined
         : known.freshVerification(connection.uuid, freshness.maxAgeMillis, freshness.now)
     if (fresh !== undefined) return Effect.succeed(fresh)
-    const check = verifyFlight(connection.uuid, senderVerification(connection), answered(connection, verificationOf))
-    return Effect.tap(sampled("verify-connection", verificationOf)(check), (last) =>
-      logVerification(connection, last.verification)
-    )
+    const check = verifyFlight(connection.uuid, senderVerification(connection), verificationAnswer(connection))
+    return sampled("verify-connection", verificationOf)(check)
   }
 
   return { checkReceiver, verifySender } satisfies StatusChecksApi

@@ -249,6 +249,22 @@ describe("StatusChecks.verifySender", () => {
       assertNoSeveringSecret(lines)
     }).pipe(Effect.scoped, Effect.provide(layer()), Logger.withMinimumLogLevel(LogLevel.Debug))
   )
+
+  it.live("askers sharing one verification get one result and its line once, whoever asked first", () =>
+    Effect.gen(function* () {
+      const { lines, layer: logs } = yield* captureLogs
+      const { senders } = yield* severingSenders
+      const checks = yield* StatusChecks
+      // the sender whose remote answers "no such connection", asked by five at once: one request, one result
+      const notFound = senders[1]!
+      const results = yield* Effect.forEach(Array.from({ length: 5 }), () => checks.verifySender(notFound), {
+        concurrency: "unbounded"
+      }).pipe(Effect.provide(logs))
+      assert.strictEqual(new Set(results.map((r) => r.verification)).size, 1)
+      assert.strictEqual(results[0]!.verification.outcome, "not_found")
+      assert.strictEqual(lines.filter((l) => l.includes("Verify returned not_found")).length, 1)
+    }).pipe(Effect.scoped, Effect.provide(layer()), Logger.withMinimumLogLevel(LogLevel.Debug))
+  )
 })
 
 describe("a check that dies", () => {
