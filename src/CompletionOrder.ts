@@ -29,8 +29,9 @@ const run = <A, B>(
       if (!Exit.isExit(answer)) return Effect.flatMap(answer, emitted)
       const exit = answer as Exit.Exit<B>
       if (Exit.isFailure(exit)) return exit
-      const emitting = emit(exit.value, index)
-      return emitting === undefined ? take() : Effect.zipRight(emitting, step)
+      // nothing to run for this result: the next item is taken here, in the callback
+      const after = emitted(exit.value)
+      return after === step ? take() : after
     }
     const step: Effect.Effect<void> = Effect.suspend(() => {
       const next = take()

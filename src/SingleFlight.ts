@@ -172,16 +172,18 @@ export const make = <K, A, E>() => {
     return () => leave(key, joined, resume)
   }
 
+  // the ask, and the effect that waits on it in Effect.async, carrying it for askOf
   return (key: K, task: Task<A, E>, answer?: (exit: Exit.Exit<A, E>) => Effect.Effect<A, E>): Effect.Effect<A, E> => {
+    const ask: Ask<A, E> = (resume) => join(key, task, answer, resume)
     const effect: Effect.Effect<A, E> & Askable<A, E> = Effect.withFiberRuntime<A, E>((fiber) => {
       const slot = slots.get(fiber)
       return Effect.async<A, E>((resume) => {
-        const leaving = join(key, task, answer, resume)
+        const leaving = ask(resume)
         if (slot === undefined) return Effect.sync(leaving)
         slot.leave = leaving
       })
     })
-    effect[AskKey] = (resume) => join(key, task, answer, resume)
+    effect[AskKey] = ask
     return effect
   }
 }

@@ -123,11 +123,12 @@ const make: Effect.Effect<StatusChecksApi, never, LastKnown | PeerClient> = Effe
       )
     }
 
-  // once per result, however many callers shared its check (each asker runs it: the first one logs)
+  // a verification that did not find the connection, once per result however many callers shared its check (each
+  // asker runs it: the first one logs)
   const logged = new WeakSet<ReceiverVerification>()
   const logVerification = (connection: Connection, verification: ReceiverVerification): Effect.Effect<void> =>
     Effect.suspend(() => {
-      if (logged.has(verification) || verification.outcome === "exists") return Effect.void
+      if (logged.has(verification)) return Effect.void
       logged.add(verification)
       const log =
         verification.outcome === "not_found"
